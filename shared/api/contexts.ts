@@ -1,0 +1,69 @@
+/**
+ * What user functions see while they run in the worker. The implementations live in the
+ * worker; these interfaces are what functions are written against.
+ */
+import type { OutputTag } from './output-tag.ts';
+import type {
+  AggregatingState,
+  ListState,
+  MapState,
+  ReducingState,
+  ValueState,
+} from './state.ts';
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  ValueStateDescriptor,
+} from './state-descriptors.ts';
+
+export interface Collector<T> {
+  collect(value: T): void;
+}
+
+export interface RuntimeContext {
+  getTaskName(): string;
+  getNumberOfParallelSubtasks(): number;
+  getMaxNumberOfParallelSubtasks(): number;
+  getIndexOfThisSubtask(): number;
+  getAttemptNumber(): number;
+  /** A job parameter: any configuration entry, as a string. */
+  getJobParameter(key: string, defaultValue: string): string;
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+}
+
+export const TimeDomain = {
+  EVENT_TIME: 'EVENT_TIME',
+  PROCESSING_TIME: 'PROCESSING_TIME',
+} as const;
+export type TimeDomain = (typeof TimeDomain)[keyof typeof TimeDomain];
+
+export interface TimerService {
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+  registerEventTimeTimer(timestamp: number): void;
+  registerProcessingTimeTimer(timestamp: number): void;
+  deleteEventTimeTimer(timestamp: number): void;
+  deleteProcessingTimeTimer(timestamp: number): void;
+}
+
+export interface ProcessContext {
+  /** The element's event-time timestamp, or null when it has none. */
+  timestamp(): number | null;
+  timerService(): TimerService;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export interface KeyedProcessContext<KEY> extends ProcessContext {
+  getCurrentKey(): KEY;
+  readonly currentKey: KEY;
+}
+
+export interface OnTimerContext<KEY> extends KeyedProcessContext<KEY> {
+  timeDomain(): TimeDomain;
+}

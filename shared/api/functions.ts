@@ -1,0 +1,83 @@
+/**
+ * Base classes for user functions, PyFlink's function classes in camelCase. Every user function
+ * may also be a plain function (a lambda): `map((x) => x + 1)`.
+ *
+ * Instances travel to workers: own fields holding plain data (numbers, strings, arrays, plain
+ * objects, Map, Set, Date, bigint, Uint8Array), Sluice API objects (descriptors, Types,
+ * OutputTag) or other shippable functions go with them. See the README, "How functions reach
+ * the worker".
+ */
+import type { Collector, KeyedProcessContext, OnTimerContext, ProcessContext, RuntimeContext } from './contexts.ts';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** What a flatMap or process function may return instead of (or as well as) using `out`. */
+export type Emitted<T> = Iterable<T> | AsyncIterable<T> | void | undefined;
+
+/** A function with a lifecycle: open() before the first element, close() after the last. */
+export abstract class RichFunction {
+  open(_runtimeContext: RuntimeContext): MaybePromise<void> {}
+  close(): MaybePromise<void> {}
+}
+
+export abstract class MapFunction<IN = unknown, OUT = unknown> extends RichFunction {
+  abstract map(value: IN): MaybePromise<OUT>;
+}
+
+export abstract class FlatMapFunction<IN = unknown, OUT = unknown> extends RichFunction {
+  abstract flatMap(value: IN, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+}
+
+export abstract class FilterFunction<T = unknown> extends RichFunction {
+  abstract filter(value: T): MaybePromise<boolean>;
+}
+
+export abstract class ReduceFunction<T = unknown> extends RichFunction {
+  abstract reduce(value1: T, value2: T): MaybePromise<T>;
+}
+
+export abstract class KeySelector<IN = unknown, KEY = unknown> extends RichFunction {
+  abstract getKey(value: IN): MaybePromise<KEY>;
+}
+
+export abstract class ProcessFunction<IN = unknown, OUT = unknown> extends RichFunction {
+  abstract processElement(value: IN, ctx: ProcessContext, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+}
+
+export abstract class KeyedProcessFunction<KEY = unknown, IN = unknown, OUT = unknown> extends RichFunction {
+  abstract processElement(value: IN, ctx: KeyedProcessContext<KEY>, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+  onTimer(_timestamp: number, _ctx: OnTimerContext<KEY>, _out: Collector<OUT>): MaybePromise<Emitted<OUT>> {}
+}
+
+/** Used by AggregatingState: PyFlink's AggregateFunction. */
+export abstract class AggregateFunction<IN = unknown, ACC = unknown, OUT = unknown> {
+  abstract createAccumulator(): ACC;
+  abstract add(value: IN, accumulator: ACC): ACC;
+  abstract getResult(accumulator: ACC): OUT;
+  merge(_a: ACC, _b: ACC): ACC {
+    throw new Error('merge is not implemented');
+  }
+}
+
+/** Extracts event-time timestamps (ms since the epoch) from records; runs in the worker. */
+export abstract class TimestampAssigner<T = unknown> {
+  abstract extractTimestamp(value: T, recordTimestamp: number | null): number;
+}
+
+/** Functions given in either form: a class instance or a plain function. */
+export type MapLike<IN, OUT> = MapFunction<IN, OUT> | ((value: IN) => MaybePromise<OUT>);
+export type FlatMapLike<IN, OUT> =
+  | FlatMapFunction<IN, OUT>
+  | ((value: IN, out: Collector<OUT>) => MaybePromise<Emitted<OUT>>);
+export type FilterLike<T> = FilterFunction<T> | ((value: T) => MaybePromise<boolean>);
+export type ReduceLike<T> = ReduceFunction<T> | ((value1: T, value2: T) => MaybePromise<T>);
+export type KeySelectorLike<IN, KEY> = KeySelector<IN, KEY> | ((value: IN) => MaybePromise<KEY>);
+export type ProcessLike<IN, OUT> =
+  | ProcessFunction<IN, OUT>
+  | ((value: IN, ctx: ProcessContext, out: Collector<OUT>) => MaybePromise<Emitted<OUT>>);
+export type KeyedProcessLike<KEY, IN, OUT> =
+  | KeyedProcessFunction<KEY, IN, OUT>
+  | ((value: IN, ctx: KeyedProcessContext<KEY>, out: Collector<OUT>) => MaybePromise<Emitted<OUT>>);
+export type TimestampAssignerLike<T> =
+  | TimestampAssigner<T>
+  | ((value: T, recordTimestamp: number | null) => number);

@@ -1,0 +1,31 @@
+/**
+ * The user-facing API both sides share: what user functions are written against. Every name
+ * exported here is bound when a function shipped as source is rebuilt in the worker, so a
+ * function may use these names freely (see host/shipping).
+ */
+export { Types, TypeInformation } from './types.ts';
+export type { TypeDescriptor } from './types.ts';
+export {
+  RichFunction,
+  MapFunction,
+  FlatMapFunction,
+  FilterFunction,
+  ReduceFunction,
+  KeySelector,
+  ProcessFunction,
+  KeyedProcessFunction,
+  AggregateFunction,
+  TimestampAssigner,
+} from './functions.ts';
+export { TimeDomain } from './contexts.ts';
+export { OutputTag } from './output-tag.ts';
+export { Time } from './time.ts';
+export { StateTtlConfig, UpdateType, StateVisibility } from './ttl.ts';
+export {
+  StateDescriptor,
+  ValueStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  AggregatingStateDescriptor,
+} from './state-descriptors.ts';

@@ -1,0 +1,162 @@
+/**
+ * Errors with stable names that survive the process boundary. A failure crosses the wire as
+ * {name, message, stack, operator, function, record} (proto Error) and is rebuilt on the
+ * other side into the class its name stands for, the remote stack kept.
+ */
+
+export class SluiceError extends Error {
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** A configuration value was refused before the job started. */
+export class ConfigError extends SluiceError {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The job cannot be built or run as written (a wrong API call, an impossible graph). */
+export class JobDefinitionError extends SluiceError {}
+
+/** A user function cannot be sent to a worker; raised before any data flows. */
+export class UnshippableFunctionError extends SluiceError {
+  constructor(
+    readonly functionName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface UserFunctionErrorDetails {
+  operator: string;
+  functionName: string;
+  /** A rendering of the record being processed, if any. */
+  record: string;
+  /** The stack as the worker saw it. */
+  workerStack: string;
+  /** The original error's name and message. */
+  causeName: string;
+  causeMessage: string;
+  workerId?: string;
+}
+
+/** A user function threw. Carries the operator, the function, the worker's stack and the record. */
+export class UserFunctionError extends SluiceError {
+  readonly operator: string;
+  readonly functionName: string;
+  readonly record: string;
+  readonly workerStack: string;
+  readonly causeName: string;
+  readonly causeMessage: string;
+  readonly workerId: string | undefined;
+
+  constructor(details: UserFunctionErrorDetails) {
+    const where = details.workerId === undefined ? '' : ` in worker ${details.workerId}`;
+    const record = details.record === '' ? '' : `\n  record: ${details.record}`;
+    super(
+      `operator '${details.operator}': function ${details.functionName} threw${where}: ` +
+        `${details.causeName}: ${details.causeMessage}${record}\n  worker stack:\n${indent(details.workerStack)}`,
+    );
+    this.operator = details.operator;
+    this.functionName = details.functionName;
+    this.record = details.record;
+    this.workerStack = details.workerStack;
+    this.causeName = details.causeName;
+    this.causeMessage = details.causeMessage;
+    this.workerId = details.workerId;
+  }
+}
+
+export type WorkerFailureKind = 'crashed' | 'killed' | 'memory-limit' | 'hung' | 'startup-failed' | 'lost';
+
+export interface WorkerFailureDetails {
+  kind: WorkerFailureKind;
+  workerId: string;
+  /** The operators the worker ran. */
+  operator: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  /** The last lines the worker wrote to stderr (process mode) or its error (thread mode). */
+  stderrTail?: string;
+  /** What the worker was doing when it failed, e.g. "processing bundle 12". */
+  activity?: string;
+  detail?: string;
+}
+
+/** A worker died, was killed, ran out of memory, hung, or failed to start. */
+export class WorkerFailureError extends SluiceError {
+  readonly kind: WorkerFailureKind;
+  readonly workerId: string;
+  readonly operator: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stderrTail: string;
+  readonly activity: string;
+
+  constructor(details: WorkerFailureDetails) {
+    super(describeWorkerFailure(details));
+    this.kind = details.kind;
+    this.workerId = details.workerId;
+    this.operator = details.operator;
+    this.exitCode = details.exitCode ?? null;
+    this.signal = details.signal ?? null;
+    this.stderrTail = details.stderrTail ?? '';
+    this.activity = details.activity ?? '';
+  }
+}
+
+function describeWorkerFailure(d: WorkerFailureDetails): string {
+  const who = `worker ${d.workerId} (operator '${d.operator}')`;
+  let what: string;
+  switch (d.kind) {
+    case 'killed':
+      what = `was killed by signal ${d.signal ?? 'unknown'}`;
+      break;
+    case 'crashed':
+      what = `crashed with exit code ${d.exitCode ?? 'unknown'}`;
+      break;
+    case 'memory-limit':
+      what = 'exceeded its memory limit (udf.worker.memory-limit)';
+      break;
+    case 'hung':
+      what = 'hung: it did not answer a heartbeat within udf.worker.heartbeat-timeout';
+      break;
+    case 'startup-failed':
+      what = 'failed during start-up';
+      break;
+    case 'lost':
+      what = 'lost its connection to the host';
+      break;
+  }
+  const parts = [`${who} ${what}`];
+  if (d.detail) parts.push(d.detail);
+  if (d.activity) parts.push(`while ${d.activity}`);
+  let message = parts.join('; ');
+  if (d.stderrTail) message += `\n  last output of the worker:\n${indent(d.stderrTail)}`;
+  return message;
+}
+
+/** A peer broke the protocol (malformed message, unknown id, a key it does not own). */
+export class ProtocolError extends SluiceError {}
+
+/** A state request was refused or failed. */
+export class StateAccessError extends SluiceError {}
+
+/** The job was cancelled (JobClient.cancel, SIGINT/SIGTERM). */
+export class JobCancelledError extends SluiceError {}
+
+/** A checkpoint could not be taken or restored. */
+export class CheckpointError extends SluiceError {}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}

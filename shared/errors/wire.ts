@@ -1,0 +1,88 @@
+/**
+ * The one place that turns errors into their wire form and back (compare grpc-js
+ * serverErrorToStatus). Anything thrown, including non-Error values, becomes a WireError.
+ */
+import {
+  ProtocolError,
+  SluiceError,
+  StateAccessError,
+  UnshippableFunctionError,
+  UserFunctionError,
+} from './errors.ts';
+
+/** Mirrors the proto `Error` message. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack: string;
+  operator: string;
+  function: string;
+  record: string;
+}
+
+export interface ErrorContext {
+  operator?: string;
+  functionName?: string;
+  record?: string;
+}
+
+export function toWireError(thrown: unknown, context: ErrorContext = {}): WireError {
+  const base = {
+    operator: context.operator ?? '',
+    function: context.functionName ?? '',
+    record: context.record ?? '',
+  };
+  if (thrown instanceof Error) {
+    return { name: thrown.name, message: thrown.message, stack: thrown.stack ?? '', ...base };
+  }
+  return { name: 'NonErrorThrown', message: `a non-Error value was thrown: ${renderThrown(thrown)}`, stack: '', ...base };
+}
+
+function renderThrown(v: unknown): string {
+  try {
+    return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+/** A remote failure that names no Sluice class; keeps the remote name and stack. */
+export class RemoteError extends SluiceError {
+  constructor(
+    readonly remoteName: string,
+    message: string,
+    readonly remoteStack: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Rebuilds a wire error. A failure inside a user function (operator set) becomes a
+ * UserFunctionError; Sluice's own errors come back as their class.
+ */
+export function fromWireError(w: Partial<WireError>, workerId?: string): Error {
+  const name = w.name ?? 'Error';
+  const message = w.message ?? '';
+  const stack = w.stack ?? '';
+  if (name === 'UnshippableFunctionError') return new UnshippableFunctionError(w.function ?? '', message);
+  if (name === 'ProtocolError') return withStack(new ProtocolError(message), stack);
+  if (name === 'StateAccessError') return withStack(new StateAccessError(message), stack);
+  if (w.operator) {
+    return new UserFunctionError({
+      operator: w.operator,
+      functionName: w.function || '<anonymous>',
+      record: w.record ?? '',
+      workerStack: stack,
+      causeName: name,
+      causeMessage: message,
+      ...(workerId === undefined ? {} : { workerId }),
+    });
+  }
+  return new RemoteError(name, `${name}: ${message}`, stack);
+}
+
+function withStack<E extends Error>(e: E, remoteStack: string): E {
+  if (remoteStack) e.stack = `${e.name}: ${e.message}\n  remote stack:\n${remoteStack}`;
+  return e;
+}
