@@ -1,0 +1,278 @@
+/**
+ * Every configuration key Sluice knows, with its type, default, bounds and a one-line
+ * description. The `udf.*` keys mirror PyFlink's `python.*` keys; the rest are Flink's own
+ * names. This table is the single source of truth: the typed `get`, validation, the error
+ * messages and docs/configuration.md all follow from it.
+ */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export interface IntKeySpec {
+  readonly type: 'int';
+  readonly default: number;
+  readonly min: number;
+  readonly max?: number;
+  readonly description: string;
+}
+
+/** A duration, held as whole milliseconds. */
+export interface DurationKeySpec {
+  readonly type: 'duration';
+  readonly default: number;
+  readonly min: number;
+  readonly description: string;
+}
+
+/** A memory size, held as bytes. `zeroAllowed` lets 0 stand for "no limit" below `min`. */
+export interface MemoryKeySpec {
+  readonly type: 'memory';
+  readonly default: number;
+  readonly min: number;
+  readonly zeroAllowed?: boolean;
+  readonly description: string;
+}
+
+export interface BooleanKeySpec {
+  readonly type: 'boolean';
+  readonly default: boolean;
+  readonly description: string;
+}
+
+/** Accepted case-insensitively; an alias is stored as the value it stands for. */
+export interface EnumKeySpec {
+  readonly type: 'enum';
+  readonly values: readonly string[];
+  readonly aliases?: Readonly<Record<string, string>>;
+  readonly default: string;
+  readonly description: string;
+}
+
+export interface StringKeySpec {
+  readonly type: 'string';
+  readonly default: string;
+  readonly description: string;
+}
+
+export type KeySpec = IntKeySpec | DurationKeySpec | MemoryKeySpec | BooleanKeySpec | EnumKeySpec | StringKeySpec;
+
+export const CONFIG_KEYS = {
+  'udf.execution-mode': {
+    type: 'enum',
+    values: ['process', 'thread', 'embedded'],
+    default: 'process',
+    description: 'Where user functions run: separate worker processes, worker threads, or on the host thread (debugging only).',
+  },
+  'udf.bundle.size': {
+    type: 'int',
+    default: 100_000,
+    min: 1,
+    description: 'Elements (fired timers included) after which a bundle is finished.',
+  },
+  'udf.bundle.time': {
+    type: 'duration',
+    default: 1000,
+    min: 1,
+    description: 'Time after which an open bundle is finished even if it is not full.',
+  },
+  'udf.arrow.batch.size': {
+    type: 'int',
+    default: 10_000,
+    min: 1,
+    description: 'Rows per Arrow batch sent to a worker; capped to udf.bundle.size.',
+  },
+  'udf.state.cache-size': {
+    type: 'int',
+    default: 1000,
+    min: 0,
+    description: "States the worker keeps in its LRU cache; 0 turns the worker's state cache off.",
+  },
+  'udf.state.cache-max-bytes': {
+    type: 'memory',
+    default: 64 * MiB,
+    min: 0,
+    description: "Upper bound on the memory the worker's state cache may hold.",
+  },
+  'udf.map-state.read-cache-size': {
+    type: 'int',
+    default: 1000,
+    min: 1,
+    description: 'MapState entries the worker caches for reads, per state.',
+  },
+  'udf.map-state.write-cache-size': {
+    type: 'int',
+    default: 1000,
+    min: 1,
+    description: 'MapState writes the worker buffers before sending them to the host.',
+  },
+  'udf.map-state.iterate-response-batch-size': {
+    type: 'int',
+    default: 1000,
+    min: 1,
+    description: 'MapState entries the host returns per page when a worker iterates a map.',
+  },
+  'udf.metric.enabled': {
+    type: 'boolean',
+    default: true,
+    description: 'Whether workers report per-bundle metrics to the host.',
+  },
+  'udf.operator-chaining.enabled': {
+    type: 'boolean',
+    default: true,
+    description: 'Whether consecutive user functions are chained into one worker round trip.',
+  },
+  'udf.worker.memory-limit': {
+    type: 'memory',
+    default: 0,
+    min: 16 * MiB,
+    zeroAllowed: true,
+    description: "Heap limit of each worker; 0 means no limit beyond V8's default.",
+  },
+  'udf.worker.heartbeat-interval': {
+    type: 'duration',
+    default: 1000,
+    min: 1,
+    description: 'How often the host checks that each worker is alive.',
+  },
+  'udf.worker.heartbeat-timeout': {
+    type: 'duration',
+    default: 30_000,
+    min: 1,
+    description: 'Silence after which a worker is declared hung; must exceed the heartbeat interval.',
+  },
+  'udf.worker.startup-timeout': {
+    type: 'duration',
+    default: 60_000,
+    min: 1,
+    description: 'Time a worker has to start and complete its handshake.',
+  },
+  'udf.in-flight.max-batches': {
+    type: 'int',
+    default: 4,
+    min: 1,
+    description: 'Data batches sent to a worker and not yet processed, at most.',
+  },
+  'udf.in-flight.max-bytes': {
+    type: 'memory',
+    default: 16 * MiB,
+    min: KiB,
+    description: 'Bytes of data batches sent to a worker and not yet processed, at most.',
+  },
+  'udf.failure-policy': {
+    type: 'enum',
+    values: ['fail', 'restart', 'skip'],
+    default: 'fail',
+    description: 'What a failing user function does to the job: fail it, restart it, or skip the record.',
+  },
+  'parallelism.default': {
+    type: 'int',
+    default: 1,
+    min: 1,
+    description: 'Parallelism of operators that do not set their own.',
+  },
+  'pipeline.max-parallelism': {
+    type: 'int',
+    default: 128,
+    min: 1,
+    max: 32_768,
+    description: 'Number of key groups; the highest parallelism a keyed operator can be rescaled to.',
+  },
+  'pipeline.auto-watermark-interval': {
+    type: 'duration',
+    default: 200,
+    min: 0,
+    description: 'How often periodic watermarks are emitted; 0 turns periodic watermarks off.',
+  },
+  'execution.checkpointing.interval': {
+    type: 'duration',
+    default: 0,
+    min: 0,
+    description: 'Time between checkpoints; 0 disables checkpointing.',
+  },
+  'execution.checkpointing.timeout': {
+    type: 'duration',
+    default: 600_000,
+    min: 1,
+    description: 'Time after which a checkpoint in progress is abandoned.',
+  },
+  'execution.checkpointing.min-pause': {
+    type: 'duration',
+    default: 0,
+    min: 0,
+    description: 'Least time between the end of one checkpoint and the start of the next.',
+  },
+  'state.checkpoints.dir': {
+    type: 'string',
+    default: '',
+    description: 'Directory checkpoints are written to.',
+  },
+  'state.checkpoints.num-retained': {
+    type: 'int',
+    default: 1,
+    min: 1,
+    description: 'Completed checkpoints kept on disk.',
+  },
+  'restart-strategy.type': {
+    type: 'enum',
+    values: ['none', 'fixed-delay', 'failure-rate'],
+    aliases: { off: 'none', disable: 'none', fixeddelay: 'fixed-delay', failurerate: 'failure-rate' },
+    default: 'none',
+    description: 'How a failed job is restarted: not at all, a fixed number of times, or while failures stay below a rate.',
+  },
+  'restart-strategy.fixed-delay.attempts': {
+    type: 'int',
+    default: 1,
+    min: 1,
+    description: 'Restarts the fixed-delay strategy attempts before the job fails for good.',
+  },
+  'restart-strategy.fixed-delay.delay': {
+    type: 'duration',
+    default: 1000,
+    min: 0,
+    description: 'Wait before each restart under the fixed-delay strategy.',
+  },
+  'restart-strategy.failure-rate.max-failures-per-interval': {
+    type: 'int',
+    default: 1,
+    min: 1,
+    description: 'Failures within one interval the failure-rate strategy tolerates.',
+  },
+  'restart-strategy.failure-rate.failure-rate-interval': {
+    type: 'duration',
+    default: 60_000,
+    min: 1,
+    description: 'Window over which the failure-rate strategy counts failures.',
+  },
+  'restart-strategy.failure-rate.delay': {
+    type: 'duration',
+    default: 1000,
+    min: 0,
+    description: 'Wait before each restart under the failure-rate strategy.',
+  },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+type SpecOf<K extends ConfigKey> = (typeof CONFIG_KEYS)[K];
+
+/** number for ints, durations (ms) and memory sizes (bytes); a literal union for enums. */
+export type ConfigValueOf<K extends ConfigKey> =
+  SpecOf<K> extends { type: 'enum'; values: readonly (infer V)[] }
+    ? V
+    : SpecOf<K> extends { type: 'boolean' }
+      ? boolean
+      : SpecOf<K> extends { type: 'string' }
+        ? string
+        : number;
+
+export type ConfigValue = number | boolean | string;
+
+export const CONFIG_KEY_NAMES: readonly ConfigKey[] = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+export function isConfigKey(key: string): key is ConfigKey {
+  return Object.hasOwn(CONFIG_KEYS, key);
+}
+
+export function keySpec(key: ConfigKey): KeySpec {
+  return CONFIG_KEYS[key];
+}
