@@ -1,0 +1,76 @@
+/**
+ * One Arrow IPC stream -> rows (proto/data.md). Each column is read from its raw buffers
+ * in one pass. Uint8Array values and keys are views into the input bytes (or into an
+ * aligned copy of them, when the input did not start on an 8-byte boundary): keep the
+ * input unchanged while they are in use.
+ */
+import type { Schema } from 'apache-arrow';
+import { ProtocolError } from '../errors/errors.ts';
+import { layoutSchema, schemaMismatch } from './arrow-schema.ts';
+import { KEY_COLUMN, TIMESTAMP_COLUMN, VALUE_COLUMN, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';
+import { BodyReader } from './body.ts';
+import { columnDecoder, type ColumnDecoder } from './column-codec.ts';
+import { Float64Decoder } from './fixed-width-decoders.ts';
+import { decodeSchema, encodeSchemaMessage, readStream } from './ipc-stream.ts';
+import { BinaryDecoder } from './variable-width-decoders.ts';
+
+export class BatchDecoder {
+  private readonly schema: Schema;
+  /** Schema flatbuffers known to match: ours, and the last foreign one that did. */
+  private readonly ownSchema: Uint8Array;
+  private acceptedSchema: Uint8Array | null = null;
+  private readonly keys: ColumnDecoder | null;
+  private readonly timestamps: ColumnDecoder | null;
+  private readonly values: ColumnDecoder;
+
+  constructor(readonly layout: BatchLayout) {
+    this.schema = layoutSchema(layout);
+    this.ownSchema = encodeSchemaMessage(this.schema).subarray(8);
+    this.keys = layout.keyed ? new BinaryDecoder(KEY_COLUMN) : null;
+    this.timestamps = layout.timestamped ? new Float64Decoder(TIMESTAMP_COLUMN) : null;
+    this.values = columnDecoder(valueType(layout), VALUE_COLUMN);
+  }
+
+  /** Throws a ProtocolError on malformed bytes or a schema that does not match the layout. */
+  decode(bytes: Uint8Array): RowBatch {
+    // Typed views need aligned buffers; protobuf hands out views at any offset.
+    if (bytes.byteOffset % 8 !== 0) {
+      const aligned = new Uint8Array(bytes.byteLength);
+      aligned.set(bytes);
+      bytes = aligned;
+    }
+    // Values are subarrays of the input: of a Node Buffer they would be Buffers.
+    if (bytes.constructor !== Uint8Array) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const received = readStream(bytes);
+    this.checkSchema(received.schemaMetadata);
+    const n = received.length;
+    const body = new BodyReader(received.body, received.nodes, received.regions);
+    const keys = this.keys === null ? null : this.column(this.keys, body, n, KEY_COLUMN);
+    const timestamps = this.timestamps === null ? null : this.column(this.timestamps, body, n, TIMESTAMP_COLUMN);
+    const values = this.column(this.values, body, n, VALUE_COLUMN);
+    body.finish();
+    if (keys !== null && keys.includes(null)) throw new ProtocolError('malformed Arrow batch: the key column has nulls');
+    return { length: n, values, keys: keys as Uint8Array[] | null, timestamps: timestamps as (number | null)[] | null };
+  }
+
+  private column(decoder: ColumnDecoder, body: BodyReader, n: number, name: string): unknown[] {
+    const values = decoder.decode(body);
+    if (values.length !== n) {
+      throw new ProtocolError(`malformed Arrow batch: column ${name} has ${values.length} rows, the batch ${n}`);
+    }
+    return values;
+  }
+
+  private checkSchema(metadata: Uint8Array): void {
+    if (sameBytes(metadata, this.ownSchema) || (this.acceptedSchema !== null && sameBytes(metadata, this.acceptedSchema))) return;
+    const why = schemaMismatch(this.schema, decodeSchema(metadata));
+    if (why !== null) throw new ProtocolError(`Arrow batch does not match its layout: ${why}`);
+    this.acceptedSchema = metadata.slice();
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

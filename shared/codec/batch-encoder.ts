@@ -1,0 +1,71 @@
+/**
+ * Rows -> one Arrow IPC stream (proto/data.md). Columns are built straight into reused
+ * typed arrays; the only fresh memory per batch is the returned bytes, which the caller
+ * owns (they may be transferred to another thread).
+ */
+import { VALUE_COLUMN, KEY_COLUMN, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';
+import { layoutSchema } from './arrow-schema.ts';
+import { BodyWriter } from './body.ts';
+import { columnEncoder, type ColumnEncoder } from './column-codec.ts';
+import { Float64Encoder } from './fixed-width-encoders.ts';
+import { encodeSchemaMessage, writeStream } from './ipc-stream.ts';
+import { BinaryEncoder } from './variable-width-encoders.ts';
+import { CellMismatch, ValueEncodeError } from './value-encode-error.ts';
+
+export { ValueEncodeError } from './value-encode-error.ts';
+
+const TIMESTAMP_PATH = 'timestamp';
+
+export class BatchEncoder {
+  private readonly schemaMessage: Uint8Array;
+  private readonly keys: ColumnEncoder | null;
+  private readonly timestamps: ColumnEncoder | null;
+  private readonly values: ColumnEncoder;
+  private readonly body = new BodyWriter();
+
+  constructor(readonly layout: BatchLayout) {
+    this.schemaMessage = encodeSchemaMessage(layoutSchema(layout));
+    this.keys = layout.keyed ? new BinaryEncoder('a key (a Uint8Array from encodeKey)', { nonNull: true }) : null;
+    this.timestamps = layout.timestamped
+      ? new Float64Encoder('a timestamp (a number of milliseconds since the epoch, or null)')
+      : null;
+    this.values = columnEncoder(valueType(layout));
+  }
+
+  /** Throws a ValueEncodeError naming the row and the path of a value that does not fit. */
+  encode(batch: RowBatch): Uint8Array {
+    const n = batch.length;
+    checkShape(batch, this.layout);
+    const body = this.body;
+    body.reset();
+    let column = VALUE_COLUMN;
+    try {
+      if (this.keys !== null) {
+        column = KEY_COLUMN;
+        this.keys.encode(batch.keys!, n, body);
+      }
+      if (this.timestamps !== null) {
+        column = TIMESTAMP_PATH;
+        this.timestamps.encode(batch.timestamps!, n, body);
+      }
+      column = VALUE_COLUMN;
+      this.values.encode(batch.values, n, body);
+    } catch (e) {
+      if (e instanceof CellMismatch) throw new ValueEncodeError(e.index, e.path(column), e.expected, e.found);
+      throw e;
+    }
+    return writeStream(this.schemaMessage, n, body);
+  }
+}
+
+function checkShape(batch: RowBatch, layout: BatchLayout): void {
+  const n = batch.length;
+  if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) throw new TypeError(`batch length must be a non-negative integer, got ${n}`);
+  if (batch.values.length !== n) throw new TypeError(`batch of length ${n} has ${batch.values.length} values`);
+  if (layout.keyed !== (batch.keys !== null) || (batch.keys !== null && batch.keys.length !== n)) {
+    throw new TypeError(`batch keys must be ${layout.keyed ? `an array of ${n} keys` : 'null'} for this layout`);
+  }
+  if (layout.timestamped !== (batch.timestamps !== null) || (batch.timestamps !== null && batch.timestamps.length !== n)) {
+    throw new TypeError(`batch timestamps must be ${layout.timestamped ? `an array of ${n} timestamps` : 'null'} for this layout`);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The shape of a Data batch (proto/data.md): which columns it has and what each row holds.
+ * Columns, in this order: `key` (if keyed), `ts` (if timestamped), `value`.
+ */
+import type { TypeDescriptor } from '../api/types.ts';
+
+export interface BatchLayout {
+  /** The value column's type; null (or {kind:'GENERIC'}) is the generic column. */
+  value: TypeDescriptor | null;
+  /** Rows carry a key: column "key", Binary, bytes from encodeKey. */
+  keyed: boolean;
+  /** Rows carry an event-time timestamp: column "ts", Float64 nullable (ms since the epoch). */
+  timestamped: boolean;
+}
+
+export interface RowBatch {
+  length: number;
+  values: unknown[];
+  /** Present if and only if the layout is keyed. */
+  keys: Uint8Array[] | null;
+  /** Present if and only if the layout is timestamped. */
+  timestamps: (number | null)[] | null;
+}
+
+export const KEY_COLUMN = 'key';
+export const TIMESTAMP_COLUMN = 'ts';
+export const VALUE_COLUMN = 'value';
+
+/** The layout of timer batches (transform id "timers"): value 0 = event time, 1 = processing time. */
+export const TIMERS_LAYOUT: BatchLayout = { value: { kind: 'BYTE' }, keyed: true, timestamped: true };
+export const TIMER_EVENT_TIME = 0;
+export const TIMER_PROCESSING_TIME = 1;
+
+export function valueType(layout: BatchLayout): TypeDescriptor {
+  return layout.value ?? { kind: 'GENERIC' };
+}
