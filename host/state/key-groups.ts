@@ -1,0 +1,68 @@
+/**
+ * Key groups, as Flink assigns them. A key's group depends only on its bytes and the job's
+ * max parallelism, never on the parallelism, so rescaling moves whole key groups between
+ * subtasks and never splits one. Each subtask owns one contiguous, inclusive range of groups.
+ *
+ *   keyGroupOf(key)            = murmur3_x86_32(key bytes, seed 0) (unsigned) mod maxParallelism
+ *   subtaskForKeyGroup(g)      = floor(g * parallelism / maxParallelism)
+ *   keyGroupRangeFor(i).start  = ceil(i * maxParallelism / parallelism)
+ *   keyGroupRangeFor(i).end    = floor(((i + 1) * maxParallelism - 1) / parallelism)
+ *
+ * The range of subtask i is exactly the set of groups g with subtaskForKeyGroup(g) = i, the
+ * ranges of subtasks 0..parallelism-1 are adjacent and cover 0..maxParallelism-1, and none is
+ * empty because parallelism <= maxParallelism is required.
+ */
+import { murmur3x86_32 } from './murmur3.ts';
+
+/** An inclusive range of key groups. */
+export interface KeyGroupRange {
+  start: number;
+  end: number;
+}
+
+/** Flink's upper bound: 2^15 key groups. */
+export const MAX_MAX_PARALLELISM = 32768;
+
+export function checkMaxParallelism(maxParallelism: number): void {
+  if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > MAX_MAX_PARALLELISM) {
+    throw new RangeError(`max parallelism must be an integer in [1, ${MAX_MAX_PARALLELISM}], got ${maxParallelism}`);
+  }
+}
+
+function checkParallelism(parallelism: number, maxParallelism: number): void {
+  checkMaxParallelism(maxParallelism);
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > maxParallelism) {
+    throw new RangeError(`parallelism must be an integer in [1, ${maxParallelism}] (the max parallelism), got ${parallelism}`);
+  }
+}
+
+export function keyGroupOf(keyBytes: Uint8Array, maxParallelism: number): number {
+  return murmur3x86_32(keyBytes, 0) % maxParallelism;
+}
+
+export function keyGroupRangeFor(subtask: number, parallelism: number, maxParallelism: number): KeyGroupRange {
+  checkParallelism(parallelism, maxParallelism);
+  if (!Number.isInteger(subtask) || subtask < 0 || subtask >= parallelism) {
+    throw new RangeError(`subtask index must be an integer in [0, ${parallelism - 1}], got ${subtask}`);
+  }
+  return {
+    start: Math.floor((subtask * maxParallelism + parallelism - 1) / parallelism),
+    end: Math.floor(((subtask + 1) * maxParallelism - 1) / parallelism),
+  };
+}
+
+export function subtaskForKeyGroup(keyGroup: number, maxParallelism: number, parallelism: number): number {
+  checkParallelism(parallelism, maxParallelism);
+  if (!Number.isInteger(keyGroup) || keyGroup < 0 || keyGroup >= maxParallelism) {
+    throw new RangeError(`key group must be an integer in [0, ${maxParallelism - 1}], got ${keyGroup}`);
+  }
+  return Math.floor((keyGroup * parallelism) / maxParallelism);
+}
+
+export function inRange(keyGroup: number, range: KeyGroupRange): boolean {
+  return keyGroup >= range.start && keyGroup <= range.end;
+}
+
+export function formatRange(range: KeyGroupRange): string {
+  return `[${range.start}, ${range.end}]`;
+}

@@ -1,0 +1,136 @@
+/**
+ * Where keyed state lives: key group -> state name -> record key -> record, so that a
+ * snapshot of a key-group range touches only that range. Timers live beside it, per timer
+ * state and key group, in heaps (timer-queue.ts).
+ *
+ * Invariants:
+ * - no empty table, list record or map record is kept: removing the last value removes the
+ *   container, so "absent" has one representation and snapshots are canonical;
+ * - every byte array kept is a private copy (see copyBytes);
+ * - `entries` counts stored values (a value state's value, a list element, a map entry, a
+ *   timer) and `bytes` their payload: key + namespace once per record, plus each value
+ *   and map key, plus 8 per timer. Only the record operations below change them.
+ */
+import type { sluice } from '../../shared/generated/protocol.js';
+import type { TtlPolicy } from './state-ttl.ts';
+import { TimerQueue } from './timer-queue.ts';
+
+export type StateKind = sluice.fn.v1.StateKind;
+
+export interface StateInfo {
+  kind: StateKind;
+  ttl: TtlPolicy | null;
+}
+
+export interface ValueRecord {
+  value: Uint8Array;
+  /** Last access, ms. */
+  ts: number;
+}
+
+/** Elements and their timestamps, side by side. */
+export interface ListRecord {
+  values: Uint8Array[];
+  ts: number[];
+}
+
+export interface MapEntry {
+  value: Uint8Array;
+  ts: number;
+}
+
+/** Map key (latin1) -> entry, in insertion order. */
+export type MapRecord = Map<string, MapEntry>;
+
+export type StateRecord = ValueRecord | ListRecord | MapRecord;
+
+/** Record key -> record. */
+export type StateTable<R extends StateRecord = StateRecord> = Map<string, R>;
+
+/** Where one operation lands. */
+export interface StateTarget {
+  keyGroup: number;
+  stateName: string;
+  recordKey: string;
+  ttl: TtlPolicy | null;
+}
+
+export class StateStore {
+  /** Every state ever used or declared, by name. */
+  readonly states = new Map<string, StateInfo>();
+  /** Timer state name -> key group -> queue; queues are dropped when empty. */
+  readonly timers = new Map<string, Map<number, TimerQueue>>();
+  entries = 0;
+  bytes = 0;
+  /** The next timer registration's sequence number. */
+  timerSeq = 0;
+  private readonly groups: (Map<string, StateTable> | undefined)[];
+
+  constructor(readonly maxParallelism: number) {
+    this.groups = new Array<Map<string, StateTable> | undefined>(maxParallelism).fill(undefined);
+  }
+
+  /** The tables of one key group, by state name; undefined if it holds no state. */
+  keyGroupTables(keyGroup: number): ReadonlyMap<string, StateTable> | undefined {
+    return this.groups[keyGroup];
+  }
+
+  table<R extends StateRecord>(keyGroup: number, stateName: string): StateTable<R> | undefined {
+    return this.groups[keyGroup]?.get(stateName) as StateTable<R> | undefined;
+  }
+
+  /** Stores a record (new or replacing); the caller accounts for its contents. */
+  setRecord(t: StateTarget, record: StateRecord): void {
+    let group = this.groups[t.keyGroup];
+    if (group === undefined) {
+      group = new Map();
+      this.groups[t.keyGroup] = group;
+    }
+    let table = group.get(t.stateName);
+    if (table === undefined) {
+      table = new Map();
+      group.set(t.stateName, table);
+    }
+    table.set(t.recordKey, record);
+  }
+
+  /** Removes a record and any table left empty; the caller accounts for its contents. */
+  deleteRecord(t: StateTarget): void {
+    const group = this.groups[t.keyGroup];
+    const table = group?.get(t.stateName);
+    if (group === undefined || table === undefined || !table.delete(t.recordKey)) return;
+    if (table.size > 0) return;
+    group.delete(t.stateName);
+    if (group.size === 0) this.groups[t.keyGroup] = undefined;
+  }
+
+  account(entries: number, bytes: number): void {
+    this.entries += entries;
+    this.bytes += bytes;
+  }
+
+  timerQueue(timerState: string, keyGroup: number): TimerQueue | undefined {
+    return this.timers.get(timerState)?.get(keyGroup);
+  }
+
+  timerQueueForWrite(timerState: string, keyGroup: number): TimerQueue {
+    let byGroup = this.timers.get(timerState);
+    if (byGroup === undefined) {
+      byGroup = new Map();
+      this.timers.set(timerState, byGroup);
+    }
+    let queue = byGroup.get(keyGroup);
+    if (queue === undefined) {
+      queue = new TimerQueue();
+      byGroup.set(keyGroup, queue);
+    }
+    return queue;
+  }
+
+  dropTimerQueueIfEmpty(timerState: string, keyGroup: number): void {
+    const byGroup = this.timers.get(timerState);
+    if (byGroup?.get(keyGroup)?.size !== 0) return;
+    byGroup.delete(keyGroup);
+    if (byGroup.size === 0) this.timers.delete(timerState);
+  }
+}
