@@ -1,6 +1,6 @@
 /**
  * Open MAP_ITERATE iterations. The first page fixes the order: the map's keys as they were
- * then, in insertion order. Each page looks the keys up in the live map, so entries removed
+ * then, in ascending byte order of the map keys. Each page looks the keys up in the live map, so entries removed
  * since are skipped, entries changed since show their new value, and keys added since are
  * not returned (a key present at the start that is removed and put again before it is reached
  * is returned, with its new value).

@@ -1,4 +1,4 @@
-/** MAP state: opaque map keys to opaque values, per key and namespace, in insertion order. */
+/** MAP state: opaque map keys to opaque values, per key and namespace; iterated in map-key byte order. */
 import { copyBytes, fromLatin1, recordKeySize } from './byte-keys.ts';
 import { encodeToken, type MapIteration, type MapIterations } from './map-iterations.ts';
 import type { MapEntry, MapRecord, StateStore, StateTarget } from './state-store.ts';
@@ -107,7 +107,13 @@ export function clearMap(store: StateStore, t: StateTarget): StateResult {
   return emptyResult();
 }
 
-/** Opens an iteration over the map as it is now and returns its first page. */
+/**
+ * Opens an iteration over the map as it is now and returns its first page. Entries come in
+ * ascending order of their map-key bytes (map keys are latin1 strings of those bytes, so the
+ * default sort is byte order): the worker's cache, which cannot know insertion order once
+ * writes are merged, serves a map it holds whole in the same order, so iteration order does
+ * not depend on the cache.
+ */
 export function startMapIteration(
   store: StateStore,
   iterations: MapIterations,
@@ -118,7 +124,7 @@ export function startMapIteration(
 ): StateResult {
   const record = mapOf(store, t);
   if (record === undefined) return emptyResult();
-  const iteration = iterations.start(instructionId, t, [...record.keys()]);
+  const iteration = iterations.start(instructionId, t, [...record.keys()].sort());
   return mapIterationPage(store, iterations, iteration, t, 0, pageSize, now);
 }
 
