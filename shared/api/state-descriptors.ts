@@ -1,5 +1,5 @@
 /** Descriptors name a keyed state and its types, as in PyFlink. */
-import type { AggregateFunction, ReduceFunction } from './functions.ts';
+import type { AggregateFunction, ReduceLike } from './functions.ts';
 import { StateTtlConfig } from './ttl.ts';
 import { TypeInformation, Types } from './types.ts';
 
@@ -55,7 +55,7 @@ export class ReducingStateDescriptor<T = unknown> extends StateDescriptor {
   readonly kind = 'reducing';
   constructor(
     name: string,
-    readonly reduceFunction: ReduceFunction<T> | ((a: T, b: T) => T),
+    readonly reduceFunction: ReduceLike<T>,
     readonly valueType: TypeInformation<T> = Types.GENERIC() as TypeInformation<T>,
   ) {
     super(name);

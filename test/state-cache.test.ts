@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from '../shared/api/state-descriptors.ts';
+import { ConfigError } from '../shared/errors/errors.ts';
+import { sluice } from '../shared/generated/protocol.js';
+import { WorkerKeyedState } from '../worker/state/index.ts';
+import { DEFAULT_OPTIONS, FakeStateHost, jsonCodec, workerOver } from './worker-state-fake-host.ts';
+
+const { StateOp } = sluice.fn.v1;
+
+describe('state cache', () => {
+  it('serves 100 keys x 1,000 records of value()+update() with 100 reads and one batch of writes', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host);
+    const count = w.op.getState(new ValueStateDescriptor<number>('count'));
+    w.keyed.beginBundle('b1');
+    for (let record = 0; record < 1000; record++) {
+      for (let k = 0; k < 100; k++) {
+        w.setKey(k);
+        const c = await count.value();
+        count.update((c ?? 0) + 1);
+      }
+    }
+    expect(host.requests.length).toBe(100);
+    await w.keyed.finishBundle();
+
+    expect(host.requests.length).toBe(101);
+    expect(host.countOps(StateOp.DECLARE)).toBe(1);
+    expect(host.countOps(StateOp.GET)).toBe(100);
+    expect(host.countOps(StateOp.PUT)).toBe(100);
+    expect(host.operations.length).toBe(201);
+    expect(host.requests[0]!.operations!.map((o) => o.op)).toEqual([StateOp.DECLARE, StateOp.GET]);
+    expect(host.requests[100]!.operations!.length).toBe(100);
+    expect(host.requests.every((r) => r.instructionId === 'b1')).toBe(true);
+    for (let k = 0; k < 100; k++) expect(host.value('op/count', k)).toBe(1000);
+    expect(w.keyed.stats()).toMatchObject({
+      requests: 101,
+      operations: 201,
+      cacheHits: 99_900,
+      cacheMisses: 100,
+      cachedEntries: 100,
+    });
+  });
+
+  it('survives across bundles: a second bundle reads nothing from the host', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host);
+    const count = w.op.getState(new ValueStateDescriptor<number>('count'));
+    for (const bundle of ['b1', 'b2']) {
+      w.keyed.beginBundle(bundle);
+      for (let k = 0; k < 10; k++) {
+        w.setKey(k);
+        count.update(((await count.value()) ?? 0) + 1);
+      }
+      await w.keyed.finishBundle();
+    }
+    expect(host.countOps(StateOp.GET)).toBe(10);
+    expect(host.requests.map((r) => [r.instructionId, r.operations!.length])).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => ['b1', i === 0 ? 2 : 1]),
+      ['b1', 10],
+      ['b2', 10],
+    ]);
+    for (let k = 0; k < 10; k++) expect(host.value('op/count', k)).toBe(2);
+  });
+
+  it('is bounded by entries, and eviction writes back at once', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize: 3 });
+    const s = w.op.getState(new ValueStateDescriptor<string>('s'));
+    w.keyed.beginBundle('b1');
+    for (let k = 0; k < 8; k++) {
+      w.setKey(k);
+      s.update(`v${k}`);
+    }
+    expect(w.keyed.stats().cachedEntries).toBe(3);
+    // Keys 0..4 were evicted: each eviction sent its write without waiting for the bundle end.
+    expect(host.requests.length).toBe(5);
+    expect([0, 1, 2, 3, 4].map((k) => host.value('op/s', k))).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    expect([5, 6, 7].map((k) => host.value('op/s', k))).toEqual([undefined, undefined, undefined]);
+    await w.keyed.finishBundle();
+    expect([5, 6, 7].map((k) => host.value('op/s', k))).toEqual(['v5', 'v6', 'v7']);
+    // Recently used keys are hits; an evicted one is read back from the host.
+    w.setKey(7);
+    expect(await s.value()).toBe('v7');
+    w.setKey(0);
+    expect(await s.value()).toBe('v0');
+    expect(w.keyed.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
+  });
+
+  it('is bounded by bytes as well as entries', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize: 1000, cacheMaxBytes: 4_000 });
+    const s = w.op.getState(new ValueStateDescriptor<string>('s'));
+    for (let k = 0; k < 20; k++) {
+      w.setKey(k);
+      s.update('x'.repeat(1_000));
+    }
+    const { cachedEntries, cachedBytes } = w.keyed.stats();
+    expect(cachedBytes).toBeLessThanOrEqual(4_000);
+    expect(cachedEntries).toBe(3);
+    expect(host.requests.length).toBe(17);
+    await w.keyed.finishBundle();
+    for (let k = 0; k < 20; k++) expect(host.value('op/s', k)).toBe('x'.repeat(1_000));
+  });
+
+  it('with cache size 0 keeps nothing but still batches writes until a read or the bundle end', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize: 0 });
+    const s = w.op.getState(new ValueStateDescriptor<number>('s'));
+    for (let k = 0; k < 10; k++) {
+      w.setKey(k);
+      s.update(k);
+    }
+    expect(host.requests.length).toBe(0);
+    w.setKey(3);
+    expect(await s.value()).toBe(3);
+    expect(await s.value()).toBe(3);
+    expect(host.requests.map((r) => r.operations!.length)).toEqual([12, 1]);
+    expect(w.keyed.stats()).toMatchObject({ cachedEntries: 0, cachedBytes: 0, cacheHits: 0, cacheMisses: 2 });
+    s.update(30);
+    await w.keyed.finishBundle();
+    expect(host.requests.length).toBe(3);
+    expect(host.value('op/s', 3)).toBe(30);
+  });
+
+  it('reset() drops the cache and the writes not yet sent', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host);
+    const s = w.op.getState(new ValueStateDescriptor<number>('s'));
+    s.update(1);
+    await w.keyed.finishBundle();
+    s.update(2);
+    w.keyed.reset();
+    expect(w.keyed.stats()).toMatchObject({ cachedEntries: 0, cachedBytes: 0 });
+    expect(await s.value()).toBe(1);
+    await w.keyed.finishBundle();
+    expect(host.value('op/s', 'k')).toBe(1);
+    // The state is declared again after a reset.
+    expect(host.countOps(StateOp.DECLARE)).toBe(2);
+  });
+
+  it('answers a hit with an already-resolved promise: no round trip, no extra turn', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host);
+    const v = w.op.getState(new ValueStateDescriptor<number>('v'));
+    const l = w.op.getListState(new ListStateDescriptor<number>('l'));
+    const m = w.op.getMapState(new MapStateDescriptor<string, number>('m'));
+    v.update(1);
+    l.update([1, 2]);
+    m.clear();
+    m.put('a', 1);
+    const got: unknown[] = [];
+    void v.value().then((x) => got.push(x));
+    void l.get().then((x) => got.push(x));
+    void m.get('a').then((x) => got.push(x));
+    void m.contains('b').then((x) => got.push(x));
+    void m.isEmpty().then((x) => got.push(x));
+    await null;
+    expect(got).toEqual([1, [1, 2], 1, false, false]);
+    expect(host.requests.length).toBe(0);
+  });
+
+  it('concurrent reads of one missing state share one request', async () => {
+    const host = new FakeStateHost();
+    host.seedValue('op/v', 'k', 5);
+    const w = workerOver(host);
+    const v = w.op.getState(new ValueStateDescriptor<number>('v'));
+    const l = w.op.getListState(new ListStateDescriptor<number>('l'));
+    const reads = [v.value(), v.value()];
+    const before = l.get();
+    l.add(1);
+    const after = l.get();
+    expect(await Promise.all(reads)).toEqual([5, 5]);
+    expect([await before, await after]).toEqual([[], [1]]);
+    expect(await l.get()).toEqual([1]);
+    expect(host.countOps(StateOp.GET)).toBe(2);
+  });
+
+  it('refuses bad settings, naming the key', () => {
+    const make = (o: object) => () =>
+      new WorkerKeyedState(new FakeStateHost(), { ...DEFAULT_OPTIONS, ...o }, jsonCodec);
+    expect(make({ cacheSize: -1 })).toThrow(ConfigError);
+    expect(make({ cacheSize: -1 })).toThrow('udf.state.cache-size must be a non-negative integer, got -1');
+    expect(make({ cacheMaxBytes: 0 })).toThrow('udf.state.cache-max-bytes must be a positive number of bytes, got 0');
+    expect(make({ iterateBatchSize: 0 })).toThrow(
+      'udf.map-state.iterate-response-batch-size must be a positive integer, got 0',
+    );
+    expect(make({ mapWriteCacheSize: 1.5 })).toThrow(
+      'udf.map-state.write-cache-size must be a non-negative integer, got 1.5',
+    );
+    expect(make({ cacheSize: 0, cacheMaxBytes: 0 })).not.toThrow();
+  });
+
+  it('an answer arriving after its entry was evicted does not undo newer writes', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize: 1 });
+    const l = w.op.getListState(new ListStateDescriptor<number>('l'));
+    const v = w.op.getState(new ValueStateDescriptor<number>('v'));
+    w.setKey(1);
+    l.update([1]);
+    w.setKey(2);
+    v.update(0);
+    w.setKey(1);
+    const read = l.get(); // a miss: the answer comes after the synchronous code below
+    w.setKey(2);
+    v.update(1); // evicts the list entry waiting for that answer
+    w.setKey(1);
+    l.update([2]); // a newer entry for the same list...
+    w.setKey(2);
+    v.update(2); // ...evicted (written back) in turn
+    expect(await read).toEqual([1]);
+    w.setKey(1);
+    expect(await l.get()).toEqual([2]);
+  });
+});

@@ -1,0 +1,337 @@
+import { describe, expect, it } from 'vitest';
+import { AggregateFunction } from '../shared/api/functions.ts';
+import { StateTtlConfig } from '../shared/api/ttl.ts';
+import {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  ValueStateDescriptor,
+} from '../shared/api/state-descriptors.ts';
+import type { WorkerStateOptions } from '../worker/state/index.ts';
+import { FakeStateHost, seededRandom, workerOver } from './worker-state-fake-host.ts';
+
+class Average extends AggregateFunction<number, { sum: number; n: number }, number> {
+  createAccumulator() {
+    return { sum: 0, n: 0 };
+  }
+  add(value: number, acc: { sum: number; n: number }) {
+    acc.sum += value;
+    acc.n += 1;
+    return acc;
+  }
+  getResult(acc: { sum: number; n: number }) {
+    return acc.sum / acc.n;
+  }
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) => {
+  const setup = () => {
+    const host = new FakeStateHost();
+    return { host, ...workerOver(host, { cacheSize }) };
+  };
+
+  it('ValueState: value, update, update(null), clear', async () => {
+    const { host, keyed, op, setKey } = setup();
+    const s = op.getState(new ValueStateDescriptor<{ n: number }>('v'));
+    const seen: unknown[] = [];
+    setKey('a');
+    seen.push(await s.value());
+    s.update({ n: 1 });
+    setKey('b');
+    s.update({ n: 2 });
+    setKey('a');
+    const got = await s.value();
+    seen.push({ ...got });
+    got!.n = 99; // mutating what was read does not change the state
+    seen.push(await s.value());
+    await keyed.finishBundle();
+    s.update(null as unknown as { n: number });
+    seen.push(await s.value());
+    setKey('b');
+    seen.push(await s.value());
+    s.clear();
+    seen.push(await s.value());
+    await keyed.finishBundle();
+    expect(seen).toEqual([null, { n: 1 }, { n: 1 }, null, { n: 2 }, null]);
+    expect([host.value('op/v', 'a'), host.value('op/v', 'b')]).toEqual([undefined, undefined]);
+  });
+
+  it('ListState: get, add, addAll, update, clear', async () => {
+    const { host, keyed, op, setKey } = setup();
+    const l = op.getListState(new ListStateDescriptor<number>('l'));
+    const seen: unknown[] = [];
+    setKey('a');
+    seen.push(await l.get());
+    l.add(1);
+    setKey('b');
+    l.addAll([10, 20]);
+    setKey('a');
+    l.addAll([2, 3]);
+    l.addAll([]);
+    seen.push(await l.get());
+    await keyed.finishBundle();
+    l.add(4);
+    seen.push(await l.get());
+    setKey('b');
+    l.update([7, 8]);
+    l.add(9);
+    seen.push(await l.get());
+    l.clear();
+    seen.push(await l.get());
+    l.add(5);
+    await keyed.finishBundle();
+    setKey('a');
+    l.update([]);
+    seen.push(await l.get());
+    await keyed.finishBundle();
+    expect(seen).toEqual([[], [1, 2, 3], [1, 2, 3, 4], [7, 8, 9], [], []]);
+    expect(host.list('op/l', 'a')).toBe(undefined);
+    expect(host.list('op/l', 'b')).toEqual([5]);
+    expect(() => l.add(null as unknown as number)).toThrow(
+      "list state 'op/l': null and undefined cannot be added to a list",
+    );
+  });
+
+  it('MapState: get, put, putAll, remove, contains, isEmpty, keys, values, entries, clear', async () => {
+    const { host, keyed, op, setKey } = setup();
+    const m = op.getMapState(new MapStateDescriptor<string, number>('m'));
+    const seen: unknown[] = [];
+    setKey('a');
+    seen.push(await m.get('x'), await m.contains('x'), await m.isEmpty());
+    m.put('x', 1);
+    m.putAll([
+      ['y', 2],
+      ['z', 3],
+    ]);
+    m.putAll(new Map([['w', 4]]));
+    setKey('b');
+    m.put('x', 100);
+    setKey('a');
+    m.remove('y');
+    m.remove('absent');
+    seen.push(await m.get('x'), await m.get('y'), await m.contains('z'), await m.contains('y'), await m.isEmpty());
+    seen.push(await collect(m.keys()), await collect(m.values()), await collect(m.entries()));
+    await keyed.finishBundle();
+    seen.push(await collect(m.entries()));
+    m.clear();
+    seen.push(await m.isEmpty(), await collect(m.keys()), await m.get('x'));
+    m.put('q', 5);
+    await keyed.finishBundle();
+    setKey('b');
+    seen.push(await collect(m.entries()));
+    expect(seen).toEqual([
+      null,
+      false,
+      true,
+      1,
+      null,
+      true,
+      false,
+      false,
+      ['w', 'x', 'z'],
+      [4, 1, 3],
+      [
+        ['w', 4],
+        ['x', 1],
+        ['z', 3],
+      ],
+      [
+        ['w', 4],
+        ['x', 1],
+        ['z', 3],
+      ],
+      true,
+      [],
+      null,
+      [['x', 100]],
+    ]);
+    expect(host.map('op/m', 'a')).toEqual([['q', 5]]);
+  });
+
+  it('ReducingState: get, add, clear', async () => {
+    const { host, keyed, op, setKey } = setup();
+    const r = op.getReducingState(new ReducingStateDescriptor<number>('r', (a, b) => a + b));
+    const seen: unknown[] = [];
+    setKey('a');
+    seen.push(await r.get());
+    await r.add(1);
+    await r.add(2);
+    setKey('b');
+    await r.add(10);
+    setKey('a');
+    await r.add(3);
+    seen.push(await r.get());
+    await keyed.finishBundle();
+    await r.add(4);
+    seen.push(await r.get());
+    r.clear();
+    seen.push(await r.get());
+    await keyed.finishBundle();
+    expect(seen).toEqual([null, 6, 10, null]);
+    expect([host.value('op/r', 'a'), host.value('op/r', 'b')]).toEqual([undefined, 10]);
+  });
+
+  it('AggregatingState: get, add, clear', async () => {
+    const { host, keyed, op, setKey } = setup();
+    const s = op.getAggregatingState(new AggregatingStateDescriptor('avg', new Average()));
+    const seen: unknown[] = [];
+    setKey('a');
+    seen.push(await s.get());
+    await s.add(1);
+    await s.add(2);
+    setKey('b');
+    await s.add(10);
+    setKey('a');
+    await s.add(6);
+    seen.push(await s.get());
+    await keyed.finishBundle();
+    setKey('b');
+    s.clear();
+    seen.push(await s.get());
+    await keyed.finishBundle();
+    expect(seen).toEqual([null, 3, null]);
+    expect(host.value('op/avg', 'a')).toEqual({ sum: 9, n: 3 });
+    expect(host.value('op/avg', 'b')).toBe(undefined);
+  });
+});
+
+/**
+ * Calls that do not await each other, with host answers held and released in bursts; returns
+ * what every read resolved to.
+ */
+async function concurrentWorkload(options: Partial<WorkerStateOptions>, seed: number, ttl: boolean) {
+  const host = new FakeStateHost();
+  const w = workerOver(host, options);
+  const cfg = StateTtlConfig.newBuilder(100).updateTtlOnReadAndWrite().build();
+  const d = <T extends { enableTimeToLive(c: StateTtlConfig): T }>(x: T) => (ttl ? x.enableTimeToLive(cfg) : x);
+  const v = w.op.getState(d(new ValueStateDescriptor<number>('v')));
+  const l = w.op.getListState(d(new ListStateDescriptor<number>('l')));
+  const m = w.op.getMapState(d(new MapStateDescriptor<number, number>('m')));
+  const r = w.op.getReducingState(d(new ReducingStateDescriptor<number>('r', (a, b) => a * 7 + b)));
+  const next = seededRandom(seed);
+  const seen: unknown[] = [];
+  for (let batch = 0; batch < 100; batch++) {
+    host.holding = next(2) === 0;
+    const pending: Array<Promise<unknown>> = [];
+    for (let j = 0; j < 15; j++) {
+      w.setKey(next(3));
+      const x = next(6);
+      const i = batch * 100 + j;
+      switch (next(12)) {
+        case 0: pending.push(v.value()); break;
+        case 1: v.update(i); break;
+        case 2: pending.push(l.get()); break;
+        case 3: l.add(i); break;
+        case 4: if (x === 0) l.clear(); else l.update([i]); break;
+        case 5: pending.push(m.get(x)); break;
+        case 6: m.put(x, i); break;
+        case 7: if (x === 0) m.clear(); else m.remove(x); break;
+        case 8: pending.push(m.contains(x), m.isEmpty()); break;
+        case 9: pending.push(r.add(x).then(() => 'added')); break;
+        case 10: pending.push(r.get()); break;
+        default: if (x === 0) v.clear(); if (x === 1) r.clear(); break;
+      }
+      if (next(5) === 0) w.advance(next(40));
+    }
+    host.holding = false;
+    host.release();
+    seen.push(await Promise.all(pending));
+    if (next(10) === 0) await w.keyed.finishBundle();
+  }
+  await w.keyed.finishBundle();
+  return seen;
+}
+
+/** A deterministic pseudo-random workload over every kind; returns everything it read. */
+async function randomWorkload(options: Partial<WorkerStateOptions>) {
+  const host = new FakeStateHost();
+  const { keyed, op, setKey } = workerOver(host, options);
+  const v = op.getState(new ValueStateDescriptor<number>('v'));
+  const l = op.getListState(new ListStateDescriptor<number>('l'));
+  const m = op.getMapState(new MapStateDescriptor<number, number>('m'));
+  const r = op.getReducingState(new ReducingStateDescriptor<number>('r', (a, b) => a * 31 + b));
+  const next = seededRandom(12345);
+  const seen: unknown[] = [];
+  for (let i = 0; i < 3000; i++) {
+    setKey(next(6));
+    const x = next(20);
+    switch (next(16)) {
+      case 0: seen.push(await v.value()); break;
+      case 1: v.update(x); break;
+      case 2: v.clear(); break;
+      case 3: seen.push(await l.get()); break;
+      case 4: l.add(x); break;
+      case 5: l.update([x, x + 1]); break;
+      case 6: if (x < 3) l.clear(); else l.addAll([x, x]); break;
+      case 7: seen.push(await m.get(x)); break;
+      case 8: m.put(x, i); break;
+      case 9: m.remove(x); break;
+      case 10: seen.push(await m.contains(x), await m.isEmpty()); break;
+      case 11: {
+        const entries: unknown[] = [];
+        for await (const e of m.entries()) {
+          entries.push(e);
+          if (entries.length === x) break;
+        }
+        seen.push(entries);
+        break;
+      }
+      case 12: if (x < 2) m.clear(); else m.put(x, -i); break;
+      case 13: await r.add(x); break;
+      case 14: seen.push(await r.get()); break;
+      default: if (x < 2) r.clear(); if (x === 19) await keyed.finishBundle(); break;
+    }
+  }
+  await keyed.finishBundle();
+  const finalState = [0, 1, 2, 3, 4, 5].map((k) => [
+    host.value('op/v', k),
+    host.list('op/l', k),
+    host.map('op/m', k),
+    host.value('op/r', k),
+  ]);
+  return { seen, finalState, stats: keyed.stats() };
+}
+
+describe('results do not depend on cache settings', () => {
+  it('gives identical reads and host state at cache sizes 0, 1 and the default, and with tiny map caches', async () => {
+    const reference = await randomWorkload({ cacheSize: 0 });
+    expect(reference.seen.length).toBeGreaterThan(1000);
+    expect(reference.stats.cacheHits).toBe(0);
+    expect((await randomWorkload({ cacheSize: 1000 })).stats.requests).toBe(35);
+    for (const options of [
+      { cacheSize: 1 },
+      { cacheSize: 1000 },
+      { cacheSize: 3, mapReadCacheSize: 1, mapWriteCacheSize: 1, iterateBatchSize: 1 },
+      { cacheSize: 1000, mapReadCacheSize: 4, mapWriteCacheSize: 2, iterateBatchSize: 3, writeBatchSize: 5 },
+      { cacheSize: 1000, cacheMaxBytes: 600 },
+    ]) {
+      const run = await randomWorkload(options);
+      expect(run.stats.cacheHits).toBeGreaterThan(0);
+      expect({ options, seen: run.seen }).toEqual({ options, seen: reference.seen });
+      expect({ options, finalState: run.finalState }).toEqual({ options, finalState: reference.finalState });
+    }
+  });
+  it.each([false, true])('gives identical results to calls that do not await each other (TTL: %s)', async (ttl) => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const reference = await concurrentWorkload({ cacheSize: 0 }, seed, ttl);
+      for (const options of [
+        { cacheSize: 1 },
+        { cacheSize: 1000 },
+        { cacheSize: 1000, mapReadCacheSize: 1, mapWriteCacheSize: 1 },
+      ]) {
+        expect({ seed, options, seen: await concurrentWorkload(options, seed, ttl) }).toEqual({
+          seed,
+          options,
+          seen: reference,
+        });
+      }
+    }
+  });
+});

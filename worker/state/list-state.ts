@@ -1,0 +1,113 @@
+import { sluice } from '../../shared/generated/protocol.js';
+import type { ListState } from '../../shared/api/state.ts';
+import { LIST_MISS, ListEntry, type ListLoad } from './list-entry.ts';
+import { StateHandle } from './state-handle.ts';
+
+const { StateOp } = sluice.fn.v1;
+
+/** ListState through the cache. get() is [] when the list is absent. add() never reads. */
+export class WorkerListState<T> extends StateHandle implements ListState<T> {
+  get(): Promise<T[]> {
+    const key = this.begin();
+    const id = this.idOf(key);
+    const now = this.ctx.clock();
+    const cache = this.ctx.cache;
+    const entry = cache.get<ListEntry>(id);
+    if (entry !== undefined) {
+      const local = entry.readLocal(now);
+      if (local !== LIST_MISS) {
+        cache.hits++;
+        // Under TTL a local read may drop expired elements or owe the host a rewrite.
+        if (this.ttl.enabled) cache.commit(entry);
+        try {
+          return Promise.resolve(this.decodeAll(local));
+        } catch (thrown) {
+          return Promise.reject(thrown);
+        }
+      }
+      // Joining a read in flight is exact only without TTL (TTL is judged at read time).
+      if (entry.loading !== null && !this.ttl.enabled) {
+        cache.hits++;
+        const appendedSince = entry.elements.slice();
+        return entry.loading.result.then((loaded) => this.decodeAll(loaded.concat(appendedSince)));
+      }
+    }
+    return this.load(key, id, now, entry).then((loaded) => this.decodeAll(loaded));
+  }
+
+  add(value: T): void {
+    const key = this.begin();
+    const bytes = this.encode(value);
+    const entry = this.entryFor(key);
+    entry.append(bytes, this.ctx.clock());
+    this.ctx.cache.commit(entry);
+  }
+
+  addAll(values: Iterable<T>): void {
+    const key = this.begin();
+    const encoded = Array.from(values, (v) => this.encode(v));
+    if (encoded.length === 0) return;
+    const entry = this.entryFor(key);
+    const now = this.ctx.clock();
+    for (const bytes of encoded) entry.append(bytes, now);
+    this.ctx.cache.commit(entry);
+  }
+
+  update(values: Iterable<T>): void {
+    const key = this.begin();
+    const encoded = Array.from(values, (v) => this.encode(v));
+    const entry = this.entryFor(key);
+    entry.replace(encoded, this.ctx.clock());
+    this.ctx.cache.commit(entry);
+  }
+
+  clear(): void {
+    const key = this.begin();
+    const entry = this.entryFor(key);
+    entry.replace([], this.ctx.clock());
+    this.ctx.cache.commit(entry);
+  }
+
+  private load(key: Uint8Array, id: string, now: number, found: ListEntry | undefined): Promise<Uint8Array[]> {
+    const ctx = this.ctx;
+    const cache = ctx.cache;
+    cache.misses++;
+    const target = found ?? new ListEntry(id, this.stateKey(key), this.ttl);
+    cache.writeBack(target);
+    target.forget();
+    const generation = ctx.generation;
+    const result = ctx.wire.read({ key: target.stateKey, op: StateOp.GET, time: now }).then((r) => {
+      const loaded = r.values ?? [];
+      // Only an entry still cached may take the answer (see SingleValueHandle.load).
+      if (target.loading === load && ctx.generation === generation && cache.peek(id) === target) {
+        target.loading = null;
+        // An empty list is certain under every policy; elements only if cacheable.
+        if (loaded.length === 0 || this.ttl.cachesLoaded) target.install(loaded, now, this.ttl.loadedExact);
+        else target.dropSent();
+        cache.commit(target);
+      }
+      return loaded;
+    });
+    const load: ListLoad = { time: now, result };
+    target.loading = load;
+    cache.commit(target);
+    return result;
+  }
+
+  private entryFor(key: Uint8Array): ListEntry {
+    const id = this.idOf(key);
+    return this.ctx.cache.get<ListEntry>(id) ?? new ListEntry(id, this.stateKey(key), this.ttl);
+  }
+
+  private encode(value: T): Uint8Array {
+    if (value === null || value === undefined) {
+      throw new TypeError(`list state '${this.stateName}': null and undefined cannot be added to a list`);
+    }
+    return this.ctx.codec.encode(value);
+  }
+
+  private decodeAll(values: Uint8Array[]): T[] {
+    const codec = this.ctx.codec;
+    return values.map((v) => codec.decode(v) as T);
+  }
+}

@@ -1,0 +1,259 @@
+import { sluice } from '../../shared/generated/protocol.js';
+import type { MapState } from '../../shared/api/state.ts';
+import { bytesKey } from './bytes.ts';
+import { MapEntry, type MapItem } from './map-entry.ts';
+import { MapIteration, type MapWalkHost } from './map-iteration.ts';
+import type { HandleSpec } from './state-handle.ts';
+import { StateHandle } from './state-handle.ts';
+
+const { StateOp } = sluice.fn.v1;
+const MISS: unique symbol = Symbol('map miss');
+
+/**
+ * MapState through the cache, read lazily: get(k) asks the host for one entry (MAP_GET), never
+ * the whole map; iteration pages (map-iteration.ts). Writes collect per map and are flushed when
+ * udf.map-state.write-cache-size of them are pending.
+ */
+export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> {
+  private readonly readCacheSize: number;
+  private readonly writeCacheSize: number;
+  private readonly walkHost: MapWalkHost;
+
+  constructor(spec: HandleSpec) {
+    super(spec);
+    this.readCacheSize = spec.ctx.options.mapReadCacheSize;
+    this.writeCacheSize = Math.max(1, spec.ctx.options.mapWriteCacheSize);
+    this.walkHost = {
+      ctx: spec.ctx,
+      ttl: spec.ttl,
+      pageSize: spec.ctx.options.iterateBatchSize,
+      readCacheSize: this.readCacheSize,
+      refreshRead: (id, stateKey, mapKey, item, now) => this.refreshRead(id, stateKey, mapKey, item, now),
+      installComplete: (id, stateKey, items) => this.installComplete(id, stateKey, items),
+    };
+  }
+
+  get(key: K): Promise<V | null> {
+    return this.settle(this.read(key), (value) => (value === null ? null : (this.ctx.codec.decode(value) as V)));
+  }
+
+  contains(key: K): Promise<boolean> {
+    return this.settle(this.read(key), (value) => value !== null);
+  }
+
+  put(key: K, value: V): void {
+    const stateKey = this.begin();
+    this.write(stateKey, key, this.ctx.codec.encode(value));
+  }
+
+  putAll(entries: Iterable<readonly [K, V]> | Map<K, V>): void {
+    const stateKey = this.begin();
+    for (const [k, v] of entries) this.write(stateKey, k, this.ctx.codec.encode(v));
+  }
+
+  remove(key: K): void {
+    const stateKey = this.begin();
+    this.write(stateKey, key, null);
+  }
+
+  clear(): void {
+    const stateKey = this.begin();
+    const id = this.idOf(stateKey);
+    const entry = this.entryFor(stateKey, id);
+    entry.clear(this.ctx.clock());
+    for (const log of this.ctx.mapIterations.get(id) ?? []) log.clear();
+    this.ctx.cache.commit(entry);
+  }
+
+  isEmpty(): Promise<boolean> {
+    const stateKey = this.begin();
+    const id = this.idOf(stateKey);
+    const now = this.ctx.clock();
+    const cache = this.ctx.cache;
+    const entry = cache.get<MapEntry>(id);
+    if (entry !== undefined) {
+      const local = this.localIsEmpty(entry, now);
+      if (local !== MISS) {
+        cache.hits++;
+        return Promise.resolve(local);
+      }
+    }
+    cache.misses++;
+    const target = entry ?? this.newEntry(id, this.stateKey(stateKey));
+    cache.writeBack(target);
+    const epoch = target.writeEpoch;
+    const generation = this.ctx.generation;
+    const answer = this.ctx.wire.read({ key: target.stateKey, op: StateOp.MAP_IS_EMPTY, time: now }).then((r) => {
+      const empty = !r.found;
+      if (empty && this.current(target, epoch, generation)) {
+        target.installComplete([]);
+        cache.commit(target);
+      }
+      return empty;
+    });
+    cache.commit(target);
+    return answer;
+  }
+
+  keys(): AsyncIterable<K> {
+    return this.walk((k) => this.ctx.codec.decode(k) as K);
+  }
+
+  values(): AsyncIterable<V> {
+    return this.walk((_k, v) => this.ctx.codec.decode(v) as V);
+  }
+
+  entries(): AsyncIterable<[K, V]> {
+    return this.walk((k, v) => [this.ctx.codec.decode(k) as K, this.ctx.codec.decode(v) as V]);
+  }
+
+  private refreshRead(id: string, stateKey: sluice.fn.v1.IStateKey, mapKey: string, item: MapItem, now: number): void {
+    const entry = this.ctx.cache.peek<MapEntry>(id);
+    const held = entry?.pending.get(mapKey) ?? entry?.clean.get(mapKey);
+    if (entry !== undefined && held === item) {
+      entry.refresh(mapKey, item, now);
+      this.committed(entry);
+      return;
+    }
+    // Not cached any more: the rewrite goes straight to the wire.
+    item.stamp = now;
+    const value = item.value!;
+    this.ctx.wire.push(
+      { key: stateKey, op: StateOp.PUT, mapKey: item.key, values: [value], time: now },
+      32 + item.key.length + value.length,
+    );
+  }
+
+  private installComplete(id: string, stateKey: sluice.fn.v1.IStateKey, items: Array<[string, MapItem]>): void {
+    const entry = this.ctx.cache.peek<MapEntry>(id) ?? this.newEntry(id, stateKey);
+    entry.installComplete(items);
+    this.ctx.cache.commit(entry);
+  }
+
+  /** The value under `key`: bytes (or null: absent) when cached, else a promise of them. */
+  private read(key: K): Uint8Array | null | Promise<Uint8Array | null> {
+    const stateKey = this.begin();
+    const id = this.idOf(stateKey);
+    const now = this.ctx.clock();
+    const mapKeyBytes = this.ctx.codec.encode(key);
+    const mapKey = bytesKey(mapKeyBytes);
+    const cache = this.ctx.cache;
+    const entry = cache.get<MapEntry>(id);
+    if (entry !== undefined) {
+      const local = this.localGet(entry, mapKey, now);
+      if (local !== MISS) {
+        cache.hits++;
+        return local;
+      }
+    }
+    cache.misses++;
+    const target = entry ?? this.newEntry(id, this.stateKey(stateKey));
+    cache.writeBack(target);
+    const epoch = target.writeEpoch;
+    const generation = this.ctx.generation;
+    const answer = this.ctx.wire
+      .read({ key: target.stateKey, op: StateOp.MAP_GET, mapKey: mapKeyBytes, time: now })
+      .then((r) => {
+        const value = r.found ? (r.values?.[0] ?? null) : null;
+        // An absent entry is certain under every policy; a present one only if cacheable.
+        if ((value === null || this.ttl.cachesLoaded) && this.current(target, epoch, generation)) {
+          target.install(mapKey, { key: mapKeyBytes, value, stamp: now, exact: this.ttl.loadedExact });
+          cache.commit(target);
+        }
+        return value;
+      });
+    cache.commit(target);
+    return answer;
+  }
+
+  /** The cached value of one map key at `now`, or MISS; a hit may refresh it (TTL). */
+  private localGet(entry: MapEntry, mapKey: string, now: number): Uint8Array | null | typeof MISS {
+    const item = entry.lookup(mapKey);
+    if (item === undefined) return entry.complete ? null : MISS;
+    if (item.value === null) return null;
+    const freshness = this.ttl.check(item.stamp, item.exact, now);
+    if (freshness === 'unknown') return MISS;
+    if (freshness === 'absent') {
+      entry.expire(mapKey);
+      this.ctx.cache.commit(entry);
+      return null;
+    }
+    if (this.ttl.refreshes() && item.stamp !== now) {
+      entry.refresh(mapKey, item, now);
+      this.committed(entry);
+    }
+    return item.value;
+  }
+
+  private localIsEmpty(entry: MapEntry, now: number): boolean | typeof MISS {
+    let unknown = false;
+    for (const items of [entry.pending, entry.clean]) {
+      for (const item of items.values()) {
+        if (item.value === null) continue;
+        const freshness = this.ttl.check(item.stamp, item.exact, now);
+        if (freshness === 'live') return false;
+        if (freshness === 'unknown') unknown = true;
+      }
+    }
+    return entry.complete && !unknown ? true : MISS;
+  }
+
+  private write(stateKey: Uint8Array, key: K, value: Uint8Array | null): void {
+    const id = this.idOf(stateKey);
+    const now = this.ctx.clock();
+    const mapKeyBytes = this.ctx.codec.encode(key);
+    const mapKey = bytesKey(mapKeyBytes);
+    const entry = this.entryFor(stateKey, id);
+    entry.put(mapKey, { key: mapKeyBytes, value, stamp: now, exact: true });
+    for (const log of this.ctx.mapIterations.get(id) ?? []) log.put(mapKey, value, now);
+    this.committed(entry);
+  }
+
+  /** Commits a changed entry; flushes its writes once udf.map-state.write-cache-size are pending. */
+  private committed(entry: MapEntry): void {
+    const cache = this.ctx.cache;
+    cache.commit(entry);
+    if (entry.pending.size >= this.writeCacheSize && cache.peek(entry.id) === entry) {
+      cache.writeBack(entry);
+      this.ctx.wire.flush();
+    }
+  }
+
+  /**
+   * Whether an answer to a read made when `entry` had `epoch` may be cached in it: nothing was
+   * written since, and the entry is still the cached one (an evicted entry may have been
+   * replaced by a newer one, itself maybe evicted since, whose writes the answer predates).
+   */
+  private current(entry: MapEntry, epoch: number, generation: number): boolean {
+    return (
+      entry.writeEpoch === epoch && this.ctx.generation === generation && this.ctx.cache.peek(entry.id) === entry
+    );
+  }
+
+  private entryFor(stateKey: Uint8Array, id: string): MapEntry {
+    return this.ctx.cache.get<MapEntry>(id) ?? this.newEntry(id, this.stateKey(stateKey));
+  }
+
+  private newEntry(id: string, stateKey: sluice.fn.v1.IStateKey): MapEntry {
+    return new MapEntry(id, stateKey, this.ttl, this.readCacheSize);
+  }
+
+  private walk<T>(project: (key: Uint8Array, value: Uint8Array) => T): AsyncIterable<T> {
+    const stateKey = this.begin();
+    const id = this.idOf(stateKey);
+    const key = this.stateKey(stateKey);
+    return { [Symbol.asyncIterator]: () => new MapIteration(this.walkHost, id, key, project) };
+  }
+
+  private settle<R>(
+    value: Uint8Array | null | Promise<Uint8Array | null>,
+    then: (v: Uint8Array | null) => R,
+  ): Promise<R> {
+    if (value instanceof Promise) return value.then(then);
+    try {
+      return Promise.resolve(then(value));
+    } catch (thrown) {
+      return Promise.reject(thrown);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { sluice } from '../../shared/generated/protocol.js';
+import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../../shared/api/state.ts';
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  ValueStateDescriptor,
+} from '../../shared/api/state-descriptors.ts';
+import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import { float64BigEndian, NO_BYTES } from './bytes.ts';
+import { WorkerAggregatingState, WorkerReducingState } from './combining-state.ts';
+import { WorkerListState } from './list-state.ts';
+import { WorkerMapState } from './map-state.ts';
+import type { StateContext } from './state-context.ts';
+import type { HandleSpec, StateHandle } from './state-handle.ts';
+import { TtlPolicy } from './ttl-policy.ts';
+import { WorkerValueState } from './value-state.ts';
+
+const { StateKind, StateOp } = sluice.fn.v1;
+
+/** The keyed state of one operator, as its user functions reach it. */
+export interface OperatorStateAccess {
+  getState<T>(d: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(d: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V>;
+  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+  /** Timers are host-owned keyed state too: register/delete go through the same write-back path. */
+  registerTimer(domain: 'event' | 'processing', timestamp: number): void;
+  deleteTimer(domain: 'event' | 'processing', timestamp: number): void;
+}
+
+/**
+ * State names on the wire are qualified by the operator: `${operatorPrefix}/${descriptor.name}`;
+ * timers are the states `${operatorPrefix}/event-time` and `${operatorPrefix}/processing-time`
+ * (kind TIMER, map_key the timestamp as big-endian float64; PUT registers, REMOVE deletes).
+ * Asking twice for one descriptor name gives the same handle.
+ */
+export class WorkerOperatorState implements OperatorStateAccess {
+  private readonly handles = new Map<string, StateHandle>();
+
+  constructor(
+    private readonly ctx: StateContext,
+    private readonly operatorPrefix: string,
+    private readonly currentKey: () => Uint8Array,
+  ) {}
+
+  getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
+    return this.handle(d, StateKind.VALUE, (spec) => new WorkerValueState<T>(spec));
+  }
+
+  getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
+    return this.handle(d, StateKind.LIST, (spec) => new WorkerListState<T>(spec));
+  }
+
+  getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
+    return this.handle(d, StateKind.MAP, (spec) => new WorkerMapState<K, V>(spec));
+  }
+
+  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
+    return this.handle(d, StateKind.REDUCING, (spec) => new WorkerReducingState<T>(spec, d.reduceFunction));
+  }
+
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
+    return this.handle(
+      d,
+      StateKind.AGGREGATING,
+      (spec) => new WorkerAggregatingState<IN, ACC, OUT>(spec, d.aggregateFunction),
+    );
+  }
+
+  registerTimer(domain: 'event' | 'processing', timestamp: number): void {
+    this.timer(domain, timestamp, StateOp.PUT);
+  }
+
+  deleteTimer(domain: 'event' | 'processing', timestamp: number): void {
+    this.timer(domain, timestamp, StateOp.REMOVE);
+  }
+
+  private timer(domain: 'event' | 'processing', timestamp: number, op: sluice.fn.v1.StateOp): void {
+    if (typeof timestamp !== 'number' || Number.isNaN(timestamp)) {
+      throw new TypeError(`a timer's timestamp must be a number of milliseconds, got ${String(timestamp)}`);
+    }
+    const stateName = `${this.operatorPrefix}/${domain}-time`;
+    this.ctx.declare(stateName, StateKind.TIMER, TtlPolicy.NONE);
+    // A copy: the op may wait in the batch, the caller's bytes may be a view into an input batch.
+    const key = this.currentKey().slice();
+    this.ctx.wire.push(
+      {
+        key: { stateName, kind: StateKind.TIMER, key },
+        op,
+        mapKey: float64BigEndian(timestamp),
+        values: op === StateOp.PUT ? [NO_BYTES] : [],
+        time: this.ctx.clock(),
+      },
+      48 + key.length,
+    );
+  }
+
+  private handle<H extends StateHandle>(
+    descriptor: StateDescriptor,
+    kind: sluice.fn.v1.StateKind,
+    create: (spec: HandleSpec) => H,
+  ): H {
+    const existing = this.handles.get(descriptor.name);
+    if (existing !== undefined) {
+      if (existing.kind === kind) return existing as H;
+      throw new JobDefinitionError(
+        `state '${descriptor.name}' of operator '${this.operatorPrefix}' is already ` +
+          `a ${describeKind(existing.kind)} state; it cannot also be a ${describeKind(kind)} state`,
+      );
+    }
+    const handle = create({
+      ctx: this.ctx,
+      stateName: `${this.operatorPrefix}/${descriptor.name}`,
+      kind,
+      ttl: TtlPolicy.of(descriptor.ttlConfig),
+      currentKey: this.currentKey,
+    });
+    this.handles.set(descriptor.name, handle);
+    return handle;
+  }
+}
+
+function describeKind(kind: sluice.fn.v1.StateKind): string {
+  return (StateKind[kind] ?? 'unknown').toLowerCase();
+}

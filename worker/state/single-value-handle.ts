@@ -1,0 +1,108 @@
+import { sluice } from '../../shared/generated/protocol.js';
+import { StateHandle } from './state-handle.ts';
+import { NOT_DECODED, ValueEntry, type ValueLoad } from './value-entry.ts';
+
+const { StateOp } = sluice.fn.v1;
+
+/** Returned by readCached when the cache cannot answer. */
+export const MISS: unique symbol = Symbol('miss');
+
+/**
+ * Reading and writing a state that holds one value per key (value, reducing, aggregating),
+ * through the cache. Subclasses only encode, decode and combine.
+ */
+export abstract class SingleValueHandle extends StateHandle {
+  /**
+   * The cached value of `id` at `now` (null: absent), or MISS. A hit refreshes the value's TTL
+   * when the policy says reads do, which owes the host a rewrite.
+   */
+  protected readCached(id: string, now: number): Uint8Array | null | typeof MISS {
+    const cache = this.ctx.cache;
+    const entry = cache.get<ValueEntry>(id);
+    if (entry === undefined || !entry.known) return MISS;
+    if (entry.value === null) return null;
+    const freshness = this.ttl.check(entry.stamp, entry.exact, now);
+    if (freshness === 'unknown') return MISS;
+    if (freshness === 'absent') {
+      entry.value = null;
+      entry.decoded = NOT_DECODED;
+      cache.commit(entry);
+      return null;
+    }
+    if (this.ttl.refreshes() && entry.stamp !== now) {
+      entry.stamp = now;
+      entry.pendingWrite = true;
+      cache.commit(entry);
+    }
+    return entry.value;
+  }
+
+  /** The value under `key` at `now`: from the cache, a read already in flight, or the host. */
+  protected readBytes(key: Uint8Array, id: string, now: number): Promise<Uint8Array | null> {
+    const cached = this.readCached(id, now);
+    if (cached !== MISS) {
+      this.ctx.cache.hits++;
+      return Promise.resolve(cached);
+    }
+    return this.load(key, id, now);
+  }
+
+  /** Decodes a value read from the cache, reusing the decoded form of an immutable value. */
+  protected decodeCached(id: string, bytes: Uint8Array): unknown {
+    const entry = this.ctx.cache.peek<ValueEntry>(id);
+    if (entry !== undefined && entry.value === bytes && entry.decoded !== NOT_DECODED) return entry.decoded;
+    const value = this.ctx.codec.decode(bytes);
+    if (entry !== undefined && entry.value === bytes && isImmutable(value)) entry.decoded = value;
+    return value;
+  }
+
+  protected writeBytes(key: Uint8Array, id: string, value: Uint8Array | null, now: number): void {
+    const cache = this.ctx.cache;
+    const entry = cache.get<ValueEntry>(id) ?? new ValueEntry(id, this.stateKey(key));
+    entry.write(value, now);
+    cache.commit(entry);
+  }
+
+  /** Reads `key` from the host (or joins a read of it in flight); caches the answer. */
+  protected load(key: Uint8Array, id: string, now: number): Promise<Uint8Array | null> {
+    const ctx = this.ctx;
+    const cache = ctx.cache;
+    let entry = cache.get<ValueEntry>(id);
+    // Joining a read in flight is only exact when no time passed: TTL is judged at read time.
+    if (entry?.loading && (!this.ttl.enabled || entry.loading.time === now)) {
+      cache.hits++;
+      return entry.loading.result;
+    }
+    cache.misses++;
+    if (entry === undefined) {
+      entry = new ValueEntry(id, this.stateKey(key));
+    } else {
+      cache.writeBack(entry);
+      entry.forget();
+    }
+    const target = entry;
+    const generation = ctx.generation;
+    const result = ctx.wire.read({ key: target.stateKey, op: StateOp.GET, time: now }).then((r) => {
+      const value = r.found ? (r.values?.[0] ?? null) : null;
+      // Only an entry still cached may take the answer: one evicted meanwhile may have been
+      // replaced by a newer entry (itself maybe evicted since), whose writes it would undo.
+      if (target.loading === load && ctx.generation === generation && cache.peek(id) === target) {
+        target.loading = null;
+        // An absent value is certain under every policy; a present one only if cacheable.
+        if (value === null || this.ttl.cachesLoaded) {
+          target.install(value, now, this.ttl.loadedExact);
+          cache.commit(target);
+        }
+      }
+      return value;
+    });
+    const load: ValueLoad = { time: now, result };
+    target.loading = load;
+    cache.commit(target);
+    return result;
+  }
+}
+
+function isImmutable(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function');
+}

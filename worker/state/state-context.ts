@@ -1,0 +1,103 @@
+import { sluice } from '../../shared/generated/protocol.js';
+import { NO_BYTES } from './bytes.ts';
+import { StateCache } from './state-cache.ts';
+import type { StateChannel } from './state-channel.ts';
+import { StateWire } from './state-wire.ts';
+import type { TtlPolicy } from './ttl-policy.ts';
+import {
+  DEFAULT_WRITE_BATCH_SIZE,
+  WRITE_BATCH_MAX_BYTES,
+  type StateValueCodec,
+  type WorkerStateOptions,
+} from './worker-state-options.ts';
+import type { MapWriteLog } from './map-write-log.ts';
+
+/**
+ * What every state handle of one worker shares: the wire, the cache, the codec, the clock, the
+ * states declared so far, the per-key chains of asynchronous read-modify-writes, and the map
+ * iterations under way.
+ */
+export class StateContext {
+  /** Bumped by reset(): states are declared again, in-flight reads no longer install. */
+  generation = 0;
+  readonly wire: StateWire;
+  readonly cache: StateCache;
+  readonly clock: () => number;
+  /** Map iterations under way, by the cache id of the map they walk. */
+  readonly mapIterations = new Map<string, Set<MapWriteLog>>();
+
+  private readonly declared = new Set<string>();
+  /** Per state+key: the tail of the chain of add/get/clear calls still running. Never rejects. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(
+    channel: StateChannel,
+    readonly options: WorkerStateOptions,
+    readonly codec: StateValueCodec,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.wire = new StateWire(channel, options.writeBatchSize ?? DEFAULT_WRITE_BATCH_SIZE, WRITE_BATCH_MAX_BYTES, () =>
+      // A refused request leaves cached writes the host may not have: the cache is no longer
+      // a copy of the host, so it goes; reads ask the host again.
+      this.cache.clear(),
+    );
+    this.cache = new StateCache(options.cacheSize, options.cacheMaxBytes, this.wire);
+  }
+
+  /** Queues the DECLARE of a state the first time it is used; it precedes the state's writes. */
+  declare(stateName: string, kind: sluice.fn.v1.StateKind, ttl: TtlPolicy): void {
+    if (this.declared.has(stateName)) return;
+    this.declared.add(stateName);
+    this.wire.push(
+      {
+        key: { stateName, kind, key: NO_BYTES },
+        op: sluice.fn.v1.StateOp.DECLARE,
+        ttl: ttl.toWire(),
+        time: this.clock(),
+      },
+      stateName.length + 32,
+    );
+  }
+
+  /**
+   * Runs `task` after every earlier task chained under `id` has settled, so calls that do not
+   * await each other still apply in call order. Starts at once when nothing is pending.
+   */
+  chain<T>(id: string, task: () => T | Promise<T>): Promise<T> {
+    const previous = this.chains.get(id);
+    const result = previous === undefined ? runNow(task) : previous.then(task);
+    const tail = result.then(ignore, ignore);
+    this.chains.set(id, tail);
+    void tail.then(() => {
+      if (this.chains.get(id) === tail) this.chains.delete(id);
+    });
+    return result;
+  }
+
+  hasChain(id: string): boolean {
+    return this.chains.has(id);
+  }
+
+  /** Resolves when no chained task is running (including tasks chained meanwhile). */
+  async settleChains(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all(this.chains.values());
+  }
+
+  reset(): void {
+    this.generation++;
+    this.cache.clear();
+    this.wire.discardPending();
+    this.declared.clear();
+    this.mapIterations.clear();
+  }
+}
+
+function runNow<T>(task: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(task());
+  } catch (thrown) {
+    return Promise.reject(thrown);
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,87 @@
+import { WorkerOperatorState, type OperatorStateAccess } from './operator-state.ts';
+import type { StateChannel } from './state-channel.ts';
+import { StateContext } from './state-context.ts';
+import { checkWorkerStateOptions, type StateValueCodec, type WorkerStateOptions } from './worker-state-options.ts';
+
+export type { OperatorStateAccess } from './operator-state.ts';
+export type { StateValueCodec, WorkerStateOptions } from './worker-state-options.ts';
+
+export interface WorkerStateStats {
+  /** StateRequests sent. */
+  requests: number;
+  /** Operations sent, over all requests. */
+  operations: number;
+  cacheHits: number;
+  cacheMisses: number;
+  cachedEntries: number;
+  cachedBytes: number;
+}
+
+/**
+ * The worker's keyed state: user functions read and write it through handles; the host's keyed
+ * state backend is the truth.
+ *
+ *   function         cache (LRU)            wire              host
+ *   update(v) ─────▶ entry = v (dirty)
+ *   value() ───────▶ hit: resolved promise
+ *   value() miss ──▶ its pending writes ──▶ batch + GET ───▶ applies in order, answers
+ *   finishBundle() ▶ every dirty entry ───▶ batches ───────▶ acks; then it resolves
+ *
+ * Reads may wait for the host; writes never do: they are applied to the cache and sent in
+ * batches, on eviction, before a read of the same state, and at finishBundle().
+ */
+export class WorkerKeyedState {
+  private readonly ctx: StateContext;
+
+  constructor(channel: StateChannel, options: WorkerStateOptions, codec: StateValueCodec) {
+    checkWorkerStateOptions(options);
+    this.ctx = new StateContext(channel, options, codec);
+  }
+
+  /**
+   * State handles for one operator; `currentKey()` returns the encoded key of the element (or
+   * timer) being processed. Whatever is kept is copied, but the bytes returned must not change
+   * afterwards: a handle recognises the key it saw last by identity.
+   */
+  forOperator(operatorPrefix: string, currentKey: () => Uint8Array): OperatorStateAccess {
+    return new WorkerOperatorState(this.ctx, operatorPrefix, currentKey);
+  }
+
+  beginBundle(instructionId: string): void {
+    this.ctx.wire.instructionId = instructionId;
+  }
+
+  /**
+   * Sends every pending write and resolves when the host has acknowledged all of them. A bundle
+   * is done only then. Waits first for read-modify-writes still running (an add() not awaited).
+   * Rejects with a StateAccessError if any request since the last finishBundle failed.
+   */
+  async finishBundle(): Promise<void> {
+    try {
+      await this.ctx.settleChains();
+      this.ctx.cache.writeBackAll();
+      // An iteration left unfinished cannot be continued meaningfully in another bundle.
+      this.ctx.mapIterations.clear();
+      await this.ctx.wire.drain();
+    } finally {
+      this.ctx.wire.instructionId = '';
+    }
+  }
+
+  /** Drops the cache and unsent writes (worker restart or state restore). */
+  reset(): void {
+    this.ctx.reset();
+  }
+
+  stats(): WorkerStateStats {
+    const { wire, cache } = this.ctx;
+    return {
+      requests: wire.requests,
+      operations: wire.operations,
+      cacheHits: cache.hits,
+      cacheMisses: cache.misses,
+      cachedEntries: cache.size,
+      cachedBytes: cache.bytes,
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { ConfigError } from '../../shared/errors/errors.ts';
+
+export interface WorkerStateOptions {
+  /** udf.state.cache-size: max cached states (entries); 0 = no cache. */
+  cacheSize: number;
+  /**
+   * udf.state.cache-max-bytes: the cache is also bounded by bytes, estimated from encoded sizes
+   * (a count-only bound let large states exhaust memory: FLINK-37205).
+   */
+  cacheMaxBytes: number;
+  /** udf.map-state.read-cache-size: per map, entries read from the host kept cached. */
+  mapReadCacheSize: number;
+  /** udf.map-state.write-cache-size: per map, pending writes held before they are flushed. */
+  mapWriteCacheSize: number;
+  /** udf.map-state.iterate-response-batch-size: entries per MAP_ITERATE page. */
+  iterateBatchSize: number;
+  /** Writes held before a batch is sent without waiting for a reason to (default 1000). */
+  writeBatchSize?: number;
+  /** Milliseconds since the epoch, for TTL; default Date.now. */
+  clock?: () => number;
+}
+
+/** Encodes state values and map keys; equal keys must encode to equal bytes. */
+export interface StateValueCodec {
+  encode(value: unknown): Uint8Array;
+  decode(bytes: Uint8Array): unknown;
+}
+
+export const DEFAULT_WRITE_BATCH_SIZE = 1000;
+/** A request's writes are also cut at this many encoded bytes, to stay far below message limits. */
+export const WRITE_BATCH_MAX_BYTES = 1 << 20;
+
+export function checkWorkerStateOptions(o: WorkerStateOptions): void {
+  nonNegativeInteger('udf.state.cache-size', o.cacheSize);
+  nonNegativeInteger('udf.map-state.read-cache-size', o.mapReadCacheSize);
+  nonNegativeInteger('udf.map-state.write-cache-size', o.mapWriteCacheSize);
+  positiveInteger('udf.map-state.iterate-response-batch-size', o.iterateBatchSize);
+  if (o.iterateBatchSize > 0xffffffff) {
+    throw new ConfigError(
+      'udf.map-state.iterate-response-batch-size',
+      `udf.map-state.iterate-response-batch-size must fit in 32 bits, got ${o.iterateBatchSize}`,
+    );
+  }
+  if (o.cacheSize > 0 && !(typeof o.cacheMaxBytes === 'number' && o.cacheMaxBytes > 0)) {
+    throw new ConfigError(
+      'udf.state.cache-max-bytes',
+      `udf.state.cache-max-bytes must be a positive number of bytes, got ${String(o.cacheMaxBytes)}`,
+    );
+  }
+  if (o.writeBatchSize !== undefined) positiveInteger('writeBatchSize', o.writeBatchSize);
+}
+
+function nonNegativeInteger(key: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigError(key, `${key} must be a non-negative integer, got ${String(value)}`);
+  }
+}
+
+function positiveInteger(key: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigError(key, `${key} must be a positive integer, got ${String(value)}`);
+  }
+}
