@@ -5,7 +5,8 @@
  *
  * JavaScript representation of each type:
  *   BOOLEAN boolean | BYTE, SHORT, INT number (integer in range) | FLOAT, DOUBLE number
- *   LONG number when a safe integer, bigint otherwise (never loses precision)
+ *   LONG number when a safe integer, bigint otherwise (never loses precision; typed as number
+ *   for convenience: values beyond ±(2^53-1) arrive as bigint)
  *   STRING string | BYTES Uint8Array | SQL_DATE Date (UTC midnight) | SQL_TIMESTAMP Date
  *   SQL_TIME number (milliseconds since midnight) | ROW, TUPLE array | ROW_NAMED plain object
  *   LIST, BASIC_ARRAY, PRIMITIVE_ARRAY array (PRIMITIVE_ARRAY(BYTE) is Uint8Array) | MAP Map
@@ -86,7 +87,7 @@ export function describeType(d: TypeDescriptor): string {
 }
 
 type ValuesOf<T extends readonly TypeInformation<unknown>[]> = {
-  [K in keyof T]: T[K] extends TypeInformation<infer V> ? V : never;
+  -readonly [K in keyof T]: T[K] extends TypeInformation<infer V> ? V : never;
 };
 
 function primitive<T>(kind: PrimitiveKind): () => TypeInformation<T> {
@@ -109,7 +110,7 @@ export const Types = {
   BYTE: primitive<number>('BYTE'),
   SHORT: primitive<number>('SHORT'),
   INT: primitive<number>('INT'),
-  LONG: primitive<number | bigint>('LONG'),
+  LONG: primitive<number>('LONG'),
   BIG_INT: primitive<number | bigint>('LONG'),
   FLOAT: primitive<number>('FLOAT'),
   DOUBLE: primitive<number>('DOUBLE'),

@@ -61,7 +61,7 @@ export class RemoteError extends SluiceError {
  * Rebuilds a wire error. A failure inside a user function (operator set) becomes a
  * UserFunctionError; Sluice's own errors come back as their class.
  */
-export function fromWireError(w: Partial<WireError>, workerId?: string): Error {
+export function fromWireError(w: { [K in keyof WireError]?: string | null }, workerId?: string): Error {
   const name = w.name ?? 'Error';
   const message = w.message ?? '';
   const stack = w.stack ?? '';

@@ -1,0 +1,48 @@
+/**
+ * The column layouts of a bundle processor's Data batches, derived from its RegisterRequest.
+ * Host and worker both derive them here, so they cannot disagree.
+ */
+import type { BatchLayout } from '../codec/batch-layout.ts';
+import { parseTypeDescriptor } from '../api/types.ts';
+import type { RegisterRequest } from './messages.ts';
+
+export const DEAD_LETTER_SUFFIX = '/dead-letters';
+
+export interface ProcessorLayouts {
+  input: BatchLayout;
+  timers: BatchLayout;
+  /** By output transform id: the main output (the last transform's id) and every side output. */
+  outputs: Map<string, BatchLayout>;
+  mainOutputId: string;
+}
+
+export function processorLayouts(register: RegisterRequest): ProcessorLayouts {
+  const transforms = register.transforms ?? [];
+  const last = transforms[transforms.length - 1];
+  if (last === undefined || !last.id) throw new Error('a bundle processor needs at least one transform');
+  const timestamped = Boolean(register.timestampedInput) || transforms.some((t) => t.kind === 'timestamps');
+  const outputs = new Map<string, BatchLayout>();
+  outputs.set(last.id, {
+    value: parseTypeDescriptor(last.outputType ?? ''),
+    keyed: last.kind === 'key_by',
+    timestamped,
+  });
+  for (const t of transforms) {
+    for (const side of t.sideOutputs ?? []) {
+      outputs.set(side.id ?? '', { value: parseTypeDescriptor(side.type ?? ''), keyed: false, timestamped });
+    }
+    if (t.failurePolicy === 'skip') {
+      outputs.set(`${t.id ?? ''}${DEAD_LETTER_SUFFIX}`, { value: null, keyed: false, timestamped: false });
+    }
+  }
+  return {
+    input: {
+      value: parseTypeDescriptor(register.inputType ?? ''),
+      keyed: Boolean(register.keyedInput),
+      timestamped: Boolean(register.timestampedInput),
+    },
+    timers: { value: { kind: 'BYTE' }, keyed: true, timestamped: true },
+    outputs,
+    mainOutputId: last.id,
+  };
+}
