@@ -1,0 +1,152 @@
+/**
+ * The worker's Data handling: decodes the host's Arrow batches, runs them through the bundle
+ * processor one after another, and sends the outputs back, each message telling the host how
+ * many input batches are done (its flow control).
+ *
+ *   host ── batch 1, batch 2, …, is_last ──▶ worker   (pipelined: the host does not wait)
+ *   host ◀── outputs + consumed=1, outputs + consumed=2, …, is_last ── worker
+ *
+ * Elements for a bundle may arrive before its ProcessBundle instruction (Data and Control are
+ * separate streams); they wait here until the instruction starts the bundle.
+ */
+import { BatchDecoder } from '../shared/codec/batch-decoder.ts';
+import { BatchEncoder } from '../shared/codec/batch-encoder.ts';
+import type { FnChannel } from '../shared/protocol/channel.ts';
+import type { DataBatch, Elements, ProcessBundleResponse } from '../shared/protocol/messages.ts';
+import { TIMERS_TRANSFORM_ID } from '../shared/protocol/messages.ts';
+import { transferable } from '../shared/protocol/port-channel.ts';
+import { activity } from './activity.ts';
+import type { BundleProcessor } from './processor/bundle-processor.ts';
+import type { OutputBuffer } from './processor/output-buffer.ts';
+
+/** Per-processor codecs, built once. */
+class ProcessorCodecs {
+  readonly input: BatchDecoder;
+  readonly timers: BatchDecoder;
+  readonly outputs = new Map<string, BatchEncoder>();
+  constructor(processor: BundleProcessor) {
+    this.input = new BatchDecoder(processor.layouts.input);
+    this.timers = new BatchDecoder(processor.layouts.timers);
+    for (const [id, layout] of processor.layouts.outputs) this.outputs.set(id, new BatchEncoder(layout));
+  }
+}
+
+export class DataPlane {
+  private readonly runs = new Map<string, BundleRun>();
+  private readonly early = new Map<string, DataBatch[]>();
+  private readonly codecs = new WeakMap<BundleProcessor, ProcessorCodecs>();
+
+  constructor(private readonly channel: FnChannel<Elements, Elements>) {
+    channel.onMessage((elements) => this.receive(elements));
+  }
+
+  private receive(elements: Elements): void {
+    for (const batch of elements.data ?? []) {
+      const id = batch.instructionId ?? '';
+      const run = this.runs.get(id);
+      if (run !== undefined) {
+        run.accept(batch);
+        continue;
+      }
+      let waiting = this.early.get(id);
+      if (waiting === undefined) this.early.set(id, (waiting = []));
+      waiting.push(batch);
+    }
+  }
+
+  /** Runs one bundle; resolves when its outputs are sent and its state writes committed. */
+  runBundle(instructionId: string, processor: BundleProcessor, watermark: number): Promise<ProcessBundleResponse> {
+    let codecs = this.codecs.get(processor);
+    if (codecs === undefined) this.codecs.set(processor, (codecs = new ProcessorCodecs(processor)));
+    processor.startBundle(watermark);
+    const run = new BundleRun(instructionId, processor, codecs, this.channel);
+    this.runs.set(instructionId, run);
+    const early = this.early.get(instructionId) ?? [];
+    this.early.delete(instructionId);
+    for (const batch of early) run.accept(batch);
+    return run.done.finally(() => this.runs.delete(instructionId));
+  }
+
+  /** Forgets data of a bundle that will never run (its instruction failed before starting it). */
+  discard(instructionId: string): void {
+    this.early.delete(instructionId);
+  }
+}
+
+class BundleRun {
+  readonly done: Promise<ProcessBundleResponse>;
+  private resolve!: (response: ProcessBundleResponse) => void;
+  private reject!: (error: unknown) => void;
+  private chain: Promise<void> = Promise.resolve();
+  private consumed = 0;
+  private failed = false;
+
+  constructor(
+    private readonly instructionId: string,
+    private readonly processor: BundleProcessor,
+    private readonly codecs: ProcessorCodecs,
+    private readonly channel: FnChannel<Elements, Elements>,
+  ) {
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    for (const buffer of processor.outputs.values()) buffer.onFull = (b) => this.sendBuffers([b], false);
+  }
+
+  accept(batch: DataBatch): void {
+    if (this.failed) return;
+    this.chain = this.chain.then(() => this.handle(batch)).catch((error: unknown) => this.fail(error));
+  }
+
+  private async handle(batch: DataBatch): Promise<void> {
+    if (this.failed) return;
+    activity.bundle = this.instructionId;
+    const arrow = batch.arrow;
+    if (arrow !== null && arrow !== undefined && arrow.byteLength > 0) {
+      const timers = batch.transformId === TIMERS_TRANSFORM_ID;
+      const rows = (timers ? this.codecs.timers : this.codecs.input).decode(arrow);
+      const pushed = timers ? this.processor.processTimers(rows) : this.processor.processInput(rows);
+      if (pushed !== undefined) await pushed;
+      this.consumed++;
+      this.sendBuffers([...this.processor.outputs.values()], false);
+    }
+    if (batch.isLast === true) {
+      const metrics = await this.processor.finishBundle();
+      this.sendBuffers([...this.processor.outputs.values()], true);
+      this.resolve({ metrics });
+    }
+  }
+
+  /**
+   * Sends the non-empty buffers. Every message carries the consumed count, so a message is
+   * sent even when there is nothing else to say: it is the host's flow-control credit.
+   */
+  private sendBuffers(buffers: OutputBuffer[], isLast: boolean): void {
+    const data: DataBatch[] = [];
+    const transfer: ArrayBuffer[] = [];
+    for (const buffer of buffers) {
+      if (buffer.size === 0) continue;
+      const arrow = this.codecs.outputs.get(buffer.id)!.encode(buffer.take());
+      const movable = transferable(arrow);
+      if (movable !== null) transfer.push(movable);
+      data.push({ instructionId: this.instructionId, transformId: buffer.id, arrow, consumed: this.consumed });
+    }
+    if (data.length === 0 || isLast) {
+      data.push({
+        instructionId: this.instructionId,
+        transformId: this.processor.layouts.mainOutputId,
+        consumed: this.consumed,
+        isLast,
+      });
+    }
+    this.channel.send({ data }, transfer);
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    for (const buffer of this.processor.outputs.values()) buffer.take();
+    this.reject(error);
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * A bundle processor: the chain of user functions one RegisterRequest describes, rows in and
+ * rows out. It knows nothing of Arrow or transports: the data plane feeds it decoded batches in
+ * process and thread mode, the host feeds it rows directly in embedded mode.
+ *
+ *   input rows ─▶ head operator ─▶ … ─▶ last operator ─▶ main OutputBuffer
+ *                      │ ctx.output(tag)                 (key_by: rows carry their key)
+ *                      └──────────────▶ side OutputBuffers, dead letters
+ */
+import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
+import { DEAD_LETTER_SUFFIX, processorLayouts, type ProcessorLayouts } from '../../shared/protocol/layouts.ts';
+import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import type { WorkerKeyedState, OperatorStateAccess } from '../state/worker-keyed-state.ts';
+import { ProcessContextImpl, type Clock } from './contexts.ts';
+import type { Downstream, Pushed } from './downstream.ts';
+import { ElementScope } from './element-scope.ts';
+import { FunctionFailure, attribute, isPromiseLike } from './failure.ts';
+import { OutputBuffer, SideOutputs } from './output-buffer.ts';
+import type { ChainOperator, FailurePolicy, OperatorSetup } from './operators/base.ts';
+import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
+import { ProcessOperator } from './operators/process.ts';
+import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
+import { RuntimeContextImpl, type TaskInfo } from './runtime-context.ts';
+
+export const BUILTIN_URN = 'sluice:fn:builtin:v1';
+
+export interface ProcessorServices {
+  state: WorkerKeyedState;
+  loadFunction(spec: FunctionSpec): Promise<unknown>;
+}
+
+interface Stage {
+  operator: ChainOperator;
+  fn: unknown;
+  context: RuntimeContextImpl;
+  transformId: string;
+}
+
+export class BundleProcessor {
+  readonly layouts: ProcessorLayouts;
+  readonly outputs: Map<string, OutputBuffer>;
+  private readonly scope = new ElementScope();
+  private readonly clock: Clock = { watermark: -Infinity };
+  private stages: Stage[] = [];
+  private head!: ChainOperator;
+  private timerTarget: ProcessOperator | null = null;
+
+  private constructor(
+    readonly processorId: string,
+    private readonly register: RegisterRequest,
+    private readonly services: ProcessorServices,
+    batchCapacity: number,
+  ) {
+    this.layouts = processorLayouts(register);
+    this.outputs = new Map();
+    for (const [id, layout] of this.layouts.outputs) this.outputs.set(id, new OutputBuffer(id, layout, batchCapacity));
+  }
+
+  /** Loads the functions, builds the chain and opens the functions, in chain order. */
+  static async create(register: RegisterRequest, services: ProcessorServices, batchCapacity: number): Promise<BundleProcessor> {
+    const processor = new BundleProcessor(register.processorId ?? '', register, services, batchCapacity);
+    await processor.build();
+    await processor.open();
+    return processor;
+  }
+
+  private async build(): Promise<void> {
+    const register = this.register;
+    const transforms = register.transforms ?? [];
+    const task: Omit<TaskInfo, 'taskName'> = {
+      parallelism: register.parallelism ?? 1,
+      maxParallelism: register.maxParallelism ?? 128,
+      subtaskIndex: register.subtaskIndex ?? 0,
+      attempt: register.attempt ?? 0,
+      config: register.config ?? {},
+    };
+    for (const [i, t] of transforms.entries()) {
+      const id = t.id ?? '';
+      const name = t.name || id;
+      const keyed = i === 0 && Boolean(register.keyedInput);
+      const state: OperatorStateAccess | null = keyed
+        ? this.services.state.forOperator(id, () => this.scope.keyBytes())
+        : null;
+      const policy = (t.failurePolicy || 'fail') as FailurePolicy;
+      const isBuiltin = t.function?.urn === BUILTIN_URN;
+      const fn = isBuiltin ? null : await this.services.loadFunction(t.function ?? {});
+      const setup: OperatorSetup = {
+        who: { operator: name, functionName: t.functionName || (isBuiltin ? t.kind ?? '' : functionNameOf(fn)) },
+        policy,
+        deadLetters: this.outputs.get(`${id}${DEAD_LETTER_SUFFIX}`) ?? null,
+      };
+      const sideOutputs = new SideOutputs(
+        new Map((t.sideOutputs ?? []).map((s) => [s.tag ?? '', this.outputs.get(s.id ?? '')!] as const)),
+      );
+      const operator = this.operatorFor(t.kind ?? '', setup, fn, state, sideOutputs, t.function, i === transforms.length - 1);
+      this.stages.push({ operator, fn, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state) });
+    }
+    const main = this.outputs.get(this.layouts.mainOutputId)!;
+    for (const [i, stage] of this.stages.entries()) {
+      stage.operator.next = this.stages[i + 1]?.operator ?? (main as Downstream);
+    }
+    this.head = this.stages[0]!.operator;
+  }
+
+  private operatorFor(
+    kind: string,
+    setup: OperatorSetup,
+    fn: unknown,
+    state: OperatorStateAccess | null,
+    sideOutputs: SideOutputs,
+    spec: FunctionSpec | null | undefined,
+    isLast: boolean,
+  ): ChainOperator {
+    const needState = (): OperatorStateAccess => {
+      if (state === null) throw new Error(`a ${kind} operator must be the first of a keyed processor`);
+      return state;
+    };
+    switch (kind) {
+      case 'map':
+        return new MapOperator(setup, fn);
+      case 'filter':
+        return new FilterOperator(setup, fn);
+      case 'flat_map':
+        return new FlatMapOperator(setup, fn);
+      case 'timestamps':
+        return new TimestampsOperator(setup, fn);
+      case 'key_by':
+        if (!isLast) throw new Error('a key_by transform must end its processor');
+        return new KeyByOperator(setup, fn, this.outputs.get(this.layouts.mainOutputId)!);
+      case 'process':
+      case 'keyed_process': {
+        const op = new ProcessOperator(setup, fn, new ProcessContextImpl(this.scope, sideOutputs, this.clock, state));
+        if (kind === 'keyed_process') {
+          needState();
+          this.timerTarget = op;
+        }
+        return op;
+      }
+      case 'reduce':
+        return new ReduceOperator(setup, fn, needState());
+      case 'aggregate': {
+        const builtin = JSON.parse(Buffer.from(spec?.payload ?? new Uint8Array()).toString('utf8')) as {
+          aggregation: AggregationKind;
+          field: string | number | null;
+        };
+        return new AggregationOperator(setup, needState(), builtin.aggregation, builtin.field);
+      }
+      default:
+        throw new Error(`unknown transform kind '${kind}'`);
+    }
+  }
+
+  private async open(): Promise<void> {
+    for (const stage of this.stages) {
+      const open = (stage.fn as { open?: unknown } | null)?.open;
+      if (typeof open !== 'function') continue;
+      try {
+        await open.call(stage.fn, stage.context);
+      } catch (thrown) {
+        throw attribute(thrown, stage.operator.who, '(in open())');
+      }
+    }
+  }
+
+  startBundle(watermark: number): void {
+    this.clock.watermark = watermark;
+  }
+
+  /** Runs a batch of input rows through the chain, in order. */
+  processInput(batch: RowBatch): Pushed {
+    return this.run(batch, 0, (i) => this.head.push(batch.values[i], batch.timestamps?.[i] ?? null));
+  }
+
+  /** Fires timers (keyed, timestamped rows whose value is 0 for event time, 1 for processing time). */
+  processTimers(batch: RowBatch): Pushed {
+    const target = this.timerTarget;
+    if (target === null) throw new Error('timers were sent to a processor without a keyed process function');
+    return this.run(batch, 0, (i) =>
+      target.fire(batch.timestamps?.[i] ?? 0, batch.values[i] === 1 ? 'PROCESSING_TIME' : 'EVENT_TIME'),
+    );
+  }
+
+  private run(batch: RowBatch, from: number, step: (i: number) => Pushed): Pushed {
+    const keys = batch.keys;
+    for (let i = from; i < batch.length; i++) {
+      if (keys !== null) this.scope.setKey(keys[i] ?? null);
+      const pushed = step(i);
+      if (pushed !== undefined) return this.continueAsync(batch, i, pushed, step);
+    }
+    return undefined;
+  }
+
+  private async continueAsync(batch: RowBatch, at: number, pending: Promise<void>, step: (i: number) => Pushed): Promise<void> {
+    await pending;
+    const keys = batch.keys;
+    for (let i = at + 1; i < batch.length; i++) {
+      if (keys !== null) this.scope.setKey(keys[i] ?? null);
+      const pushed = step(i);
+      if (pushed !== undefined) await pushed;
+    }
+  }
+
+  /** Commits the bundle's state writes; resolves when the host holds all of them. */
+  async finishBundle(): Promise<Record<string, TransformMetrics>> {
+    await this.services.state.finishBundle();
+    return this.metrics();
+  }
+
+  metrics(): Record<string, TransformMetrics> {
+    const metrics: Record<string, TransformMetrics> = {};
+    for (const [i, stage] of this.stages.entries()) {
+      const next = this.stages[i + 1];
+      const out =
+        next !== undefined ? next.operator.elementsIn : (this.outputs.get(this.layouts.mainOutputId)?.emitted ?? 0);
+      metrics[stage.transformId] = { elementsIn: stage.operator.elementsIn, elementsOut: out };
+    }
+    return metrics;
+  }
+
+  /** End of input: close() every function, in chain order; the first failure is reported. */
+  async close(): Promise<void> {
+    let failure: FunctionFailure | null = null;
+    for (const stage of this.stages) {
+      const close = (stage.fn as { close?: unknown } | null)?.close;
+      if (typeof close !== 'function') continue;
+      try {
+        const r: unknown = close.call(stage.fn);
+        if (isPromiseLike(r)) await r;
+      } catch (thrown) {
+        failure ??= attribute(thrown, stage.operator.who, '(in close())');
+      }
+    }
+    if (failure !== null) throw failure;
+  }
+}
+
+function functionNameOf(fn: unknown): string {
+  if (typeof fn === 'function') return fn.name || '<lambda>';
+  if (typeof fn === 'object' && fn !== null) return fn.constructor?.name || '<object>';
+  return String(fn);
+}

@@ -1,0 +1,52 @@
+/**
+ * Attributing failures: every error a user function throws is caught where the function was
+ * called, wrapped once with the operator, the function and the record, and travels to the host
+ * as a structured error (shared/errors/wire.ts).
+ */
+import { inspect } from 'node:util';
+import type { WireError } from '../../shared/errors/wire.ts';
+import { toWireError } from '../../shared/errors/wire.ts';
+
+const RECORD_LIMIT = 2000;
+
+/** A bounded rendering of a record for error messages and dead letters. */
+export function renderRecord(value: unknown): string {
+  let text: string;
+  try {
+    text = inspect(value, { depth: 4, maxArrayLength: 20, maxStringLength: 500, breakLength: Infinity });
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > RECORD_LIMIT ? `${text.slice(0, RECORD_LIMIT)}… (${text.length} characters)` : text;
+}
+
+/** An error a user function threw, with where it happened. Thrown once, rethrown as is. */
+export class FunctionFailure extends Error {
+  constructor(
+    readonly thrown: unknown,
+    readonly operator: string,
+    readonly functionName: string,
+    readonly record: string,
+  ) {
+    super(thrown instanceof Error ? thrown.message : String(thrown));
+  }
+
+  toWire(): WireError {
+    return toWireError(this.thrown, { operator: this.operator, functionName: this.functionName, record: this.record });
+  }
+}
+
+export interface FunctionIdentity {
+  operator: string;
+  functionName: string;
+}
+
+/** Wraps `thrown` unless a function further down the chain already did. */
+export function attribute(thrown: unknown, who: FunctionIdentity, record: unknown): FunctionFailure {
+  if (thrown instanceof FunctionFailure) return thrown;
+  return new FunctionFailure(thrown, who.operator, who.functionName, renderRecord(record));
+}
+
+export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}

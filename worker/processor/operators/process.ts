@@ -1,0 +1,58 @@
+/** ProcessFunction and KeyedProcessFunction, with their contexts, timers and side outputs. */
+import type { TimeDomain } from '../../../shared/api/contexts.ts';
+import type { Pushed } from '../downstream.ts';
+import type { ProcessContextImpl } from '../contexts.ts';
+import { callableOf, type OperatorSetup } from './base.ts';
+import { EmittingOperator } from './stateless.ts';
+
+type ProcessCall = (value: unknown, ctx: ProcessContextImpl, out: unknown) => unknown;
+type TimerCall = (timestamp: number, ctx: ProcessContextImpl, out: unknown) => unknown;
+
+export class ProcessOperator extends EmittingOperator {
+  private readonly call: ProcessCall;
+  private readonly timerCall: TimerCall | null;
+
+  constructor(
+    setup: OperatorSetup,
+    fn: unknown,
+    private readonly ctx: ProcessContextImpl,
+  ) {
+    super(setup);
+    this.call = callableOf(fn, 'processElement', 'process function');
+    const onTimer = typeof fn === 'object' && fn !== null ? (fn as { onTimer?: unknown }).onTimer : undefined;
+    this.timerCall = typeof onTimer === 'function' ? (onTimer.bind(fn) as TimerCall) : null;
+  }
+
+  push(value: unknown, timestamp: number | null): Pushed {
+    this.elementsIn++;
+    this.ctx.ts = timestamp;
+    let returned: unknown;
+    try {
+      returned = this.call(value, this.ctx, this.out);
+    } catch (thrown) {
+      this.out.take();
+      return this.failed(thrown, value);
+    }
+    return this.afterCall(returned, value, timestamp);
+  }
+
+  /**
+   * A timer fired for the current key. Output of an event-time timer carries the timer's
+   * timestamp; output of a processing-time timer carries none (as in Flink).
+   */
+  fire(timestamp: number, domain: TimeDomain): Pushed {
+    if (this.timerCall === null) return undefined;
+    this.ctx.ts = timestamp;
+    this.ctx.domain = domain;
+    const outTs = domain === 'EVENT_TIME' ? timestamp : null;
+    const record = { timer: timestamp, domain };
+    let returned: unknown;
+    try {
+      returned = this.timerCall(timestamp, this.ctx, this.out);
+    } catch (thrown) {
+      this.out.take();
+      return this.failed(thrown, record);
+    }
+    return this.afterCall(returned, record, outTs);
+  }
+}

@@ -1,0 +1,162 @@
+/** Operators that need no state: map, filter, flatMap, timestamp assignment, key selection. */
+import { encodeKey } from '../../../shared/codec/generic-value.ts';
+import { BufferingCollector, pushEach, pushEmitted, type Pushed } from '../downstream.ts';
+import { isPromiseLike } from '../failure.ts';
+import type { OutputBuffer } from '../output-buffer.ts';
+import { ChainOperator, callableOf, type OperatorSetup } from './base.ts';
+
+export class MapOperator extends ChainOperator {
+  private readonly call: (value: unknown) => unknown;
+  constructor(setup: OperatorSetup, fn: unknown) {
+    super(setup);
+    this.call = callableOf(fn, 'map', 'map function');
+  }
+  push(value: unknown, timestamp: number | null): Pushed {
+    this.elementsIn++;
+    let out: unknown;
+    try {
+      out = this.call(value);
+    } catch (thrown) {
+      return this.failed(thrown, value);
+    }
+    if (isPromiseLike(out)) {
+      return Promise.resolve(out).then(
+        (o) => this.next.push(o, timestamp),
+        (thrown: unknown) => this.failed(thrown, value),
+      );
+    }
+    return this.next.push(out, timestamp);
+  }
+}
+
+export class FilterOperator extends ChainOperator {
+  private readonly call: (value: unknown) => unknown;
+  constructor(setup: OperatorSetup, fn: unknown) {
+    super(setup);
+    this.call = callableOf(fn, 'filter', 'filter function');
+  }
+  push(value: unknown, timestamp: number | null): Pushed {
+    this.elementsIn++;
+    let keep: unknown;
+    try {
+      keep = this.call(value);
+    } catch (thrown) {
+      return this.failed(thrown, value);
+    }
+    if (isPromiseLike(keep)) {
+      return Promise.resolve(keep).then(
+        (k) => (k ? this.next.push(value, timestamp) : undefined),
+        (thrown: unknown) => this.failed(thrown, value),
+      );
+    }
+    return keep ? this.next.push(value, timestamp) : undefined;
+  }
+}
+
+/**
+ * flatMap and process share this: the function may collect through `out`, return an
+ * iterable (a generator included) or an async iterable, or return a promise of either.
+ */
+export abstract class EmittingOperator extends ChainOperator {
+  protected readonly out = new BufferingCollector();
+
+  protected emit(returned: unknown, record: unknown, timestamp: number | null): Pushed {
+    return this.guarded(record, () => {
+      const collected = this.out.take();
+      const first = collected.length === 0 ? undefined : pushEach(collected[Symbol.iterator](), this.next, timestamp);
+      const rest = (): Pushed => {
+        const pushed = pushEmitted(returned, this.next, timestamp);
+        // A generator may also have called out.collect while it ran.
+        const late = (): Pushed => {
+          const more = this.out.take();
+          return more.length === 0 ? undefined : pushEach(more[Symbol.iterator](), this.next, timestamp);
+        };
+        return pushed === undefined ? late() : pushed.then(late);
+      };
+      return first === undefined ? rest() : first.then(rest);
+    });
+  }
+
+  protected afterCall(returned: unknown, record: unknown, timestamp: number | null): Pushed {
+    if (isPromiseLike(returned)) {
+      return Promise.resolve(returned).then(
+        (r) => this.emit(r, record, timestamp),
+        (thrown: unknown) => {
+          this.out.take();
+          return this.failed(thrown, record);
+        },
+      );
+    }
+    return this.emit(returned, record, timestamp);
+  }
+}
+
+export class FlatMapOperator extends EmittingOperator {
+  private readonly call: (value: unknown, out: BufferingCollector) => unknown;
+  constructor(setup: OperatorSetup, fn: unknown) {
+    super(setup);
+    this.call = callableOf(fn, 'flatMap', 'flatMap function');
+  }
+  push(value: unknown, timestamp: number | null): Pushed {
+    this.elementsIn++;
+    let returned: unknown;
+    try {
+      returned = this.call(value, this.out);
+    } catch (thrown) {
+      this.out.take();
+      return this.failed(thrown, value);
+    }
+    return this.afterCall(returned, value, timestamp);
+  }
+}
+
+/** assignTimestampsAndWatermarks: the record's timestamp becomes what the assigner returns. */
+export class TimestampsOperator extends ChainOperator {
+  private readonly call: (value: unknown, recordTimestamp: number | null) => unknown;
+  constructor(setup: OperatorSetup, fn: unknown) {
+    super(setup);
+    this.call = callableOf(fn, 'extractTimestamp', 'timestamp assigner');
+  }
+  push(value: unknown, timestamp: number | null): Pushed {
+    this.elementsIn++;
+    let ts: unknown;
+    try {
+      ts = this.call(value, timestamp);
+      if (typeof ts !== 'number' || !Number.isFinite(ts)) {
+        throw new TypeError(`a timestamp assigner must return a finite number (ms), got ${String(ts)}`);
+      }
+    } catch (thrown) {
+      return this.failed(thrown, value);
+    }
+    return this.next.push(value, ts);
+  }
+}
+
+/** keyBy: computes the key, which travels beside the value for the host to partition by. */
+export class KeyByOperator extends ChainOperator {
+  private readonly call: (value: unknown) => unknown;
+  constructor(
+    setup: OperatorSetup,
+    fn: unknown,
+    private readonly output: OutputBuffer,
+  ) {
+    super(setup);
+    this.call = callableOf(fn, 'getKey', 'key selector');
+  }
+  push(value: unknown, timestamp: number | null): Pushed {
+    this.elementsIn++;
+    let key: unknown;
+    try {
+      key = this.call(value);
+      if (!isPromiseLike(key)) {
+        this.output.pushKeyed(value, timestamp, encodeKey(key));
+        return undefined;
+      }
+    } catch (thrown) {
+      return this.failed(thrown, value);
+    }
+    return Promise.resolve(key)
+      .then((k) => this.output.pushKeyed(value, timestamp, encodeKey(k)))
+      .then(undefined, (thrown: unknown) => this.failed(thrown, value));
+  }
+}

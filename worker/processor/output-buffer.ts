@@ -1,0 +1,69 @@
+/**
+ * Rows a processor emits, per output (main output and side outputs), until the data plane
+ * takes them after each input batch. A buffer that reaches its capacity mid-batch (a flatMap
+ * that explodes) is handed over at once, so a worker's memory stays bounded by the batch size.
+ */
+import type { OutputTag } from '../../shared/api/output-tag.ts';
+import type { BatchLayout, RowBatch } from '../../shared/codec/batch-layout.ts';
+import type { Downstream, Pushed } from './downstream.ts';
+
+export class OutputBuffer implements Downstream {
+  private values: unknown[] = [];
+  private keys: Uint8Array[] | null;
+  private timestamps: (number | null)[] | null;
+  /** Rows emitted since the processor started. */
+  emitted = 0;
+  onFull: ((buffer: OutputBuffer) => void) | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly layout: BatchLayout,
+    private readonly capacity: number,
+  ) {
+    this.keys = layout.keyed ? [] : null;
+    this.timestamps = layout.timestamped ? [] : null;
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  push(value: unknown, timestamp: number | null): Pushed {
+    if (this.keys !== null) throw new Error(`output ${this.id} is keyed: rows need a key`);
+    this.values.push(value);
+    this.timestamps?.push(timestamp);
+    this.added();
+  }
+
+  pushKeyed(value: unknown, timestamp: number | null, key: Uint8Array): void {
+    this.values.push(value);
+    this.keys?.push(key);
+    this.timestamps?.push(timestamp);
+    this.added();
+  }
+
+  private added(): void {
+    this.emitted++;
+    if (this.values.length >= this.capacity && this.onFull !== null) this.onFull(this);
+  }
+
+  /** Takes the buffered rows, leaving the buffer empty. */
+  take(): RowBatch {
+    const batch: RowBatch = { length: this.values.length, values: this.values, keys: this.keys, timestamps: this.timestamps };
+    this.values = [];
+    this.keys = this.layout.keyed ? [] : null;
+    this.timestamps = this.layout.timestamped ? [] : null;
+    return batch;
+  }
+}
+
+/** The side outputs one operator may write to, by tag name. Tags nobody consumes are dropped. */
+export class SideOutputs {
+  constructor(private readonly byTag: Map<string, OutputBuffer>) {}
+
+  emit(tag: OutputTag<unknown>, value: unknown, timestamp: number | null): void {
+    const tagId = (tag as { tagId?: unknown } | null)?.tagId;
+    if (typeof tagId !== 'string') throw new TypeError('ctx.output takes an OutputTag as its first argument');
+    this.byTag.get(tagId)?.push(value, timestamp);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Entry point of a worker thread (thread mode). The host passes four MessagePorts, one per
+ * service; everything else is the same harness as in process mode.
+ */
+import { workerData, type MessagePort } from 'node:worker_threads';
+import type { WorkerConnection } from '../shared/protocol/channel.ts';
+import { PortChannel } from '../shared/protocol/port-channel.ts';
+import { loadFunction } from './function-loader.ts';
+import { FnHarness } from './harness.ts';
+
+interface ThreadWorkerData {
+  workerId: string;
+  ports: { control: MessagePort; data: MessagePort; state: MessagePort; logging: MessagePort };
+}
+
+const { workerId, ports } = workerData as ThreadWorkerData;
+const connection: WorkerConnection = {
+  control: new PortChannel(ports.control),
+  data: new PortChannel(ports.data),
+  state: new PortChannel(ports.state),
+  logging: new PortChannel(ports.logging),
+  close: () => {
+    for (const port of Object.values(ports)) port.close();
+  },
+};
+new FnHarness(connection, {
+  workerId,
+  loadFunction,
+  captureConsole: true,
+  onShutdown: () => connection.close(),
+});
