@@ -1,0 +1,311 @@
+/**
+ * DataStream and KeyedStream: PyFlink's API in camelCase. Every call adds a transformation to
+ * the job graph; nothing runs until execute(). (One file: KeyedStream extends DataStream and
+ * DataStream.keyBy makes KeyedStreams, which in two ES modules would be an import cycle.)
+ */
+import type {
+  FilterLike,
+  FlatMapLike,
+  KeyedProcessLike,
+  KeySelectorLike,
+  MapLike,
+  ProcessLike,
+  ReduceLike,
+} from '../../shared/api/functions.ts';
+import { OutputTag } from '../../shared/api/output-tag.ts';
+import { TypeInformation } from '../../shared/api/types.ts';
+import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import type {
+  FailurePolicyName,
+  SideOutputTransformation,
+  Transformation,
+  UdfKind,
+  UdfTransformation,
+} from '../graph/transformation.ts';
+import type { StreamExecutionEnvironment } from './environment.ts';
+import { checkFunction, checkPositiveInt } from './function-checks.ts';
+import { FileSink, SinkFunction, type SinkSpec } from './sinks.ts';
+import type { WatermarkStrategy } from './watermark-strategy.ts';
+
+export interface CollectOptions {
+  /** Stop after this many results (the job is cancelled once they are in). */
+  limit?: number;
+}
+
+type AggregationName = 'sum' | 'min' | 'max' | 'min_by' | 'max_by';
+
+/** The end of a pipeline: returned by print(), addSink() and sinkTo(). */
+export class DataStreamSink {
+  constructor(private readonly transformation: Transformation) {}
+  name(name: string): this {
+    this.transformation.name = name;
+    return this;
+  }
+  uid(uid: string): this {
+    this.transformation.uid = uid;
+    return this;
+  }
+  setParallelism(parallelism: number): this {
+    this.transformation.parallelism = checkPositiveInt(parallelism, 'parallelism');
+    return this;
+  }
+}
+
+export class DataStream<T> {
+  constructor(
+    readonly env: StreamExecutionEnvironment,
+    readonly transformation: Transformation,
+  ) {}
+
+  /** The declared type of the values, or GENERIC. */
+  getType(): TypeInformation<T> | null {
+    return this.transformation.outputType as TypeInformation<T> | null;
+  }
+
+  getName(): string {
+    return this.transformation.name;
+  }
+
+  name(name: string): this {
+    if (typeof name !== 'string' || name === '') throw new JobDefinitionError('name() takes a non-empty string');
+    this.transformation.name = name;
+    return this;
+  }
+
+  uid(uid: string): this {
+    if (typeof uid !== 'string' || uid === '') throw new JobDefinitionError('uid() takes a non-empty string');
+    this.transformation.uid = uid;
+    return this;
+  }
+
+  setParallelism(parallelism: number): this {
+    if (this.transformation.kind === 'source' && this.transformation.source.kind !== 'sequence' && parallelism !== 1) {
+      throw new JobDefinitionError(`the source '${this.transformation.name}' is not parallel: its parallelism must be 1`);
+    }
+    this.transformation.parallelism = checkPositiveInt(parallelism, 'parallelism');
+    return this;
+  }
+
+  /**
+   * What happens when this operator's function throws: 'fail' the job (default), 'restart' it
+   * through the restart strategy, or 'skip' the record and send it with its error to
+   * getSideOutput(DEAD_LETTERS). Overrides udf.failure-policy for this operator.
+   */
+  setFailurePolicy(policy: FailurePolicyName): this {
+    const t = this.transformation;
+    if (t.kind !== 'udf') throw new JobDefinitionError('setFailurePolicy applies to operators that run a user function');
+    if (!['fail', 'restart', 'skip'].includes(policy)) {
+      throw new JobDefinitionError(`failure policy must be 'fail', 'restart' or 'skip', got ${String(policy)}`);
+    }
+    t.failurePolicy = policy;
+    return this;
+  }
+
+  /** With an output type, the function's results are checked against it (and travel typed). */
+  map<R>(fn: MapLike<T, NoInfer<R>>, outputType: TypeInformation<R>): DataStream<R>;
+  map<R>(fn: MapLike<T, R>): DataStream<R>;
+  map<R>(fn: MapLike<T, R>, outputType?: TypeInformation<R>): DataStream<R> {
+    checkFunction(fn, 'map', 'map()');
+    return this.udf<R>('map', 'Map', fn, outputType);
+  }
+
+  flatMap<R>(fn: FlatMapLike<T, NoInfer<R>>, outputType: TypeInformation<R>): DataStream<R>;
+  flatMap<R>(fn: FlatMapLike<T, R>): DataStream<R>;
+  flatMap<R>(fn: FlatMapLike<T, R>, outputType?: TypeInformation<R>): DataStream<R> {
+    checkFunction(fn, 'flatMap', 'flatMap()');
+    return this.udf<R>('flat_map', 'Flat Map', fn, outputType);
+  }
+
+  filter(fn: FilterLike<T>): DataStream<T> {
+    checkFunction(fn, 'filter', 'filter()');
+    return this.udf<T>('filter', 'Filter', fn, this.getType() ?? undefined);
+  }
+
+  process<R>(fn: ProcessLike<T, NoInfer<R>>, outputType: TypeInformation<R>): DataStream<R>;
+  process<R>(fn: ProcessLike<T, R>): DataStream<R>;
+  process<R>(fn: ProcessLike<T, R>, outputType?: TypeInformation<R>): DataStream<R> {
+    checkFunction(fn, 'processElement', 'process()');
+    return this.udf<R>('process', 'Process', fn, outputType);
+  }
+
+  keyBy<K>(keySelector: KeySelectorLike<T, K>): KeyedStream<T, K> {
+    checkFunction(keySelector, 'getKey', 'keyBy()');
+    const t = this.newUdf('key_by', 'Key By', keySelector, this.getType() ?? undefined);
+    return new KeyedStream<T, K>(this.env, t);
+  }
+
+  union(...streams: DataStream<T>[]): DataStream<T> {
+    for (const s of streams) {
+      if (!(s instanceof DataStream) || s.env !== this.env) {
+        throw new JobDefinitionError('union() takes streams of the same environment');
+      }
+    }
+    const t = this.env.addTransformation({
+      kind: 'union',
+      name: 'Union',
+      inputs: [this.transformation, ...streams.map((s) => s.transformation)],
+      outputType: this.transformation.outputType,
+    });
+    return new DataStream<T>(this.env, t);
+  }
+
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
+    const assigner = strategy.timestampAssigner;
+    if (assigner !== null) checkFunction(assigner, 'extractTimestamp', 'withTimestampAssigner()');
+    const t = this.newUdf('timestamps', 'Timestamps/Watermarks', assigner, this.getType() ?? undefined, {
+      watermarkStrategy: strategy as WatermarkStrategy<unknown>,
+    });
+    return new DataStream<T>(this.env, t);
+  }
+
+  /** The values a process function emitted with ctx.output(tag, value). */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    const t = this.transformation;
+    if (!(tag instanceof OutputTag)) throw new JobDefinitionError('getSideOutput takes an OutputTag');
+    if (t.kind !== 'udf') throw new JobDefinitionError('getSideOutput applies to the output of a process function');
+    const existing = t.sideOutputs.get(tag.tagId);
+    if (existing !== undefined && !existing.typeInfo.equals(tag.typeInfo)) {
+      throw new JobDefinitionError(`side output '${tag.tagId}' was requested with two different types`);
+    }
+    t.sideOutputs.set(tag.tagId, tag as OutputTag<unknown>);
+    const side = this.env.addTransformation({
+      kind: 'side_output',
+      name: `Side Output: ${tag.tagId}`,
+      input: t,
+      tag: tag as OutputTag<unknown>,
+      outputType: tag.typeInfo,
+    } as Omit<SideOutputTransformation, 'id' | 'uid' | 'parallelism'>);
+    return new DataStream<X>(this.env, side);
+  }
+
+  print(prefix = ''): DataStreamSink {
+    return this.sink({ kind: 'print', prefix }, 'Print to Std. Out');
+  }
+
+  addSink(sink: SinkFunction<T>): DataStreamSink {
+    if (!(sink instanceof SinkFunction) && typeof (sink as { invoke?: unknown })?.invoke !== 'function') {
+      throw new JobDefinitionError('addSink takes a SinkFunction (an object with invoke(value))');
+    }
+    return this.sink({ kind: 'function', fn: sink as SinkFunction<unknown> }, 'Sink');
+  }
+
+  sinkTo(sink: FileSink<T>): DataStreamSink {
+    if (!(sink instanceof FileSink)) throw new JobDefinitionError('sinkTo takes a FileSink (FileSink.forRowFormat(dir))');
+    return this.sink({ kind: 'file', sink: sink as FileSink<unknown> }, 'File Sink');
+  }
+
+  /**
+   * Runs the job (every sink of this environment, and this stream collected) and returns the
+   * collected values. For a bounded input: all of them; with `limit`, the first `limit`.
+   */
+  async executeAndCollect(jobName = 'collect', options: CollectOptions = {}): Promise<T[]> {
+    const limit = options.limit === undefined ? null : checkPositiveInt(options.limit, 'limit');
+    const spec: SinkSpec = { kind: 'collect', limit, results: [] };
+    this.sink(spec, 'Collect');
+    await this.env.execute(jobName);
+    return spec.results as T[];
+  }
+
+  protected sink(spec: SinkSpec, name: string): DataStreamSink {
+    const t = this.env.addTransformation({
+      kind: 'sink',
+      name: `Sink: ${name}`,
+      input: this.transformation,
+      sink: spec,
+      outputType: null,
+    });
+    return new DataStreamSink(t);
+  }
+
+  protected udf<R>(kind: UdfKind, name: string, fn: unknown, outputType: TypeInformation<R> | undefined): DataStream<R> {
+    return new DataStream<R>(this.env, this.newUdf(kind, name, fn, outputType));
+  }
+
+  protected newUdf(
+    kind: UdfKind,
+    name: string,
+    fn: unknown,
+    outputType: TypeInformation<unknown> | undefined,
+    extra: Partial<Pick<UdfTransformation, 'builtin' | 'watermarkStrategy'>> = {},
+  ): UdfTransformation {
+    if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
+      throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
+    }
+    return this.env.addTransformation({
+      kind: 'udf',
+      udf: kind,
+      name,
+      input: this.transformation,
+      fn,
+      builtin: extra.builtin ?? null,
+      keyedInput: this.isKeyed(),
+      sideOutputs: new Map(),
+      failurePolicy: null,
+      watermarkStrategy: extra.watermarkStrategy ?? null,
+      outputType: outputType ?? null,
+    });
+  }
+
+  protected isKeyed(): boolean {
+    return false;
+  }
+}
+
+/** A stream partitioned by key: its operators see one key at a time and may use keyed state. */
+export class KeyedStream<T, K> extends DataStream<T> {
+  protected override isKeyed(): boolean {
+    return true;
+  }
+
+  override keyBy<K2>(keySelector: KeySelectorLike<T, K2>): KeyedStream<T, K2> {
+    return this.unkeyed().keyBy(keySelector);
+  }
+
+  override union(...streams: DataStream<T>[]): DataStream<T> {
+    return this.unkeyed().union(...streams);
+  }
+
+  override process<R>(fn: KeyedProcessLike<K, T, NoInfer<R>> | ProcessLike<T, NoInfer<R>>, outputType: TypeInformation<R>): DataStream<R>;
+  override process<R>(fn: KeyedProcessLike<K, T, R> | ProcessLike<T, R>): DataStream<R>;
+  override process<R>(fn: KeyedProcessLike<K, T, R> | ProcessLike<T, R>, outputType?: TypeInformation<R>): DataStream<R> {
+    checkFunction(fn, 'processElement', 'process()');
+    return this.udf<R>('keyed_process', 'KeyedProcess', fn, outputType);
+  }
+
+  reduce(fn: ReduceLike<T>): DataStream<T> {
+    checkFunction(fn, 'reduce', 'reduce()');
+    return this.udf<T>('reduce', 'Keyed Reduce', fn, this.getType() ?? undefined);
+  }
+
+  /** Sums a field (an index of a tuple/array or a property name); other fields keep the first record's values. */
+  sum(field: number | string = 0): DataStream<T> {
+    return this.aggregate('sum', field);
+  }
+  min(field: number | string = 0): DataStream<T> {
+    return this.aggregate('min', field);
+  }
+  max(field: number | string = 0): DataStream<T> {
+    return this.aggregate('max', field);
+  }
+  /** The whole record with the smallest value of the field. */
+  minBy(field: number | string = 0): DataStream<T> {
+    return this.aggregate('min_by', field);
+  }
+  maxBy(field: number | string = 0): DataStream<T> {
+    return this.aggregate('max_by', field);
+  }
+
+  private aggregate(aggregation: AggregationName, field: number | string): DataStream<T> {
+    if (typeof field !== 'string' && !(typeof field === 'number' && Number.isInteger(field) && field >= 0)) {
+      throw new JobDefinitionError(`${aggregation}() takes a field index (0, 1, …) or a field name`);
+    }
+    const name = `Keyed Aggregation (${aggregation}(${JSON.stringify(field)}))`;
+    const t = this.newUdf('aggregate', name, null, this.getType() ?? undefined, { builtin: { aggregation, field } });
+    return new DataStream<T>(this.env, t);
+  }
+
+  /** The same stream, no longer treated as keyed by what follows. */
+  private unkeyed(): DataStream<T> {
+    return new DataStream<T>(this.env, this.transformation);
+  }
+}

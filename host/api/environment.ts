@@ -1,0 +1,160 @@
+/**
+ * StreamExecutionEnvironment: where a job starts. Sources and configuration are set here;
+ * execute() plans the graph and runs it on the local runtime (host + workers).
+ */
+import { TypeInformation, Types } from '../../shared/api/types.ts';
+import { Configuration } from '../../shared/config/configuration.ts';
+import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import type { Transformation } from '../graph/transformation.ts';
+import { commandLineConfiguration } from '../cli-config.ts';
+import { runJob, type JobClient } from '../runtime/job-runner.ts';
+import { DataStream } from './data-stream.ts';
+import { checkPositiveInt } from './function-checks.ts';
+import type { JobExecutionResult } from './job-result.ts';
+import { SourceFunction, type SourceSpec } from './sources.ts';
+
+type NewTransformation = Omit<Transformation, 'id' | 'uid' | 'parallelism'> & { parallelism?: number | null };
+
+export class CheckpointConfig {
+  constructor(private readonly config: Configuration) {}
+  setCheckpointTimeout(ms: number): this {
+    this.config.set('execution.checkpointing.timeout', ms, 'code', 'CheckpointConfig.setCheckpointTimeout()');
+    return this;
+  }
+  setMinPauseBetweenCheckpoints(ms: number): this {
+    this.config.set('execution.checkpointing.min-pause', ms, 'code', 'CheckpointConfig.setMinPauseBetweenCheckpoints()');
+    return this;
+  }
+  setCheckpointStorage(directory: string): this {
+    this.config.set('state.checkpoints.dir', directory, 'code', 'CheckpointConfig.setCheckpointStorage()');
+    return this;
+  }
+  setNumRetainedCheckpoints(count: number): this {
+    this.config.set('state.checkpoints.num-retained', count, 'code', 'CheckpointConfig.setNumRetainedCheckpoints()');
+    return this;
+  }
+  getCheckpointInterval(): number {
+    return this.config.get('execution.checkpointing.interval');
+  }
+}
+
+export class StreamExecutionEnvironment {
+  private readonly config: Configuration;
+  private transformations: Transformation[] = [];
+  private nextId = 1;
+
+  private constructor(config: Configuration) {
+    this.config = config;
+  }
+
+  /**
+   * A new environment for the local runtime. Configuration from the command line (`sluice run
+   * -D key=value`, `--config file`) applies to it and wins over values set in code.
+   */
+  static getExecutionEnvironment(configuration?: Record<string, unknown>): StreamExecutionEnvironment {
+    const config = new Configuration();
+    config.merge(commandLineConfiguration());
+    const env = new StreamExecutionEnvironment(config);
+    if (configuration !== undefined) env.configure(configuration);
+    return env;
+  }
+
+  /** Sets configuration entries (keys as in docs/configuration.md); a bad one throws at once. */
+  configure(entries: Record<string, unknown>): this {
+    this.config.setAll(entries, 'code');
+    return this;
+  }
+
+  getConfig(): Configuration {
+    return this.config;
+  }
+
+  setParallelism(parallelism: number): this {
+    this.config.set('parallelism.default', checkPositiveInt(parallelism, 'parallelism'), 'code', 'env.setParallelism()');
+    return this;
+  }
+
+  getParallelism(): number {
+    return this.config.get('parallelism.default');
+  }
+
+  setMaxParallelism(maxParallelism: number): this {
+    this.config.set('pipeline.max-parallelism', maxParallelism, 'code', 'env.setMaxParallelism()');
+    return this;
+  }
+
+  enableCheckpointing(intervalMs: number): this {
+    this.config.set('execution.checkpointing.interval', intervalMs, 'code', 'env.enableCheckpointing()');
+    return this;
+  }
+
+  getCheckpointConfig(): CheckpointConfig {
+    return new CheckpointConfig(this.config);
+  }
+
+  fromCollection<T>(values: Iterable<T>, typeInfo?: TypeInformation<T>): DataStream<T> {
+    if (values === null || typeof (values as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
+      throw new JobDefinitionError('fromCollection takes an array (or another iterable) of values');
+    }
+    if (typeof values === 'string') throw new JobDefinitionError('fromCollection takes an array of values, not a string');
+    return this.source<T>({ kind: 'collection', values: [...values], timestamped: false }, 'Collection Source', typeInfo);
+  }
+
+  /** The numbers start..end inclusive, as LONG (bigints beyond ±(2^53-1)); a parallel source. */
+  fromSequence(start: number | bigint, end: number | bigint): DataStream<number> {
+    const s = BigInt(start);
+    const e = BigInt(end);
+    if (e < s) throw new JobDefinitionError(`fromSequence: end (${e}) is before start (${s})`);
+    return this.source({ kind: 'sequence', start: s, end: e, timestamped: false }, 'Sequence Source', Types.LONG(), null);
+  }
+
+  /** The lines of a UTF-8 text file, as STRING. */
+  readTextFile(path: string): DataStream<string> {
+    if (typeof path !== 'string' || path === '') throw new JobDefinitionError('readTextFile takes a file path');
+    return this.source({ kind: 'text-file', path, timestamped: false }, `Text File Source (${path})`, Types.STRING());
+  }
+
+  addSource<T>(source: SourceFunction<T>, name = 'Custom Source', typeInfo?: TypeInformation<T>): DataStream<T> {
+    if (!(source instanceof SourceFunction) && typeof (source as { run?: unknown })?.run !== 'function') {
+      throw new JobDefinitionError('addSource takes a SourceFunction (an object with run(ctx))');
+    }
+    return this.source<T>({ kind: 'function', fn: source as SourceFunction<unknown>, timestamped: true }, name, typeInfo);
+  }
+
+  private source<T>(
+    spec: SourceSpec,
+    name: string,
+    typeInfo: TypeInformation<T> | undefined,
+    parallelism: number | null = 1,
+  ): DataStream<T> {
+    if (typeInfo !== undefined && !(typeInfo instanceof TypeInformation)) {
+      throw new JobDefinitionError(`${name}: the type must be a Types.X() value`);
+    }
+    const t = this.addTransformation({ kind: 'source', name: `Source: ${name}`, source: spec, outputType: typeInfo ?? null, parallelism });
+    return new DataStream<T>(this, t);
+  }
+
+  /** @internal Used by DataStream to grow the graph. */
+  addTransformation<X extends NewTransformation>(t: X): X & { id: number; uid: string | null; parallelism: number | null } {
+    const full = { uid: null, parallelism: null, ...t, id: this.nextId++ };
+    this.transformations.push(full as unknown as Transformation);
+    return full as X & { id: number; uid: string | null; parallelism: number | null };
+  }
+
+  /** Runs the job and resolves when it has finished (bounded inputs) or failed. */
+  async execute(jobName = 'Sluice Job'): Promise<JobExecutionResult> {
+    return this.executeAsync(jobName).getJobExecutionResult();
+  }
+
+  /** Starts the job and returns at once with a client that can wait for it or cancel it. */
+  executeAsync(jobName = 'Sluice Job'): JobClient {
+    const transformations = this.transformations;
+    if (!transformations.some((t) => t.kind === 'sink')) {
+      throw new JobDefinitionError('no sinks are defined: add print(), addSink(), sinkTo() or executeAndCollect()');
+    }
+    // As Flink does, a job takes the graph built so far; the environment starts afresh.
+    this.transformations = [];
+    this.config.validate();
+    return runJob(jobName, transformations, this.config.clone());
+  }
+}

@@ -1,0 +1,45 @@
+/** What execute() returns: PyFlink's JobExecutionResult, with per-operator record counts. */
+
+export interface OperatorCounts {
+  /** The operator's name (as set by name(), or its default). */
+  name: string;
+  /** Where it ran: 'source', 'udf' (a worker), 'sink'. */
+  kind: 'source' | 'udf' | 'sink';
+  parallelism: number;
+  recordsIn: number;
+  recordsOut: number;
+}
+
+export class JobExecutionResult {
+  constructor(
+    readonly jobName: string,
+    readonly netRuntimeMs: number,
+    readonly operators: readonly OperatorCounts[],
+    /** How many times the job restarted after a failure. */
+    readonly restarts: number,
+    /** Why each restart happened, in order. */
+    readonly restartCauses: readonly string[],
+    readonly completedCheckpoints: number,
+  ) {}
+
+  getJobName(): string {
+    return this.jobName;
+  }
+
+  getNetRuntime(): number {
+    return this.netRuntimeMs;
+  }
+
+  /** The counts of the operator with this name; throws if there is none or several. */
+  operator(name: string): OperatorCounts {
+    const found = this.operators.filter((o) => o.name === name);
+    if (found.length !== 1) {
+      throw new Error(
+        `${found.length === 0 ? 'no' : 'more than one'} operator named '${name}' (operators: ${this.operators
+          .map((o) => o.name)
+          .join(', ')})`,
+      );
+    }
+    return found[0]!;
+  }
+}

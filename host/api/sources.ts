@@ -1,0 +1,37 @@
+/**
+ * Sources run in the host (as PyFlink's sources run in the JVM): they read input, and the
+ * records flow from them to the workers. Each source reports a position, so that checkpoints can
+ * record where it was and a restart can rewind it.
+ */
+import type { MaybePromise } from '../../shared/api/functions.ts';
+
+/** A user-defined source: PyFlink's SourceFunction, for a source written in TypeScript. */
+export abstract class SourceFunction<T = unknown> {
+  /**
+   * Produces the records. Either yield them (an async generator gets backpressure for free),
+   * or call `ctx.collect` and await what it returns when it returns a promise (the pipeline is
+   * full). Returning ends the source; a bounded job ends when all its sources have.
+   */
+  abstract run(ctx: SourceContext<T>): MaybePromise<void> | AsyncIterable<T> | Iterable<T>;
+  /** Asks a running source to stop (job cancelled or failed). */
+  cancel(): void {}
+  /** The source's position, stored in checkpoints; must be plain data. */
+  snapshotState(): unknown {
+    return null;
+  }
+  /** Called before run() when the job restarts from a checkpoint. */
+  restoreState(_state: unknown): void {}
+}
+
+export interface SourceContext<T> {
+  /** Emits a record; returns a promise when the pipeline is full (await it to respect backpressure). */
+  collect(value: T): void | Promise<void>;
+  /** Emits a record with an event-time timestamp (ms). */
+  collectWithTimestamp(value: T, timestamp: number): void | Promise<void>;
+}
+
+export type SourceSpec =
+  | { kind: 'collection'; values: readonly unknown[]; timestamped: false }
+  | { kind: 'sequence'; start: bigint; end: bigint; timestamped: false }
+  | { kind: 'text-file'; path: string; timestamped: false }
+  | { kind: 'function'; fn: SourceFunction<unknown>; timestamped: boolean };

@@ -1,0 +1,69 @@
+/**
+ * `sluice run job.ts [-D key=value ...] [--config file] [--from-checkpoint DIR] [-- args]`:
+ * runs a TypeScript job file on the local runtime, with no build step. Configuration given here
+ * applies to every environment the job creates and wins over values set in its code. SIGINT
+ * and SIGTERM cancel the job: its workers are killed before the CLI exits.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SluiceError } from '../shared/errors/errors.ts';
+import { CliUsageError, commandLineConfiguration, parseCliArgs, USAGE } from './cli-args.ts';
+import { setCommandLineConfiguration } from './cli-config.ts';
+import { cancelAllJobs } from './runtime/job-runner.ts';
+import { setJobEntry } from './shipping/job-entry.ts';
+
+const HELP = `${USAGE}
+
+Runs a Sluice job written in TypeScript on the local runtime.
+  -D key=value            set a configuration entry (see docs/configuration.md); wins over the job's code
+  --config <file>         read configuration entries from a file (flat YAML "key: value" lines, or JSON)
+  --from-checkpoint <dir> resume from a retained checkpoint
+  -- <args>               arguments for the job (process.argv after the job file)`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCliArgs(argv);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`sluice: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (command.command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (command.command === 'version') {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`sluice ${pkg.version}\n`);
+    return 0;
+  }
+  const jobPath = resolve(command.jobFile);
+  const jobUrl = pathToFileURL(jobPath).href;
+  try {
+    const config = commandLineConfiguration(command);
+    setCommandLineConfiguration(config);
+    setJobEntry(jobUrl);
+    process.argv = [process.argv[0]!, jobPath, ...command.jobArgs];
+    const stop = (signal: NodeJS.Signals): void => {
+      process.stderr.write(`sluice: ${signal}: cancelling the job\n`);
+      void cancelAllJobs().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await import(jobUrl);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`sluice: ${describe(error)}\n`);
+    return 1;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof SluiceError) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) return error.stack ?? error.message;
+  return String(error);
+}

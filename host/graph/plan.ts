@@ -1,0 +1,244 @@
+/**
+ * Turns the logical graph into stages, Flink's "job graph":
+ *  - a source stage per source, a sink stage per sink (host-side);
+ *  - UDF stages: chains of consecutive user functions with no shuffle between them, run
+ *    together in one worker per parallel instance (one round trip per batch).
+ * A chain ends at a keyBy (its key selector is the chain's last function; the host partitions
+ * by the keys it computes), at an assignTimestampsAndWatermarks (watermarks follow its
+ * output), where parallelism changes, where a stream feeds more than one consumer, and
+ * everywhere when udf.operator-chaining.enabled is false.
+ */
+import type { TypeDescriptor } from '../../shared/api/types.ts';
+import type { Configuration } from '../../shared/config/configuration.ts';
+import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import { DEAD_LETTER_SUFFIX } from '../../shared/protocol/layouts.ts';
+import {
+  inputsOf,
+  isTimestamped,
+  type SinkTransformation,
+  type SourceTransformation,
+  type Transformation,
+  type UdfTransformation,
+} from './transformation.ts';
+
+export type Partitioning = 'forward' | 'rebalance' | 'hash';
+
+export interface Edge {
+  from: Stage;
+  /** Which output of `from`: the main output id, or a side output / dead-letter id. */
+  outputId: string;
+  to: Stage;
+  partitioning: Partitioning;
+}
+
+interface StageCommon {
+  /** Unique within the job, e.g. "udf-3". */
+  readonly id: string;
+  readonly name: string;
+  readonly parallelism: number;
+  readonly inputs: Edge[];
+  /** Outgoing edges by output id. */
+  readonly outputs: Map<string, Edge[]>;
+}
+
+export interface SourceStage extends StageCommon {
+  readonly kind: 'source';
+  readonly transformation: SourceTransformation;
+  readonly outputId: string;
+}
+
+export interface UdfStage extends StageCommon {
+  readonly kind: 'udf';
+  readonly transforms: UdfTransformation[];
+  readonly keyedInput: boolean;
+  readonly timestampedInput: boolean;
+  /** Descriptor of the input values; null for the generic column. */
+  readonly inputType: TypeDescriptor | null;
+}
+
+export interface SinkStage extends StageCommon {
+  readonly kind: 'sink';
+  readonly transformation: SinkTransformation;
+}
+
+export type Stage = SourceStage | UdfStage | SinkStage;
+
+export interface JobPlan {
+  readonly stages: Stage[];
+  readonly maxParallelism: number;
+}
+
+/** The transform id on the wire (and the prefix of its state names): the uid, or a stable counter. */
+export function transformId(t: Transformation): string {
+  return t.uid ?? String(t.id);
+}
+
+export function sideOutputId(t: UdfTransformation, tagId: string): string {
+  return `${transformId(t)}/side/${tagId}`;
+}
+
+export function deadLetterId(t: UdfTransformation): string {
+  return `${transformId(t)}${DEAD_LETTER_SUFFIX}`;
+}
+
+export function planJob(transformations: Transformation[], config: Configuration): JobPlan {
+  const defaultParallelism = config.get('parallelism.default');
+  const maxParallelism = config.get('pipeline.max-parallelism');
+  const chaining = config.get('udf.operator-chaining.enabled');
+  const parallelismOf = (t: Transformation): number => {
+    const p = t.parallelism ?? (t.kind === 'source' && t.source.kind !== 'sequence' ? 1 : defaultParallelism);
+    if (p > maxParallelism) {
+      throw new JobDefinitionError(`operator '${t.name}' has parallelism ${p}, above pipeline.max-parallelism (${maxParallelism})`);
+    }
+    return p;
+  };
+  checkUids(transformations);
+
+  const mainConsumers = new Map<Transformation, number>();
+  for (const t of transformations) {
+    if (t.kind === 'side_output') continue;
+    for (const input of inputsOf(t)) mainConsumers.set(input, (mainConsumers.get(input) ?? 0) + 1);
+  }
+
+  const stages: Stage[] = [];
+  const stageOf = new Map<Transformation, Stage>();
+  const newStage = <S extends Stage>(stage: S): S => {
+    stages.push(stage);
+    return stage;
+  };
+
+  for (const t of transformations) {
+    switch (t.kind) {
+      case 'source':
+        stageOf.set(
+          t,
+          newStage<SourceStage>({
+            kind: 'source',
+            id: `source-${t.id}`,
+            name: t.name,
+            parallelism: parallelismOf(t),
+            inputs: [],
+            outputs: new Map(),
+            transformation: t,
+            outputId: transformId(t),
+          }),
+        );
+        break;
+      case 'udf': {
+        const input = t.input;
+        const upstream = input.kind === 'udf' ? stageOf.get(input) : undefined;
+        const canChain =
+          chaining &&
+          upstream?.kind === 'udf' &&
+          input.kind === 'udf' &&
+          upstream.transforms[upstream.transforms.length - 1] === input &&
+          input.udf !== 'key_by' &&
+          input.udf !== 'timestamps' &&
+          !t.keyedInput &&
+          parallelismOf(t) === upstream.parallelism &&
+          (mainConsumers.get(input) ?? 0) === 1;
+        if (canChain) {
+          upstream.transforms.push(t);
+          stageOf.set(t, upstream);
+        } else {
+          stageOf.set(
+            t,
+            newStage<UdfStage>({
+              kind: 'udf',
+              id: `udf-${t.id}`,
+              name: t.name,
+              parallelism: parallelismOf(t),
+              inputs: [],
+              outputs: new Map(),
+              transforms: [t],
+              keyedInput: t.keyedInput,
+              timestampedInput: isTimestamped(input),
+              inputType: typeOf(input),
+            }),
+          );
+        }
+        break;
+      }
+      case 'sink':
+        stageOf.set(
+          t,
+          newStage<SinkStage>({
+            kind: 'sink',
+            id: `sink-${t.id}`,
+            name: t.name,
+            parallelism: parallelismOf(t),
+            inputs: [],
+            outputs: new Map(),
+            transformation: t,
+          }),
+        );
+        break;
+      case 'union':
+      case 'side_output':
+        break;
+    }
+  }
+
+  // Wire each stage's head to the producers of its input.
+  for (const t of transformations) {
+    if (t.kind !== 'udf' && t.kind !== 'sink') continue;
+    const stage = stageOf.get(t)!;
+    if (stage.kind === 'udf' && stage.transforms[0] !== t) continue;
+    for (const [from, outputId] of producersOf(t.input, stageOf)) {
+      const partitioning: Partitioning =
+        stage.kind === 'udf' && stage.keyedInput ? 'hash' : from.parallelism === stage.parallelism ? 'forward' : 'rebalance';
+      const edge: Edge = { from, outputId, to: stage, partitioning };
+      stage.inputs.push(edge);
+      let out = from.outputs.get(outputId);
+      if (out === undefined) from.outputs.set(outputId, (out = []));
+      out.push(edge);
+    }
+  }
+  return { stages, maxParallelism };
+}
+
+/** The (stage, output) pairs whose records make up the stream `t`. */
+function producersOf(t: Transformation, stageOf: Map<Transformation, Stage>): [Stage, string][] {
+  switch (t.kind) {
+    case 'source':
+    case 'udf':
+      return [[stageOf.get(t)!, transformId(t)]];
+    case 'union':
+      return t.inputs.flatMap((i) => producersOf(i, stageOf));
+    case 'side_output':
+      return [[stageOf.get(t.input)!, t.tag.tagId === DEAD_LETTERS_TAG ? deadLetterId(t.input) : sideOutputId(t.input, t.tag.tagId)]];
+    case 'sink':
+      throw new JobDefinitionError('a sink has no output');
+  }
+}
+
+/** The tag name of the dead-letter side output (see DEAD_LETTERS in the API). */
+export const DEAD_LETTERS_TAG = 'sluice-dead-letters';
+
+/** The declared type of a stream's values, or null (generic). A union of differing types is generic. */
+export function typeOf(t: Transformation): TypeDescriptor | null {
+  if (t.kind === 'union') {
+    const types = t.inputs.map(typeOf);
+    const first = JSON.stringify(types[0]);
+    return types.every((x) => JSON.stringify(x) === first) ? (types[0] ?? null) : null;
+  }
+  if (t.kind === 'side_output') return t.tag.typeInfo.descriptor.kind === 'GENERIC' ? null : t.tag.typeInfo.descriptor;
+  const d = t.outputType?.descriptor ?? null;
+  return d === null || d.kind === 'GENERIC' ? null : d;
+}
+
+function checkUids(transformations: Transformation[]): void {
+  const seen = new Set<string>();
+  for (const t of transformations) {
+    if (t.uid === null) continue;
+    if (t.uid.includes('/')) throw new JobDefinitionError(`uid '${t.uid}' must not contain '/'`);
+    if (/^\d+$/.test(t.uid)) throw new JobDefinitionError(`uid '${t.uid}' must not be a number`);
+    if (seen.has(t.uid)) throw new JobDefinitionError(`uid '${t.uid}' is used by more than one operator`);
+    seen.add(t.uid);
+  }
+}
+
+/** The id of a UDF stage's main output: its last transform's. */
+export function mainOutputOf(stage: UdfStage): string {
+  return transformId(stage.transforms[stage.transforms.length - 1]!);
+}

@@ -1,0 +1,108 @@
+/**
+ * The logical job graph the DataStream API builds, lazily: nothing runs until execute().
+ * Each transformation is one API call (a source, a user function, a union, a side output, a
+ * sink). The planner (plan.ts) turns this graph into stages: chains of user functions that run
+ * together in a worker, and the host-side sources and sinks around them.
+ */
+import type { OutputTag } from '../../shared/api/output-tag.ts';
+import type { TypeInformation } from '../../shared/api/types.ts';
+import type { SinkSpec } from '../api/sinks.ts';
+import type { SourceSpec } from '../api/sources.ts';
+import type { WatermarkStrategy } from '../api/watermark-strategy.ts';
+
+/** What a user function transformation does; also the Transform.kind sent to the worker. */
+export type UdfKind =
+  | 'map'
+  | 'flat_map'
+  | 'filter'
+  | 'key_by'
+  | 'reduce'
+  | 'process'
+  | 'keyed_process'
+  | 'aggregate'
+  | 'timestamps';
+
+export type FailurePolicyName = 'fail' | 'restart' | 'skip';
+
+interface Common {
+  readonly id: number;
+  name: string;
+  uid: string | null;
+  /** Set by setParallelism; null means the environment's default. */
+  parallelism: number | null;
+  /** The type of the values this transformation produces; GENERIC when not declared. */
+  readonly outputType: TypeInformation<unknown> | null;
+}
+
+export interface SourceTransformation extends Common {
+  readonly kind: 'source';
+  readonly source: SourceSpec;
+}
+
+export interface UdfTransformation extends Common {
+  readonly kind: 'udf';
+  readonly udf: UdfKind;
+  readonly input: Transformation;
+  /** The user function (null for built-in aggregations). */
+  readonly fn: unknown;
+  /** For 'aggregate': which aggregation and on which field. */
+  readonly builtin: { aggregation: 'sum' | 'min' | 'max' | 'min_by' | 'max_by'; field: string | number | null } | null;
+  /** True when this transformation reads a keyed stream (its input is a key_by). */
+  readonly keyedInput: boolean;
+  /** Side outputs some stream asked for with getSideOutput, by tag name. */
+  readonly sideOutputs: Map<string, OutputTag<unknown>>;
+  failurePolicy: FailurePolicyName | null;
+  /** For 'timestamps': how watermarks are generated from the assigned timestamps. */
+  readonly watermarkStrategy: WatermarkStrategy<unknown> | null;
+}
+
+export interface UnionTransformation extends Common {
+  readonly kind: 'union';
+  readonly inputs: Transformation[];
+}
+
+export interface SideOutputTransformation extends Common {
+  readonly kind: 'side_output';
+  readonly input: UdfTransformation;
+  readonly tag: OutputTag<unknown>;
+}
+
+export interface SinkTransformation extends Common {
+  readonly kind: 'sink';
+  readonly input: Transformation;
+  readonly sink: SinkSpec;
+}
+
+export type Transformation =
+  | SourceTransformation
+  | UdfTransformation
+  | UnionTransformation
+  | SideOutputTransformation
+  | SinkTransformation;
+
+/** The inputs of a transformation, for walking the graph. */
+export function inputsOf(t: Transformation): Transformation[] {
+  switch (t.kind) {
+    case 'source':
+      return [];
+    case 'union':
+      return t.inputs;
+    default:
+      return [t.input];
+  }
+}
+
+/** Whether values of this transformation's output carry event-time timestamps. */
+export function isTimestamped(t: Transformation): boolean {
+  switch (t.kind) {
+    case 'source':
+      return t.source.timestamped;
+    case 'udf':
+      return t.udf === 'timestamps' || isTimestamped(t.input);
+    case 'union':
+      return t.inputs.some(isTimestamped);
+    case 'side_output':
+    case 'sink':
+      return isTimestamped(t.input);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Sluice's public API: `import { StreamExecutionEnvironment, Types } from 'sluice'`.
+ * Names follow PyFlink's DataStream API in camelCase.
+ */
+export * from '../shared/api/index.ts';
+export type {
+  Collector,
+  KeyedProcessContext,
+  OnTimerContext,
+  ProcessContext,
+  RuntimeContext,
+  TimerService,
+} from '../shared/api/contexts.ts';
+export type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from '../shared/api/state.ts';
+export { StreamExecutionEnvironment, CheckpointConfig } from './api/environment.ts';
+export { DataStream, KeyedStream, DataStreamSink, type CollectOptions } from './api/data-stream.ts';
+export { SourceFunction, type SourceContext } from './api/sources.ts';
+export { SinkFunction, FileSink, type FileSinkOptions } from './api/sinks.ts';
+export { WatermarkStrategy } from './api/watermark-strategy.ts';
+export { JobExecutionResult, type OperatorCounts } from './api/job-result.ts';
+export { DEAD_LETTERS, type DeadLetter } from './api/dead-letters.ts';
+export { formatValue } from './api/format-value.ts';
+export type { JobClient } from './runtime/job-runner.ts';
+export {
+  SluiceError,
+  ConfigError,
+  JobDefinitionError,
+  UnshippableFunctionError,
+  UserFunctionError,
+  WorkerFailureError,
+  JobCancelledError,
+  CheckpointError,
+  ProtocolError,
+  StateAccessError,
+} from '../shared/errors/errors.ts';
+export { Configuration } from '../shared/config/configuration.ts';
+export { addLogSink, setLogLevel, setStderrLogging, type LogRecord, type LogLevel } from './log.ts';

@@ -1,0 +1,99 @@
+/**
+ * Embedded mode: the stage's functions run on the host's thread, called directly with rows
+ * (no serialization), so a breakpoint in a function stops in the debugger and a stack trace is
+ * the plain local one. Everything around them (bundles, state, timers, checkpoints) is the same
+ * as in the other modes.
+ */
+import type { StateRequest, StateResponse, RegisterRequest, TransformMetrics, FunctionSpec } from '../../shared/protocol/messages.ts';
+import { fromWireError, type WireError } from '../../shared/errors/wire.ts';
+import type { EmbeddedProcessor } from '../../worker/embedded.ts';
+import type { OutputHandler, StageRunner } from './stage-runner.ts';
+
+export class EmbeddedStage implements StageRunner {
+  private processor: EmbeddedProcessor | null = null;
+  private totals = new Map<string, TransformMetrics>();
+
+  constructor(
+    private readonly registration: RegisterRequest,
+    private readonly loadFunction: (spec: FunctionSpec) => Promise<unknown>,
+    private readonly serveState: (request: StateRequest) => StateResponse,
+    private readonly consumed: ReadonlySet<string>,
+    private readonly onOutput: OutputHandler,
+  ) {}
+
+  async register(): Promise<void> {
+    // Loaded on demand: only embedded mode runs worker code on the host's thread.
+    const { createEmbeddedProcessor } = await import('../../worker/embedded.ts');
+    let next = 1;
+    this.processor = await createEmbeddedProcessor(this.registration, this.loadFunction, {
+      request: (request) => Promise.resolve({ ...this.serveState(request), id: String(next++) }),
+    }).catch((error: unknown) => {
+      throw asUserFunctionError(error);
+    });
+  }
+
+  startBundle(watermark: number): void {
+    this.live().startBundle(watermark);
+  }
+
+  async send(batch: Parameters<StageRunner['send']>[0], timers: boolean): Promise<void> {
+    try {
+      const pushed = this.live().process(batch, timers);
+      if (pushed !== undefined) await pushed;
+    } catch (error) {
+      throw asUserFunctionError(error);
+    }
+    await this.handOn();
+  }
+
+  get inFlight(): number {
+    return 0;
+  }
+
+  drained(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async finishBundle(): Promise<void> {
+    const metrics = await this.live().finishBundle().catch((error: unknown) => {
+      throw asUserFunctionError(error);
+    });
+    await this.handOn();
+    this.totals = new Map(Object.entries(metrics));
+  }
+
+  async finish(): Promise<void> {
+    await this.live().close().catch((error: unknown) => {
+      throw asUserFunctionError(error);
+    });
+  }
+
+  metrics(): Map<string, TransformMetrics> {
+    return this.totals;
+  }
+
+  private async handOn(): Promise<void> {
+    for (const [id, batch] of this.live().takeOutputs()) {
+      if (!this.consumed.has(id)) continue;
+      const p = this.onOutput(id, batch);
+      if (p !== undefined) await p;
+    }
+  }
+
+  private live(): EmbeddedProcessor {
+    if (this.processor === null) throw new Error('the embedded stage is not registered');
+    return this.processor;
+  }
+}
+
+/**
+ * A failure the worker code attributed (operator, function, record) becomes the same
+ * UserFunctionError as in the other modes; its stack is the plain local one.
+ */
+function asUserFunctionError(error: unknown): unknown {
+  const attributed = error as { toWire?: () => WireError; thrown?: unknown } | null;
+  if (attributed === null || typeof attributed !== 'object' || typeof attributed.toWire !== 'function') return error;
+  const converted = fromWireError(attributed.toWire());
+  (converted as Error & { cause?: unknown }).cause = attributed.thrown;
+  return converted;
+}

@@ -1,0 +1,89 @@
+/**
+ * A task's output towards its consumers: the partitioners of Flink's record writers. Records go
+ * forward (subtask i to subtask i), round-robin (rebalance, by whole batches) or by key group
+ * (hash: the key bytes a key selector computed in the worker decide the consumer subtask).
+ * Watermarks, barriers and end of input go to every consumer channel.
+ */
+import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import { keyGroupOf, subtaskForKeyGroup } from '../state/key-groups.ts';
+import type { Partitioning } from '../graph/plan.ts';
+import type { StreamChannel } from './stream-channel.ts';
+import type { StreamElement } from './stream-element.ts';
+
+export interface OutputTarget {
+  partitioning: Partitioning;
+  /** One channel per consumer subtask, in subtask order. */
+  channels: StreamChannel[];
+}
+
+export class RecordWriter {
+  private roundRobin: number;
+  /** Rows written. */
+  written = 0;
+
+  constructor(
+    private readonly targets: OutputTarget[],
+    private readonly subtaskIndex: number,
+    private readonly maxParallelism: number,
+  ) {
+    this.roundRobin = subtaskIndex;
+  }
+
+  /** Sends a batch; returns a promise when some consumer is full (await it before the next emit). */
+  emit(batch: RowBatch): void | Promise<void> {
+    if (batch.length === 0) return undefined;
+    this.written += batch.length;
+    let waits: Promise<void>[] | null = null;
+    const put = (channel: StreamChannel, b: RowBatch): void => {
+      const p = channel.put({ kind: 'records', batch: b });
+      if (p !== undefined) (waits ??= []).push(p);
+    };
+    for (const target of this.targets) {
+      const channels = target.channels;
+      switch (target.partitioning) {
+        case 'forward':
+          put(channels[this.subtaskIndex % channels.length]!, batch);
+          break;
+        case 'rebalance':
+          put(channels[this.roundRobin++ % channels.length]!, batch);
+          break;
+        case 'hash':
+          if (channels.length === 1) put(channels[0]!, batch);
+          else for (const [i, part] of this.splitByKeyGroup(batch, channels.length)) put(channels[i]!, part);
+          break;
+      }
+    }
+    return waits === null ? undefined : Promise.all(waits as Promise<void>[]).then(() => undefined);
+  }
+
+  broadcast(element: StreamElement): void | Promise<void> {
+    let waits: Promise<void>[] | null = null;
+    for (const target of this.targets) {
+      for (const channel of target.channels) {
+        const p = channel.put(element);
+        if (p !== undefined) (waits ??= []).push(p);
+      }
+    }
+    return waits === null ? undefined : Promise.all(waits as Promise<void>[]).then(() => undefined);
+  }
+
+  private splitByKeyGroup(batch: RowBatch, parallelism: number): Map<number, RowBatch> {
+    const keys = batch.keys;
+    if (keys === null) throw new Error('a keyed edge received rows without keys');
+    const parts = new Map<number, RowBatch>();
+    for (let i = 0; i < batch.length; i++) {
+      const key = keys[i]!;
+      const subtask = subtaskForKeyGroup(keyGroupOf(key, this.maxParallelism), this.maxParallelism, parallelism);
+      let part = parts.get(subtask);
+      if (part === undefined) {
+        part = { length: 0, values: [], keys: [], timestamps: batch.timestamps === null ? null : [] };
+        parts.set(subtask, part);
+      }
+      part.values.push(batch.values[i]);
+      part.keys!.push(key);
+      part.timestamps?.push(batch.timestamps![i] ?? null);
+      part.length++;
+    }
+    return parts;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * What a worker is told about its stage: the RegisterRequest. Functions are shipped once per
+ * job (shipFunctions), before any worker starts and any data flows, so an unshippable function
+ * fails the job at once with an error that names it.
+ */
+import type { Configuration } from '../../shared/config/configuration.ts';
+import type { FunctionSpec, RegisterRequest } from '../../shared/protocol/messages.ts';
+import { DEAD_LETTERS_TAG, deadLetterId, sideOutputId, transformId, typeOf, type JobPlan, type UdfStage } from '../graph/plan.ts';
+import type { UdfTransformation } from '../graph/transformation.ts';
+import { describeFunction, shipFunction } from '../shipping/ship-function.ts';
+import { keyGroupRangeFor } from '../state/key-groups.ts';
+
+export const BUILTIN_URN = 'sluice:fn:builtin:v1';
+export const EMBEDDED_URN = 'sluice:fn:embedded:v1';
+
+export interface ShippedFunctions {
+  specs: Map<UdfTransformation, FunctionSpec>;
+  names: Map<UdfTransformation, string>;
+}
+
+const ROLE: Record<UdfTransformation['udf'], string> = {
+  map: 'map function',
+  flat_map: 'flatMap function',
+  filter: 'filter function',
+  key_by: 'key selector',
+  reduce: 'reduce function',
+  process: 'process function',
+  keyed_process: 'keyed process function',
+  aggregate: 'aggregation',
+  timestamps: 'timestamp assigner',
+};
+
+function builtin(payload: unknown): FunctionSpec {
+  return { urn: BUILTIN_URN, payload: Buffer.from(JSON.stringify(payload)) };
+}
+
+/** Ships every user function of the plan (embedded mode: refers to them instead). */
+export async function shipFunctions(plan: JobPlan, embedded: boolean): Promise<ShippedFunctions> {
+  const specs = new Map<UdfTransformation, FunctionSpec>();
+  const names = new Map<UdfTransformation, string>();
+  for (const stage of plan.stages) {
+    if (stage.kind !== 'udf') continue;
+    for (const t of stage.transforms) {
+      if (t.builtin !== null) {
+        specs.set(t, builtin(t.builtin));
+        names.set(t, t.builtin.aggregation);
+      } else if (t.fn === null) {
+        // assignTimestampsAndWatermarks without an assigner keeps the records' own timestamps.
+        specs.set(t, builtin({ timestamps: 'keep' }));
+        names.set(t, 'record timestamps');
+      } else if (embedded) {
+        specs.set(t, { urn: EMBEDDED_URN, payload: Buffer.from(transformId(t)) });
+        names.set(t, describeFunction(t.fn));
+      } else {
+        const shipped = await shipFunction(t.fn, { role: ROLE[t.udf], operator: t.name });
+        specs.set(t, { urn: shipped.urn, payload: shipped.payload });
+        names.set(t, shipped.name);
+      }
+    }
+  }
+  return { specs, names };
+}
+
+export interface RegistrationContext {
+  jobName: string;
+  subtask: number;
+  attempt: number;
+  maxParallelism: number;
+  config: Configuration;
+  shipped: ShippedFunctions;
+}
+
+export function registerRequest(stage: UdfStage, ctx: RegistrationContext): RegisterRequest {
+  const globalPolicy = ctx.config.get('udf.failure-policy');
+  const range = keyGroupRangeFor(ctx.subtask, stage.parallelism, ctx.maxParallelism);
+  return {
+    processorId: stage.id,
+    transforms: stage.transforms.map((t) => ({
+      id: transformId(t),
+      name: t.name,
+      kind: t.udf,
+      function: ctx.shipped.specs.get(t)!,
+      functionName: ctx.shipped.names.get(t) ?? '',
+      outputType: descriptorJson(typeOf(t)),
+      sideOutputs: [...t.sideOutputs.values()]
+        .filter((tag) => tag.tagId !== DEAD_LETTERS_TAG)
+        .map((tag) => ({ id: sideOutputId(t, tag.tagId), tag: tag.tagId, type: descriptorJson(tag.typeInfo.descriptor) })),
+      failurePolicy: t.failurePolicy ?? globalPolicy,
+    })),
+    inputType: descriptorJson(stage.inputType),
+    keyedInput: stage.keyedInput,
+    timestampedInput: stage.timestampedInput,
+    config: ctx.config.toStringMap(),
+    jobName: ctx.jobName,
+    subtaskIndex: ctx.subtask,
+    parallelism: stage.parallelism,
+    maxParallelism: ctx.maxParallelism,
+    keyGroupStart: range.start,
+    keyGroupEnd: range.end,
+    attempt: ctx.attempt,
+  };
+}
+
+function descriptorJson(d: { kind: string } | null): string {
+  return d === null || d.kind === 'GENERIC' ? '' : JSON.stringify(d);
+}
+
+/** The output ids of a stage that have consumers (the others are not decoded). */
+export function consumedOutputs(stage: UdfStage): Set<string> {
+  const ids = new Set<string>();
+  for (const [id, edges] of stage.outputs) if (edges.length > 0) ids.add(id);
+  return ids;
+}
+
+export { deadLetterId };

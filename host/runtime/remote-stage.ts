@@ -1,0 +1,183 @@
+/**
+ * Runs a stage's bundles in a worker (process or thread mode) over the Fn services. Batches
+ * are sent pipelined: send() returns at once while fewer than udf.in-flight.max-batches batches
+ * and udf.in-flight.max-bytes bytes are unprocessed; results are handled in arrival order, and
+ * a batch only counts as processed once its results have been handed on, so a slow consumer
+ * downstream holds back the worker, and the worker holds back the source.
+ *
+ *   startBundle ── ProcessBundle ─────────────────────────▶ worker
+ *   send ×n     ── Data(batch) … ─────────────────────────▶        ─▶ outputs, consumed=k
+ *   finishBundle ─ Data(is_last) ─────────────────────────▶        ─▶ outputs, is_last
+ *               ◀──────────────────── ProcessBundle response (after state writes) ─┘
+ */
+import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
+import { BatchEncoder } from '../../shared/codec/batch-encoder.ts';
+import type { Configuration } from '../../shared/config/configuration.ts';
+import type { DataBatch, Elements, InstructionResponse, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
+import { INPUT_TRANSFORM_ID, TIMERS_TRANSFORM_ID } from '../../shared/protocol/messages.ts';
+import { processorLayouts } from '../../shared/protocol/layouts.ts';
+import { transferable } from '../../shared/protocol/port-channel.ts';
+import type { WorkerClient } from '../workers/worker-client.ts';
+import type { OutputHandler, StageRunner } from './stage-runner.ts';
+
+interface OpenBundle {
+  id: string;
+  response: Promise<InstructionResponse>;
+  outputsDone: Promise<void>;
+  resolveOutputs: () => void;
+  /** Sizes of the batches sent, in order; index = batch number. */
+  sizes: number[];
+  consumed: number;
+  bytesInFlight: number;
+}
+
+export class RemoteStage implements StageRunner {
+  private readonly inputEncoder: BatchEncoder;
+  private readonly timerEncoder: BatchEncoder;
+  private readonly decoders = new Map<string, BatchDecoder>();
+  private readonly maxBatches: number;
+  private readonly maxBytes: number;
+  private bundle: OpenBundle | null = null;
+  private results: Promise<void> = Promise.resolve();
+  private windowWaiters: { resolve: () => void; reject: (e: unknown) => void; drained: boolean }[] = [];
+  private failure: unknown = null;
+  private readonly totals = new Map<string, TransformMetrics>();
+  private abort!: (error: unknown) => void;
+  private readonly aborted = new Promise<never>((_, reject) => {
+    this.abort = reject;
+  });
+
+  constructor(
+    private readonly client: WorkerClient,
+    private readonly registration: RegisterRequest,
+    /** The outputs someone consumes; others are not decoded. */
+    consumedOutputs: ReadonlySet<string>,
+    private readonly onOutput: OutputHandler,
+    config: Configuration,
+  ) {
+    const layouts = processorLayouts(registration);
+    this.inputEncoder = new BatchEncoder(layouts.input);
+    this.timerEncoder = new BatchEncoder(layouts.timers);
+    for (const [id, layout] of layouts.outputs) if (consumedOutputs.has(id)) this.decoders.set(id, new BatchDecoder(layout));
+    this.maxBatches = config.get('udf.in-flight.max-batches');
+    this.maxBytes = config.get('udf.in-flight.max-bytes');
+    client.onData((elements) => {
+      this.results = this.results.then(() => this.handle(elements)).catch((e: unknown) => this.fail(e));
+    });
+    client.onFailure((error) => this.fail(error));
+    this.aborted.catch(() => undefined);
+  }
+
+  async register(): Promise<void> {
+    await this.client.instruct({ register: this.registration }, `registering '${this.registration.processorId}'`);
+  }
+
+  startBundle(watermark: number): void {
+    if (this.bundle !== null) throw new Error('a bundle is already open');
+    const { instructionId, response } = this.client.start(
+      { processBundle: { processorId: this.registration.processorId ?? '', watermark } },
+      'processing a bundle',
+    );
+    let resolveOutputs!: () => void;
+    const outputsDone = new Promise<void>((resolve) => (resolveOutputs = resolve));
+    // A failed bundle also fails the stage; keep the rejection from going unobserved meanwhile.
+    response.catch(() => undefined);
+    this.bundle = { id: instructionId, response, outputsDone, resolveOutputs, sizes: [], consumed: 0, bytesInFlight: 0 };
+  }
+
+  get inFlight(): number {
+    const b = this.bundle;
+    return b === null ? 0 : b.sizes.length - b.consumed;
+  }
+
+  send(batch: RowBatch, timers: boolean): void | Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const bundle = this.bundle;
+    if (bundle === null) throw new Error('send() outside a bundle');
+    const arrow = (timers ? this.timerEncoder : this.inputEncoder).encode(batch);
+    const movable = transferable(arrow);
+    bundle.sizes.push(arrow.byteLength);
+    bundle.bytesInFlight += arrow.byteLength;
+    this.client.sendData(
+      { data: [{ instructionId: bundle.id, transformId: timers ? TIMERS_TRANSFORM_ID : INPUT_TRANSFORM_ID, arrow }] },
+      movable === null ? undefined : [movable],
+    );
+    if (this.inFlight < this.maxBatches && bundle.bytesInFlight < this.maxBytes) return undefined;
+    return new Promise<void>((resolve, reject) => this.windowWaiters.push({ resolve, reject, drained: false }));
+  }
+
+  drained(): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.windowWaiters.push({ resolve, reject, drained: true }));
+  }
+
+  async finishBundle(): Promise<void> {
+    const bundle = this.bundle;
+    if (bundle === null) return;
+    this.client.sendData({ data: [{ instructionId: bundle.id, transformId: INPUT_TRANSFORM_ID, isLast: true }] });
+    const [response] = await Promise.all([bundle.response, this.failable(bundle.outputsDone)]);
+    for (const [id, m] of Object.entries(response.processBundle?.metrics ?? {})) this.totals.set(id, m);
+    this.bundle = null;
+  }
+
+  async finish(): Promise<void> {
+    await this.client.instruct({ finish: { processorId: this.registration.processorId ?? '' } }, 'closing its functions');
+  }
+
+  metrics(): Map<string, TransformMetrics> {
+    return this.totals;
+  }
+
+  private async handle(elements: Elements): Promise<void> {
+    const bundle = this.bundle;
+    for (const batch of elements.data ?? []) {
+      if (bundle === null || batch.instructionId !== bundle.id) {
+        throw new Error(`worker ${this.client.workerId} sent data for bundle '${batch.instructionId ?? ''}', which is not open`);
+      }
+      await this.deliver(batch);
+      this.credit(bundle, batch.consumed ?? 0);
+      if (batch.isLast === true) bundle.resolveOutputs();
+    }
+  }
+
+  private deliver(batch: DataBatch): void | Promise<void> {
+    const arrow = batch.arrow;
+    if (arrow === null || arrow === undefined || arrow.byteLength === 0) return undefined;
+    const decoder = this.decoders.get(batch.transformId ?? '');
+    if (decoder === undefined) return undefined;
+    return this.onOutput(batch.transformId ?? '', decoder.decode(arrow));
+  }
+
+  private credit(bundle: OpenBundle, consumed: number): void {
+    if (consumed > bundle.sizes.length) {
+      throw new Error(`worker ${this.client.workerId} reported ${consumed} batches done of ${bundle.sizes.length} sent`);
+    }
+    while (bundle.consumed < consumed) bundle.bytesInFlight -= bundle.sizes[bundle.consumed++]!;
+    if (this.windowWaiters.length === 0) return;
+    const open = this.inFlight < this.maxBatches && bundle.bytesInFlight < this.maxBytes;
+    const empty = this.inFlight === 0;
+    const still: typeof this.windowWaiters = [];
+    for (const w of this.windowWaiters) {
+      if (w.drained ? empty : open) w.resolve();
+      else still.push(w);
+    }
+    this.windowWaiters = still;
+  }
+
+  /** `promise`, or the stage's failure if that comes first. */
+  private failable<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.aborted]);
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    this.abort(error);
+    const waiters = this.windowWaiters;
+    this.windowWaiters = [];
+    for (const w of waiters) w.reject(error);
+    if (error instanceof Error) this.client.fail(error);
+  }
+}

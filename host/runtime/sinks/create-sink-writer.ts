@@ -1,0 +1,21 @@
+import type { SinkStage } from '../../graph/plan.ts';
+import { cloneFunction } from '../clone-function.ts';
+import { CollectWriter } from './collect-writer.ts';
+import { FileWriter } from './file-writer.ts';
+import { FunctionWriter } from './function-writer.ts';
+import { PrintWriter } from './print-writer.ts';
+import type { SinkWriter } from './sink-writer.ts';
+
+export function createSinkWriter(stage: SinkStage, subtask: number, transactional: boolean, onLimit: () => void): SinkWriter {
+  const spec = stage.transformation.sink;
+  switch (spec.kind) {
+    case 'print':
+      return new PrintWriter(spec.prefix, subtask, stage.parallelism, transactional, (text) => process.stdout.write(text));
+    case 'collect':
+      return new CollectWriter(spec.results, spec.limit, transactional, onLimit);
+    case 'file':
+      return new FileWriter(spec.sink, subtask, 0);
+    case 'function':
+      return new FunctionWriter(cloneFunction(spec.fn), transactional);
+  }
+}

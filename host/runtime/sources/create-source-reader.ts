@@ -1,0 +1,30 @@
+import type { Configuration } from '../../../shared/config/configuration.ts';
+import type { SourceStage } from '../../graph/plan.ts';
+import { cloneFunction } from '../clone-function.ts';
+import { CollectionReader } from './collection-reader.ts';
+import { FunctionReader } from './function-reader.ts';
+import { SequenceReader } from './sequence-reader.ts';
+import type { SourceReader } from './source-reader.ts';
+import { TextFileReader } from './text-file-reader.ts';
+
+/** Rows per chunk a source hands on: a whole Arrow batch, so full batches go out uncopied. */
+function chunkSize(config: Configuration): number {
+  return Math.min(config.effectiveArrowBatchSize(), 10_000);
+}
+
+/** The reader for one subtask of a source, started at `position` (from a checkpoint) if given. */
+export function createSourceReader(stage: SourceStage, subtask: number, config: Configuration, position: unknown): SourceReader {
+  const spec = stage.transformation.source;
+  const chunk = chunkSize(config);
+  switch (spec.kind) {
+    case 'collection':
+      return new CollectionReader(spec.values, chunk, position);
+    case 'sequence':
+      return new SequenceReader(spec.start, spec.end, subtask, stage.parallelism, chunk, position);
+    case 'text-file':
+      return new TextFileReader(spec.path, chunk, position);
+    case 'function':
+      // Each attempt runs its own copy, so a restart starts from the checkpointed state only.
+      return new FunctionReader(cloneFunction(spec.fn), chunk, position);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * A user SourceFunction. Its run() may yield records (sync or async iterable: the pipeline
+ * pulls, so backpressure is natural) or push them with ctx.collect (which returns a promise to
+ * await when the pipeline is full). Pushed records are handed on in chunks, and at once when
+ * the function pauses, so a slow source is not delayed by batching.
+ */
+import type { RowBatch } from '../../../shared/codec/batch-layout.ts';
+import type { SourceContext, SourceFunction } from '../../api/sources.ts';
+import { rows, type SourceReader } from './source-reader.ts';
+
+export class FunctionReader implements SourceReader {
+  private values: unknown[] = [];
+  private timestamps: (number | null)[] = [];
+  private timestamped = false;
+  private ready: RowBatch[] = [];
+  private done = false;
+  private failure: unknown = null;
+  private wake: (() => void) | null = null;
+  private space: (() => void) | null = null;
+  private flushScheduled = false;
+  private started = false;
+
+  constructor(
+    private readonly fn: SourceFunction<unknown>,
+    private readonly chunk: number,
+    position: unknown,
+  ) {
+    if (position !== undefined) fn.restoreState(position);
+  }
+
+  private start(): void {
+    this.started = true;
+    const ctx: SourceContext<unknown> = {
+      collect: (value) => this.collect(value, null),
+      collectWithTimestamp: (value, timestamp) => this.collect(value, timestamp),
+    };
+    Promise.resolve()
+      .then(() => this.fn.run(ctx))
+      .then((result) => this.drain(result))
+      .then(
+        () => this.finish(null),
+        (error: unknown) => this.finish(error),
+      );
+  }
+
+  private async drain(result: unknown): Promise<void> {
+    if (result === undefined || result === null) return;
+    const asyncIt = (result as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> })[Symbol.asyncIterator];
+    const syncIt = (result as { [Symbol.iterator]?: () => Iterator<unknown> })[Symbol.iterator];
+    const it = typeof asyncIt === 'function' ? asyncIt.call(result) : typeof syncIt === 'function' ? syncIt.call(result) : null;
+    if (it === null) return;
+    for (;;) {
+      if (this.done) return;
+      const step = await it.next();
+      if (step.done === true) return;
+      const wait = this.collect(step.value, null);
+      if (wait !== undefined) await wait;
+    }
+  }
+
+  private collect(value: unknown, timestamp: number | null): void | Promise<void> {
+    if (this.done) return undefined;
+    this.values.push(value);
+    this.timestamps.push(timestamp);
+    if (timestamp !== null) this.timestamped = true;
+    if (this.values.length >= this.chunk) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    if (this.ready.length < 2) return undefined;
+    return new Promise<void>((resolve) => (this.space = resolve));
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.values.length === 0) return;
+    this.ready.push(rows(this.values, this.timestamped ? this.timestamps : null));
+    this.values = [];
+    this.timestamps = [];
+    this.timestamped = false;
+    this.notify();
+  }
+
+  private finish(error: unknown): void {
+    this.flush();
+    this.failure = error;
+    this.done = true;
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  next(): RowBatch | null | Promise<RowBatch | null> {
+    if (!this.started) this.start();
+    const batch = this.ready.shift();
+    if (batch !== undefined) {
+      const space = this.space;
+      this.space = null;
+      space?.();
+      return batch;
+    }
+    if (this.done) {
+      if (this.failure !== null) return Promise.reject(this.failure);
+      return null;
+    }
+    return new Promise<void>((resolve) => (this.wake = resolve)).then(() => this.next());
+  }
+
+  position(): unknown {
+    return this.fn.snapshotState();
+  }
+
+  cancel(): void {
+    this.done = true;
+    this.fn.cancel();
+    this.notify();
+    const space = this.space;
+    this.space = null;
+    space?.();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * How a UDF task drives the functions of its stage, whatever runs them: a worker process or
+ * thread (RemoteStage: Arrow batches over the Fn services) or the host's own thread
+ * (EmbeddedStage, for debugging).
+ */
+import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import type { TransformMetrics } from '../../shared/protocol/messages.ts';
+
+/** Receives the stage's outputs, by output id; a returned promise means "wait before more". */
+export type OutputHandler = (outputId: string, batch: RowBatch) => void | Promise<void>;
+
+export interface StageRunner {
+  /** Registers the bundle processor: loads the functions and calls their open(). */
+  register(): Promise<void>;
+  startBundle(watermark: number): void;
+  /** Sends rows (input, or fired timers) of the open bundle; returns a promise while too much is in flight. */
+  send(batch: RowBatch, timers: boolean): void | Promise<void>;
+  /** Batches sent and not yet processed. */
+  readonly inFlight: number;
+  /** Resolves when nothing is in flight any more. */
+  drained(): Promise<void>;
+  /** Ends the open bundle: resolves when its outputs have been handled and its state writes are in the host. */
+  finishBundle(): Promise<void>;
+  /** End of input: close() the functions. */
+  finish(): Promise<void>;
+  /** Per-transform element counts so far, by transform id. */
+  metrics(): Map<string, TransformMetrics>;
+}

@@ -1,0 +1,13 @@
+import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+
+/**
+ * What flows between the host's tasks: batches of rows, and the control elements that travel
+ * in line with them, as in Flink (watermarks, checkpoint barriers, end of input).
+ */
+export type StreamElement =
+  | { readonly kind: 'records'; readonly batch: RowBatch }
+  | { readonly kind: 'watermark'; readonly timestamp: number }
+  | { readonly kind: 'barrier'; readonly checkpointId: number }
+  | { readonly kind: 'end' };
+
+export const END: StreamElement = { kind: 'end' };

@@ -1,0 +1,223 @@
+/**
+ * One parallel instance of a UDF stage, on the host: it reads its input gate, gathers rows into
+ * Arrow batches of udf.arrow.batch.size, groups them into bundles, and hands the stage's
+ * outputs to its record writers.
+ *
+ * Bundles: one opens at the first element and finishes after udf.bundle.size elements (fired
+ * timers included), after udf.bundle.time ms, at a checkpoint barrier or at the end of input.
+ * Batches go out as they fill; when the input goes idle and the worker has nothing left to do,
+ * a partial batch goes out at once, so that a record arriving at a low rate does not wait
+ * (adaptive batching) while under load batches stay full. A watermark that arrives while a
+ * bundle is open is held until that bundle has finished (its state writes are then in the
+ * host); then due event-time timers fire, in a bundle of their own, and the watermark moves on.
+ */
+import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import type { UdfStage } from '../graph/plan.ts';
+import type { KeyedStateBackend, KeyGroupRange } from '../state/keyed-state-backend.ts';
+import { PendingBatch } from './pending-batch.ts';
+import type { InputGate } from './input-gate.ts';
+import type { RecordWriter } from './record-writer.ts';
+import type { StageRunner } from './stage-runner.ts';
+import { END, type StreamElement } from './stream-element.ts';
+import type { WatermarkGenerator } from './watermark-generator.ts';
+
+export interface UdfTaskOptions {
+  stage: UdfStage;
+  subtask: number;
+  gate: InputGate;
+  runner: StageRunner;
+  /** Every writer of this subtask (one per consumed output). */
+  writers: RecordWriter[];
+  bundleSize: number;
+  bundleTimeMs: number;
+  batchSize: number;
+  /** Set for stages whose head is a keyed process function: timers live here. */
+  timers: { backend: KeyedStateBackend; range: KeyGroupRange; operator: string } | null;
+  /** Set for stages that assign timestamps: they generate watermarks instead of forwarding them. */
+  watermarks: WatermarkGenerator | null;
+  /** Called at a barrier after the bundle finished, before the barrier moves on. */
+  onBarrier: (checkpointId: number) => Promise<void>;
+}
+
+export class UdfTask {
+  private readonly pending: PendingBatch;
+  private bundleOpen = false;
+  private bundleElements = 0;
+  private bundleDeadline = Infinity;
+  private heldWatermark: number | null = null;
+  private watermark = -Infinity;
+
+  constructor(private readonly o: UdfTaskOptions) {
+    this.pending = new PendingBatch(o.stage.keyedInput, o.stage.timestampedInput);
+  }
+
+  async run(): Promise<void> {
+    await this.o.runner.register();
+    for (;;) {
+      const element = this.o.gate.poll();
+      if (element === null) {
+        await this.waitForInput();
+        continue;
+      }
+      switch (element.kind) {
+        case 'records':
+          await this.addRecords(element.batch);
+          break;
+        case 'watermark':
+          await this.onWatermark(element.timestamp);
+          break;
+        case 'barrier':
+          await this.finishBundle();
+          await this.o.onBarrier(element.checkpointId);
+          await this.broadcast(element);
+          break;
+        case 'end':
+          await this.finishBundle();
+          // The end of a bounded input fires every event-time timer (Flink's MAX_WATERMARK).
+          await this.advanceWatermark(Infinity);
+          await this.o.runner.finish();
+          await this.broadcast(END);
+          return;
+      }
+    }
+  }
+
+  /** Emits a watermark the stage generated (timestamps stages), after the records it follows. */
+  emitGenerated(force: boolean): void | Promise<void> {
+    const wm = this.o.watermarks?.poll(force) ?? null;
+    if (wm === null) return undefined;
+    return this.broadcast({ kind: 'watermark', timestamp: wm });
+  }
+
+  private async addRecords(batch: RowBatch): Promise<void> {
+    const { batchSize, bundleSize } = this.o;
+    let from = 0;
+    while (from < batch.length) {
+      if (!this.bundleOpen) this.openBundle();
+      const room = Math.min(batchSize - this.pending.length, bundleSize - this.bundleElements);
+      const take = Math.min(room, batch.length - from);
+      this.pending.append(batch, from, take);
+      from += take;
+      this.bundleElements += take;
+      if (this.pending.length >= batchSize) await this.flushBatch();
+      if (this.bundleElements >= bundleSize) await this.finishBundle();
+    }
+  }
+
+  private openBundle(): void {
+    this.o.runner.startBundle(this.watermark);
+    this.bundleOpen = true;
+    this.bundleElements = 0;
+    this.bundleDeadline = Date.now() + this.o.bundleTimeMs;
+  }
+
+  private flushBatch(): void | Promise<void> {
+    if (this.pending.length === 0) return undefined;
+    return this.o.runner.send(this.pending.take(), false);
+  }
+
+  private async finishBundle(): Promise<void> {
+    if (!this.bundleOpen) return;
+    await this.flushBatch();
+    await this.o.runner.finishBundle();
+    this.bundleOpen = false;
+    this.bundleDeadline = Infinity;
+    if (this.heldWatermark !== null) {
+      const wm = this.heldWatermark;
+      this.heldWatermark = null;
+      await this.advanceWatermark(wm);
+    }
+  }
+
+  private async waitForInput(): Promise<void> {
+    const runner = this.o.runner;
+    // Nothing to read now: if the worker is idle too, send what is gathered at once.
+    if (this.pending.length > 0 && runner.inFlight === 0) await this.flushBatch();
+    // A held watermark does not wait for the bundle timer while the input is idle.
+    if (this.heldWatermark !== null) return this.finishBundle();
+    const generated = this.emitGenerated(true);
+    if (generated !== undefined) await generated;
+    const waits: Promise<unknown>[] = [this.o.gate.available()];
+    if (this.pending.length > 0) waits.push(runner.drained());
+    const deadline = Math.min(this.bundleDeadline, this.nextProcessingTimer());
+    let timer: NodeJS.Timeout | undefined;
+    if (deadline < Infinity) {
+      waits.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))));
+    }
+    try {
+      await Promise.race(waits);
+    } finally {
+      clearTimeout(timer);
+    }
+    const now = Date.now();
+    if (this.bundleOpen && now >= this.bundleDeadline) await this.finishBundle();
+    if (this.nextProcessingTimer() <= now) await this.fireProcessingTimers(now);
+  }
+
+  private async onWatermark(timestamp: number): Promise<void> {
+    // assignTimestampsAndWatermarks replaces the upstream watermarks with its own (as in Flink).
+    if (this.o.watermarks !== null) return;
+    if (this.bundleOpen) this.heldWatermark = Math.max(this.heldWatermark ?? -Infinity, timestamp);
+    else await this.advanceWatermark(timestamp);
+  }
+
+  private async advanceWatermark(watermark: number): Promise<void> {
+    if (watermark <= this.watermark) return;
+    this.watermark = watermark;
+    const timers = this.o.timers;
+    if (timers !== null) {
+      // Timers that fire may register new ones that are already due: fire until none is.
+      for (;;) {
+        const fired = timers.backend.popEventTimers(timers.range, watermark, timers.operator);
+        if (fired.length === 0) break;
+        await this.runTimers(fired, 0);
+      }
+    }
+    await this.broadcast({ kind: 'watermark', timestamp: watermark });
+  }
+
+  private nextProcessingTimer(): number {
+    const timers = this.o.timers;
+    if (timers === null) return Infinity;
+    return timers.backend.nextProcessingTimer(timers.range, timers.operator) ?? Infinity;
+  }
+
+  private async fireProcessingTimers(now: number): Promise<void> {
+    const timers = this.o.timers!;
+    const fired = timers.backend.popProcessingTimers(timers.range, now, timers.operator);
+    if (fired.length > 0) await this.runTimers(fired, 1);
+  }
+
+  /**
+   * Sends fired timers to the worker. They count as elements of the open bundle (one opens if
+   * none is). Event-time timers finish their bundle, since the watermark that fired them moves
+   * on only after their output; processing-time timers leave it to finish as any other.
+   */
+  private async runTimers(fired: { key: Uint8Array; timestamp: number }[], domain: 0 | 1): Promise<void> {
+    if (this.bundleOpen) await this.flushBatch();
+    else this.openBundle();
+    for (let from = 0; from < fired.length; from += this.o.batchSize) {
+      const part = fired.slice(from, from + this.o.batchSize);
+      const batch: RowBatch = {
+        length: part.length,
+        values: part.map(() => domain),
+        keys: part.map((t) => t.key),
+        timestamps: part.map((t) => t.timestamp),
+      };
+      this.bundleElements += part.length;
+      await this.o.runner.send(batch, true);
+    }
+    if (domain === 0) {
+      // No watermark is held here: advanceWatermark only runs while no bundle is open.
+      await this.o.runner.finishBundle();
+      this.bundleOpen = false;
+      this.bundleDeadline = Infinity;
+    } else if (this.bundleElements >= this.o.bundleSize) {
+      await this.finishBundle();
+    }
+  }
+
+  private async broadcast(element: StreamElement): Promise<void> {
+    for (const writer of this.o.writers) await writer.broadcast(element);
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Starts and watches a job's workers. A worker that exits while the job needs it, that fails to
+ * connect at start-up, or that stops answering heartbeats fails its WorkerClient with a
+ * WorkerFailureError that tells apart "killed by signal", "crashed (exit code)", "exceeded its
+ * memory limit", "hung" and "failed during start-up", with the tail of its stderr. Every worker
+ * is gone when the job ends: normally (shutdown), on failure or cancellation (killed).
+ */
+import { WorkerFailureError, type WorkerFailureKind } from '../../shared/errors/errors.ts';
+import type { Configuration } from '../../shared/config/configuration.ts';
+import type { Logger } from '../log.ts';
+import { GrpcEndpoint } from './grpc-endpoint.ts';
+import { launchProcessWorker } from './process-launcher.ts';
+import { launchThreadWorker } from './thread-launcher.ts';
+import { HEARTBEAT_ACTIVITY, WorkerClient } from './worker-client.ts';
+import type { WorkerExit, WorkerHandle } from './worker-handle.ts';
+
+export interface SupervisedWorker {
+  readonly handle: WorkerHandle;
+  readonly client: WorkerClient;
+  readonly operator: string;
+}
+
+interface Entry extends SupervisedWorker {
+  expectedExit: boolean;
+  killedAs: WorkerFailureKind | null;
+  heartbeat: NodeJS.Timeout | null;
+  exit: WorkerExit | null;
+}
+
+export class WorkerSupervisor {
+  /** One endpoint per job, started by the first launch (a promise: launches run concurrently). */
+  private endpoint: Promise<GrpcEndpoint> | null = null;
+  private readonly workers = new Map<string, Entry>();
+  private nextId = 1;
+
+  constructor(
+    private readonly mode: 'process' | 'thread',
+    private readonly config: Configuration,
+    private readonly log: Logger,
+    private readonly jobTag: string,
+  ) {}
+
+  /** Starts a worker and resolves once its four streams are connected. */
+  async launch(operator: string): Promise<SupervisedWorker> {
+    const workerId = `${this.jobTag}-${this.nextId++}`;
+    const memoryLimitBytes = this.config.get('udf.worker.memory-limit');
+    let handle: WorkerHandle;
+    if (this.mode === 'process') {
+      this.endpoint ??= GrpcEndpoint.start(this.log);
+      handle = launchProcessWorker(await this.endpoint, { workerId, memoryLimitBytes, log: this.log });
+    } else {
+      handle = launchThreadWorker({ workerId, memoryLimitBytes, log: this.log });
+    }
+    const startupTimeout = this.config.get('udf.worker.startup-timeout');
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      handle.connection.then((connection) => ({ connection })),
+      handle.exited.then((exit) => ({ exit })),
+      new Promise<{ timeout: true }>((resolve) => {
+        timer = setTimeout(() => resolve({ timeout: true }), startupTimeout);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (!('connection' in outcome)) {
+      handle.kill();
+      const exit = 'exit' in outcome ? outcome.exit : await handle.exited;
+      throw new WorkerFailureError({
+        kind: 'startup-failed',
+        workerId,
+        operator,
+        exitCode: exit.code,
+        signal: exit.signal,
+        stderrTail: exit.stderrTail,
+        detail: 'timeout' in outcome ? `it did not connect within udf.worker.startup-timeout (${startupTimeout} ms)` : describeExit(exit),
+      });
+    }
+    const client = new WorkerClient(outcome.connection, workerId, this.log);
+    const entry: Entry = { handle, client, operator, expectedExit: false, killedAs: null, heartbeat: null, exit: null };
+    this.workers.set(workerId, entry);
+    void handle.exited.then((exit) => this.onExit(entry, exit));
+    this.startHeartbeats(entry);
+    this.log.debug(`worker ${workerId} (${this.mode}${handle.pid === undefined ? '' : `, pid ${handle.pid}`}) runs '${operator}'`);
+    return entry;
+  }
+
+  /** The workers of this job (for tests and fault injection). */
+  list(): SupervisedWorker[] {
+    return [...this.workers.values()];
+  }
+
+  /** Asks every worker to shut down, and kills those that do not exit in time. */
+  async shutdownAll(): Promise<void> {
+    const entries = [...this.workers.values()];
+    await Promise.all(
+      entries.map(async (entry) => {
+        this.stopHeartbeats(entry);
+        entry.expectedExit = true;
+        if (entry.exit === null && entry.client.failed === null) {
+          await withTimeout(entry.client.instruct({ shutdown: {} }, 'shutting down'), 5000).catch(() => undefined);
+        }
+        entry.client.close();
+        const exited = await withTimeout(entry.handle.exited, 5000).catch(() => null);
+        if (exited === null) {
+          entry.handle.kill();
+          await entry.handle.exited;
+        }
+      }),
+    );
+    await this.stopEndpoint();
+  }
+
+  /** Kills every worker at once (failure, cancellation) and waits until they are gone. */
+  async killAll(): Promise<void> {
+    const entries = [...this.workers.values()];
+    for (const entry of entries) {
+      this.stopHeartbeats(entry);
+      entry.expectedExit = true;
+      entry.handle.kill();
+    }
+    await Promise.all(entries.map((e) => e.handle.exited));
+    for (const entry of entries) entry.client.close();
+    await this.stopEndpoint();
+  }
+
+  private async stopEndpoint(): Promise<void> {
+    const endpoint = this.endpoint;
+    this.endpoint = null;
+    await (await endpoint?.catch(() => null))?.stop();
+  }
+
+  private onExit(entry: Entry, exit: WorkerExit): void {
+    entry.exit = exit;
+    this.stopHeartbeats(entry);
+    if (entry.expectedExit && entry.killedAs === null) return;
+    const kind: WorkerFailureKind =
+      entry.killedAs ?? (exit.outOfMemory ? 'memory-limit' : exit.signal !== null ? 'killed' : 'crashed');
+    const error = new WorkerFailureError({
+      kind,
+      workerId: entry.handle.id,
+      operator: entry.operator,
+      exitCode: exit.code,
+      signal: exit.signal,
+      stderrTail: exit.stderrTail,
+      activity: entry.client.activity(),
+    });
+    this.log.error(error.message);
+    entry.client.fail(error);
+  }
+
+  private startHeartbeats(entry: Entry): void {
+    const interval = this.config.get('udf.worker.heartbeat-interval');
+    const timeout = this.config.get('udf.worker.heartbeat-timeout');
+    let lastAnswer = Date.now();
+    let inFlight = false;
+    entry.heartbeat = setInterval(() => {
+      if (Date.now() - lastAnswer > timeout) {
+        this.log.error(`worker ${entry.handle.id} did not answer heartbeats for ${timeout} ms; killing it`);
+        entry.killedAs = 'hung';
+        this.stopHeartbeats(entry);
+        entry.handle.kill();
+        return;
+      }
+      if (inFlight) return;
+      inFlight = true;
+      entry.client.instruct({ heartbeat: { sentAt: Date.now() } }, HEARTBEAT_ACTIVITY).then(
+        () => {
+          inFlight = false;
+          lastAnswer = Date.now();
+        },
+        () => {
+          inFlight = false;
+        },
+      );
+    }, interval);
+    entry.heartbeat.unref();
+  }
+
+  private stopHeartbeats(entry: Entry): void {
+    if (entry.heartbeat !== null) clearInterval(entry.heartbeat);
+    entry.heartbeat = null;
+  }
+}
+
+function describeExit(exit: WorkerExit): string {
+  if (exit.outOfMemory) return 'it ran out of memory';
+  if (exit.signal !== null) return `it was killed by signal ${exit.signal}`;
+  return `it exited with code ${exit.code ?? 'unknown'} before connecting`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

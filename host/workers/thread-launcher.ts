@@ -1,0 +1,77 @@
+/**
+ * Thread mode: each worker is a worker_thread in the host process, connected by four
+ * MessagePorts (one per service). Same harness, same protocol; Arrow buffers move between the
+ * threads instead of being copied. A memory limit becomes the thread's resourceLimits.
+ */
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { HostConnection } from '../../shared/protocol/channel.ts';
+import { PortChannel } from '../../shared/protocol/port-channel.ts';
+import type { LaunchOptions } from './process-launcher.ts';
+import { looksOutOfMemory, OutputTail, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
+
+const BOOTSTRAP = new URL('../../worker/bootstrap.mjs', import.meta.url);
+const MIB = 1024 * 1024;
+
+export function launchThreadWorker(options: LaunchOptions): WorkerHandle {
+  const { workerId, log } = options;
+  const control = new MessageChannel();
+  const data = new MessageChannel();
+  const state = new MessageChannel();
+  const logging = new MessageChannel();
+  const limitMb = options.memoryLimitBytes > 0 ? Math.max(16, Math.floor(options.memoryLimitBytes / MIB)) : 0;
+  const worker = new Worker(BOOTSTRAP, {
+    workerData: {
+      workerId,
+      ports: { control: control.port2, data: data.port2, state: state.port2, logging: logging.port2 },
+    },
+    transferList: [control.port2, data.port2, state.port2, logging.port2],
+    execArgv: [],
+    stdout: true,
+    stderr: true,
+    ...(limitMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: limitMb } } : {}),
+  });
+  const stderrTail = new OutputTail();
+  worker.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) if (line !== '') log.write({ level: 'info', time: Date.now(), message: line, workerId });
+  });
+  worker.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of stderrTail.push(chunk)) {
+      if (line !== '') log.write({ level: 'warn', time: Date.now(), message: line, workerId });
+    }
+  });
+  let error: Error | null = null;
+  worker.on('error', (e: Error) => {
+    error = e;
+  });
+  const exited = new Promise<WorkerExit>((resolve) => {
+    worker.on('exit', (code) => {
+      const failure = error as (Error & { code?: string }) | null;
+      const tail = [stderrTail.text(), failure === null ? '' : (failure.stack ?? String(failure))].filter(Boolean).join('\n');
+      resolve({
+        code,
+        signal: null,
+        outOfMemory: failure?.code === 'ERR_WORKER_OUT_OF_MEMORY' || looksOutOfMemory(tail),
+        stderrTail: tail,
+      });
+    });
+  });
+  const connection: HostConnection = {
+    control: new PortChannel(control.port1),
+    data: new PortChannel(data.port1),
+    state: new PortChannel(state.port1),
+    logging: new PortChannel(logging.port1),
+    close: () => {
+      for (const c of [control, data, state, logging]) c.port1.close();
+    },
+  };
+  return {
+    id: workerId,
+    mode: 'thread',
+    pid: undefined,
+    connection: Promise.resolve(connection),
+    exited,
+    kill: () => {
+      void worker.terminate();
+    },
+  };
+}
