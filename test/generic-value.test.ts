@@ -97,7 +97,6 @@ describe('generic value encoding: round trips', () => {
   });
 
   it('decodes holes of sparse arrays as undefined', () => {
-    // eslint-disable-next-line no-sparse-arrays
     const decoded = roundTrip([1, , 3]) as unknown[];
     expect(decoded).toStrictEqual([1, undefined, 3]);
     expect(1 in decoded).toBe(true);

@@ -116,7 +116,7 @@ describe('functions shipped as source', () => {
     expect(loaded).toBeInstanceOf(MapFunction);
     expect(loaded).toBeInstanceOf(RichFunction);
     expect(loaded).not.toBe(original);
-    await loaded.open({} as RuntimeContext);
+    loaded.open({} as RuntimeContext);
     expect(loaded.map(7)).toBe('n=7:true');
     expect(original.opened).toBe(false);
   });

@@ -154,7 +154,7 @@ describe('state cache', () => {
     void m.get('a').then((x) => got.push(x));
     void m.contains('b').then((x) => got.push(x));
     void m.isEmpty().then((x) => got.push(x));
-    await null;
+    await Promise.resolve();
     expect(got).toEqual([1, [1, 2], 1, false, false]);
     expect(host.requests.length).toBe(0);
   });

@@ -26,6 +26,7 @@ export interface FileSinkOptions {
  * completes or the bounded input ends.
  */
 export class FileSink<T = unknown> {
+  declare readonly __valueType?: T;
   private constructor(
     readonly directory: string,
     readonly options: FileSinkOptions,

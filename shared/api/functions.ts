@@ -14,10 +14,13 @@ export type MaybePromise<T> = T | Promise<T>;
 /** What a flatMap or process function may return instead of (or as well as) using `out`. */
 export type Emitted<T> = Iterable<T> | AsyncIterable<T> | void | undefined;
 
-/** A function with a lifecycle: open() before the first element, close() after the last. */
+/**
+ * A function with a lifecycle: open() before the first element, close() after the last. Either
+ * may be async (return a promise); the base versions do nothing.
+ */
 export abstract class RichFunction {
-  open(_runtimeContext: RuntimeContext): MaybePromise<void> {}
-  close(): MaybePromise<void> {}
+  open(_runtimeContext: RuntimeContext): void {}
+  close(): void {}
 }
 
 export abstract class MapFunction<IN = unknown, OUT = unknown> extends RichFunction {

@@ -5,7 +5,7 @@
  */
 import type { OutputTag } from '../../shared/api/output-tag.ts';
 import type { BatchLayout, RowBatch } from '../../shared/codec/batch-layout.ts';
-import type { Downstream, Pushed } from './downstream.ts';
+import type { Downstream } from './downstream.ts';
 
 export class OutputBuffer implements Downstream {
   private values: unknown[] = [];
@@ -28,7 +28,7 @@ export class OutputBuffer implements Downstream {
     return this.values.length;
   }
 
-  push(value: unknown, timestamp: number | null): Pushed {
+  push(value: unknown, timestamp: number | null): void {
     if (this.keys !== null) throw new Error(`output ${this.id} is keyed: rows need a key`);
     this.values.push(value);
     this.timestamps?.push(timestamp);
