@@ -128,7 +128,7 @@ export const Types = {
   ROW_NAMED<const T extends readonly TypeInformation<unknown>[]>(
     names: readonly string[],
     types: T,
-  ): TypeInformation<Record<string, ValuesOf<T>[number]>> {
+  ): TypeInformation<Record<string, unknown>> {
     if (!Array.isArray(names) || names.length !== types.length || names.some((n) => typeof n !== 'string')) {
       throw new TypeError('Types.ROW_NAMED takes as many field names (strings) as field types');
     }

@@ -3,11 +3,12 @@
  * is the one a layout expects. Nullability and metadata are not compared: a writer in
  * another language may mark fields differently without changing what the bytes mean.
  */
+import { Type } from 'apache-arrow/enum';
+import { Field, Schema } from 'apache-arrow/schema';
 import {
   Binary,
   Bool,
   DateDay,
-  Field,
   Float32,
   Float64,
   Int16,
@@ -16,14 +17,12 @@ import {
   Int8,
   List,
   Map_,
-  Schema,
   Struct,
   TimeMillisecond,
   TimestampMillisecond,
-  Type,
   Utf8,
   type DataType,
-} from 'apache-arrow';
+} from 'apache-arrow/type';
 import type { TypeDescriptor } from '../api/types.ts';
 import { KEY_COLUMN, TIMESTAMP_COLUMN, VALUE_COLUMN, valueType, type BatchLayout } from './batch-layout.ts';
 

@@ -4,7 +4,7 @@
  * aligned copy of them, when the input did not start on an 8-byte boundary): keep the
  * input unchanged while they are in use.
  */
-import type { Schema } from 'apache-arrow';
+import type { Schema } from 'apache-arrow/schema';
 import { ProtocolError } from '../errors/errors.ts';
 import { layoutSchema, schemaMismatch } from './arrow-schema.ts';
 import { KEY_COLUMN, TIMESTAMP_COLUMN, VALUE_COLUMN, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';

@@ -8,9 +8,16 @@
  *   <0xFFFFFFFF><int32 n><record batch flatbuffer, padded to 8><body: buffers, each padded to 8>
  *   <0xFFFFFFFF><0x00000000>                                        (end of stream)
  */
-import { Message, MessageHeader, MetadataVersion, type Schema } from 'apache-arrow';
-// Not part of apache-arrow's root exports, but the package exports every module path.
-import { BufferRegion, FieldNode, RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
+// Deep imports (the package exports every module path): the root module loads all of Arrow,
+// which doubles a worker's start-up time, and only the IPC metadata is needed here.
+import { MessageHeader, MetadataVersion } from 'apache-arrow/enum';
+import {
+  BufferRegion,
+  FieldNode,
+  Message,
+  RecordBatch as RecordBatchHeader,
+} from 'apache-arrow/ipc/metadata/message';
+import type { Schema } from 'apache-arrow/schema';
 import { ProtocolError } from '../errors/errors.ts';
 import type { BodyWriter, BufferRegionLike, FieldNodeLike } from './body.ts';
 
