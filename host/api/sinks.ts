@@ -5,7 +5,11 @@
  */
 import type { MaybePromise } from '../../shared/api/functions.ts';
 
-/** A user-defined sink: PyFlink's SinkFunction. invoke() may return a promise. */
+/**
+ * A user-defined sink: PyFlink's SinkFunction. invoke() may return a promise. Sinks run in the
+ * host, on the object given to addSink (it is not copied, so it may hold clients and
+ * connections); with a parallelism above 1, its subtasks share it.
+ */
 export abstract class SinkFunction<T = unknown> {
   open(): MaybePromise<void> {}
   abstract invoke(value: T): MaybePromise<void>;

@@ -73,7 +73,8 @@ export class WorkerSupervisor {
         detail: 'timeout' in outcome ? `it did not connect within udf.worker.startup-timeout (${startupTimeout} ms)` : describeExit(exit),
       });
     }
-    const client = new WorkerClient(outcome.connection, workerId, this.log);
+    // The Control stream ending means the worker is going: its exit (awaited briefly) says how.
+    const client: WorkerClient = new WorkerClient(outcome.connection, workerId, this.log, () => this.onStreamsClosed(entry));
     const entry: Entry = { handle, client, operator, expectedExit: false, killedAs: null, heartbeat: null, exit: null };
     this.workers.set(workerId, entry);
     void handle.exited.then((exit) => this.onExit(entry, exit));
@@ -125,6 +126,25 @@ export class WorkerSupervisor {
     const endpoint = this.endpoint;
     this.endpoint = null;
     await (await endpoint?.catch(() => null))?.stop();
+  }
+
+  private onStreamsClosed(entry: Entry): void {
+    if (entry.expectedExit || entry.exit !== null) return;
+    const grace = setTimeout(() => {
+      if (entry.exit !== null || entry.expectedExit) return;
+      // Still running without its streams: it is of no use any more.
+      const error = new WorkerFailureError({
+        kind: 'lost',
+        workerId: entry.handle.id,
+        operator: entry.operator,
+        activity: entry.client.activity(),
+      });
+      this.log.error(error.message);
+      entry.client.fail(error);
+      entry.expectedExit = true;
+      entry.handle.kill();
+    }, STREAM_CLOSE_GRACE_MS);
+    grace.unref();
   }
 
   private onExit(entry: Entry, exit: WorkerExit): void {
@@ -179,6 +199,9 @@ export class WorkerSupervisor {
     entry.heartbeat = null;
   }
 }
+
+/** How long a worker whose streams closed has to exit before it is reported as lost. */
+const STREAM_CLOSE_GRACE_MS = 2000;
 
 function describeExit(exit: WorkerExit): string {
   if (exit.outOfMemory) return 'it ran out of memory';

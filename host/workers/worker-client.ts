@@ -38,10 +38,16 @@ export class WorkerClient {
   private failure: Error | null = null;
   private readonly failureListeners: ((error: Error) => void)[] = [];
 
+  /**
+   * @param onControlClosed what to do when the Control stream ends while the worker is needed;
+   *   the supervisor waits for the worker's exit there, to report how it ended. Without it the
+   *   client fails at once.
+   */
   constructor(
     private readonly connection: HostConnection,
     readonly workerId: string,
     private readonly log: Logger,
+    onControlClosed?: (error: Error | null) => void,
   ) {
     connection.control.onMessage((response) => this.onResponse(response));
     connection.data.onMessage((elements) => {
@@ -55,9 +61,10 @@ export class WorkerClient {
     connection.logging.onMessage((entries) => {
       for (const entry of entries.entries ?? []) this.writeLog(entry);
     });
-    connection.control.onClose((error) =>
-      this.fail(new ProtocolError(`worker ${workerId}: the Control stream closed${error ? `: ${error.message}` : ''}`)),
-    );
+    connection.control.onClose((error) => {
+      if (onControlClosed !== undefined) onControlClosed(error);
+      else this.fail(new ProtocolError(`worker ${workerId}: the Control stream closed${error ? `: ${error.message}` : ''}`));
+    });
   }
 
   /** Sends an instruction; resolves with its response, rejects with the worker's error. */

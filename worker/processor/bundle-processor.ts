@@ -8,13 +8,14 @@
  *                      └──────────────▶ side OutputBuffers, dead letters
  */
 import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
+import { activity } from '../activity.ts';
 import { DEAD_LETTER_SUFFIX, processorLayouts, type ProcessorLayouts } from '../../shared/protocol/layouts.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import type { WorkerKeyedState, OperatorStateAccess } from '../state/worker-keyed-state.ts';
 import { ProcessContextImpl, type Clock } from './contexts.ts';
 import type { Downstream, Pushed } from './downstream.ts';
 import { ElementScope } from './element-scope.ts';
-import { FunctionFailure, attribute, isPromiseLike } from './failure.ts';
+import { FunctionFailure, isPromiseLike, lifecycleFailure } from './failure.ts';
 import { OutputBuffer, SideOutputs } from './output-buffer.ts';
 import type { ChainOperator, FailurePolicy, OperatorSetup } from './operators/base.ts';
 import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
@@ -154,10 +155,11 @@ export class BundleProcessor {
     for (const stage of this.stages) {
       const open = (stage.fn as { open?: unknown } | null)?.open;
       if (typeof open !== 'function') continue;
+      activity.operator = stage.operator.who.operator;
       try {
         await open.call(stage.fn, stage.context);
       } catch (thrown) {
-        throw attribute(thrown, stage.operator.who, '(in open())');
+        throw lifecycleFailure(thrown, stage.operator.who, 'open');
       }
     }
   }
@@ -223,11 +225,12 @@ export class BundleProcessor {
     for (const stage of this.stages) {
       const close = (stage.fn as { close?: unknown } | null)?.close;
       if (typeof close !== 'function') continue;
+      activity.operator = stage.operator.who.operator;
       try {
         const r: unknown = close.call(stage.fn);
         if (isPromiseLike(r)) await r;
       } catch (thrown) {
-        failure ??= attribute(thrown, stage.operator.who, '(in close())');
+        failure ??= lifecycleFailure(thrown, stage.operator.who, 'close');
       }
     }
     if (failure !== null) throw failure;

@@ -41,6 +41,11 @@ export interface FunctionIdentity {
   functionName: string;
 }
 
+/** A failure of a function's open() or close(): no record, the method named with the function. */
+export function lifecycleFailure(thrown: unknown, who: FunctionIdentity, method: 'open' | 'close'): FunctionFailure {
+  return new FunctionFailure(thrown, who.operator, `${who.functionName}.${method}()`, '');
+}
+
 /** Wraps `thrown` unless a function further down the chain already did. */
 export function attribute(thrown: unknown, who: FunctionIdentity, record: unknown): FunctionFailure {
   if (thrown instanceof FunctionFailure) return thrown;

@@ -1,5 +1,4 @@
 import type { SinkStage } from '../../graph/plan.ts';
-import { cloneFunction } from '../clone-function.ts';
 import { CollectWriter } from './collect-writer.ts';
 import { FileWriter } from './file-writer.ts';
 import { FunctionWriter } from './function-writer.ts';
@@ -16,6 +15,6 @@ export function createSinkWriter(stage: SinkStage, subtask: number, transactiona
     case 'file':
       return new FileWriter(spec.sink, subtask, 0);
     case 'function':
-      return new FunctionWriter(cloneFunction(spec.fn), transactional);
+      return new FunctionWriter(spec.fn, transactional);
   }
 }

@@ -1,6 +1,5 @@
 import type { Configuration } from '../../../shared/config/configuration.ts';
 import type { SourceStage } from '../../graph/plan.ts';
-import { cloneFunction } from '../clone-function.ts';
 import { CollectionReader } from './collection-reader.ts';
 import { FunctionReader } from './function-reader.ts';
 import { SequenceReader } from './sequence-reader.ts';
@@ -24,7 +23,8 @@ export function createSourceReader(stage: SourceStage, subtask: number, config: 
     case 'text-file':
       return new TextFileReader(spec.path, chunk, position);
     case 'function':
-      // Each attempt runs its own copy, so a restart starts from the checkpointed state only.
-      return new FunctionReader(cloneFunction(spec.fn), chunk, position);
+      // Host-side functions are the user's own objects (they may hold connections, promises,
+      // clients: nothing that could be copied); a restart rewinds them with restoreState().
+      return new FunctionReader(spec.fn, chunk, position);
   }
 }

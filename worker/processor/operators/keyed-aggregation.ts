@@ -7,6 +7,7 @@ import type { ValueState } from '../../../shared/api/state.ts';
 import type { Pushed } from '../downstream.ts';
 import { isPromiseLike } from '../failure.ts';
 import type { OperatorStateAccess } from '../../state/worker-keyed-state.ts';
+import { activity } from '../../activity.ts';
 import { ChainOperator, callableOf, type OperatorSetup } from './base.ts';
 
 type Combine = (accumulated: unknown, value: unknown) => unknown;
@@ -23,6 +24,7 @@ abstract class RunningValueOperator extends ChainOperator {
 
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
+    activity.operator = this.who.operator;
     return this.guarded(value, () =>
       this.running.value().then((current) => {
         const next = current === null ? value : this.combine(current, value);

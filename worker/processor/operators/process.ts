@@ -2,6 +2,7 @@
 import type { TimeDomain } from '../../../shared/api/contexts.ts';
 import type { Pushed } from '../downstream.ts';
 import type { ProcessContextImpl } from '../contexts.ts';
+import { activity } from '../../activity.ts';
 import { callableOf, type OperatorSetup } from './base.ts';
 import { EmittingOperator } from './stateless.ts';
 
@@ -25,6 +26,7 @@ export class ProcessOperator extends EmittingOperator {
 
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
+    activity.operator = this.who.operator;
     this.ctx.ts = timestamp;
     let returned: unknown;
     try {
@@ -42,6 +44,7 @@ export class ProcessOperator extends EmittingOperator {
    */
   fire(timestamp: number, domain: TimeDomain): Pushed {
     if (this.timerCall === null) return undefined;
+    activity.operator = this.who.operator;
     this.ctx.ts = timestamp;
     this.ctx.domain = domain;
     const outTs = domain === 'EVENT_TIME' ? timestamp : null;

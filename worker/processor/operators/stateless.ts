@@ -3,6 +3,7 @@ import { encodeKey } from '../../../shared/codec/generic-value.ts';
 import { BufferingCollector, pushEach, pushEmitted, type Pushed } from '../downstream.ts';
 import { isPromiseLike } from '../failure.ts';
 import type { OutputBuffer } from '../output-buffer.ts';
+import { activity } from '../../activity.ts';
 import { ChainOperator, callableOf, type OperatorSetup } from './base.ts';
 
 export class MapOperator extends ChainOperator {
@@ -13,6 +14,7 @@ export class MapOperator extends ChainOperator {
   }
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
+    activity.operator = this.who.operator;
     let out: unknown;
     try {
       out = this.call(value);
@@ -37,6 +39,7 @@ export class FilterOperator extends ChainOperator {
   }
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
+    activity.operator = this.who.operator;
     let keep: unknown;
     try {
       keep = this.call(value);
@@ -99,6 +102,7 @@ export class FlatMapOperator extends EmittingOperator {
   }
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
+    activity.operator = this.who.operator;
     let returned: unknown;
     try {
       returned = this.call(value, this.out);
@@ -119,6 +123,7 @@ export class TimestampsOperator extends ChainOperator {
   }
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
+    activity.operator = this.who.operator;
     let ts: unknown;
     try {
       ts = this.call(value, timestamp);
@@ -145,6 +150,7 @@ export class KeyByOperator extends ChainOperator {
   }
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
+    activity.operator = this.who.operator;
     let key: unknown;
     try {
       key = this.call(value);

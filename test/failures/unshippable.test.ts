@@ -1,0 +1,23 @@
+/** A function that cannot be shipped fails the job before any data flows, naming it and saying what to do. */
+import { describe, expect, it } from 'vitest';
+import { UnshippableFunctionError } from '../../host/index.ts';
+import { collect, environment } from '../support/jobs.ts';
+
+describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
+  it('a lambda closing over a local variable is refused before any worker starts', async () => {
+    const env = environment(mode);
+    const factor = 3;
+    const out = collect(env.fromCollection([1, 2]).map((x: number) => x * factor));
+    const client = env.executeAsync('closure');
+    const error = await client.getJobExecutionResult().then(
+      () => null,
+      (e: unknown) => e as UnshippableFunctionError,
+    );
+    expect(error).toBeInstanceOf(UnshippableFunctionError);
+    expect(error!.functionName).toMatch(/^<lambda at unshippable\.test\.ts:\d+:\d+>$/);
+    expect(error!.message).toContain('`factor`');
+    expect(error!.message).toMatch(/move .*into the function|field of a function class|export/);
+    expect(out).toEqual([]);
+    expect(client.workers()).toEqual([]);
+  });
+});

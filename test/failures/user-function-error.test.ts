@@ -1,0 +1,87 @@
+/** A function that throws fails the job with the operator, the function, the worker's stack and the record. */
+import { describe, expect, it } from 'vitest';
+import { MapFunction, UserFunctionError, type RuntimeContext } from '../../host/index.ts';
+import { collect, environment, isAlive, MODES } from '../support/jobs.ts';
+
+class Exploding extends MapFunction<{ id: number }, number> {
+  map(value: { id: number }): number {
+    if (value.id === 3) throw new RangeError(`id ${value.id} is out of range`);
+    return value.id;
+  }
+}
+
+class FailsToOpen extends MapFunction<number, number> {
+  override open(_ctx: RuntimeContext): void {
+    throw new Error('no database');
+  }
+  map(value: number): number {
+    return value;
+  }
+}
+
+describe.each(MODES)('%s mode', (mode) => {
+  it('a throwing function class fails the job with operator, function, record and stack', async () => {
+    const env = environment(mode, { 'udf.bundle.size': 2 });
+    const out = collect(
+      env
+        .fromCollection([{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }])
+        .map(new Exploding())
+        .name('Checker'),
+    );
+    const client = env.executeAsync('explodes');
+    const error = await client.getJobExecutionResult().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    const e = error as UserFunctionError;
+    expect(e.operator).toBe('Checker');
+    expect(e.functionName).toBe('Exploding');
+    expect(e.causeName).toBe('RangeError');
+    expect(e.causeMessage).toBe('id 3 is out of range');
+    expect(e.record).toBe('{ id: 3 }');
+    expect(e.workerStack).toContain('RangeError: id 3 is out of range');
+    expect(e.workerStack).toContain('map');
+    expect(e.message).toContain("operator 'Checker': function Exploding threw");
+    expect(e.message).toContain('record: { id: 3 }');
+    // The first bundle (ids 1 and 2) completed before the failure.
+    expect(out).toEqual([1, 2]);
+    for (const w of client.workers()) if (w.handle.pid !== undefined) expect(isAlive(w.handle.pid)).toBe(false);
+  });
+
+  it('a throwing lambda is named by where it is written', async () => {
+    const env = environment(mode);
+    const error = await env
+      .fromCollection(['ok', 'bad'])
+      .map((s: string) => {
+        if (s === 'bad') throw new Error('cannot handle bad');
+        return s;
+      })
+      .executeAndCollect()
+      .then(
+        () => null,
+        (e: unknown) => e as UserFunctionError,
+      );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect(error!.functionName).toMatch(/^<lambda at user-function-error\.test\.ts:\d+:\d+>$/);
+    expect(error!.operator).toBe('Map');
+    expect(error!.record).toBe("'bad'");
+    expect(error!.causeMessage).toBe('cannot handle bad');
+  });
+
+  it('a failing open() fails the job before any record', async () => {
+    const env = environment(mode);
+    const error = await env
+      .fromCollection([1])
+      .map(new FailsToOpen())
+      .executeAndCollect()
+      .then(
+        () => null,
+        (e: unknown) => e as UserFunctionError,
+      );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect(error!.functionName).toBe('FailsToOpen.open()');
+    expect(error!.record).toBe('');
+    expect(error!.causeMessage).toBe('no database');
+  });
+});

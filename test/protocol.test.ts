@@ -1,0 +1,182 @@
+/**
+ * The host's and the worker's protocol cores talking over an in-memory transport (messages
+ * structured-cloned, as over a MessagePort): no processes, no threads.
+ */
+import { describe, expect, it } from 'vitest';
+import { Types, UserFunctionError } from '../host/index.ts';
+import { setStderrLogging, addLogSink, type LogRecord } from '../host/log.ts';
+import { hostLog } from '../host/log.ts';
+import { RemoteStage } from '../host/runtime/remote-stage.ts';
+import { shipFunction } from '../host/shipping/ship-function.ts';
+import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
+import { WorkerClient } from '../host/workers/worker-client.ts';
+import type { RowBatch } from '../shared/codec/batch-layout.ts';
+import { encodeKey } from '../shared/codec/generic-value.ts';
+import { Configuration } from '../shared/config/configuration.ts';
+import { createInMemoryPair } from '../shared/protocol/in-memory.ts';
+import type { RegisterRequest } from '../shared/protocol/messages.ts';
+import { loadFunction } from '../worker/function-loader.ts';
+import { FnHarness } from '../worker/harness.ts';
+
+setStderrLogging(false);
+
+function rows(values: unknown[], keys?: unknown[]): RowBatch {
+  return { length: values.length, values, keys: keys === undefined ? null : keys.map(encodeKey), timestamps: null };
+}
+
+async function connect(
+  transforms: { kind: string; fn: unknown; outputType?: string }[],
+  options: { keyed?: boolean; inputType?: string; config?: Record<string, unknown> } = {},
+) {
+  const pair = createInMemoryPair();
+  const harness = new FnHarness(pair.worker, { workerId: 'w1', loadFunction, captureConsole: false, onShutdown: () => undefined });
+  const client = new WorkerClient(pair.host, 'w1', hostLog);
+  const backend = new KeyedStateBackend({ maxParallelism: 128 });
+  client.serveState((request) => ({
+    results: backend.apply(request.operations ?? [], { owned: { start: 0, end: 127 }, maxParallelism: 128, instructionId: request.instructionId ?? '' }),
+  }));
+  const config = new Configuration().setAll(options.config ?? {});
+  const register: RegisterRequest = {
+    processorId: 'p1',
+    transforms: await Promise.all(
+      transforms.map(async (t, i) => {
+        const shipped = await shipFunction(t.fn, { role: `${t.kind} function`, operator: `op${i}` });
+        return {
+          id: `t${i}`,
+          name: `op${i}`,
+          kind: t.kind,
+          function: { urn: shipped.urn, payload: shipped.payload },
+          functionName: shipped.name,
+          outputType: t.outputType ?? '',
+        };
+      }),
+    ),
+    inputType: options.inputType ?? '',
+    keyedInput: options.keyed ?? false,
+    config: config.toStringMap(),
+  };
+  const outputs: [string, RowBatch][] = [];
+  const stage = new RemoteStage(client, register, new Set([`t${transforms.length - 1}`]), (id, batch) => {
+    outputs.push([id, batch]);
+  }, config);
+  await stage.register();
+  return { pair, harness, client, stage, outputs, backend };
+}
+
+describe('the protocol between host and worker cores', () => {
+  it('runs a chain over pipelined batches and returns outputs in order', async () => {
+    const { stage, outputs } = await connect(
+      [
+        { kind: 'map', fn: (x: number) => x * 2 },
+        { kind: 'filter', fn: (x: number) => x % 3 !== 0 },
+      ],
+      { inputType: JSON.stringify(Types.LONG().descriptor) },
+    );
+    stage.startBundle(-Infinity);
+    await stage.send(rows([1, 2, 3]), false);
+    await stage.send(rows([4, 5, 6]), false);
+    await stage.finishBundle();
+    expect(outputs.flatMap(([, b]) => b.values)).toEqual([2, 4, 8, 10]);
+    expect(outputs.every(([id]) => id === 't1')).toBe(true);
+    expect(stage.metrics().get('t0')).toEqual({ elementsIn: 6, elementsOut: 6 });
+    expect(stage.metrics().get('t1')).toEqual({ elementsIn: 6, elementsOut: 4 });
+  });
+
+  it('bounds what is in flight: send() waits once the window is full, until the worker reports progress', async () => {
+    const { stage } = await connect([{ kind: 'map', fn: (x: number) => x }], { config: { 'udf.in-flight.max-batches': 2 } });
+    stage.startBundle(-Infinity);
+    expect(stage.send(rows([1]), false)).toBeUndefined();
+    const second = stage.send(rows([2]), false);
+    expect(second).toBeInstanceOf(Promise);
+    expect(stage.inFlight).toBe(2);
+    await second;
+    expect(stage.inFlight).toBeLessThan(2);
+    await stage.finishBundle();
+    expect(stage.inFlight).toBe(0);
+  });
+
+  it('keeps reduce state in the host backend through the State service', async () => {
+    const { stage, outputs, backend } = await connect([{ kind: 'reduce', fn: (a: number, b: number) => a + b }], { keyed: true });
+    stage.startBundle(-Infinity);
+    await stage.send(rows([1, 10, 2, 20], ['a', 'b', 'a', 'b']), false);
+    await stage.finishBundle();
+    stage.startBundle(-Infinity);
+    await stage.send(rows([3], ['a']), false);
+    await stage.finishBundle();
+    expect(outputs.flatMap(([, b]) => b.values)).toEqual([1, 10, 3, 30, 6]);
+    expect(backend.stats().entries).toBe(2);
+  });
+
+  it('reports a throwing function with its operator, name, record and the worker stack', async () => {
+    const { stage } = await connect([
+      {
+        kind: 'map',
+        fn: (x: number) => {
+          if (x > 1) throw new TypeError(`too big: ${x}`);
+          return x;
+        },
+      },
+    ]);
+    stage.startBundle(-Infinity);
+    await stage.send(rows([1, 2]), false);
+    const error = await stage.finishBundle().then(
+      () => null,
+      (e: unknown) => e as UserFunctionError,
+    );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect(error!.operator).toBe('op0');
+    expect(error!.record).toBe('2');
+    expect(error!.causeName).toBe('TypeError');
+    expect(error!.causeMessage).toBe('too big: 2');
+    expect(error!.workerStack).toContain('TypeError: too big: 2');
+    expect(error!.workerId).toBe('w1');
+  });
+
+  it('accepts a bundle\'s data arriving before its ProcessBundle instruction', async () => {
+    const { pair, client } = await connect([{ kind: 'map', fn: (x: number) => x + 1 }]);
+    const received: unknown[] = [];
+    client.onData((elements) => received.push(...(elements.data ?? [])));
+    // Data first, then the instruction that starts the bundle.
+    const { BatchEncoder } = await import('../shared/codec/batch-encoder.ts');
+    const arrow = new BatchEncoder({ value: null, keyed: false, timestamped: false }).encode(rows([41]));
+    pair.host.data.send({ data: [{ instructionId: '77', transformId: 'input', arrow }, { instructionId: '77', transformId: 'input', isLast: true }] });
+    const response = await new Promise((resolve) => {
+      pair.host.control.onMessage(resolve);
+      pair.host.control.send({ instructionId: '77', processBundle: { processorId: 'p1', watermark: -Infinity } });
+    });
+    expect(response).toMatchObject({ instructionId: '77', processBundle: { metrics: { t0: { elementsIn: 1, elementsOut: 1 } } } });
+    expect(received.some((d) => (d as { isLast?: boolean }).isLast === true)).toBe(true);
+  });
+
+  it('answers heartbeats with the heap figures', async () => {
+    const { client } = await connect([{ kind: 'map', fn: (x: number) => x }]);
+    const response = await client.instruct({ heartbeat: { sentAt: 1 } }, 'heartbeat');
+    expect(response.heartbeat?.heapUsed).toBeGreaterThan(0);
+    expect(response.heartbeat?.heapLimit).toBeGreaterThan(response.heartbeat?.heapUsed ?? 0);
+  });
+
+  it('refuses an instruction for a processor it does not have', async () => {
+    const { client } = await connect([{ kind: 'map', fn: (x: number) => x }]);
+    await expect(client.instruct({ finish: { processorId: 'nope' } }, 'finishing')).rejects.toThrow(
+      "no bundle processor 'nope' is registered",
+    );
+  });
+
+  it('writes worker log entries into the host log with severity, worker and operator', async () => {
+    const { harness } = await connect([{ kind: 'map', fn: (x: number) => x }]);
+    const records: LogRecord[] = [];
+    const remove = addLogSink((r) => records.push(r));
+    harness.log.log(5, 'careful', undefined);
+    harness.log.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    remove();
+    expect(records).toContainEqual(expect.objectContaining({ level: 'warn', message: 'careful', workerId: 'w1' }));
+  });
+
+  it('fails everything pending when the transport breaks', async () => {
+    const { pair, client } = await connect([{ kind: 'map', fn: (x: number) => x }]);
+    const pending = client.instruct({ heartbeat: {} }, 'heartbeat');
+    pair.breakAll(new Error('cable cut'));
+    await expect(pending).rejects.toThrow('the Control stream closed: cable cut');
+  });
+});
