@@ -12,7 +12,8 @@ import type { StateChannel } from './state/state-channel.ts';
 import { WorkerKeyedState } from './state/worker-keyed-state.ts';
 
 export interface EmbeddedProcessor {
-  startBundle(watermark: number): void;
+  /** Starts a bundle; returns its id (which its state requests carry). */
+  startBundle(watermark: number): string;
   /** Runs rows (input, or fired timers) through the chain; a promise if a function awaited. */
   process(batch: RowBatch, timers: boolean): void | Promise<void>;
   /** Takes what the chain emitted so far, by output id. */
@@ -44,8 +45,10 @@ export async function createEmbeddedProcessor(
   let bundle = 0;
   return {
     startBundle(watermark) {
-      state.beginBundle(`embedded-${++bundle}`);
+      const id = `embedded-${++bundle}`;
+      state.beginBundle(id);
       processor.startBundle(watermark);
+      return id;
     },
     process(batch, timers) {
       return timers ? processor.processTimers(batch) : processor.processInput(batch);

@@ -8,6 +8,12 @@ export interface OperatorCounts {
   parallelism: number;
   recordsIn: number;
   recordsOut: number;
+  /**
+   * Keyed operators: State requests the host answered for it, and the operations in them (a
+   * request carries many operations: the worker batches its writes and caches its reads).
+   */
+  stateRequests: number;
+  stateOperations: number;
 }
 
 export class JobExecutionResult {

@@ -47,6 +47,8 @@ export interface UdfSubtask {
   runner: StageRunner;
   backend: KeyedStateBackend | null;
   client: WorkerClient | null;
+  /** State requests answered, and the operations they carried. */
+  state: { requests: number; operations: number };
 }
 
 export interface SourceSubtask {
@@ -125,8 +127,11 @@ export class Attempt {
     });
     const range = keyGroupRangeFor(s, stage.parallelism, plan.maxParallelism);
     const backend = stage.keyedInput ? new KeyedStateBackend({ maxParallelism: plan.maxParallelism }) : null;
+    const stateStats = { requests: 0, operations: 0 };
     const serveState = (request: StateRequest): StateResponse => {
       if (backend === null) throw new ProtocolError(`operator '${stage.name}' is not keyed: it has no keyed state`);
+      stateStats.requests++;
+      stateStats.operations += request.operations?.length ?? 0;
       const results = backend.apply(request.operations ?? [], {
         owned: range,
         maxParallelism: plan.maxParallelism,
@@ -139,17 +144,12 @@ export class Attempt {
     const head = stage.transforms[0]!;
     const strategy = stage.transforms[stage.transforms.length - 1]!.watermarkStrategy;
     const generator =
-      strategy === null ? null : new WatermarkGenerator(strategy.generator, config.get('pipeline.auto-watermark-interval'));
-    const mainOutput = mainOutputOf(stage);
+      strategy === null
+        ? null
+        : new WatermarkGenerator(strategy.generator, config.get('pipeline.auto-watermark-interval'), strategy.idlenessMs);
+    // The runner needs the handler before the task exists; outputs only come once it runs.
     let task: UdfTask | null = null;
-    const onOutput = (id: string, batch: Parameters<RecordWriter['emit']>[0]): void | Promise<void> => {
-      const writer = writers.get(id);
-      if (writer === undefined) return undefined;
-      if (generator !== null && id === mainOutput && batch.timestamps !== null) generator.observe(batch.timestamps);
-      const emitted = writer.emit(batch);
-      if (generator === null || id !== mainOutput) return emitted;
-      return emitted === undefined ? task?.emitGenerated(false) : emitted.then(() => task?.emitGenerated(false));
-    };
+    const onOutput = (id: string, batch: Parameters<RecordWriter['emit']>[0]): Promise<void> => task!.output(id, batch);
     const consumed = consumedOutputs(stage);
     let runner: StageRunner;
     let client: WorkerClient | null = null;
@@ -171,7 +171,8 @@ export class Attempt {
       subtask: s,
       gate: this.gateOf(stage, s),
       runner,
-      writers: [...writers.values()],
+      writers,
+      mainOutputId: mainOutputOf(stage),
       bundleSize: config.get('udf.bundle.size'),
       bundleTimeMs: config.get('udf.bundle.time'),
       batchSize: config.effectiveArrowBatchSize(),
@@ -179,8 +180,9 @@ export class Attempt {
         backend !== null && head.udf === 'keyed_process' ? { backend, range, operator: transformId(head) } : null,
       watermarks: generator,
       onBarrier: async () => undefined,
+      onBundleFinished: (bundleId) => backend?.endBundle(bundleId),
     });
-    this.udfs.push({ stage, subtask: s, task, runner, backend, client });
+    this.udfs.push({ stage, subtask: s, task, runner, backend, client, state: stateStats });
   }
 
   private channelKey(edge: Stage['inputs'][number], u: number, s: number): string {

@@ -12,6 +12,7 @@ import type { OutputHandler, StageRunner } from './stage-runner.ts';
 export class EmbeddedStage implements StageRunner {
   private processor: EmbeddedProcessor | null = null;
   private totals = new Map<string, TransformMetrics>();
+  private bundleId: string | null = null;
 
   constructor(
     private readonly registration: RegisterRequest,
@@ -33,7 +34,7 @@ export class EmbeddedStage implements StageRunner {
   }
 
   startBundle(watermark: number): void {
-    this.live().startBundle(watermark);
+    this.bundleId = this.live().startBundle(watermark);
   }
 
   async send(batch: Parameters<StageRunner['send']>[0], timers: boolean): Promise<void> {
@@ -54,12 +55,15 @@ export class EmbeddedStage implements StageRunner {
     return Promise.resolve();
   }
 
-  async finishBundle(): Promise<void> {
+  async finishBundle(): Promise<string | null> {
     const metrics = await this.live().finishBundle().catch((error: unknown) => {
       throw asUserFunctionError(error);
     });
     await this.handOn();
     this.totals = new Map(Object.entries(metrics));
+    const id = this.bundleId;
+    this.bundleId = null;
+    return id;
   }
 
   async finish(): Promise<void> {

@@ -1,8 +1,10 @@
 /**
  * A task's inputs: one StreamChannel per upstream subtask. The gate merges them as Flink's
  * input gates do:
- *  - watermarks: the gate's watermark is the minimum over its channels (an ended channel no
- *    longer holds it back); a watermark element is returned only when that minimum advances;
+ *  - watermarks: the gate's watermark is the minimum over its channels (an ended or idle
+ *    channel no longer holds it back); a watermark element is returned only when that minimum
+ *    advances; when every live channel is idle, the gate reports itself idle (a status element),
+ *    and active again when one resumes;
  *  - barriers: once a barrier arrives on a channel, that channel is not read again until the
  *    same barrier arrived on every live channel (alignment); then one barrier is returned;
  *  - end: returned once every channel has ended.
@@ -15,6 +17,7 @@ interface ChannelState {
   watermark: number;
   ended: boolean;
   blocked: boolean;
+  active: boolean;
 }
 
 export class InputGate {
@@ -23,11 +26,12 @@ export class InputGate {
   private watermark = -Infinity;
   private aligning: number | null = null;
   private endReturned = false;
+  private active = true;
   private waiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private failure: unknown = null;
 
   constructor(channels: StreamChannel[]) {
-    this.states = channels.map((channel) => ({ channel, watermark: -Infinity, ended: false, blocked: false }));
+    this.states = channels.map((channel) => ({ channel, watermark: -Infinity, ended: false, blocked: false, active: true }));
     for (const channel of channels) {
       channel.onAvailable = () => {
         const waiter = this.waiter;
@@ -72,6 +76,9 @@ export class InputGate {
       case 'watermark':
         state.watermark = Math.max(state.watermark, element.timestamp);
         return this.advanceWatermark();
+      case 'status':
+        state.active = element.active;
+        return this.statusChange() ?? this.advanceWatermark();
       case 'barrier':
         state.blocked = true;
         this.aligning = element.checkpointId;
@@ -86,12 +93,27 @@ export class InputGate {
   private advanceWatermark(): StreamElement | null {
     let min = Infinity;
     // An ended channel holds nothing back; once all have ended the watermark is +Infinity.
-    for (const s of this.states) if (!s.ended) min = Math.min(min, s.watermark);
+    // Idle channels hold nothing back either, unless all live channels are idle.
+    let live = 0;
+    for (const s of this.states) {
+      if (s.ended || !s.active) continue;
+      live++;
+      min = Math.min(min, s.watermark);
+    }
+    if (live === 0 && this.states.some((s) => !s.ended)) return null;
     if (min > this.watermark) {
       this.watermark = min;
       return { kind: 'watermark', timestamp: min };
     }
     return null;
+  }
+
+  /** A status element when the gate as a whole goes idle or becomes active again. */
+  private statusChange(): StreamElement | null {
+    const active = this.states.some((s) => !s.ended && s.active);
+    if (active === this.active) return null;
+    this.active = active;
+    return { kind: 'status', active };
   }
 
   private completeAlignment(): StreamElement | null {

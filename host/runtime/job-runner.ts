@@ -123,6 +123,8 @@ class JobExecution {
   }
 }
 
+const NO_STATE = { stateRequests: 0, stateOperations: 0 };
+
 function countsOf(attempt: Attempt): OperatorCounts[] {
   const counts: OperatorCounts[] = [];
   const seen = new Set<string>();
@@ -130,13 +132,13 @@ function countsOf(attempt: Attempt): OperatorCounts[] {
     if (seen.has(stage.id)) continue;
     seen.add(stage.id);
     const emitted = attempt.sources.filter((s) => s.stage === stage).reduce((n, s) => n + s.task.emitted, 0);
-    counts.push({ name: stage.name, kind: 'source', parallelism: stage.parallelism, recordsIn: 0, recordsOut: emitted });
+    counts.push({ ...NO_STATE, name: stage.name, kind: 'source', parallelism: stage.parallelism, recordsIn: 0, recordsOut: emitted });
   }
   for (const { stage } of attempt.udfs) {
     if (seen.has(stage.id)) continue;
     seen.add(stage.id);
     const subtasks = attempt.udfs.filter((u) => u.stage === stage);
-    for (const t of stage.transforms) {
+    for (const [i, t] of stage.transforms.entries()) {
       let recordsIn = 0;
       let recordsOut = 0;
       for (const u of subtasks) {
@@ -144,14 +146,24 @@ function countsOf(attempt: Attempt): OperatorCounts[] {
         recordsIn += Number(m?.elementsIn ?? 0);
         recordsOut += Number(m?.elementsOut ?? 0);
       }
-      counts.push({ name: t.name, kind: 'udf', parallelism: stage.parallelism, recordsIn, recordsOut });
+      // Only the head of a stage reads a keyed input, so its state is the stage's.
+      const state = i === 0 ? subtasks.reduce((n, u) => ({ requests: n.requests + u.state.requests, operations: n.operations + u.state.operations }), { requests: 0, operations: 0 }) : { requests: 0, operations: 0 };
+      counts.push({
+        name: t.name,
+        kind: 'udf',
+        parallelism: stage.parallelism,
+        recordsIn,
+        recordsOut,
+        stateRequests: state.requests,
+        stateOperations: state.operations,
+      });
     }
   }
   for (const { stage } of attempt.sinks) {
     if (seen.has(stage.id)) continue;
     seen.add(stage.id);
     const received = attempt.sinks.filter((s) => s.stage === stage).reduce((n, s) => n + s.task.received, 0);
-    counts.push({ name: stage.name, kind: 'sink', parallelism: stage.parallelism, recordsIn: received, recordsOut: 0 });
+    counts.push({ ...NO_STATE, name: stage.name, kind: 'sink', parallelism: stage.parallelism, recordsIn: received, recordsOut: 0 });
   }
   return counts;
 }

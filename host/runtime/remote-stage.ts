@@ -113,13 +113,14 @@ export class RemoteStage implements StageRunner {
     return new Promise<void>((resolve, reject) => this.windowWaiters.push({ resolve, reject, drained: true }));
   }
 
-  async finishBundle(): Promise<void> {
+  async finishBundle(): Promise<string | null> {
     const bundle = this.bundle;
-    if (bundle === null) return;
+    if (bundle === null) return null;
     this.client.sendData({ data: [{ instructionId: bundle.id, transformId: INPUT_TRANSFORM_ID, isLast: true }] });
     const [response] = await Promise.all([bundle.response, this.failable(bundle.outputsDone)]);
     for (const [id, m] of Object.entries(response.processBundle?.metrics ?? {})) this.totals.set(id, m);
     this.bundle = null;
+    return bundle.id;
   }
 
   async finish(): Promise<void> {

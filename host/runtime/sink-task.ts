@@ -29,6 +29,7 @@ export class SinkTask {
           break;
         }
         case 'watermark':
+        case 'status':
           break;
         case 'barrier':
           await this.writer.preCommit(element.checkpointId);

@@ -19,8 +19,11 @@ export interface StageRunner {
   readonly inFlight: number;
   /** Resolves when nothing is in flight any more. */
   drained(): Promise<void>;
-  /** Ends the open bundle: resolves when its outputs have been handled and its state writes are in the host. */
-  finishBundle(): Promise<void>;
+  /**
+   * Ends the open bundle: resolves, with the bundle's id (the instruction id its state requests
+   * carry), when its outputs have been handled and its state writes are in the host.
+   */
+  finishBundle(): Promise<string | null>;
   /** End of input: close() the functions. */
   finish(): Promise<void>;
   /** Per-transform element counts so far, by transform id. */

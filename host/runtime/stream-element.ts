@@ -7,6 +7,8 @@ import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 export type StreamElement =
   | { readonly kind: 'records'; readonly batch: RowBatch }
   | { readonly kind: 'watermark'; readonly timestamp: number }
+  /** A channel stops (active: false) or resumes holding back the watermark (withIdleness). */
+  | { readonly kind: 'status'; readonly active: boolean }
   | { readonly kind: 'barrier'; readonly checkpointId: number }
   | { readonly kind: 'end' };
 

@@ -26,8 +26,10 @@ export interface UdfTaskOptions {
   subtask: number;
   gate: InputGate;
   runner: StageRunner;
-  /** Every writer of this subtask (one per consumed output). */
-  writers: RecordWriter[];
+  /** The writer of each consumed output, by output id. */
+  writers: Map<string, RecordWriter>;
+  /** The stage's main output (whose timestamps drive generated watermarks). */
+  mainOutputId: string;
   bundleSize: number;
   bundleTimeMs: number;
   batchSize: number;
@@ -37,6 +39,8 @@ export interface UdfTaskOptions {
   watermarks: WatermarkGenerator | null;
   /** Called at a barrier after the bundle finished, before the barrier moves on. */
   onBarrier: (checkpointId: number) => Promise<void>;
+  /** Called after each bundle, with its id: the state backend frees what the bundle held. */
+  onBundleFinished: (bundleId: string) => void;
 }
 
 export class UdfTask {
@@ -66,6 +70,10 @@ export class UdfTask {
         case 'watermark':
           await this.onWatermark(element.timestamp);
           break;
+        case 'status':
+          // A stage generating its own watermarks decides its own status.
+          if (this.o.watermarks === null) await this.broadcast(element);
+          break;
         case 'barrier':
           await this.finishBundle();
           await this.o.onBarrier(element.checkpointId);
@@ -82,8 +90,29 @@ export class UdfTask {
     }
   }
 
-  /** Emits a watermark the stage generated (timestamps stages), after the records it follows. */
-  emitGenerated(force: boolean): void | Promise<void> {
+  /**
+   * Hands on what the stage emitted. A stage that assigns timestamps learns them here, once
+   * the records are on their way, so that no watermark it generates can overtake them.
+   */
+  async output(outputId: string, batch: RowBatch): Promise<void> {
+    const writer = this.o.writers.get(outputId);
+    if (writer === undefined) return;
+    const generator = this.o.watermarks;
+    if (generator === null || outputId !== this.o.mainOutputId) {
+      await writer.emit(batch);
+      return;
+    }
+    if (generator.idle) {
+      generator.idle = false;
+      await this.broadcast({ kind: 'status', active: true });
+    }
+    await writer.emit(batch);
+    if (batch.timestamps !== null) generator.observe(batch.timestamps);
+    await this.emitGenerated(false);
+  }
+
+  /** Emits a watermark the stage generated (timestamps stages), if it advanced. */
+  private emitGenerated(force: boolean): void | Promise<void> {
     const wm = this.o.watermarks?.poll(force) ?? null;
     if (wm === null) return undefined;
     return this.broadcast({ kind: 'watermark', timestamp: wm });
@@ -119,7 +148,7 @@ export class UdfTask {
   private async finishBundle(): Promise<void> {
     if (!this.bundleOpen) return;
     await this.flushBatch();
-    await this.o.runner.finishBundle();
+    await this.endBundle();
     this.bundleOpen = false;
     this.bundleDeadline = Infinity;
     if (this.heldWatermark !== null) {
@@ -127,6 +156,11 @@ export class UdfTask {
       this.heldWatermark = null;
       await this.advanceWatermark(wm);
     }
+  }
+
+  private async endBundle(): Promise<void> {
+    const id = await this.o.runner.finishBundle();
+    if (id !== null) this.o.onBundleFinished(id);
   }
 
   private async waitForInput(): Promise<void> {
@@ -139,7 +173,8 @@ export class UdfTask {
     if (generated !== undefined) await generated;
     const waits: Promise<unknown>[] = [this.o.gate.available()];
     if (this.pending.length > 0) waits.push(runner.drained());
-    const deadline = Math.min(this.bundleDeadline, this.nextProcessingTimer());
+    const idleAt = this.o.watermarks?.idleAt() ?? Infinity;
+    const deadline = Math.min(this.bundleDeadline, this.nextProcessingTimer(), idleAt);
     let timer: NodeJS.Timeout | undefined;
     if (deadline < Infinity) {
       waits.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))));
@@ -152,6 +187,10 @@ export class UdfTask {
     const now = Date.now();
     if (this.bundleOpen && now >= this.bundleDeadline) await this.finishBundle();
     if (this.nextProcessingTimer() <= now) await this.fireProcessingTimers(now);
+    if (idleAt <= now && this.o.watermarks !== null && this.pending.length === 0 && this.o.runner.inFlight === 0) {
+      this.o.watermarks.idle = true;
+      await this.broadcast({ kind: 'status', active: false });
+    }
   }
 
   private async onWatermark(timestamp: number): Promise<void> {
@@ -209,7 +248,7 @@ export class UdfTask {
     }
     if (domain === 0) {
       // No watermark is held here: advanceWatermark only runs while no bundle is open.
-      await this.o.runner.finishBundle();
+      await this.endBundle();
       this.bundleOpen = false;
       this.bundleDeadline = Infinity;
     } else if (this.bundleElements >= this.o.bundleSize) {
@@ -218,6 +257,6 @@ export class UdfTask {
   }
 
   private async broadcast(element: StreamElement): Promise<void> {
-    for (const writer of this.o.writers) await writer.broadcast(element);
+    for (const writer of this.o.writers.values()) await writer.broadcast(element);
   }
 }

@@ -10,18 +10,31 @@ export class WatermarkGenerator {
   private maxTimestamp = -Infinity;
   private emitted = -Infinity;
   private lastEmitAt = 0;
+  private lastRecordAt: number;
+  /** withIdleness: no records for `idlenessMs` make the output idle until records come again. */
+  idle = false;
 
   constructor(
     private readonly spec: WatermarkGeneratorSpec,
     /** pipeline.auto-watermark-interval: at most one watermark per this many ms (0: after every batch). */
     private readonly intervalMs: number,
+    private readonly idlenessMs: number | null,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.lastRecordAt = now();
+  }
 
+  /** Records were emitted with these timestamps. */
   observe(timestamps: readonly (number | null)[]): void {
     let max = this.maxTimestamp;
     for (const ts of timestamps) if (ts !== null && ts > max) max = ts;
     this.maxTimestamp = max;
+    this.lastRecordAt = this.now();
+  }
+
+  /** When the output goes idle if no record comes first (Infinity: never). */
+  idleAt(): number {
+    return this.idlenessMs === null || this.idle ? Infinity : this.lastRecordAt + this.idlenessMs;
   }
 
   /** The watermark to emit now, if it advanced and the interval allows; else null. */
