@@ -9,9 +9,7 @@ export class FunctionWriter implements SinkWriter {
     private readonly fn: SinkFunction<unknown>,
     transactional: boolean,
   ) {
-    this.epochs = new PendingEpochs<unknown>(transactional, async (items) => {
-      for (const item of items) await fn.invoke(item);
-    });
+    this.epochs = new PendingEpochs<unknown>(transactional, (items) => invokeEach(fn, items, 0));
   }
 
   async open(): Promise<void> {
@@ -33,4 +31,13 @@ export class FunctionWriter implements SinkWriter {
   async abort(): Promise<void> {
     this.epochs.discard();
   }
+}
+
+/** Calls invoke() for each item in order, awaiting only what returns a promise. */
+function invokeEach(fn: SinkFunction<unknown>, items: readonly unknown[], from: number): void | Promise<void> {
+  for (let i = from; i < items.length; i++) {
+    const r = fn.invoke(items[i]);
+    if (r instanceof Promise) return r.then(() => invokeEach(fn, items, i + 1));
+  }
+  return undefined;
 }
