@@ -3,7 +3,7 @@
  * A fresh environment per job: nothing carries over from one measured run to the next but the
  * host process itself.
  */
-import { StreamExecutionEnvironment, type DataStream } from '../../host/index.ts';
+import { StreamExecutionEnvironment, type DataStream, type JobExecutionResult } from '../../host/index.ts';
 import { TimingSink } from './timing-sink.ts';
 import { checkWorkersExited } from './worker-exit.ts';
 
@@ -31,6 +31,8 @@ export interface TimedJob {
   jobMs: number;
   firstValue: unknown;
   lingering: string[];
+  /** What execute() returned: per-operator counts (records, State requests). */
+  result: JobExecutionResult;
 }
 
 export async function runTimedJob<O>(spec: TimedJobSpec<O>): Promise<TimedJob> {
@@ -39,8 +41,12 @@ export async function runTimedJob<O>(spec: TimedJobSpec<O>): Promise<TimedJob> {
   spec.pipeline(env, spec.records).addSink(sink);
   const started = performance.now();
   const client = env.executeAsync(spec.name);
+  let result: JobExecutionResult | null = null;
   const failure = await client.getJobExecutionResult().then(
-    () => null,
+    (r) => {
+      result = r;
+      return null;
+    },
     (error: unknown) => error ?? new Error('the job failed without a reason'),
   );
   const jobMs = performance.now() - started;
@@ -66,5 +72,6 @@ export async function runTimedJob<O>(spec: TimedJobSpec<O>): Promise<TimedJob> {
     jobMs,
     firstValue: timing.firstValue,
     lingering: exits.lingering,
+    result: result!,
   };
 }

@@ -21,7 +21,8 @@ export interface LaunchOptions {
 export function launchProcessWorker(endpoint: GrpcEndpoint, options: LaunchOptions): WorkerHandle {
   const { workerId, log } = options;
   const { token, connection } = endpoint.expectWorker(workerId);
-  const args: string[] = [];
+  // Extra node flags for workers, for debugging and profiling (e.g. "--cpu-prof --inspect=0").
+  const args: string[] = (process.env['SLUICE_WORKER_EXEC_ARGV'] ?? '').split(/\s+/).filter((a) => a !== '');
   if (options.memoryLimitBytes > 0) {
     args.push(`--max-old-space-size=${Math.max(16, Math.floor(options.memoryLimitBytes / MIB))}`);
   }

@@ -38,16 +38,23 @@ interface CachedKey {
 }
 
 export class GenericReader {
-  private bytes: Buffer = Buffer.from(EMPTY.buffer, 0, 0);
-  private view: DataView = new DataView(EMPTY.buffer);
+  private bytes: Uint8Array = EMPTY;
+  /**
+   * A Buffer (for string decoding) and a DataView (for floats) over `bytes`, made when first
+   * needed: most values are small numbers and keys, and decoding one must not allocate two
+   * view objects for nothing.
+   */
+  private buf: Buffer | null = null;
+  private view: DataView | null = null;
   private pos = 0;
   private end = 0;
   private readonly keyCache: (CachedKey | undefined)[] = new Array<CachedKey | undefined>(KEY_CACHE_SIZE);
 
   /** Points the reader at new input; the bytes are read in place, not copied. */
   reset(bytes: Uint8Array): void {
-    this.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.bytes = bytes;
+    this.buf = null;
+    this.view = null;
   }
 
   /** Decodes the one value that must fill bytes [start, end) exactly. */
@@ -245,7 +252,8 @@ export class GenericReader {
 
   private readFloat64(): number {
     this.need(8, 'a float64');
-    const v = this.view.getFloat64(this.pos, true);
+    const view = (this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
+    const v = view.getFloat64(this.pos, true);
     this.pos += 8;
     return v;
   }
@@ -254,7 +262,8 @@ export class GenericReader {
     this.need(n, 'a string');
     const start = this.pos;
     this.pos += n;
-    return this.bytes.toString('utf8', start, start + n);
+    const buf = (this.buf ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
+    return buf.toString('utf8', start, start + n);
   }
 
   /** A caller-owned copy (typed arrays need alignment, and decoded values may outlive the input). */

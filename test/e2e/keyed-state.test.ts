@@ -207,11 +207,11 @@ describe.each(MODES)('%s mode: state requests', (mode) => {
   it('reads each key once from the host, not once per record, and writes in batches', () => {
     const op = result.operator('Count');
     expect(op.recordsIn).toBe(100_000);
-    // 100 keys: one read each, then cached; the writes of the single bundle in one or two requests.
-    expect(op.stateRequests).toBeGreaterThanOrEqual(100);
-    expect(op.stateRequests).toBeLessThanOrEqual(105);
-    // 100 reads + 100 writes (merged in the cache) + the state's declaration.
-    expect(op.stateOperations).toBeLessThanOrEqual(210);
+    // The first batch holds all 100 keys: one request reads them all (prefetch) and declares
+    // the state; the single bundle's writes, merged in the cache, go in one more.
+    expect(op.stateRequests).toBe(2);
+    // 100 reads + 100 writes + the state's declaration.
+    expect(op.stateOperations).toBe(201);
   });
 });
 

@@ -45,6 +45,8 @@ export class BundleProcessor {
   private stages: Stage[] = [];
   private head!: ChainOperator;
   private timerTarget: ProcessOperator | null = null;
+  /** The keyed state of the head, when the input is keyed: batches are prefetched through it. */
+  private headState: OperatorStateAccess | null = null;
 
   private constructor(
     readonly processorId: string,
@@ -82,6 +84,7 @@ export class BundleProcessor {
       const state: OperatorStateAccess | null = keyed
         ? this.services.state.forOperator(id, () => this.scope.keyBytes())
         : null;
+      if (i === 0) this.headState = state;
       const policy = (t.failurePolicy || 'fail') as FailurePolicy;
       const isBuiltin = t.function?.urn === BUILTIN_URN;
       const fn = isBuiltin ? null : await this.services.loadFunction(t.function ?? {});
@@ -168,34 +171,59 @@ export class BundleProcessor {
     this.clock.watermark = watermark;
   }
 
-  /** Runs a batch of input rows through the chain, in order. */
+  /**
+   * Runs a batch of input rows through the chain, in order. On a keyed input the batch goes in
+   * segments: before each, the head's states are read for the segment's keys in one request
+   * (as many keys as the cache can hold), so that reads cost a round trip per segment, not per
+   * key.
+   */
   processInput(batch: RowBatch): Pushed {
-    return this.run(batch, 0, (i) => this.head.push(batch.values[i], batch.timestamps?.[i] ?? null));
+    const step = (i: number): Pushed => this.head.push(batch.values[i], batch.timestamps?.[i] ?? null);
+    const state = this.headState;
+    const keys = batch.keys;
+    if (state === null || keys === null) return this.run(batch, 0, batch.length, step);
+    const segments = (from: number): Pushed => {
+      while (from < batch.length) {
+        const end = from + Math.max(1, state.prefetch(keys, from));
+        const pushed = this.run(batch, from, end, step);
+        if (pushed !== undefined) return pushed.then(() => segments(end));
+        from = end;
+      }
+      return undefined;
+    };
+    return segments(0);
   }
 
   /** Fires timers (keyed, timestamped rows whose value is 0 for event time, 1 for processing time). */
   processTimers(batch: RowBatch): Pushed {
     const target = this.timerTarget;
     if (target === null) throw new Error('timers were sent to a processor without a keyed process function');
-    return this.run(batch, 0, (i) =>
+    return this.run(batch, 0, batch.length, (i) =>
       target.fire(batch.timestamps?.[i] ?? 0, batch.values[i] === 1 ? 'PROCESSING_TIME' : 'EVENT_TIME'),
     );
   }
 
-  private run(batch: RowBatch, from: number, step: (i: number) => Pushed): Pushed {
+  /** Rows [from, end) of the batch, in order: synchronously until a step has to wait. */
+  private run(batch: RowBatch, from: number, end: number, step: (i: number) => Pushed): Pushed {
     const keys = batch.keys;
-    for (let i = from; i < batch.length; i++) {
+    for (let i = from; i < end; i++) {
       if (keys !== null) this.scope.setKey(keys[i] ?? null);
       const pushed = step(i);
-      if (pushed !== undefined) return this.continueAsync(batch, i, pushed, step);
+      if (pushed !== undefined) return this.continueAsync(batch, i, end, pushed, step);
     }
     return undefined;
   }
 
-  private async continueAsync(batch: RowBatch, at: number, pending: Promise<void>, step: (i: number) => Pushed): Promise<void> {
+  private async continueAsync(
+    batch: RowBatch,
+    at: number,
+    end: number,
+    pending: Promise<void>,
+    step: (i: number) => Pushed,
+  ): Promise<void> {
     await pending;
     const keys = batch.keys;
-    for (let i = at + 1; i < batch.length; i++) {
+    for (let i = at + 1; i < end; i++) {
       if (keys !== null) this.scope.setKey(keys[i] ?? null);
       const pushed = step(i);
       if (pushed !== undefined) await pushed;

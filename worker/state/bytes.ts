@@ -7,8 +7,17 @@ export const NO_BYTES = new Uint8Array(0);
  * equal strings; the string is never sent anywhere.
  */
 export function bytesKey(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const n = bytes.length;
+  // Keys are usually a few bytes: building the string directly beats making a Buffer view.
+  if (n <= SHORT_KEY) {
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
 }
+
+const SHORT_KEY = 32;
 
 /** Timer timestamps travel as map_key: 8-byte big-endian float64. */
 export function float64BigEndian(value: number): Uint8Array {

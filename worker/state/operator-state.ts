@@ -9,7 +9,8 @@ import type {
   ValueStateDescriptor,
 } from '../../shared/api/state-descriptors.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
-import { float64BigEndian, NO_BYTES } from './bytes.ts';
+import { bytesKey, float64BigEndian, NO_BYTES } from './bytes.ts';
+import { SingleValueHandle } from './single-value-handle.ts';
 import { WorkerAggregatingState, WorkerReducingState } from './combining-state.ts';
 import { WorkerListState } from './list-state.ts';
 import { WorkerMapState } from './map-state.ts';
@@ -30,6 +31,12 @@ export interface OperatorStateAccess {
   /** Timers are host-owned keyed state too: register/delete go through the same write-back path. */
   registerTimer(domain: 'event' | 'processing', timestamp: number): void;
   deleteTimer(domain: 'event' | 'processing', timestamp: number): void;
+  /**
+   * Reads the value-like states (value, reducing, aggregating) the operator has used, for
+   * these keys, into the cache, in one request; returns how many keys it covered from the start
+   * (at most what the cache can hold, so that what it reads is not evicted before it is used).
+   */
+  prefetch(keys: readonly (Uint8Array | undefined)[], from: number): number;
 }
 
 /**
@@ -69,6 +76,28 @@ export class WorkerOperatorState implements OperatorStateAccess {
       StateKind.AGGREGATING,
       (spec) => new WorkerAggregatingState<IN, ACC, OUT>(spec, d.aggregateFunction),
     );
+  }
+
+  prefetch(keys: readonly (Uint8Array | undefined)[], from: number): number {
+    const values: SingleValueHandle[] = [];
+    for (const h of this.handles.values()) if (h instanceof SingleValueHandle) values.push(h);
+    const budget = Math.floor(this.ctx.cache.capacity / (2 * Math.max(1, values.length)));
+    if (values.length === 0 || budget === 0) return keys.length - from;
+    const seen = new Set<string>();
+    let i = from;
+    this.ctx.wire.gatherReads(() => {
+      for (; i < keys.length; i++) {
+        const key = keys[i];
+        if (key === undefined) continue;
+        const id = bytesKey(key);
+        if (!seen.has(id)) {
+          if (seen.size === budget) break;
+          seen.add(id);
+          for (const h of values) h.warm(key);
+        }
+      }
+    });
+    return i - from;
   }
 
   registerTimer(domain: 'event' | 'processing', timestamp: number): void {

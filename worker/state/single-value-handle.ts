@@ -47,6 +47,19 @@ export abstract class SingleValueHandle extends StateHandle {
     return this.load(key, id, now);
   }
 
+  /**
+   * Starts reading `key` from the host unless the cache knows it or a read is under way (a
+   * prefetch: the caller gathers these reads into one request). Failures surface in the read
+   * a function makes later, and at the bundle's end.
+   */
+  warm(key: Uint8Array): void {
+    this.declareOnce();
+    const id = this.idOf(key);
+    const entry = this.ctx.cache.peek<ValueEntry>(id);
+    if (entry !== undefined && (entry.known || entry.loading !== null)) return;
+    this.load(key, id, this.ctx.clock()).catch(() => undefined);
+  }
+
   /** Decodes a value read from the cache, reusing the decoded form of an immutable value. */
   protected decodeCached(id: string, bytes: Uint8Array): unknown {
     const entry = this.ctx.cache.peek<ValueEntry>(id);

@@ -26,8 +26,9 @@ export abstract class CacheEntry {
  *
  * Invariants: `dirtyEntries` holds exactly the cached entries whose `dirty` is true (as of their
  * last commit); `totalBytes` is the sum of accountedBytes over cached entries. An evicted entry's
- * pending writes are sent at once (eviction writes back). With the cache off (size 0) nothing
- * is kept: writes go to the wire's batch as they are made.
+ * pending writes join the wire's batch (eviction writes back): they go out with the next read
+ * (which they then precede), when the batch is full, or at the bundle's end, not in a request of
+ * their own. With the cache off (size 0) nothing is kept: writes go to the batch as they are made.
  */
 export class StateCache {
   hits = 0;
@@ -53,6 +54,11 @@ export class StateCache {
 
   get enabled(): boolean {
     return this.lru !== null;
+  }
+
+  /** How many entries fit (0 when the cache is off). */
+  get capacity(): number {
+    return this.lru?.max ?? 0;
   }
 
   get size(): number {
@@ -141,9 +147,6 @@ export class StateCache {
     this.totalBytes -= entry.accountedBytes;
     entry.accountedBytes = 0;
     this.dirtyEntries.delete(entry);
-    if (reason === 'evict' && entry.dirty) {
-      entry.writeBack(this.wire);
-      this.wire.flush();
-    }
+    if (reason === 'evict' && entry.dirty) entry.writeBack(this.wire);
   }
 }

@@ -45,11 +45,15 @@ export abstract class StateHandle {
 
   /** Starts a call: declares the state on its first use, returns the key the call is about. */
   protected begin(): Uint8Array {
+    this.declareOnce();
+    return this.currentKey();
+  }
+
+  protected declareOnce(): void {
     if (this.declaredIn !== this.ctx.generation) {
       this.ctx.declare(this.stateName, this.kind, this.ttl);
       this.declaredIn = this.ctx.generation;
     }
-    return this.currentKey();
   }
 
   /** The cache id of this state under `key`. */

@@ -22,6 +22,10 @@ export class StateWire {
 
   private batch: Operation[] = [];
   private batchBytes = 0;
+  /** The reads in `batch`: where their operation is and who waits for its result. */
+  private batchReads: { index: number; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
+  /** While > 0, reads wait in the batch instead of going out at once (see gatherReads). */
+  private gathering = 0;
   private nextRequestId = 1;
   private readonly unanswered = new Set<Promise<void>>();
   private failure: StateAccessError | null = null;
@@ -42,30 +46,63 @@ export class StateWire {
   push(operation: Operation, bytes: number): void {
     this.batch.push(operation);
     this.batchBytes += bytes;
-    if (this.batch.length >= this.maxBatchOperations || this.batchBytes >= this.maxBatchBytes) this.flush();
+    if (this.gathering === 0 && (this.batch.length >= this.maxBatchOperations || this.batchBytes >= this.maxBatchBytes)) {
+      this.flush();
+    }
   }
 
-  /** Sends the queued writes now, without waiting for the answer. */
+  /** Sends the queued operations now; reads among them get their results when the answer comes. */
   flush(): void {
     if (this.batch.length === 0) return;
-    void this.send(this.takeBatch());
+    const reads = this.batchReads;
+    this.batchReads = [];
+    const operations = this.takeBatch();
+    const id = this.nextRequestId;
+    const sent = this.send(operations);
+    if (reads.length === 0) return;
+    sent.then(
+      (results) => {
+        for (const r of reads) {
+          const result = results[r.index];
+          if (result === undefined || result === null) {
+            r.reject(
+              new StateAccessError(`state request ${id}: the host answered ${results.length} results for ${operations.length} operations`),
+            );
+          } else r.resolve(result);
+        }
+      },
+      (error: unknown) => {
+        for (const r of reads) r.reject(error);
+      },
+    );
   }
 
-  /** Sends the queued writes and then `operation` in one request; resolves with its result. */
+  /**
+   * Queues `operation` (a read) after the queued writes; resolves with its result. It goes out
+   * at once, in one request with those writes, unless reads are being gathered.
+   */
   read(operation: Operation): Promise<Result> {
-    const operations = this.takeBatch();
-    operations.push(operation);
-    const index = operations.length - 1;
-    const id = this.nextRequestId;
-    return this.send(operations).then((results) => {
-      const result = results[index];
-      if (result === undefined || result === null) {
-        throw new StateAccessError(
-          `state request ${id}: the host answered ${results.length} results for ${operations.length} operations`,
-        );
-      }
-      return result;
+    const result = new Promise<Result>((resolve, reject) => {
+      this.batchReads.push({ index: this.batch.length, resolve, reject });
     });
+    this.batch.push(operation);
+    this.batchBytes += 32;
+    if (this.gathering === 0) this.flush();
+    return result;
+  }
+
+  /**
+   * Runs `gather` with reads held back, then sends everything queued in one request: many reads
+   * (a prefetch) cost one round trip.
+   */
+  gatherReads(gather: () => void): void {
+    this.gathering++;
+    try {
+      gather();
+    } finally {
+      this.gathering--;
+      if (this.gathering === 0 && this.batchReads.length > 0) this.flush();
+    }
   }
 
   /**
@@ -80,9 +117,12 @@ export class StateWire {
     if (failure !== null) throw failure;
   }
 
-  /** Forgets the queued writes (worker restart, state restore). */
+  /** Forgets the queued writes (worker restart, state restore); queued reads fail. */
   discardPending(): void {
+    const reads = this.batchReads;
+    this.batchReads = [];
     this.takeBatch();
+    for (const r of reads) r.reject(new StateAccessError('the state cache was reset before this read was sent'));
   }
 
   private takeBatch(): Operation[] {

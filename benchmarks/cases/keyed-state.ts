@@ -1,0 +1,116 @@
+/**
+ * keyed-state (P5): a keyed count with a ValueState over 10,000 distinct keys, against the same
+ * pipeline without state (keyBy and a map that reads nothing), in each mode; and the State
+ * requests per record the stateful job made. The worker's cache serves each key's value after
+ * its first read and writes go back in batches, so state should cost little and requests
+ * should be far below one per record.
+ */
+import {
+  MapFunction,
+  Types,
+  ValueStateDescriptor,
+  type RuntimeContext,
+  type StreamExecutionEnvironment,
+  type ValueState,
+} from '../../host/index.ts';
+import type { BenchmarkCase, CaseContext, CaseReport, ResultRow } from '../lib/benchmark-case.ts';
+import { formatCount, formatRate } from '../lib/format.ts';
+import { interleave } from '../lib/interleave.ts';
+import { ratioRow } from '../lib/ratio-row.ts';
+import { median, range } from '../lib/stats.ts';
+import { runTimedJob, type ExecutionMode, type TimedJob } from '../lib/timed-job.ts';
+
+const KEYS = 10_000;
+const MODES: readonly ExecutionMode[] = ['process', 'thread', 'embedded'];
+
+// Not exported: workers get them as source.
+class KeyedCount extends MapFunction<number, number> {
+  private count!: ValueState<number>;
+  override open(ctx: RuntimeContext): void {
+    this.count = ctx.getState(new ValueStateDescriptor('count', Types.LONG()));
+  }
+  async map(key: number): Promise<number> {
+    const n = ((await this.count.value()) ?? 0) + 1;
+    this.count.update(n);
+    return n;
+  }
+}
+
+function stateful(env: StreamExecutionEnvironment, records: number) {
+  return env
+    .fromSequence(1, records)
+    .keyBy((x) => x % 10_000)
+    .map(new KeyedCount(), Types.LONG())
+    .name('count');
+}
+
+function stateless(env: StreamExecutionEnvironment, records: number) {
+  return env
+    .fromSequence(1, records)
+    .keyBy((x) => x % 10_000)
+    .map((x) => x, Types.LONG())
+    .name('count');
+}
+
+const keyedState: BenchmarkCase = {
+  title: 'keyed count with ValueState over 10,000 keys (P5)',
+  async run(ctx: CaseContext): Promise<Omit<CaseReport, 'id' | 'workerPids'>> {
+    const records = ctx.options.records ?? (ctx.options.quick ? 200_000 : 3_000_000);
+    const job = (mode: ExecutionMode, withState: boolean): Promise<TimedJob> =>
+      runTimedJob({
+        name: `keyed count${withState ? '' : ' (no state)'} (${mode})`,
+        records,
+        mode,
+        pipeline: (env, n) => (withState ? stateful(env, n) : stateless(env, n)),
+        onWorkerPids: (pids) => ctx.workerPids(pids),
+      });
+    const reps = await interleave<ExecutionMode, TimedJob, TimedJob>({
+      variants: MODES,
+      repetitions: ctx.options.repetitions,
+      measureBaseline: (mode) => job(mode, false),
+      measure: (mode) => job(mode, true),
+      onRepetition: (rep, r) =>
+        ctx.progress(
+          `rep ${r + 1}: ` +
+            MODES.map((m) => `${m} ${formatRate(rep.result.get(m)!.rowsPerSecond)} vs ${formatRate(rep.baseline.get(m)!.rowsPerSecond)}`).join(', '),
+        ),
+    });
+    const warnings: string[] = [];
+    const rows: ResultRow[] = [];
+    for (const mode of MODES) {
+      rows.push(
+        ratioRow(
+          `${mode}: with state / without`,
+          reps.map((r) => ({ value: r.result.get(mode)!.rowsPerSecond, baseline: r.baseline.get(mode)!.rowsPerSecond })),
+          formatRate,
+          warnings,
+        ),
+      );
+    }
+    for (const mode of MODES) {
+      const perRecord = reps.map((r) => {
+        const op = r.result.get(mode)!.result.operator('count');
+        return op.stateRequests / op.recordsIn;
+      });
+      const ops = median(reps.map((r) => r.result.get(mode)!.result.operator('count').stateOperations));
+      rows.push({
+        figure: `${mode}: State requests per record`,
+        ratio: median(perRecord),
+        range: range(perRecord),
+        caseAbsolute: `${formatCount(median(reps.map((r) => r.result.get(mode)!.result.operator('count').stateRequests)))} requests, ${formatCount(ops)} operations`,
+        baselineAbsolute: `${formatCount(records)} records`,
+      });
+    }
+    return {
+      title: keyedState.title,
+      workload:
+        `fromSequence(1, N).keyBy(x => x % ${KEYS}).map(count with a ValueState) against the same job whose map ` +
+        'reads no state; default configuration (cache of 1,000 states is smaller than the 10,000 keys: see notes)',
+      rows,
+      notes: [`${formatCount(records)} records, ${formatCount(KEYS)} keys`],
+      warnings,
+    };
+  },
+};
+
+export default keyedState;
