@@ -1,0 +1,68 @@
+/** What differs between the execution modes, on purpose. */
+import { describe, expect, it } from 'vitest';
+import { SourceFunction, UserFunctionError } from '../../host/index.ts';
+import { CallbackSink, environment, MODES } from '../support/jobs.ts';
+
+/** Emits one record, then waits until the test has seen it at the sink. */
+class OneThenWait extends SourceFunction<number> {
+  constructor(private readonly seen: Promise<void>) {
+    super();
+  }
+  async *run(): AsyncGenerator<number> {
+    yield 42;
+    await this.seen;
+  }
+}
+
+describe.each(MODES)('%s mode', (mode) => {
+  it('a record at a low rate does not wait for udf.bundle.time', async () => {
+    // A bundle would stay open for a minute: the record must come through long before.
+    const env = environment(mode, { 'udf.bundle.time': '60 s' });
+    let arrived!: () => void;
+    const seen = new Promise<void>((resolve) => (arrived = resolve));
+    const out: number[] = [];
+    env
+      .addSource(new OneThenWait(seen), 'One')
+      .map((x: number) => x + 1)
+      .addSink(
+        new CallbackSink<number>((v) => {
+          out.push(v);
+          arrived();
+        }),
+      );
+    await env.execute('low rate');
+    expect(out).toEqual([43]);
+  });
+});
+
+describe('embedded mode', () => {
+  it('runs the function itself: its stack trace is the plain local one', async () => {
+    const error = await environment('embedded')
+      .fromCollection([1])
+      .map(function failsHere(): number {
+        throw new Error('look at my stack');
+      })
+      .executeAndCollect()
+      .then(
+        () => null,
+        (e: unknown) => e as UserFunctionError,
+      );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect(error!.workerStack).toMatch(/at [\w.]*failsHere .*\(\/.*\/modes\.test\.ts:\d+:\d+\)/);
+    expect((error as Error & { cause?: unknown }).cause).toBeInstanceOf(Error);
+  });
+
+  it('process mode ships the function: its stack names the shipped source', async () => {
+    const error = await environment('process')
+      .fromCollection([1])
+      .map(function failsHere(): number {
+        throw new Error('look at my stack');
+      })
+      .executeAndCollect()
+      .then(
+        () => null,
+        (e: unknown) => e as UserFunctionError,
+      );
+    expect(error!.workerStack).toMatch(/at [\w.]*failsHere .*\(sluice-fn:\/\/\/failsHere:\d+:\d+\)/);
+  });
+});
