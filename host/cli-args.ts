@@ -131,5 +131,8 @@ export function commandLineConfiguration(command: RunCommand): Configuration {
   const conf = new Configuration();
   if (command.configFile !== undefined) applyConfigFile(conf, command.configFile);
   conf.setAll(command.dynamicProperties, 'command-line');
+  if (command.fromCheckpoint !== undefined) {
+    conf.set('execution.savepoint.path', command.fromCheckpoint, 'command-line', '--from-checkpoint');
+  }
   return conf;
 }

@@ -95,7 +95,7 @@ describe('watermark holding', () => {
       batchSize: 100,
       timers: { backend, range: { start: 0, end: 127 }, operator: 'op' },
       watermarks: null,
-      onBarrier: async () => undefined,
+      onBarrier: () => undefined,
       onBundleFinished: () => undefined,
     });
     // Element 10, then a watermark that passes 10, then element 20: one bundle of two elements.

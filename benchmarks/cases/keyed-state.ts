@@ -29,7 +29,7 @@ class KeyedCount extends MapFunction<number, number> {
   override open(ctx: RuntimeContext): void {
     this.count = ctx.getState(new ValueStateDescriptor('count', Types.LONG()));
   }
-  async map(key: number): Promise<number> {
+  async map(_key: number): Promise<number> {
     const n = ((await this.count.value()) ?? 0) + 1;
     this.count.update(n);
     return n;

@@ -26,6 +26,8 @@ export class JobExecutionResult {
     /** Why each restart happened, in order. */
     readonly restartCauses: readonly string[],
     readonly completedCheckpoints: number,
+    /** How long each completed checkpoint took, trigger to completion (ms), in order. */
+    readonly checkpointDurationsMs: readonly number[] = [],
   ) {}
 
   getJobName(): string {

@@ -3,7 +3,9 @@
  * attempt away whole (its workers killed) and builds a new one from the last checkpoint.
  */
 import type { Configuration } from '../../shared/config/configuration.ts';
-import { ProtocolError } from '../../shared/errors/errors.ts';
+import { CheckpointError, ProtocolError } from '../../shared/errors/errors.ts';
+import type { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
+import type { CompletedCheckpoint, SourcePosition } from '../checkpoint/completed-checkpoint.ts';
 import type { FunctionSpec, StateRequest, StateResponse } from '../../shared/protocol/messages.ts';
 import { mainOutputOf, transformId, type JobPlan, type SinkStage, type Stage, type UdfStage } from '../graph/plan.ts';
 import type { Logger } from '../log.ts';
@@ -18,7 +20,7 @@ import { RecordWriter, type OutputTarget } from './record-writer.ts';
 import { consumedOutputs, EMBEDDED_URN, registerRequest, type ShippedFunctions } from './registration.ts';
 import { RemoteStage } from './remote-stage.ts';
 import { SinkTask } from './sink-task.ts';
-import { createSinkWriter } from './sinks/create-sink-writer.ts';
+import type { SinkWriter } from './sinks/sink-writer.ts';
 import { SourceTask } from './source-task.ts';
 import { createSourceReader } from './sources/create-source-reader.ts';
 import type { StageRunner } from './stage-runner.ts';
@@ -34,10 +36,34 @@ export interface AttemptOptions {
   attempt: number;
   supervisor: WorkerSupervisor | null;
   log: Logger;
-  /** Whether sinks hold records until a checkpoint completes (or the input ends). */
-  transactionalSinks: boolean;
-  /** Called when a collect sink has all the results it wants. */
-  onLimit: () => void;
+  /**
+   * The writer of a sink subtask. Writers of print, collect and SinkFunction sinks outlive an
+   * attempt (what a completed checkpoint sealed must survive the attempt's failure); file
+   * writers are made anew, from the restored checkpoint's state.
+   */
+  sinkWriter: (stage: SinkStage, subtask: number, restored: unknown) => SinkWriter;
+  /** The checkpoint to start from (state, source positions, sink commits), or null. */
+  restore: CompletedCheckpoint | null;
+  /**
+   * Where user SourceFunctions stood before the job first ran (their snapshotState() then): a
+   * restart with no checkpoint to restore rewinds them there. Their objects are the user's own,
+   * not copies, so without this a restart would go on where the failed attempt stopped.
+   */
+  initialPositions: Record<string, SourcePosition[]>;
+  /** Takes checkpoints of this attempt; null when checkpointing is off. */
+  coordinator: CheckpointCoordinator | null;
+}
+
+/** The keys a checkpoint files a stage's data under: stable for the same job code (see transformId). */
+export function checkpointKey(stage: Stage): string {
+  switch (stage.kind) {
+    case 'source':
+      return `source:${transformId(stage.transformation)}`;
+    case 'udf':
+      return `udf:${transformId(stage.transforms[0]!)}`;
+    case 'sink':
+      return `sink:${transformId(stage.transformation)}`;
+  }
 }
 
 export interface UdfSubtask {
@@ -78,7 +104,9 @@ export class Attempt {
   /** Creates every task; starts and registers nothing yet except the workers. */
   async build(): Promise<void> {
     const { plan, config } = this.o;
-    const capacity = Math.max(2 * config.effectiveArrowBatchSize(), 1024);
+    // A batch per channel: enough to keep the next stage busy, and no more, since a checkpoint
+    // barrier waits behind whatever the channels hold.
+    const capacity = Math.max(config.effectiveArrowBatchSize(), 256);
     for (const stage of plan.stages) {
       for (const edge of stage.inputs) {
         for (let u = 0; u < edge.from.parallelism; u++) {
@@ -92,18 +120,32 @@ export class Attempt {
       }
     }
     const launches: Promise<void>[] = [];
+    const restore = this.o.restore;
+    const coordinator = this.o.coordinator;
     for (const stage of plan.stages) {
+      const key = checkpointKey(stage);
+      if (stage.kind === 'source' && restore !== null) {
+        const positions = restore.sources[key];
+        if (positions === undefined) throw new CheckpointError(`checkpoint ${restore.id} has no position for ${stage.name} (${key})`);
+        if (positions.length !== stage.parallelism) {
+          throw new CheckpointError(
+            `checkpoint ${restore.id} has ${positions.length} positions for ${stage.name}, whose parallelism is now ${stage.parallelism}`,
+          );
+        }
+      }
       for (let s = 0; s < stage.parallelism; s++) {
         switch (stage.kind) {
           case 'source': {
-            const reader = createSourceReader(stage, s, config, undefined);
+            const from = restore === null ? this.o.initialPositions[key]?.[s] : restore.sources[key]?.[s];
+            const reader = createSourceReader(stage, s, config, from);
             const task = new SourceTask(reader, this.writersOf(stage, s));
             this.sources.push({ stage, subtask: s, task });
             break;
           }
           case 'sink': {
-            const writer = createSinkWriter(stage, s, this.o.transactionalSinks, this.o.onLimit);
-            this.sinks.push({ stage, subtask: s, task: new SinkTask(this.gateOf(stage, s), writer, async () => undefined) });
+            const writer = this.o.sinkWriter(stage, s, restore?.sinks[key]?.[s]);
+            const onBarrier = (id: number, state: unknown): void => coordinator?.ackSink(id, key, s, state);
+            this.sinks.push({ stage, subtask: s, task: new SinkTask(this.gateOf(stage, s), writer, onBarrier) });
             break;
           }
           case 'udf':
@@ -127,6 +169,10 @@ export class Attempt {
     });
     const range = keyGroupRangeFor(s, stage.parallelism, plan.maxParallelism);
     const backend = stage.keyedInput ? new KeyedStateBackend({ maxParallelism: plan.maxParallelism }) : null;
+    const key = checkpointKey(stage);
+    const snapshots = this.o.restore?.states[key];
+    // Every subtask's snapshot, filtered to this subtask's key groups: the parallelism may differ.
+    if (backend !== null && snapshots !== undefined) backend.restore(snapshots.filter((b) => b !== undefined && b !== null), range);
     const stateStats = { requests: 0, operations: 0 };
     const serveState = (request: StateRequest): StateResponse => {
       if (backend === null) throw new ProtocolError(`operator '${stage.name}' is not keyed: it has no keyed state`);
@@ -179,7 +225,7 @@ export class Attempt {
       timers:
         backend !== null && head.udf === 'keyed_process' ? { backend, range, operator: transformId(head) } : null,
       watermarks: generator,
-      onBarrier: async () => undefined,
+      onBarrier: (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null),
       onBundleFinished: (bundleId) => backend?.endBundle(bundleId),
     });
     this.udfs.push({ stage, subtask: s, task, runner, backend, client, state: stateStats });
@@ -220,25 +266,49 @@ export class Attempt {
 
   /** Runs every task; on the first failure, tears the attempt down and rethrows it. */
   async run(): Promise<void> {
+    for (const s of this.sinks) await s.task.writer.restart(this.o.restore?.id ?? 0);
+    const coordinator = this.o.coordinator;
+    coordinator?.start({
+      sources: this.sources.map((s) => ({
+        key: checkpointKey(s.stage),
+        subtask: s.subtask,
+        requestBarrier: (id) => s.task.requestBarrier(id),
+      })),
+      stateAcks: this.udfs.length,
+      sinkAcks: this.sinks.length,
+      commit: async (id) => {
+        for (const s of this.sinks) await s.task.writer.commit(id);
+      },
+    });
     const runs = [
       ...this.sources.map((s) => s.task.run()),
       ...this.udfs.map((u) => u.task.run()),
       ...this.sinks.map((s) => s.task.run()),
     ];
     await Promise.all(runs.map((p) => p.catch((error: unknown) => this.abort(error))));
+    coordinator?.stop();
     if (this.failure !== null) throw this.failure;
   }
 
-  /** Stops everything: the first reason is the one reported. */
-  abort(reason: unknown): void {
+  /** The job finished: sinks make visible what they hold (Infinity: every epoch). */
+  async commitAll(): Promise<void> {
+    for (const s of this.sinks) await s.task.writer.commit(Infinity);
+  }
+
+  /**
+   * Stops everything: the first reason is the one reported. Sinks drop what they have not
+   * committed, unless the attempt stops because it has all it needs (keepOutput).
+   */
+  abort(reason: unknown, keepOutput = false): void {
     if (this.failure !== null) return;
     this.failure = reason;
+    this.o.coordinator?.stop();
     for (const s of this.sources) s.task.cancel();
     for (const c of this.channels) c.abort(reason);
     for (const g of this.gates) g.abort(reason);
     const error = reason instanceof Error ? reason : new Error(String(reason));
     for (const u of this.udfs) u.client?.fail(error);
-    for (const s of this.sinks) void s.task.writer.abort();
+    if (!keepOutput) for (const s of this.sinks) void s.task.writer.abort();
   }
 
   get failed(): unknown {

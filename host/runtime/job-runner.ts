@@ -1,17 +1,27 @@
 /**
  * Runs a job: plans it, ships its functions (before anything starts), then runs attempts until
- * one finishes, the job is cancelled, or a failure may not be retried.
+ * one finishes, the job is cancelled, or a failure may not be retried. Each restart throws the
+ * failed attempt away whole (its workers killed), waits as the restart strategy says, and
+ * starts again from the last completed checkpoint: state, timers and source positions restored,
+ * uncommitted sink output dropped.
  */
 import { randomBytes } from 'node:crypto';
 import type { Configuration } from '../../shared/config/configuration.ts';
-import { JobCancelledError } from '../../shared/errors/errors.ts';
+import { JobCancelledError, WorkerFailureError } from '../../shared/errors/errors.ts';
 import { JobExecutionResult, type OperatorCounts } from '../api/job-result.ts';
-import { planJob, transformId, type JobPlan } from '../graph/plan.ts';
+import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
+import { CheckpointStorage, loadCheckpoint } from '../checkpoint/checkpoint-storage.ts';
+import type { CompletedCheckpoint, SourcePosition } from '../checkpoint/completed-checkpoint.ts';
+import { restartStrategyFrom } from '../checkpoint/restart-strategy.ts';
+import { planJob, transformId, type JobPlan, type SinkStage } from '../graph/plan.ts';
 import type { Transformation } from '../graph/transformation.ts';
 import { hostLog, type Logger } from '../log.ts';
 import { WorkerSupervisor, type SupervisedWorker } from '../workers/supervisor.ts';
-import { Attempt } from './attempt.ts';
+import { Attempt, checkpointKey } from './attempt.ts';
 import { shipFunctions, type ShippedFunctions } from './registration.ts';
+import { isRestartable } from './restartable.ts';
+import { createSinkWriter } from './sinks/create-sink-writer.ts';
+import type { SinkWriter } from './sinks/sink-writer.ts';
 
 export interface JobClient {
   readonly jobName: string;
@@ -43,19 +53,21 @@ export function runJob(jobName: string, transformations: Transformation[], confi
   return {
     jobName,
     getJobExecutionResult: () => result,
-    cancel: async () => {
-      execution.cancel();
-      await result.catch(() => undefined);
-    },
+    cancel: () => execution.cancelAndWait(),
     workers: () => execution.workers(),
   };
 }
 
 class JobExecution {
+  result: Promise<JobExecutionResult> | null = null;
   private attempt: Attempt | null = null;
   private supervisor: WorkerSupervisor | null = null;
   private cancelled = false;
+  private wakeFromDelay: (() => void) | null = null;
   private readonly tag = randomBytes(3).toString('hex');
+  private restarts = 0;
+  private readonly restartCauses: string[] = [];
+  private readonly checkpointDurations: number[] = [];
 
   constructor(
     private readonly jobName: string,
@@ -66,21 +78,113 @@ class JobExecution {
 
   async run(): Promise<JobExecutionResult> {
     const started = Date.now();
-    const plan = planJob(this.transformations, this.config);
-    const mode = this.config.get('udf.execution-mode');
+    const config = this.config;
+    const plan = planJob(this.transformations, config);
+    const mode = config.get('udf.execution-mode');
     const shipped = await shipFunctions(plan, mode === 'embedded');
-    this.log.info(`job '${this.jobName}' starts (${mode} mode, ${plan.stages.length} stages)`);
-    const attempt = await this.runAttempt(plan, shipped, 0);
-    const result = new JobExecutionResult(this.jobName, Date.now() - started, countsOf(attempt), 0, [], 0);
-    this.log.info(`job '${this.jobName}' finished in ${result.netRuntimeMs} ms`);
-    return result;
+    const interval = config.get('execution.checkpointing.interval');
+    const storage =
+      interval > 0
+        ? new CheckpointStorage(config.get('state.checkpoints.dir') || null, config.get('state.checkpoints.num-retained'), this.log)
+        : null;
+    const savepoint = config.get('execution.savepoint.path');
+    let restore: CompletedCheckpoint | null = savepoint === '' ? null : await loadCheckpoint(savepoint, this.log);
+    if (restore !== null) this.log.info(`job '${this.jobName}' resumes from checkpoint ${restore.id} (${savepoint})`);
+    let nextCheckpointId = (restore?.id ?? 0) + 1;
+    const strategy = restartStrategyFrom(config);
+    // Output that a restart could repeat must wait for a checkpoint (or the job's end).
+    const transactional = storage !== null || strategy.description !== 'none';
+    // Sink writers that outlive attempts (see AttemptOptions.sinkWriter).
+    const writers = new Map<string, SinkWriter>();
+    let onLimit: () => void = () => undefined;
+    const sinkWriter = (stage: SinkStage, subtask: number, restored: unknown): SinkWriter => {
+      if (stage.transformation.sink.kind === 'file') return createSinkWriter(stage, subtask, transactional, () => onLimit(), restored);
+      const id = `${stage.id}/${subtask}`;
+      let writer = writers.get(id);
+      if (writer === undefined) writers.set(id, (writer = createSinkWriter(stage, subtask, transactional, () => onLimit(), restored)));
+      return writer;
+    };
+    let startupFailuresInARow = 0;
+    const initialPositions = initialPositionsOf(plan);
+    this.log.info(`job '${this.jobName}' starts (${mode} mode, ${plan.stages.length} stages, restart strategy ${strategy.description})`);
+
+    for (let number = 0; ; number++) {
+      let attempt: Attempt | null = null;
+      const coordinator =
+        storage === null
+          ? null
+          : new CheckpointCoordinator({
+              intervalMs: interval,
+              timeoutMs: config.get('execution.checkpointing.timeout'),
+              minPauseMs: config.get('execution.checkpointing.min-pause'),
+              storage,
+              log: this.log,
+              firstId: nextCheckpointId,
+              onCompleted: (checkpoint, durationMs) => {
+                restore = checkpoint;
+                this.checkpointDurations.push(durationMs);
+              },
+              onFatal: (error) => attempt?.abort(error),
+            });
+      try {
+        attempt = await this.runAttempt(plan, shipped, number, restore, coordinator, initialPositions, sinkWriter, (stop) => {
+          onLimit = stop;
+        });
+        const result = new JobExecutionResult(
+          this.jobName,
+          Date.now() - started,
+          countsOf(attempt),
+          this.restarts,
+          this.restartCauses,
+          this.checkpointDurations.length,
+          this.checkpointDurations,
+        );
+        this.log.info(`job '${this.jobName}' finished in ${result.netRuntimeMs} ms`);
+        return result;
+      } catch (error) {
+        nextCheckpointId = coordinator?.upcomingId ?? nextCheckpointId;
+        if (this.cancelled || error instanceof JobCancelledError || !isRestartable(error, plan, config)) throw error;
+        if (error instanceof WorkerFailureError && error.kind === 'startup-failed') {
+          startupFailuresInARow++;
+          const limit = config.get('udf.worker.startup-attempts');
+          if (startupFailuresInARow >= limit) {
+            this.log.error(`workers failed during start-up in ${startupFailuresInARow} attempts in a row; not restarting again`);
+            throw error;
+          }
+        } else {
+          startupFailuresInARow = 0;
+        }
+        const decision = strategy.onFailure(Date.now());
+        if (!decision.restart) {
+          this.log.error(`job '${this.jobName}' failed and is not restarted: ${decision.reason}`);
+          throw error;
+        }
+        this.restarts++;
+        this.restartCauses.push(firstLine(error));
+        this.log.warn(
+          `job '${this.jobName}' failed: ${firstLine(error)}; restart ${this.restarts} (${strategy.description}) ` +
+            `from ${restore === null ? 'the start' : `checkpoint ${restore.id}`} in ${decision.delayMs} ms`,
+        );
+        await this.delay(decision.delayMs);
+        if (this.cancelled) throw new JobCancelledError(`job '${this.jobName}' was cancelled`);
+      }
+    }
   }
 
-  private async runAttempt(plan: JobPlan, shipped: ShippedFunctions, number: number): Promise<Attempt> {
+  private async runAttempt(
+    plan: JobPlan,
+    shipped: ShippedFunctions,
+    number: number,
+    restore: CompletedCheckpoint | null,
+    coordinator: CheckpointCoordinator | null,
+    initialPositions: Record<string, SourcePosition[]>,
+    sinkWriter: (stage: SinkStage, subtask: number, restored: unknown) => SinkWriter,
+    setOnLimit: (stop: () => void) => void,
+  ): Promise<Attempt> {
     const mode = this.config.get('udf.execution-mode');
-    const supervisor = mode === 'embedded' ? null : new WorkerSupervisor(mode, this.config, this.log, this.tag);
+    const supervisor = mode === 'embedded' ? null : new WorkerSupervisor(mode, this.config, this.log, `${this.tag}.${number}`);
     this.supervisor = supervisor;
-    const attempt = new Attempt({
+    const attempt: Attempt = new Attempt({
       jobName: this.jobName,
       plan,
       shipped,
@@ -88,25 +192,40 @@ class JobExecution {
       attempt: number,
       supervisor,
       log: this.log,
-      transactionalSinks: false,
-      onLimit: () => attempt.abort(new EnoughResults()),
+      sinkWriter,
+      restore,
+      coordinator,
+      initialPositions,
     });
     this.attempt = attempt;
+    setOnLimit(() => attempt.abort(new EnoughResults(), true));
     try {
       if (this.cancelled) throw new JobCancelledError(`job '${this.jobName}' was cancelled`);
       await attempt.build();
       await attempt.run();
       await supervisor?.shutdownAll();
+      await attempt.commitAll();
       return attempt;
     } catch (error) {
       attempt.abort(error);
       await supervisor?.killAll();
-      if (error instanceof EnoughResults || attempt.failed instanceof EnoughResults) return attempt;
+      if (error instanceof EnoughResults || attempt.failed instanceof EnoughResults) {
+        await attempt.commitAll();
+        return attempt;
+      }
       throw error;
     }
   }
 
-  result: Promise<JobExecutionResult> | null = null;
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeFromDelay = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
 
   async cancelAndWait(): Promise<void> {
     this.cancel();
@@ -116,11 +235,28 @@ class JobExecution {
   cancel(): void {
     this.cancelled = true;
     this.attempt?.abort(new JobCancelledError(`job '${this.jobName}' was cancelled`));
+    this.wakeFromDelay?.();
   }
 
   workers(): readonly SupervisedWorker[] {
     return this.supervisor?.list() ?? [];
   }
+}
+
+/** Where each user SourceFunction stands before the job's first attempt (see AttemptOptions). */
+function initialPositionsOf(plan: JobPlan): Record<string, SourcePosition[]> {
+  const positions: Record<string, SourcePosition[]> = {};
+  for (const stage of plan.stages) {
+    if (stage.kind !== 'source' || stage.transformation.source.kind !== 'function') continue;
+    const position = stage.transformation.source.fn.snapshotState();
+    positions[checkpointKey(stage)] = Array.from({ length: stage.parallelism }, () => ({ done: false, position }));
+  }
+  return positions;
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.split('\n')[0]!;
 }
 
 const NO_STATE = { stateRequests: 0, stateOperations: 0 };
@@ -146,17 +282,16 @@ function countsOf(attempt: Attempt): OperatorCounts[] {
         recordsIn += Number(m?.elementsIn ?? 0);
         recordsOut += Number(m?.elementsOut ?? 0);
       }
-      // Only the head of a stage reads a keyed input, so its state is the stage's.
-      const state = i === 0 ? subtasks.reduce((n, u) => ({ requests: n.requests + u.state.requests, operations: n.operations + u.state.operations }), { requests: 0, operations: 0 }) : { requests: 0, operations: 0 };
-      counts.push({
-        name: t.name,
-        kind: 'udf',
-        parallelism: stage.parallelism,
-        recordsIn,
-        recordsOut,
-        stateRequests: state.requests,
-        stateOperations: state.operations,
-      });
+      // Only the head of a stage reads a keyed input, so the stage's state is the head's.
+      let stateRequests = 0;
+      let stateOperations = 0;
+      if (i === 0) {
+        for (const u of subtasks) {
+          stateRequests += u.state.requests;
+          stateOperations += u.state.operations;
+        }
+      }
+      counts.push({ name: t.name, kind: 'udf', parallelism: stage.parallelism, recordsIn, recordsOut, stateRequests, stateOperations });
     }
   }
   for (const { stage } of attempt.sinks) {

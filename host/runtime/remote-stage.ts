@@ -14,10 +14,12 @@ import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
 import { BatchEncoder } from '../../shared/codec/batch-encoder.ts';
 import type { Configuration } from '../../shared/config/configuration.ts';
+import { ProtocolError } from '../../shared/errors/errors.ts';
 import type { DataBatch, Elements, InstructionResponse, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
 import { INPUT_TRANSFORM_ID, TIMERS_TRANSFORM_ID } from '../../shared/protocol/messages.ts';
 import { processorLayouts } from '../../shared/protocol/layouts.ts';
 import { transferable } from '../../shared/protocol/port-channel.ts';
+import { hostLog, type Logger } from '../log.ts';
 import type { WorkerClient } from '../workers/worker-client.ts';
 import type { OutputHandler, StageRunner } from './stage-runner.ts';
 
@@ -55,6 +57,7 @@ export class RemoteStage implements StageRunner {
     consumedOutputs: ReadonlySet<string>,
     private readonly onOutput: OutputHandler,
     config: Configuration,
+    private readonly log: Logger = hostLog,
   ) {
     const layouts = processorLayouts(registration);
     this.inputEncoder = new BatchEncoder(layouts.input);
@@ -71,6 +74,7 @@ export class RemoteStage implements StageRunner {
 
   async register(): Promise<void> {
     await this.client.instruct({ register: this.registration }, `registering '${this.registration.processorId}'`);
+    this.client.registered = true;
   }
 
   startBundle(watermark: number): void {
@@ -81,8 +85,9 @@ export class RemoteStage implements StageRunner {
     );
     let resolveOutputs!: () => void;
     const outputsDone = new Promise<void>((resolve) => (resolveOutputs = resolve));
-    // A failed bundle also fails the stage; keep the rejection from going unobserved meanwhile.
-    response.catch(() => undefined);
+    // A failed bundle fails the stage at once: the worker stops reporting progress, so a send()
+    // waiting for window space would otherwise wait for ever.
+    response.catch((error: unknown) => this.fail(error));
     this.bundle = { id: instructionId, response, outputsDone, resolveOutputs, sizes: [], consumed: 0, bytesInFlight: 0 };
   }
 
@@ -135,7 +140,11 @@ export class RemoteStage implements StageRunner {
     const bundle = this.bundle;
     for (const batch of elements.data ?? []) {
       if (bundle === null || batch.instructionId !== bundle.id) {
-        throw new Error(`worker ${this.client.workerId} sent data for bundle '${batch.instructionId ?? ''}', which is not open`);
+        // Nothing of an open bundle is in it: refusing it loses nothing.
+        this.log.error(
+          `worker ${this.client.workerId} sent data for bundle '${batch.instructionId ?? ''}', which is not open; refused`,
+        );
+        continue;
       }
       await this.deliver(batch);
       this.credit(bundle, batch.consumed ?? 0);
@@ -148,7 +157,17 @@ export class RemoteStage implements StageRunner {
     if (arrow === null || arrow === undefined || arrow.byteLength === 0) return undefined;
     const decoder = this.decoders.get(batch.transformId ?? '');
     if (decoder === undefined) return undefined;
-    return this.onOutput(batch.transformId ?? '', decoder.decode(arrow));
+    let rows;
+    try {
+      rows = decoder.decode(arrow);
+    } catch (error) {
+      // A batch that cannot be read cannot be skipped either (its records would be lost): the
+      // worker is broken, and the job restarts it from the last checkpoint (or fails).
+      const message = `worker ${this.client.workerId} sent a malformed batch for output '${batch.transformId ?? ''}': ${(error as Error).message}`;
+      this.log.error(message);
+      throw new ProtocolError(message);
+    }
+    return this.onOutput(batch.transformId ?? '', rows);
   }
 
   private credit(bundle: OpenBundle, consumed: number): void {

@@ -10,7 +10,7 @@ export class SinkTask {
     private readonly gate: InputGate,
     readonly writer: SinkWriter,
     /** Called when the barrier of a checkpoint has reached this sink, after the pre-commit. */
-    private readonly onBarrier: (checkpointId: number) => Promise<void>,
+    private readonly onBarrier: (checkpointId: number, state: unknown) => void,
   ) {}
 
   async run(): Promise<void> {
@@ -33,7 +33,7 @@ export class SinkTask {
           break;
         case 'barrier':
           await this.writer.preCommit(element.checkpointId);
-          await this.onBarrier(element.checkpointId);
+          this.onBarrier(element.checkpointId, this.writer.checkpointState(element.checkpointId));
           break;
         case 'end':
           await this.writer.endOfInput();

@@ -1,15 +1,26 @@
 /**
  * One parallel instance of a source: reads chunks and writes them downstream, respecting
- * backpressure. Checkpoints inject a barrier between two chunks, after recording the reader's
- * position, so the position and the barrier describe the same point of the stream.
+ * backpressure. A checkpoint puts its barrier between two chunks, with the reader's position
+ * at that point (what the reader still held goes out first), so the position and the barrier
+ * describe the same point of the stream. A barrier does not wait for a slow source: it goes
+ * out while the reader waits for data.
  */
+import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import type { SourcePosition } from '../checkpoint/completed-checkpoint.ts';
 import type { RecordWriter } from './record-writer.ts';
 import type { SourceReader } from './sources/source-reader.ts';
 import { END } from './stream-element.ts';
 
+interface BarrierRequest {
+  checkpointId: number;
+  done: (position: SourcePosition | null) => void;
+}
+
 export class SourceTask {
-  private readonly barrierRequests: { checkpointId: number; done: (position: unknown) => void }[] = [];
+  private readonly barrierRequests: BarrierRequest[] = [];
+  private wakeForBarrier: (() => void) | null = null;
   private finished = false;
+  private ended = false;
   /** Records read. */
   emitted = 0;
 
@@ -18,47 +29,83 @@ export class SourceTask {
     private readonly writers: RecordWriter[],
   ) {}
 
+  /** True once the source has read its last record. */
   get isFinished(): boolean {
     return this.finished;
   }
 
   async run(): Promise<void> {
+    let pending: Promise<RowBatch | null> | null = null;
     for (;;) {
       await this.injectBarriers();
-      const next = this.reader.next();
-      const chunk = next instanceof Promise ? await next : next;
-      if (chunk === null) break;
-      this.emitted += chunk.length;
-      for (const writer of this.writers) {
-        const p = writer.emit(chunk);
-        if (p !== undefined) await p;
+      let chunk: RowBatch | null;
+      if (pending === null) {
+        const next = this.reader.next();
+        if (!(next instanceof Promise)) {
+          chunk = next;
+        } else {
+          pending = next;
+          continue;
+        }
+      } else {
+        // Wait for the data or for a barrier, whichever comes first.
+        const arrived = await Promise.race([pending.then(() => true), this.barrierWanted().then(() => false)]);
+        if (!arrived) continue;
+        chunk = await pending;
+        pending = null;
       }
+      if (chunk === null) break;
+      await this.emit(chunk);
     }
     this.finished = true;
-    // A checkpoint requested now finds the source done: its position is its end.
+    // Barriers asked for by now still go out, with the end as their position.
     await this.injectBarriers();
+    this.ended = true;
     for (const writer of this.writers) await writer.broadcast(END);
+    for (const r of this.barrierRequests.splice(0)) r.done(null);
   }
 
   /**
-   * Asks for a barrier; resolves with the source's position at the barrier, or null when the
-   * source has already finished (a finished source takes no part in later checkpoints).
+   * Asks for a barrier; resolves with the source's position at it, or null when the source has
+   * already ended its output (no barrier can follow it any more).
    */
-  requestBarrier(checkpointId: number): Promise<unknown> {
-    if (this.finished) return Promise.resolve(null);
-    return new Promise((done) => this.barrierRequests.push({ checkpointId, done }));
+  requestBarrier(checkpointId: number): Promise<SourcePosition | null> {
+    if (this.ended) return Promise.resolve(null);
+    return new Promise((done) => {
+      this.barrierRequests.push({ checkpointId, done });
+      const wake = this.wakeForBarrier;
+      this.wakeForBarrier = null;
+      wake?.();
+    });
+  }
+
+  private barrierWanted(): Promise<void> {
+    if (this.barrierRequests.length > 0) return Promise.resolve();
+    return new Promise((resolve) => (this.wakeForBarrier = resolve));
+  }
+
+  private async emit(chunk: RowBatch): Promise<void> {
+    this.emitted += chunk.length;
+    for (const writer of this.writers) {
+      const p = writer.emit(chunk);
+      if (p !== undefined) await p;
+    }
   }
 
   private async injectBarriers(): Promise<void> {
     while (this.barrierRequests.length > 0) {
       const { checkpointId, done } = this.barrierRequests.shift()!;
-      const position = this.finished ? null : this.reader.position();
+      const { chunks, position } = this.finished ? { chunks: [], position: null } : this.reader.checkpoint();
+      for (const chunk of chunks) await this.emit(chunk);
       for (const writer of this.writers) await writer.broadcast({ kind: 'barrier', checkpointId });
-      done(position);
+      done({ done: this.finished, position });
     }
   }
 
   cancel(): void {
     this.reader.cancel();
+    const wake = this.wakeForBarrier;
+    this.wakeForBarrier = null;
+    wake?.();
   }
 }

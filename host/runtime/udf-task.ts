@@ -38,7 +38,7 @@ export interface UdfTaskOptions {
   /** Set for stages that assign timestamps: they generate watermarks instead of forwarding them. */
   watermarks: WatermarkGenerator | null;
   /** Called at a barrier after the bundle finished, before the barrier moves on. */
-  onBarrier: (checkpointId: number) => Promise<void>;
+  onBarrier: (checkpointId: number) => void;
   /** Called after each bundle, with its id: the state backend frees what the bundle held. */
   onBundleFinished: (bundleId: string) => void;
 }
@@ -76,7 +76,7 @@ export class UdfTask {
           break;
         case 'barrier':
           await this.finishBundle();
-          await this.o.onBarrier(element.checkpointId);
+          this.o.onBarrier(element.checkpointId);
           await this.broadcast(element);
           break;
         case 'end':

@@ -169,11 +169,15 @@ export class WorkerSupervisor {
   private startHeartbeats(entry: Entry): void {
     const interval = this.config.get('udf.worker.heartbeat-interval');
     const timeout = this.config.get('udf.worker.heartbeat-timeout');
+    // Until it has registered, a worker is starting (loading code, open()): it gets the
+    // start-up timeout, if that is the longer.
+    const startupTimeout = Math.max(timeout, this.config.get('udf.worker.startup-timeout'));
     let lastAnswer = Date.now();
     let inFlight = false;
     entry.heartbeat = setInterval(() => {
-      if (Date.now() - lastAnswer > timeout) {
-        this.log.error(`worker ${entry.handle.id} did not answer heartbeats for ${timeout} ms; killing it`);
+      const limit = entry.client.registered ? timeout : startupTimeout;
+      if (Date.now() - lastAnswer > limit) {
+        this.log.error(`worker ${entry.handle.id} did not answer heartbeats for ${limit} ms; killing it`);
         entry.killedAs = 'hung';
         this.stopHeartbeats(entry);
         entry.handle.kill();

@@ -36,6 +36,11 @@ export class WorkerClient {
   private dataHandler: ((elements: Elements) => void) | null = null;
   private stateHandler: StateHandler | null = null;
   private failure: Error | null = null;
+  /**
+   * False until the worker has registered its bundle processor: loading code and running
+   * open() may keep its event loop busy for a while, which is start-up, not a hang.
+   */
+  registered = false;
   private readonly failureListeners: ((error: Error) => void)[] = [];
 
   /**

@@ -146,9 +146,15 @@ export const CONFIG_KEYS = {
     min: 1,
     description: 'Time a worker has to start and complete its handshake.',
   },
+  'udf.worker.startup-attempts': {
+    type: 'int',
+    default: 3,
+    min: 1,
+    description: 'Attempts in a row whose workers fail during start-up before the job stops restarting.',
+  },
   'udf.in-flight.max-batches': {
     type: 'int',
-    default: 4,
+    default: 2,
     min: 1,
     description: 'Data batches sent to a worker and not yet processed, at most.',
   },
@@ -205,6 +211,11 @@ export const CONFIG_KEYS = {
     type: 'string',
     default: '',
     description: 'Directory checkpoints are written to.',
+  },
+  'execution.savepoint.path': {
+    type: 'string',
+    default: '',
+    description: 'Checkpoint to resume from: a chk-<n> directory, or a checkpoint directory (its latest complete checkpoint).',
   },
   'state.checkpoints.num-retained': {
     type: 'int',

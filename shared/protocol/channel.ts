@@ -17,7 +17,9 @@ import type {
 export interface FnChannel<Out, In> {
   /**
    * Sends a message. `transfer` lists buffers the receiver may take over instead of copying
-   * (thread mode); the sender must not touch them afterwards.
+   * (thread mode); the sender must not touch them afterwards. A message sent after the stream
+   * ended is dropped: the end itself is what the sender learns about, through onClose (a
+   * worker that died must be reported as such, not as a failed send).
    */
   send(message: Out, transfer?: readonly ArrayBuffer[]): void;
   /** Sets the handler for incoming messages (at most one handler; later calls replace it). */

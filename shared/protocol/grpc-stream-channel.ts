@@ -26,7 +26,7 @@ export class GrpcStreamChannel<Out, In> extends ChannelBase<Out, In> {
   }
 
   send(message: Out): void {
-    if (this.closed || this.stream.writableEnded) throw new Error('send on a closed channel');
+    if (this.closed || this.stream.writableEnded) return;
     // Writes are bounded by the protocol's own flow control (Data) or are small and few
     // (Control, State, Logging), so the stream's internal buffer is not waited on here.
     this.stream.write(message);

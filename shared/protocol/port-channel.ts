@@ -14,7 +14,7 @@ export class PortChannel<Out, In> extends ChannelBase<Out, In> {
   }
 
   send(message: Out, transfer?: readonly ArrayBuffer[]): void {
-    if (this.closed) throw new Error('send on a closed channel');
+    if (this.closed) return;
     this.port.postMessage(message, transfer === undefined ? undefined : [...transfer]);
   }
 

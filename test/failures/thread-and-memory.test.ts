@@ -41,7 +41,8 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
       .map((x: number) => {
         // Written synchronously (console.* would wait for the event loop the loop blocks).
         process.stderr.write('entering the loop\n');
-        for (;;) x++;
+        let n = x;
+        for (;;) n = (n * 31 + 7) % 1_000_003;
       })
       .print();
     const client = env.executeAsync('stuck');

@@ -69,6 +69,25 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(error!.causeMessage).toBe('cannot handle bad');
   });
 
+  it('a function that throws while the in-flight window is full fails the job instead of hanging', async () => {
+    // Regression: the failed bundle's response was only looked at when the bundle finished,
+    // while the host waited for window space the worker would never free.
+    const env = environment(mode, { 'udf.arrow.batch.size': 100, 'udf.in-flight.max-batches': 1 });
+    const error = await env
+      .fromSequence(1, 50_000)
+      .map((x: number) => {
+        if (x === 5_000) throw new Error('stop here');
+        return x;
+      })
+      .executeAndCollect()
+      .then(
+        () => null,
+        (e: unknown) => e as UserFunctionError,
+      );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect(error!.record).toBe('5000');
+  });
+
   it('a failing open() fails the job before any record', async () => {
     const env = environment(mode);
     const error = await env

@@ -1,11 +1,18 @@
 import type { SinkStage } from '../../graph/plan.ts';
 import { CollectWriter } from './collect-writer.ts';
-import { FileWriter } from './file-writer.ts';
+import { FileWriter, type FileSinkState } from './file-writer.ts';
 import { FunctionWriter } from './function-writer.ts';
 import { PrintWriter } from './print-writer.ts';
 import type { SinkWriter } from './sink-writer.ts';
 
-export function createSinkWriter(stage: SinkStage, subtask: number, transactional: boolean, onLimit: () => void): SinkWriter {
+export function createSinkWriter(
+  stage: SinkStage,
+  subtask: number,
+  transactional: boolean,
+  onLimit: () => void,
+  /** What the checkpoint this attempt restores kept for this sink subtask. */
+  restored: unknown,
+): SinkWriter {
   const spec = stage.transformation.sink;
   switch (spec.kind) {
     case 'print':
@@ -13,7 +20,7 @@ export function createSinkWriter(stage: SinkStage, subtask: number, transactiona
     case 'collect':
       return new CollectWriter(spec.results, spec.limit, transactional, onLimit);
     case 'file':
-      return new FileWriter(spec.sink, subtask, 0);
+      return new FileWriter(spec.sink, subtask, (restored as FileSinkState | undefined) ?? null);
     case 'function':
       return new FunctionWriter(spec.fn, transactional);
   }

@@ -1,21 +1,33 @@
 /**
  * FileSink with a row format: each subtask writes lines into an in-progress part file
- * ("." + name + ".inprogress"); at a barrier the file is closed and becomes pending; when the
- * checkpoint completes (or the input ends) pending files are renamed to their final names
- * (part-<subtask>-<n>). A restart deletes in-progress and pending files the last completed
- * checkpoint does not know, so a committed file never holds a record twice.
+ * (".part-<subtask>-<n>.inprogress"); at a barrier the file is closed and becomes pending;
+ * when the checkpoint completes (or the job finishes) pending files are renamed to their final
+ * names ("part-<subtask>-<n>"). A restart first finishes the commit of the checkpoint it
+ * restores (renaming its pending files if that had not happened), then deletes this subtask's
+ * other in-progress files: no committed file ever holds a record twice, and none is lost.
  */
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatValue } from '../../api/format-value.ts';
 import type { FileSink } from '../../api/sinks.ts';
 import type { SinkWriter } from './sink-writer.ts';
+import { FINAL_EPOCH } from './sink-writer.ts';
+
+interface PartFile {
+  temp: string;
+  final: string;
+}
+
+/** What a checkpoint keeps for the sink: the next part number and the files it sealed. */
+export interface FileSinkState {
+  counter: number;
+  files: PartFile[];
+}
 
 export class FileWriter implements SinkWriter {
   private file: FileHandle | null = null;
-  private current: { temp: string; final: string } | null = null;
-  private readonly pending = new Map<number, { temp: string; final: string }[]>();
-  private sealedWithoutId: { temp: string; final: string }[] = [];
+  private current: PartFile | null = null;
+  private readonly pending = new Map<number, PartFile[]>();
   private counter: number;
   private readonly prefix: string;
   private readonly suffix: string;
@@ -24,10 +36,10 @@ export class FileWriter implements SinkWriter {
   constructor(
     private readonly sink: FileSink<unknown>,
     private readonly subtask: number,
-    /** Part counter to continue from (restored from a checkpoint). */
-    startCounter: number,
+    /** The state of the checkpoint this attempt restores, if any. */
+    private readonly restored: FileSinkState | null,
   ) {
-    this.counter = startCounter;
+    this.counter = restored?.counter ?? 0;
     this.prefix = sink.options.partPrefix ?? 'part';
     this.suffix = sink.options.partSuffix ?? '';
     this.encode = sink.options.encoder ?? formatValue;
@@ -35,16 +47,16 @@ export class FileWriter implements SinkWriter {
 
   async open(): Promise<void> {
     await mkdir(this.sink.directory, { recursive: true });
-    // Leftovers of this subtask from a failed attempt: nothing committed refers to them.
+    // The restored checkpoint completed, so its files are committed, whether or not the
+    // rename happened before the failure.
+    for (const f of this.restored?.files ?? []) {
+      if (await exists(f.temp)) await rename(f.temp, f.final);
+    }
+    // Anything else of this subtask still in progress belongs to work after that checkpoint.
     const mine = `.${this.prefix}-${this.subtask}-`;
     for (const name of await readdir(this.sink.directory)) {
       if (name.startsWith(mine) && name.endsWith('.inprogress')) await rm(join(this.sink.directory, name), { force: true });
     }
-  }
-
-  /** The next part number, for checkpoints. */
-  partCounter(): number {
-    return this.counter;
   }
 
   async write(values: readonly unknown[]): Promise<void> {
@@ -59,7 +71,7 @@ export class FileWriter implements SinkWriter {
     await this.file.write(text);
   }
 
-  private async closeCurrent(): Promise<{ temp: string; final: string }[]> {
+  private async closeCurrent(): Promise<PartFile[]> {
     if (this.file === null || this.current === null) return [];
     await this.file.sync();
     await this.file.close();
@@ -70,9 +82,17 @@ export class FileWriter implements SinkWriter {
   }
 
   async preCommit(checkpointId: number): Promise<void> {
-    const closed = await this.closeCurrent();
-    this.pending.set(checkpointId, [...this.sealedWithoutId, ...closed]);
-    this.sealedWithoutId = [];
+    this.pending.set(checkpointId, await this.closeCurrent());
+  }
+
+  /**
+   * Every file sealed up to this checkpoint and not committed yet: the files of a checkpoint
+   * that was abandoned are committed with the next one that completes.
+   */
+  checkpointState(checkpointId: number): FileSinkState {
+    const files: PartFile[] = [];
+    for (const [id, sealed] of this.pending) if (id <= checkpointId) files.push(...sealed);
+    return { counter: this.counter, files };
   }
 
   async commit(checkpointId: number): Promise<void> {
@@ -84,22 +104,28 @@ export class FileWriter implements SinkWriter {
   }
 
   async endOfInput(): Promise<void> {
-    this.sealedWithoutId.push(...(await this.closeCurrent()));
-    await this.commit(Infinity);
-    for (const f of this.sealedWithoutId) await rename(f.temp, f.final);
-    this.sealedWithoutId = [];
+    this.pending.set(FINAL_EPOCH, await this.closeCurrent());
   }
 
+  /** A FileWriter is made per attempt; the restored checkpoint's files are committed in open(). */
+  async restart(): Promise<void> {}
+
+  /**
+   * Stops writing. Sealed files stay: a checkpoint that completed may still need them renamed
+   * (the next attempt's open() does that, and deletes the others).
+   */
   async abort(): Promise<void> {
-    const all = [...this.sealedWithoutId, ...[...this.pending.values()].flat()];
-    if (this.file !== null) {
-      await this.file.close().catch(() => undefined);
-      if (this.current !== null) all.push(this.current);
-    }
+    const current = this.current;
+    if (this.file !== null) await this.file.close().catch(() => undefined);
     this.file = null;
     this.current = null;
-    this.pending.clear();
-    this.sealedWithoutId = [];
-    for (const f of all) await rm(f.temp, { force: true });
+    if (current !== null) await rm(current.temp, { force: true });
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,5 +1,5 @@
 import type { SinkFunction } from '../../api/sinks.ts';
-import { PendingEpochs, type SinkWriter } from './sink-writer.ts';
+import { FINAL_EPOCH, PendingEpochs, type SinkWriter } from './sink-writer.ts';
 
 /** addSink(SinkFunction): invoke() for each record, in order, once committed. */
 export class FunctionWriter implements SinkWriter {
@@ -21,15 +21,25 @@ export class FunctionWriter implements SinkWriter {
   async preCommit(checkpointId: number): Promise<void> {
     this.epochs.seal(checkpointId);
   }
-  commit(checkpointId: number): Promise<void> {
-    return this.epochs.commit(checkpointId);
-  }
   async endOfInput(): Promise<void> {
-    await this.epochs.flushAll();
-    await this.fn.close?.();
+    this.epochs.sealFinal();
   }
+  checkpointState(): null {
+    return null;
+  }
+  async commit(checkpointId: number): Promise<void> {
+    await this.epochs.commit(checkpointId);
+    if (checkpointId >= FINAL_EPOCH && !this.closed) {
+      this.closed = true;
+      await this.fn.close?.();
+    }
+  }
+  private closed = false;
   async abort(): Promise<void> {
-    this.epochs.discard();
+    this.epochs.dropCurrent();
+  }
+  restart(checkpointId: number): Promise<void> {
+    return this.epochs.restart(checkpointId);
   }
 }
 

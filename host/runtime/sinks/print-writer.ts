@@ -26,10 +26,16 @@ export class PrintWriter implements SinkWriter {
   commit(checkpointId: number): Promise<void> {
     return this.epochs.commit(checkpointId);
   }
-  endOfInput(): Promise<void> {
-    return this.epochs.flushAll();
+  async endOfInput(): Promise<void> {
+    this.epochs.sealFinal();
+  }
+  checkpointState(): null {
+    return null;
   }
   async abort(): Promise<void> {
-    this.epochs.discard();
+    this.epochs.dropCurrent();
+  }
+  restart(checkpointId: number): Promise<void> {
+    return this.epochs.restart(checkpointId);
   }
 }

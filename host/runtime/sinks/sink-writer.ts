@@ -1,22 +1,36 @@
 /**
  * How a sink task writes. Sinks are two-phase: records written after checkpoint n's barrier
  * belong to checkpoint n+1 and only become visible (printed, collected, files renamed) once that
- * checkpoint completes, or at the end of a bounded input. A restart throws away what was not
- * committed, so nothing reaches the outside twice. Without checkpointing and restarts there is
- * nothing to roll back, and sinks write through at once.
+ * checkpoint completes; what comes after the last barrier becomes visible once the whole job
+ * has finished (not when this one sink reaches its end: another part of the job may still fail
+ * and restart from the last checkpoint). A restart throws away what was not committed, so
+ * nothing reaches the outside twice. Without checkpointing and restarts there is nothing to
+ * roll back, and sinks write through at once.
  */
 export interface SinkWriter {
   open(): Promise<void>;
   write(values: readonly unknown[]): void | Promise<void>;
   /** The barrier of `checkpointId` arrived: seal what was written since the previous one. */
   preCommit(checkpointId: number): Promise<void>;
-  /** Checkpoint `checkpointId` completed: make what it sealed visible. */
+  /** What the sink needs after a restart to finish committing `checkpointId` (plain data). */
+  checkpointState(checkpointId: number): unknown;
+  /** Makes visible what every checkpoint up to `checkpointId` sealed (Infinity: everything). */
   commit(checkpointId: number): Promise<void>;
-  /** End of a bounded input: make everything visible. */
+  /** End of input: seals what remains; commit(Infinity) publishes it once the job has finished. */
   endOfInput(): Promise<void>;
-  /** The attempt failed: drop what is not committed. */
+  /** The attempt failed: stop writing; what is not yet sealed is thrown away. */
   abort(): Promise<void>;
+  /**
+   * A new attempt starts from checkpoint `checkpointId` (0: from the start). What checkpoints
+   * up to it sealed is made visible now, if its commit had not happened before the failure
+   * (a checkpoint can complete and the job fail before the sinks were told); what came later
+   * is thrown away, since the new attempt produces it again.
+   */
+  restart(checkpointId: number): Promise<void>;
 }
+
+/** The epoch of what comes after the last barrier. */
+export const FINAL_EPOCH = Number.MAX_SAFE_INTEGER;
 
 /**
  * Keeps written items per pending checkpoint until they are committed (or written through at
@@ -52,15 +66,20 @@ export class PendingEpochs<T> {
     }
   }
 
-  async flushAll(): Promise<void> {
-    await this.commit(Infinity);
-    const items = this.current;
-    this.current = [];
-    if (items.length > 0) await this.publish(items);
+  /** Seals what remains as the final epoch. */
+  sealFinal(): void {
+    this.seal(FINAL_EPOCH);
   }
 
-  discard(): void {
+  /** Drops what is not sealed (the attempt writing it failed). */
+  dropCurrent(): void {
     this.current = [];
+  }
+
+  /** See SinkWriter.restart. */
+  async restart(checkpointId: number): Promise<void> {
+    this.current = [];
+    await this.commit(checkpointId);
     this.sealed.clear();
   }
 }

@@ -21,8 +21,8 @@ export class CollectionReader implements SourceReader {
     return rows(values);
   }
 
-  position(): number {
-    return this.index;
+  checkpoint(): { chunks: RowBatch[]; position: number } {
+    return { chunks: [], position: this.index };
   }
 
   cancel(): void {

@@ -3,7 +3,8 @@ import type { SourceStage } from '../../graph/plan.ts';
 import { CollectionReader } from './collection-reader.ts';
 import { FunctionReader } from './function-reader.ts';
 import { SequenceReader } from './sequence-reader.ts';
-import type { SourceReader } from './source-reader.ts';
+import { FinishedReader, type SourceReader } from './source-reader.ts';
+import type { SourcePosition } from '../../checkpoint/completed-checkpoint.ts';
 import { TextFileReader } from './text-file-reader.ts';
 
 /** Rows per chunk a source hands on: a whole Arrow batch, so full batches go out uncopied. */
@@ -11,8 +12,15 @@ function chunkSize(config: Configuration): number {
   return Math.min(config.effectiveArrowBatchSize(), 10_000);
 }
 
-/** The reader for one subtask of a source, started at `position` (from a checkpoint) if given. */
-export function createSourceReader(stage: SourceStage, subtask: number, config: Configuration, position: unknown): SourceReader {
+/** The reader for one subtask of a source, started where a checkpoint left it, if given. */
+export function createSourceReader(
+  stage: SourceStage,
+  subtask: number,
+  config: Configuration,
+  restored: SourcePosition | undefined,
+): SourceReader {
+  if (restored?.done === true) return new FinishedReader();
+  const position = restored?.position;
   const spec = stage.transformation.source;
   const chunk = chunkSize(config);
   switch (spec.kind) {

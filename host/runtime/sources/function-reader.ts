@@ -68,7 +68,7 @@ export class FunctionReader implements SourceReader {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
-    if (this.ready.length < 2) return undefined;
+    if (this.ready.length < 1) return undefined;
     return new Promise<void>((resolve) => (this.space = resolve));
   }
 
@@ -111,8 +111,19 @@ export class FunctionReader implements SourceReader {
     return new Promise<void>((resolve) => (this.wake = resolve)).then(() => this.next());
   }
 
-  position(): unknown {
-    return this.fn.snapshotState();
+  /**
+   * What the function produced and the pipeline has not taken yet goes out before the barrier;
+   * the function's own snapshot (taken in the same synchronous step, so it cannot have produced
+   * more meanwhile) is then exactly where the rows stop.
+   */
+  checkpoint(): { chunks: RowBatch[]; position: unknown } {
+    this.flush();
+    const chunks = this.ready;
+    this.ready = [];
+    const space = this.space;
+    this.space = null;
+    space?.();
+    return { chunks, position: this.fn.snapshotState() };
   }
 
   cancel(): void {

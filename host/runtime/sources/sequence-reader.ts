@@ -37,9 +37,9 @@ export class SequenceReader implements SourceReader {
     return rows(values);
   }
 
-  /** A decimal string: positions must be plain data. */
-  position(): string {
-    return this.next_.toString();
+  /** The next value, as a decimal string (positions must be plain data). */
+  checkpoint(): { chunks: RowBatch[]; position: string } {
+    return { chunks: [], position: this.next_.toString() };
   }
 
   cancel(): void {

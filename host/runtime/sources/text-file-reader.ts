@@ -11,6 +11,8 @@ const READ_SIZE = 256 * 1024;
 export class TextFileReader implements SourceReader {
   private file: FileHandle | null = null;
   private offset: number;
+  /** The offset after the last chunk next() returned: a next() in progress moves `offset`. */
+  private returnedOffset: number;
   /** Bytes read from the file but not yet returned as lines. */
   private carry: Buffer = Buffer.alloc(0);
   private eof = false;
@@ -23,6 +25,7 @@ export class TextFileReader implements SourceReader {
     position: unknown,
   ) {
     this.offset = typeof position === 'number' ? position : 0;
+    this.returnedOffset = this.offset;
   }
 
   async next(): Promise<RowBatch | null> {
@@ -52,6 +55,7 @@ export class TextFileReader implements SourceReader {
       await this.close();
       return null;
     }
+    this.returnedOffset = this.offset;
     return rows(lines);
   }
 
@@ -63,8 +67,8 @@ export class TextFileReader implements SourceReader {
     else this.carry = this.carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([this.carry, buffer.subarray(0, bytesRead)]);
   }
 
-  position(): number {
-    return this.offset;
+  checkpoint(): { chunks: RowBatch[]; position: number } {
+    return { chunks: [], position: this.returnedOffset };
   }
 
   cancel(): void {

@@ -1,0 +1,187 @@
+/**
+ * Takes checkpoints of a running attempt, as Flink's checkpoint coordinator does:
+ *
+ *   trigger n ──▶ sources record their position and emit barrier n
+ *                 UDF tasks: barrier n on every input ─▶ finish the bundle (state writes in the
+ *                 host) ─▶ snapshot keyed state and timers ─▶ ack ─▶ pass the barrier on
+ *                 sinks: barrier n ─▶ seal what came before it ─▶ ack
+ *   all acked ──▶ stored durably ──▶ complete: sinks publish what checkpoint n sealed
+ *
+ * One checkpoint at a time. The next is triggered `interval` after the previous trigger, and
+ * not before `min-pause` after the previous completion. A checkpoint that does not complete
+ * within the timeout is abandoned; its late acks are ignored.
+ */
+import { CheckpointError } from '../../shared/errors/errors.ts';
+import type { Logger } from '../log.ts';
+import type { CheckpointStorage } from './checkpoint-storage.ts';
+import type { CompletedCheckpoint, SourcePosition } from './completed-checkpoint.ts';
+
+export interface CheckpointSource {
+  key: string;
+  subtask: number;
+  /** Resolves with the position at the barrier, or null if the source can no longer emit one. */
+  requestBarrier(checkpointId: number): Promise<SourcePosition | null>;
+}
+
+export interface CheckpointParticipants {
+  sources: CheckpointSource[];
+  /** Keyed-state acks expected (one per UDF subtask) and sink acks expected (one per sink subtask). */
+  stateAcks: number;
+  sinkAcks: number;
+  /** Sinks publish what every checkpoint up to `checkpointId` sealed. */
+  commit(checkpointId: number): Promise<void>;
+}
+
+export interface CoordinatorOptions {
+  intervalMs: number;
+  timeoutMs: number;
+  minPauseMs: number;
+  storage: CheckpointStorage;
+  log: Logger;
+  /** The id of the first checkpoint this attempt takes (ids grow across restarts). */
+  firstId: number;
+  onCompleted(checkpoint: CompletedCheckpoint, durationMs: number): void;
+  /** A checkpoint failed in a way that must fail the attempt (e.g. storage could not be written). */
+  onFatal(error: Error): void;
+}
+
+interface Pending {
+  id: number;
+  startedAt: number;
+  timestamp: number;
+  outstanding: number;
+  checkpoint: CompletedCheckpoint;
+  timer: NodeJS.Timeout;
+}
+
+export class CheckpointCoordinator {
+  private nextId: number;
+  private pending: Pending | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private lastTriggerAt = 0;
+  private lastCompletionAt = 0;
+  private stopped = false;
+  private participants: CheckpointParticipants | null = null;
+
+  constructor(private readonly o: CoordinatorOptions) {
+    this.nextId = o.firstId;
+  }
+
+  /** Starts triggering checkpoints periodically. */
+  start(participants: CheckpointParticipants): void {
+    this.participants = participants;
+    this.lastTriggerAt = Date.now();
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.pending !== null) clearTimeout(this.pending.timer);
+    this.pending = null;
+  }
+
+  /** The id the next checkpoint gets (after this attempt: where the next attempt starts). */
+  get upcomingId(): number {
+    return this.nextId;
+  }
+
+  /** A UDF subtask passed barrier `id`; `snapshot` is its keyed state (null when not keyed). */
+  ackState(id: number, stageKey: string, subtask: number, snapshot: Uint8Array | null): void {
+    const p = this.current(id);
+    if (p === null) return;
+    if (snapshot !== null) (p.checkpoint.states[stageKey] ??= [])[subtask] = snapshot;
+    this.acked(p);
+  }
+
+  /** A sink subtask sealed what came before barrier `id`; `state` is what it needs after a restart. */
+  ackSink(id: number, sinkKey: string, subtask: number, state: unknown): void {
+    const p = this.current(id);
+    if (p === null) return;
+    (p.checkpoint.sinks[sinkKey] ??= [])[subtask] = state;
+    this.acked(p);
+  }
+
+  private current(id: number): Pending | null {
+    return this.pending !== null && this.pending.id === id ? this.pending : null;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    const at = Math.max(this.lastTriggerAt + this.o.intervalMs, this.lastCompletionAt + this.o.minPauseMs);
+    this.timer = setTimeout(() => this.trigger(), Math.max(0, at - now));
+    this.timer.unref();
+  }
+
+  private trigger(): void {
+    const participants = this.participants;
+    if (this.stopped || participants === null || this.pending !== null) return;
+    const id = this.nextId++;
+    const startedAt = performance.now();
+    this.lastTriggerAt = Date.now();
+    const pending: Pending = {
+      id,
+      startedAt,
+      timestamp: this.lastTriggerAt,
+      outstanding: participants.sources.length + participants.stateAcks + participants.sinkAcks,
+      checkpoint: { id, timestamp: this.lastTriggerAt, sources: {}, states: {}, sinks: {} },
+      timer: setTimeout(() => this.abandon(id, `it did not complete within execution.checkpointing.timeout (${this.o.timeoutMs} ms)`), this.o.timeoutMs),
+    };
+    pending.timer.unref();
+    this.pending = pending;
+    for (const source of participants.sources) {
+      source.requestBarrier(id).then(
+        (position) => {
+          if (this.current(id) === null) return;
+          if (position === null) {
+            this.abandon(id, `source ${source.key} (subtask ${source.subtask}) has ended`);
+            return;
+          }
+          (pending.checkpoint.sources[source.key] ??= [])[source.subtask] = position;
+          this.acked(pending);
+        },
+        (error: unknown) => this.abandon(id, `source ${source.key} failed: ${String(error)}`),
+      );
+    }
+  }
+
+  private acked(p: Pending): void {
+    p.outstanding--;
+    if (p.outstanding > 0) return;
+    clearTimeout(p.timer);
+    void this.complete(p);
+  }
+
+  private async complete(p: Pending): Promise<void> {
+    try {
+      await this.o.storage.store(p.checkpoint);
+    } catch (error) {
+      this.pending = null;
+      this.o.onFatal(new CheckpointError(`checkpoint ${p.id} could not be stored: ${(error as Error).message}`));
+      return;
+    }
+    if (this.current(p.id) === null) return;
+    this.pending = null;
+    this.lastCompletionAt = Date.now();
+    const durationMs = performance.now() - p.startedAt;
+    this.o.log.info(`checkpoint ${p.id} complete in ${durationMs.toFixed(1)} ms`);
+    this.o.onCompleted(p.checkpoint, durationMs);
+    try {
+      await this.participants!.commit(p.id);
+    } catch (error) {
+      this.o.onFatal(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    this.schedule();
+  }
+
+  private abandon(id: number, why: string): void {
+    const p = this.current(id);
+    if (p === null) return;
+    clearTimeout(p.timer);
+    this.pending = null;
+    this.o.log.warn(`checkpoint ${id} abandoned: ${why}`);
+    this.schedule();
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Which failures a restart can cure. A worker that died, hung, ran out of memory or broke the
+ * protocol can be replaced; a function that threw is restarted only where its failure policy
+ * says `restart` (the default, `fail`, fails the job, as the policy names). Failures of the job's
+ * own definition or data (a value that does not fit its declared type, a missing input file)
+ * would only happen again.
+ */
+import type { Configuration } from '../../shared/config/configuration.ts';
+import { ProtocolError, StateAccessError, UserFunctionError, WorkerFailureError } from '../../shared/errors/errors.ts';
+import { RemoteError } from '../../shared/errors/wire.ts';
+import type { JobPlan } from '../graph/plan.ts';
+
+export function isRestartable(error: unknown, plan: JobPlan, config: Configuration): boolean {
+  if (error instanceof WorkerFailureError || error instanceof ProtocolError || error instanceof StateAccessError) return true;
+  if (error instanceof RemoteError) return true;
+  if (error instanceof UserFunctionError) return policyOf(error.operator, plan, config) === 'restart';
+  return false;
+}
+
+function policyOf(operator: string, plan: JobPlan, config: Configuration): string {
+  for (const stage of plan.stages) {
+    if (stage.kind !== 'udf') continue;
+    for (const t of stage.transforms) if (t.name === operator) return t.failurePolicy ?? config.get('udf.failure-policy');
+  }
+  return config.get('udf.failure-policy');
+}

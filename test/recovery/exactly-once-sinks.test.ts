@@ -1,0 +1,91 @@
+/**
+ * Exactly-once sinks across restarts: print, executeAndCollect-style collection and the file
+ * sink each deliver every record once, though the job failed and restarted midway (from a
+ * checkpoint, after part of the output was already delivered).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { addLogSink, FileSink, MapFunction, SourceFunction, type RuntimeContext } from '../../host/index.ts';
+import { collect, environment } from '../support/jobs.ts';
+
+const N = 3000;
+
+class Paced extends SourceFunction<number> {
+  private next = 0;
+  async *run(): AsyncGenerator<number> {
+    while (this.next < N) {
+      if (this.next % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      yield this.next++;
+    }
+  }
+  override snapshotState(): number {
+    return this.next;
+  }
+  override restoreState(state: unknown): void {
+    this.next = typeof state === 'number' ? state : 0;
+  }
+}
+
+/** Fails once, in the first attempt, after a checkpoint has completed (the test says when). */
+class FailsOnce extends MapFunction<number, number> {
+  private attempt = -1;
+  constructor(private readonly failAt: number) {
+    super();
+  }
+  override open(ctx: RuntimeContext): void {
+    this.attempt = ctx.getAttemptNumber();
+  }
+  map(x: number): number {
+    if (this.attempt === 0 && x === this.failAt) throw new Error(`failing once at ${x}`);
+    return x;
+  }
+}
+
+describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    vi.restoreAllMocks();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('print, collect and the file sink deliver each record once across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-once-'));
+    dirs.push(dir);
+    const printed: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = String(chunk);
+      if (/^p> /.test(text)) printed.push(...text.split('\n').filter((l) => l !== ''));
+      else return write(chunk, ...(rest as []));
+      return true;
+    });
+    let checkpoints = 0;
+    const remove = addLogSink((r) => {
+      if (/^checkpoint \d+ complete/.test(r.message)) checkpoints++;
+    });
+    const env = environment(mode, {
+      'udf.arrow.batch.size': 100,
+      'execution.checkpointing.interval': 50,
+      'restart-strategy.type': 'fixed-delay',
+      'restart-strategy.fixed-delay.attempts': 2,
+      'restart-strategy.fixed-delay.delay': 0,
+    });
+    const stream = env.addSource(new Paced(), 'Paced').map(new FailsOnce(2000)).setFailurePolicy('restart');
+    stream.print('p');
+    const collected = collect(stream);
+    stream.sinkTo(FileSink.forRowFormat(join(dir, 'out')));
+    const result = await env.execute('exactly once').finally(remove);
+
+    const all = Array.from({ length: N }, (_, i) => i);
+    expect(result.restarts).toBe(1);
+    expect(checkpoints).toBeGreaterThan(1);
+    expect(collected).toEqual(all);
+    expect(printed).toEqual(all.map((i) => `p> ${i}`));
+    const files = readdirSync(join(dir, 'out')).sort((a, b) => Number(a.split('-')[2]) - Number(b.split('-')[2]));
+    expect(files.every((f) => /^part-0-\d+$/.test(f))).toBe(true);
+    const lines = files.flatMap((f) => readFileSync(join(dir, 'out', f), 'utf8').split('\n').filter((l) => l !== ''));
+    expect(lines).toEqual(all.map(String));
+  });
+});

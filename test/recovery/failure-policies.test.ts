@@ -1,0 +1,85 @@
+/**
+ * Per-function failure policies: `skip` sends the failed record and its error to the
+ * dead-letter output and goes on; `restart` restarts the job through the restart strategy;
+ * the default `fail` fails it. Set per operator (setFailurePolicy) or for every operator
+ * (udf.failure-policy).
+ */
+import { describe, expect, it } from 'vitest';
+import { DEAD_LETTERS, MapFunction, UserFunctionError, type DeadLetter, type RuntimeContext } from '../../host/index.ts';
+import { collect, environment, MODES } from '../support/jobs.ts';
+
+class FailsOnFirstAttempt extends MapFunction<number, number> {
+  private attempt = -1;
+  override open(ctx: RuntimeContext): void {
+    this.attempt = ctx.getAttemptNumber();
+  }
+  map(x: number): number {
+    if (this.attempt === 0 && x === 3) throw new Error('transient trouble');
+    return x * 10;
+  }
+}
+
+describe.each(MODES)('%s mode', (mode) => {
+  it("skip: failed records go to the dead letters with their error; the rest continue", async () => {
+    const env = environment(mode, { 'udf.bundle.size': 2 });
+    const main = env
+      .fromCollection([1, 2, 0, 4, 0])
+      .map((x: number) => {
+        if (x === 0) throw new RangeError('zero is not allowed');
+        return 100 / x;
+      })
+      .name('Divide')
+      .setFailurePolicy('skip');
+    const ok = collect(main);
+    const dead = collect(main.getSideOutput(DEAD_LETTERS));
+    await env.execute('skip');
+    expect(ok).toEqual([100, 50, 25]);
+    expect(dead.map((d: DeadLetter) => [d.record, d.operator, d.error.name, d.error.message])).toEqual([
+      [0, 'Divide', 'RangeError', 'zero is not allowed'],
+      [0, 'Divide', 'RangeError', 'zero is not allowed'],
+    ]);
+    expect(dead[0]!.function).toMatch(/^<lambda at failure-policies\.test\.ts:\d+:\d+>$/);
+    expect(dead[0]!.error.stack).toContain('zero is not allowed');
+  });
+
+  it('skip as the global policy (udf.failure-policy)', async () => {
+    const env = environment(mode, { 'udf.failure-policy': 'skip' });
+    const out = await env
+      .fromCollection(['1', 'x', '3'])
+      .map((s: string) => {
+        const n = Number(s);
+        if (Number.isNaN(n)) throw new Error(`not a number: ${s}`);
+        return n;
+      })
+      .executeAndCollect();
+    expect(out).toEqual([1, 3]);
+  });
+
+  it('restart: the job restarts and ends with exactly the output of a run without the failure', async () => {
+    const env = environment(mode, {
+      'execution.checkpointing.interval': 100,
+      'restart-strategy.type': 'fixed-delay',
+      'restart-strategy.fixed-delay.attempts': 3,
+      'restart-strategy.fixed-delay.delay': 0,
+    });
+    const stream = env.fromCollection([1, 2, 3, 4]).map(new FailsOnFirstAttempt()).setFailurePolicy('restart');
+    const out = collect(stream);
+    const result = await env.execute('restart policy');
+    expect(out).toEqual([10, 20, 30, 40]);
+    expect(result.restarts).toBe(1);
+    expect(result.restartCauses[0]).toContain('transient trouble');
+  });
+
+  it('fail (the default): the job fails even when a restart strategy is set', async () => {
+    const env = environment(mode, { 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': 3 });
+    const error = await env
+      .fromCollection([1, 2, 3])
+      .map(new FailsOnFirstAttempt())
+      .executeAndCollect()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(UserFunctionError);
+  });
+});

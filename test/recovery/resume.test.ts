@@ -1,0 +1,135 @@
+/**
+ * Resume: a job checkpointing into a directory is stopped; started again from its last
+ * retained checkpoint (execution.savepoint.path, or `sluice run --from-checkpoint DIR`), it
+ * continues where the checkpoint left it: state and source positions restored, and the output
+ * of both runs together is exactly that of one uninterrupted run.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { addLogSink, MapFunction, SourceFunction, ValueStateDescriptor, type RuntimeContext, type ValueState } from '../../host/index.ts';
+import { CallbackSink, environment } from '../support/jobs.ts';
+
+const RECORDS = 20_000;
+
+/** 0..n-1, pausing every 100 records so that checkpoints happen while it runs. */
+class Paced extends SourceFunction<number> {
+  private next = 0;
+  constructor(private readonly n: number) {
+    super();
+  }
+  async *run(): AsyncGenerator<number> {
+    while (this.next < this.n) {
+      if (this.next % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      yield this.next++;
+    }
+  }
+  override snapshotState(): number {
+    return this.next;
+  }
+  override restoreState(state: unknown): void {
+    this.next = typeof state === 'number' ? state : 0;
+  }
+}
+
+class Count extends MapFunction<number, [number, number]> {
+  private count!: ValueState<number>;
+  override open(ctx: RuntimeContext): void {
+    this.count = ctx.getState(new ValueStateDescriptor<number>('count'));
+  }
+  async map(x: number): Promise<[number, number]> {
+    const n = ((await this.count.value()) ?? 0) + 1;
+    this.count.update(n);
+    return [x, n];
+  }
+}
+
+function expected(): [number, number][] {
+  const counts = [0, 0, 0];
+  return Array.from({ length: RECORDS }, (_, x) => [x, ++counts[x % 3]!] as [number, number]);
+}
+
+describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('resumes a stopped job from its last retained checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-resume-'));
+    dirs.push(dir);
+    const build = (settings: Record<string, unknown>, out: [number, number][]) => {
+      const env = environment(mode, {
+        'udf.arrow.batch.size': 500,
+        'execution.checkpointing.interval': 100,
+        'state.checkpoints.dir': dir,
+        'state.checkpoints.num-retained': 2,
+        ...settings,
+      });
+      env
+        .addSource(new Paced(RECORDS), 'Paced')
+        .uid('numbers')
+        .keyBy((x) => x % 3)
+        .map(new Count())
+        .uid('count')
+        .addSink(new CallbackSink<[number, number]>((v) => out.push(v)));
+      return env;
+    };
+
+    // First run: stopped once three checkpoints have completed.
+    const first: [number, number][] = [];
+    let completed = 0;
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const remove = addLogSink((r) => {
+      if (/^checkpoint \d+ complete/.test(r.message) && ++completed === 3) stop();
+    });
+    const client = build({}, first).executeAsync('resumable');
+    const finishedFirst = await Promise.race([stopped.then(() => false), client.getJobExecutionResult().then(() => true)]);
+    expect(finishedFirst, 'the first run ended before its third checkpoint').toBe(false);
+    remove();
+    await client.cancel();
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.length).toBeLessThan(RECORDS);
+    expect(readdirSync(dir).filter((n) => n.startsWith('chk-'))).toHaveLength(2);
+
+    // Second run: from the directory (its newest complete checkpoint).
+    const second: [number, number][] = [];
+    const result = await build({ 'execution.savepoint.path': dir }, second).execute('resumed');
+    expect(result.restarts).toBe(0);
+    expect([...first, ...second]).toEqual(expected());
+  });
+});
+
+describe('sluice run --from-checkpoint', () => {
+  const JOB = fileURLToPath(new URL('../fixtures/jobs/resumable-job.ts', import.meta.url));
+  const SLUICE = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+
+  it('resumes the job file from a checkpoint directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-resume-'));
+    const out = join(dir, 'out');
+    try {
+      // Stops itself (process.exit) after its third checkpoint, before the end of its input.
+      const first = await execa(process.execPath, [SLUICE, 'run', JOB, '-D', `state.checkpoints.dir=${join(dir, 'chk')}`, '--', out, 'stop'], {
+        reject: false,
+        env: { SLUICE_LOG_LEVEL: 'info' },
+      });
+      expect(first.exitCode).toBe(3);
+      const second = await execa(process.execPath, [SLUICE, 'run', JOB, '--from-checkpoint', join(dir, 'chk'), '-D', `state.checkpoints.dir=${join(dir, 'chk')}`, '--', out], {
+        reject: false,
+        env: { SLUICE_LOG_LEVEL: 'warn' },
+      });
+      expect(second.exitCode).toBe(0);
+      const lines = readdirSync(out)
+        .filter((n) => n.startsWith('part-'))
+        .sort((a, b) => Number(a.split('-')[2]) - Number(b.split('-')[2]))
+        .flatMap((n) => readFileSync(join(out, n), 'utf8').split('\n').filter((l) => l !== ''));
+      expect(lines.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, i) => i * 2));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
