@@ -44,15 +44,16 @@ export class WorkerClient {
   private readonly failureListeners: ((error: Error) => void)[] = [];
 
   /**
-   * @param onControlClosed what to do when the Control stream ends while the worker is needed;
-   *   the supervisor waits for the worker's exit there, to report how it ended. Without it the
+   * @param onStreamClosed what to do when one of the worker's streams ends while the worker is
+   *   needed (a broken stream, a message that could not be decoded, a worker going away); the
+   *   supervisor waits for the worker's exit there, to report how it ended. Without it the
    *   client fails at once.
    */
   constructor(
     private readonly connection: HostConnection,
     readonly workerId: string,
     private readonly log: Logger,
-    onControlClosed?: (error: Error | null) => void,
+    onStreamClosed?: (error: Error | null) => void,
   ) {
     connection.control.onMessage((response) => this.onResponse(response));
     connection.data.onMessage((elements) => {
@@ -66,10 +67,17 @@ export class WorkerClient {
     connection.logging.onMessage((entries) => {
       for (const entry of entries.entries ?? []) this.writeLog(entry);
     });
-    connection.control.onClose((error) => {
-      if (onControlClosed !== undefined) onControlClosed(error);
-      else this.fail(new ProtocolError(`worker ${workerId}: the Control stream closed${error ? `: ${error.message}` : ''}`));
-    });
+    for (const [name, channel] of Object.entries(SERVICE_CHANNELS(connection))) {
+      channel.onClose((error) => {
+        // The first stream to end says why; the others follow it.
+        if (this.failure !== null || this.closing || this.streamClosed) return;
+        this.streamClosed = true;
+        const message = `worker ${workerId}: the ${name} stream closed${error ? `: ${error.message}` : ''}`;
+        this.log.error(message);
+        if (onStreamClosed !== undefined) onStreamClosed(error);
+        else this.fail(new ProtocolError(message));
+      });
+    }
   }
 
   /** Sends an instruction; resolves with its response, rejects with the worker's error. */
@@ -129,8 +137,12 @@ export class WorkerClient {
   }
 
   close(): void {
+    this.closing = true;
     this.connection.close();
   }
+
+  private closing = false;
+  private streamClosed = false;
 
   private onResponse(response: InstructionResponse): void {
     const id = response.instructionId ?? '';
@@ -167,6 +179,10 @@ export class WorkerClient {
       ...(entry.trace ? { trace: entry.trace } : {}),
     });
   }
+}
+
+function SERVICE_CHANNELS(c: HostConnection): Record<string, { onClose(h: (e: Error | null) => void): void }> {
+  return { Control: c.control, Data: c.data, State: c.state, Logging: c.logging };
 }
 
 function levelOf(severity: number): LogLevel {

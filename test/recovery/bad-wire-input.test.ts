@@ -112,3 +112,43 @@ describe('bad input from a worker', () => {
     expect(client.failed).toBeNull();
   });
 });
+
+describe('bad bytes on the gRPC wire', () => {
+  it('a message that is not protobuf closes that stream; the host logs it, fails that worker, and serves others', async () => {
+    const grpc = await import('@grpc/grpc-js');
+    const { GrpcEndpoint } = await import('../../host/workers/grpc-endpoint.ts');
+    const { FN_METHODS, TOKEN_METADATA, WORKER_ID_METADATA } = await import('../../shared/protocol/grpc-services.ts');
+    const { connectGrpc } = await import('../../worker/grpc-connection.ts');
+    const endpoint = await GrpcEndpoint.start(hostLog);
+    const log = capture();
+    try {
+      const bad = endpoint.expectWorker('bad');
+      const metadata = new grpc.Metadata();
+      metadata.set(WORKER_ID_METADATA, 'bad');
+      metadata.set(TOKEN_METADATA, bad.token);
+      const raw = new grpc.Client(endpoint.address, grpc.credentials.createInsecure());
+      const garbage = (): Buffer => Buffer.from([0xff, 0xff, 0xff, 0xff]);
+      const calls = Object.values(FN_METHODS).map((m) =>
+        raw.makeBidiStreamRequest(m.path, m === FN_METHODS.data ? garbage : (m.requestSerialize as (v: unknown) => Buffer), (b: Buffer) => b, metadata),
+      );
+      for (const c of calls) c.on('error', () => undefined);
+      const client = new WorkerClient(await bad.connection, 'bad', hostLog);
+      calls[1]!.write({});
+      await new Promise<void>((resolve) => client.onFailure(() => resolve()));
+      expect(client.failed).toBeInstanceOf(ProtocolError);
+      expect(log.records.some((r) => r.level === 'error' && r.message.startsWith('worker bad: the Data stream closed'))).toBe(true);
+      raw.close();
+
+      // The endpoint still serves a well-behaved worker.
+      const good = endpoint.expectWorker('good');
+      const worker = connectGrpc(endpoint.address, 'good', good.token);
+      const host = await good.connection;
+      host.control.send({ instructionId: '1', heartbeat: {} });
+      expect(await new Promise((resolve) => worker.control.onMessage(resolve))).toMatchObject({ instructionId: '1' });
+      worker.close();
+    } finally {
+      log.stop();
+      await endpoint.stop();
+    }
+  });
+});
