@@ -5,7 +5,7 @@
  */
 import type { Configuration } from '../../shared/config/configuration.ts';
 import type { FunctionSpec, RegisterRequest } from '../../shared/protocol/messages.ts';
-import { DEAD_LETTERS_TAG, deadLetterId, sideOutputId, transformId, typeOf, type JobPlan, type UdfStage } from '../graph/plan.ts';
+import { DEAD_LETTERS_TAG, sideOutputId, transformId, typeOf, type JobPlan, type UdfStage } from '../graph/plan.ts';
 import type { UdfTransformation } from '../graph/transformation.ts';
 import { describeFunction, shipFunction } from '../shipping/ship-function.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
@@ -112,4 +112,3 @@ export function consumedOutputs(stage: UdfStage): Set<string> {
   return ids;
 }
 
-export { deadLetterId };

@@ -11,6 +11,10 @@ import type { RecordWriter } from './record-writer.ts';
 import type { SourceReader } from './sources/source-reader.ts';
 import { END } from './stream-element.ts';
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 interface BarrierRequest {
   checkpointId: number;
   done: (position: SourcePosition | null) => void;
@@ -56,6 +60,10 @@ export class SourceTask {
       }
       if (chunk === null) break;
       await this.emit(chunk);
+      // A source that never has to wait (an async generator, a fast reader into fast consumers)
+      // would keep the host in promise callbacks for ever: timers, I/O, cancellation would
+      // never run. A turn of the event loop per chunk costs little (chunks are large under load).
+      await yieldToEventLoop();
     }
     this.finished = true;
     // Barriers asked for by now still go out, with the end as their position.

@@ -95,6 +95,7 @@ export class WorkerSupervisor {
       entries.map(async (entry) => {
         this.stopHeartbeats(entry);
         entry.expectedExit = true;
+        entry.client.expectClose();
         if (entry.exit === null && entry.client.failed === null) {
           await withTimeout(entry.client.instruct({ shutdown: {} }, 'shutting down'), 5000).catch(() => undefined);
         }

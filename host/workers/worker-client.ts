@@ -141,6 +141,11 @@ export class WorkerClient {
     this.connection.close();
   }
 
+  /** The worker is being shut down: its streams ending from now on is expected. */
+  expectClose(): void {
+    this.closing = true;
+  }
+
   private closing = false;
   private streamClosed = false;
 
@@ -148,7 +153,8 @@ export class WorkerClient {
     const id = response.instructionId ?? '';
     const pending = this.pending.get(id);
     if (pending === undefined) {
-      this.log.error(`worker ${this.workerId} answered instruction '${id}', which it was not given; ignored`);
+      // After a failure, answers to what was pending then are expected, and of no interest.
+      if (this.failure === null) this.log.error(`worker ${this.workerId} answered instruction '${id}', which it was not given; ignored`);
       return;
     }
     this.pending.delete(id);
