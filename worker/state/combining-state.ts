@@ -29,11 +29,16 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
     const id = this.idOf(key);
     const now = this.ctx.clock();
     if (!this.ctx.hasChain(id)) {
-      const cached = this.readCached(id, now);
+      let cached: unknown;
+      try {
+        cached = this.readCachedDecoded(id, now);
+      } catch (thrown) {
+        return Promise.reject(thrown);
+      }
       if (cached !== MISS) {
         this.ctx.cache.hits++;
         try {
-          const next = this.combine(cached === null ? null : (this.decodeCached(id, cached) as STORED), value);
+          const next = this.combine(cached as STORED | null, value);
           if (!isPromiseLike(next)) {
             this.store(key, id, next, now);
             return DONE;
@@ -56,14 +61,14 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
   }
 
   private getNow(key: Uint8Array, id: string, now: number): Promise<OUT | null> {
-    const cached = this.readCached(id, now);
-    if (cached !== MISS) {
-      this.ctx.cache.hits++;
-      try {
-        return Promise.resolve(cached === null ? null : this.result(this.decodeCached(id, cached) as STORED));
-      } catch (thrown) {
-        return Promise.reject(thrown);
+    try {
+      const cached = this.readCachedDecoded(id, now);
+      if (cached !== MISS) {
+        this.ctx.cache.hits++;
+        return Promise.resolve(cached === null ? null : this.result(cached as STORED));
       }
+    } catch (thrown) {
+      return Promise.reject(thrown);
     }
     return this.load(key, id, now).then((bytes) =>
       bytes === null ? null : this.result(this.ctx.codec.decode(bytes) as STORED),
@@ -77,8 +82,7 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
   }
 
   private store(key: Uint8Array, id: string, next: STORED, now: number): void {
-    const bytes = next === null || next === undefined ? null : this.ctx.codec.encode(next);
-    this.writeBytes(key, id, bytes, now);
+    this.writeValue(key, id, next, now);
   }
 }
 

@@ -83,6 +83,10 @@ export class WorkerOperatorState implements OperatorStateAccess {
     for (const h of this.handles.values()) if (h instanceof SingleValueHandle) values.push(h);
     const budget = Math.floor(this.ctx.cache.capacity / (2 * Math.max(1, values.length)));
     if (values.length === 0 || budget === 0) return keys.length - from;
+    // Once the keys are all cached, prefetching only costs: after two prefetches in a row that
+    // found nothing to read, it waits for a miss (a key the cache did not hold) to resume.
+    const missesBefore = this.ctx.cache.misses;
+    if (this.quietPrefetches >= 2 && missesBefore === this.missesAfterPrefetch) return keys.length - from;
     const seen = new Set<string>();
     let i = from;
     this.ctx.wire.gatherReads(() => {
@@ -97,8 +101,13 @@ export class WorkerOperatorState implements OperatorStateAccess {
         }
       }
     });
+    this.quietPrefetches = this.ctx.cache.misses === missesBefore ? this.quietPrefetches + 1 : 0;
+    this.missesAfterPrefetch = this.ctx.cache.misses;
     return i - from;
   }
+
+  private quietPrefetches = 0;
+  private missesAfterPrefetch = -1;
 
   registerTimer(domain: 'event' | 'processing', timestamp: number): void {
     this.timer(domain, timestamp, StateOp.PUT);

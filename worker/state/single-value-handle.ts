@@ -13,14 +13,37 @@ export const MISS: unique symbol = Symbol('miss');
  */
 export abstract class SingleValueHandle extends StateHandle {
   /**
+   * The entry the last cache hit found, and its id: an element usually reads its state and
+   * then writes it, and the write need not look the entry up again while it is still cached.
+   */
+  private hit: ValueEntry | null = null;
+
+  /**
    * The cached value of `id` at `now` (null: absent), or MISS. A hit refreshes the value's TTL
    * when the policy says reads do, which owes the host a rewrite.
    */
   protected readCached(id: string, now: number): Uint8Array | null | typeof MISS {
+    const entry = this.cachedEntry(id, now);
+    return entry === MISS || entry === null ? entry : entry.value;
+  }
+
+  /** As readCached, decoded (an immutable value's decoded form is kept with its entry). */
+  protected readCachedDecoded(id: string, now: number): unknown {
+    const entry = this.cachedEntry(id, now);
+    if (entry === MISS || entry === null) return entry;
+    if (entry.decoded !== NOT_DECODED) return entry.decoded;
+    const value = this.ctx.codec.decode(entry.value!);
+    if (isImmutable(value)) entry.decoded = value;
+    return value;
+  }
+
+  /** The cached entry of `id` holding a value fresh at `now`; null when known absent; else MISS. */
+  private cachedEntry(id: string, now: number): ValueEntry | null | typeof MISS {
     const cache = this.ctx.cache;
     const entry = cache.get<ValueEntry>(id);
+    this.hit = entry ?? null;
     if (entry === undefined || !entry.known) return MISS;
-    if (entry.value === null) return null;
+    if (!entry.present) return null;
     const freshness = this.ttl.check(entry.stamp, entry.exact, now);
     if (freshness === 'unknown') return MISS;
     if (freshness === 'absent') {
@@ -34,7 +57,7 @@ export abstract class SingleValueHandle extends StateHandle {
       entry.pendingWrite = true;
       cache.commit(entry);
     }
-    return entry.value;
+    return entry;
   }
 
   /** The value under `key` at `now`: from the cache, a read already in flight, or the host. */
@@ -60,20 +83,32 @@ export abstract class SingleValueHandle extends StateHandle {
     this.load(key, id, this.ctx.clock()).catch(() => undefined);
   }
 
-  /** Decodes a value read from the cache, reusing the decoded form of an immutable value. */
-  protected decodeCached(id: string, bytes: Uint8Array): unknown {
-    const entry = this.ctx.cache.peek<ValueEntry>(id);
-    if (entry !== undefined && entry.value === bytes && entry.decoded !== NOT_DECODED) return entry.decoded;
-    const value = this.ctx.codec.decode(bytes);
-    if (entry !== undefined && entry.value === bytes && isImmutable(value)) entry.decoded = value;
-    return value;
+  /** The entry to write `id` into: the one the last hit found if it is still cached. */
+  private entryForWrite(key: Uint8Array, id: string): ValueEntry {
+    const hit = this.hit;
+    if (hit !== null && hit.id === id && hit.cached) return hit;
+    return this.ctx.cache.get<ValueEntry>(id) ?? this.newEntry(id, key);
+  }
+
+  private newEntry(id: string, key: Uint8Array): ValueEntry {
+    return new ValueEntry(id, this.stateKey(key), this.ctx.codec.encode);
   }
 
   protected writeBytes(key: Uint8Array, id: string, value: Uint8Array | null, now: number): void {
-    const cache = this.ctx.cache;
-    const entry = cache.get<ValueEntry>(id) ?? new ValueEntry(id, this.stateKey(key));
+    const entry = this.entryForWrite(key, id);
     entry.write(value, now);
-    cache.commit(entry);
+    this.ctx.cache.commit(entry);
+  }
+
+  /** Writes a decoded value: a primitive stays decoded until its bytes are needed. */
+  protected writeValue(key: Uint8Array, id: string, value: unknown, now: number): void {
+    if (value === null || value === undefined) return this.writeBytes(key, id, null, now);
+    if (!isImmutable(value)) return this.writeBytes(key, id, this.ctx.codec.encode(value), now);
+    // The cache keeps nothing when it is off: the write must go out as bytes at once.
+    if (!this.ctx.cache.enabled) return this.writeBytes(key, id, this.ctx.codec.encode(value), now);
+    const entry = this.entryForWrite(key, id);
+    entry.writePrimitive(value, now);
+    this.ctx.cache.commit(entry);
   }
 
   /** Reads `key` from the host (or joins a read of it in flight); caches the answer. */
@@ -88,7 +123,7 @@ export abstract class SingleValueHandle extends StateHandle {
     }
     cache.misses++;
     if (entry === undefined) {
-      entry = new ValueEntry(id, this.stateKey(key));
+      entry = this.newEntry(id, key);
     } else {
       cache.writeBack(entry);
       entry.forget();

@@ -8,6 +8,10 @@ export const ENTRY_OVERHEAD_BYTES = 96;
 export abstract class CacheEntry {
   /** The size the cache has counted for this entry; only StateCache changes it. */
   accountedBytes = 0;
+  /** True while the cache holds this entry (a membership test without hashing its id). */
+  cached = false;
+  /** The cache's operation count when this entry's recency was last refreshed in the LRU. */
+  refreshedAt = 0;
 
   constructor(readonly id: string) {}
 
@@ -37,6 +41,15 @@ export class StateCache {
   private readonly lru: LRUCache<string, CacheEntry> | null;
   private totalBytes = 0;
   private readonly dirtyEntries = new Set<CacheEntry>();
+  /**
+   * The cached entries by id, for lookups. Moving an entry to the front of the LRU on every
+   * access is most of what a cached read costs, so recency is refreshed only when an entry's
+   * last refresh is more than `refreshSpan` accesses old: an entry used within that span sits
+   * in the freshest quarter of the LRU and cannot be the one evicted.
+   */
+  private readonly index = new Map<string, CacheEntry>();
+  private accesses = 0;
+  private readonly refreshSpan: number;
 
   constructor(
     maxEntries: number,
@@ -50,6 +63,7 @@ export class StateCache {
             dispose: (entry, _id, reason) => this.disposed(entry, reason),
           })
         : null;
+    this.refreshSpan = Math.floor(maxEntries / 8);
   }
 
   get enabled(): boolean {
@@ -69,14 +83,21 @@ export class StateCache {
     return this.totalBytes;
   }
 
-  /** The entry cached under `id`, now the most recently used. */
+  /** The entry cached under `id`, now (about) the most recently used. */
   get<E extends CacheEntry>(id: string): E | undefined {
-    return this.lru?.get(id) as E | undefined;
+    const entry = this.index.get(id);
+    if (entry === undefined) return undefined;
+    const now = ++this.accesses;
+    if (now - entry.refreshedAt > this.refreshSpan) {
+      entry.refreshedAt = now;
+      this.lru!.get(id);
+    }
+    return entry as E;
   }
 
   /** The entry cached under `id`, recency untouched. */
   peek<E extends CacheEntry>(id: string): E | undefined {
-    return this.lru?.peek(id) as E | undefined;
+    return this.index.get(id) as E | undefined;
   }
 
   /**
@@ -91,13 +112,15 @@ export class StateCache {
       if (entry.dirty) entry.writeBack(this.wire);
       return;
     }
-    const current = lru.peek(entry.id);
-    if (current === undefined) {
+    if (entry.cached) {
+      this.account(entry);
+    } else if (!this.index.has(entry.id)) {
       entry.accountedBytes = entry.bytes;
       this.totalBytes += entry.accountedBytes;
+      entry.cached = true;
+      entry.refreshedAt = ++this.accesses;
+      this.index.set(entry.id, entry);
       lru.set(entry.id, entry);
-    } else if (current === entry) {
-      this.account(entry);
     } else {
       if (entry.dirty) entry.writeBack(this.wire);
       return;
@@ -112,7 +135,7 @@ export class StateCache {
     if (!entry.dirty) return;
     entry.writeBack(this.wire);
     this.dirtyEntries.delete(entry);
-    if (this.lru?.peek(entry.id) === entry) this.account(entry);
+    if (entry.cached) this.account(entry);
   }
 
   /** Hands every cached pending write to the wire; the entries stay cached, clean. */
@@ -127,6 +150,7 @@ export class StateCache {
 
   /** Drops every entry without writing anything back (restart, restore, failed request). */
   clear(): void {
+    // clear() disposes every entry (reason 'delete'): their `cached` flags drop.
     this.lru?.clear();
     this.dirtyEntries.clear();
     this.totalBytes = 0;
@@ -144,6 +168,8 @@ export class StateCache {
   }
 
   private disposed(entry: CacheEntry, reason: LRUCache.DisposeReason): void {
+    entry.cached = false;
+    if (this.index.get(entry.id) === entry) this.index.delete(entry.id);
     this.totalBytes -= entry.accountedBytes;
     entry.accountedBytes = 0;
     this.dirtyEntries.delete(entry);

@@ -6,6 +6,13 @@ const { StateOp } = sluice.fn.v1;
 
 export const NOT_DECODED: unique symbol = Symbol('not decoded');
 
+/** What an unencoded primitive is counted as against the cache's byte budget: about its encoded size. */
+function primitiveBytes(value: unknown): number {
+  if (typeof value === 'string') return 8 + value.length;
+  if (typeof value === 'bigint') return 8 + Math.ceil(value.toString(16).length / 2);
+  return 9;
+}
+
 /** A read of a value-like state in flight. */
 export interface ValueLoad {
   /** The clock when the read was made. */
@@ -20,10 +27,16 @@ export interface ValueLoad {
  * applied (null: absent); `stamp`/`exact` say how fresh it is (see ttl-policy.ts). A write makes
  * the entry known whatever the host holds, so it cancels a read in flight (`loading`): that
  * read's answer is returned to its caller but not cached.
+ *
+ * A primitive written (a counter, a sum) is kept decoded and only encoded when its bytes are
+ * needed (write-back, eviction): a value updated on every record is encoded once per bundle.
+ * Objects are encoded when written, so later changes to them do not leak into the state.
  */
 export class ValueEntry extends CacheEntry {
   known = false;
-  value: Uint8Array | null = null;
+  private bytes_: Uint8Array | null = null;
+  /** `decoded` holds a primitive that has not been encoded yet. */
+  private unencoded = false;
   stamp = 0;
   exact = true;
   /** A PUT (or CLEAR when value is null) of `value` at `stamp` is owed to the host. */
@@ -35,16 +48,43 @@ export class ValueEntry extends CacheEntry {
   constructor(
     id: string,
     readonly stateKey: sluice.fn.v1.IStateKey,
+    private readonly encode: (value: unknown) => Uint8Array,
   ) {
     super(id);
   }
 
+  /** The value's bytes (null: absent), encoding a primitive written since on first need. */
+  get value(): Uint8Array | null {
+    if (this.unencoded) {
+      this.bytes_ = this.encode(this.decoded);
+      this.unencoded = false;
+    }
+    return this.bytes_;
+  }
+
+  set value(bytes: Uint8Array | null) {
+    this.bytes_ = bytes;
+    this.unencoded = false;
+  }
+
+  /** Whether a value is set (without encoding one that waits to be). */
+  get present(): boolean {
+    return this.unencoded || this.bytes_ !== null;
+  }
+
   get bytes(): number {
-    return ENTRY_OVERHEAD_BYTES + this.id.length * 2 + (this.value?.length ?? 0);
+    return ENTRY_OVERHEAD_BYTES + this.id.length * 2 + (this.unencoded ? primitiveBytes(this.decoded) : (this.bytes_?.length ?? 0));
   }
 
   get dirty(): boolean {
     return this.pendingWrite;
+  }
+
+  /** Writes a primitive (not null): kept decoded, encoded when its bytes are needed. */
+  writePrimitive(value: unknown, now: number): void {
+    this.write(null, now);
+    this.decoded = value;
+    this.unencoded = true;
   }
 
   write(value: Uint8Array | null, now: number): void {

@@ -7,15 +7,16 @@ export class WorkerValueState<T> extends SingleValueHandle implements ValueState
     const key = this.begin();
     const id = this.idOf(key);
     const now = this.ctx.clock();
-    const cached = this.readCached(id, now);
+    let cached: unknown;
+    try {
+      cached = this.readCachedDecoded(id, now);
+    } catch (thrown) {
+      return Promise.reject(thrown);
+    }
     if (cached !== MISS) {
       this.ctx.cache.hits++;
       // A hit is answered by an already-resolved promise: no round trip, no extra turn.
-      try {
-        return Promise.resolve(cached === null ? null : (this.decodeCached(id, cached) as T));
-      } catch (thrown) {
-        return Promise.reject(thrown);
-      }
+      return Promise.resolve(cached as T | null);
     }
     return this.load(key, id, now).then((bytes) => (bytes === null ? null : (this.ctx.codec.decode(bytes) as T)));
   }
@@ -23,8 +24,7 @@ export class WorkerValueState<T> extends SingleValueHandle implements ValueState
   /** update(null) clears, as in Flink. */
   update(value: T): void {
     const key = this.begin();
-    const bytes = value === null || value === undefined ? null : this.ctx.codec.encode(value);
-    this.writeBytes(key, this.idOf(key), bytes, this.ctx.clock());
+    this.writeValue(key, this.idOf(key), value, this.ctx.clock());
   }
 
   clear(): void {
