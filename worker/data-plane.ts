@@ -6,6 +6,11 @@
  *   host ── batch 1, batch 2, …, is_last ──▶ worker   (pipelined: the host does not wait)
  *   host ◀── outputs + consumed=1, outputs + consumed=2, …, is_last ── worker
  *
+ * Bundles overlap: the next bundle's data may come while the previous one finishes (its state
+ * writes going to the host). Its records are processed only once the previous bundle's records
+ * all have been, so records keep their order and one key's state sees them in order; only the
+ * previous bundle's state flush runs beside them.
+ *
  * Elements for a bundle may arrive before its ProcessBundle instruction (Data and Control are
  * separate streams); they wait here until the instruction starts the bundle.
  */
@@ -31,10 +36,20 @@ class ProcessorCodecs {
   }
 }
 
+/** What a bundle's run needs to do when its records start and when it finishes. */
+export interface BundleHooks {
+  /** Its first record is about to be processed (the previous bundle's records are all done). */
+  begin(): void;
+  /** Its records are all processed: commit what it wrote, and report its figures. */
+  finish(): Promise<ProcessBundleResponse>;
+}
+
 export class DataPlane {
   private readonly runs = new Map<string, BundleRun>();
   private readonly early = new Map<string, DataBatch[]>();
   private readonly codecs = new WeakMap<BundleProcessor, ProcessorCodecs>();
+  /** Resolves when the last bundle started has had all its records processed. */
+  private processed: Promise<void> = Promise.resolve();
 
   constructor(private readonly channel: FnChannel<Elements, Elements>) {
     channel.onMessage((elements) => this.receive(elements));
@@ -55,11 +70,11 @@ export class DataPlane {
   }
 
   /** Runs one bundle; resolves when its outputs are sent and its state writes committed. */
-  runBundle(instructionId: string, processor: BundleProcessor, watermark: number): Promise<ProcessBundleResponse> {
+  runBundle(instructionId: string, processor: BundleProcessor, hooks: BundleHooks): Promise<ProcessBundleResponse> {
     let codecs = this.codecs.get(processor);
     if (codecs === undefined) this.codecs.set(processor, (codecs = new ProcessorCodecs(processor)));
-    processor.startBundle(watermark);
-    const run = new BundleRun(instructionId, processor, codecs, this.channel);
+    const run = new BundleRun(instructionId, processor, codecs, this.channel, hooks, this.processed);
+    this.processed = run.processed;
     this.runs.set(instructionId, run);
     const early = this.early.get(instructionId) ?? [];
     this.early.delete(instructionId);
@@ -73,11 +88,18 @@ export class DataPlane {
   }
 }
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 class BundleRun {
   readonly done: Promise<ProcessBundleResponse>;
+  /** Resolves once every record of the bundle has been processed (failed or not). */
+  readonly processed: Promise<void>;
   private resolve!: (response: ProcessBundleResponse) => void;
   private reject!: (error: unknown) => void;
-  private chain: Promise<void> = Promise.resolve();
+  private markProcessed!: () => void;
+  private chain: Promise<void>;
   private consumed = 0;
   private failed = false;
 
@@ -86,12 +108,20 @@ class BundleRun {
     private readonly processor: BundleProcessor,
     private readonly codecs: ProcessorCodecs,
     private readonly channel: FnChannel<Elements, Elements>,
+    private readonly hooks: BundleHooks,
+    previousProcessed: Promise<void>,
   ) {
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
-    for (const buffer of processor.outputs.values()) buffer.onFull = (b) => this.sendBuffers([b], false);
+    this.processed = new Promise((resolve) => (this.markProcessed = resolve));
+    this.chain = previousProcessed.then(() => this.begin());
+  }
+
+  private begin(): void {
+    this.hooks.begin();
+    for (const buffer of this.processor.outputs.values()) buffer.onFull = (b) => this.sendBuffers([b], false);
   }
 
   accept(batch: DataBatch): void {
@@ -112,9 +142,16 @@ class BundleRun {
       this.sendBuffers([...this.processor.outputs.values()], false);
     }
     if (batch.isLast === true) {
-      const metrics = await this.processor.finishBundle();
-      this.sendBuffers([...this.processor.outputs.values()], true);
-      this.resolve({ metrics });
+      // Every record is processed and its outputs are on their way: the next bundle may start
+      // while this one commits its state.
+      this.markProcessed();
+      const response = await this.hooks.finish();
+      this.sendBuffers([], true);
+      this.resolve(response);
+    } else if (arrow !== null && arrow !== undefined && arrow.byteLength > 0) {
+      // Let the event loop run between batches, so that the outputs just sent (and the
+      // flow-control credit they carry) leave at once instead of after the next batch.
+      await yieldToEventLoop();
     }
   }
 
@@ -146,6 +183,7 @@ class BundleRun {
   private fail(error: unknown): void {
     if (this.failed) return;
     this.failed = true;
+    this.markProcessed();
     for (const buffer of this.processor.outputs.values()) buffer.take();
     this.reject(error);
   }

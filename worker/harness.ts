@@ -14,7 +14,6 @@ import { Configuration } from '../shared/config/configuration.ts';
 import { toWireError } from '../shared/errors/wire.ts';
 import type { WorkerConnection } from '../shared/protocol/channel.ts';
 import type { FunctionSpec, InstructionRequest, InstructionResponse } from '../shared/protocol/messages.ts';
-import { activity } from './activity.ts';
 import { DataPlane } from './data-plane.ts';
 import { LogForwarder } from './log-forwarding.ts';
 import { BundleProcessor } from './processor/bundle-processor.ts';
@@ -91,13 +90,17 @@ export class FnHarness {
     }
     if (request.processBundle) {
       const processor = this.processor(request.processBundle.processorId ?? '');
-      this.state?.beginBundle(id);
       const watermark = request.processBundle.watermark ?? -Infinity;
-      try {
-        return { processBundle: await this.dataPlane.runBundle(id, processor, watermark) };
-      } finally {
-        activity.bundle = '';
-      }
+      const state = this.state;
+      return {
+        processBundle: await this.dataPlane.runBundle(id, processor, {
+          begin: () => {
+            state?.beginBundle(id);
+            processor.startBundle(watermark);
+          },
+          finish: async () => ({ metrics: await processor.finishBundle() }),
+        }),
+      };
     }
     if (request.finish) {
       await this.processor(request.finish.processorId ?? '').close();

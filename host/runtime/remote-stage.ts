@@ -9,6 +9,10 @@
  *   send ×n     ── Data(batch) … ─────────────────────────▶        ─▶ outputs, consumed=k
  *   finishBundle ─ Data(is_last) ─────────────────────────▶        ─▶ outputs, is_last
  *               ◀──────────────────── ProcessBundle response (after state writes) ─┘
+ *
+ * A new bundle may open while the previous one is still finishing (committing its state in the
+ * worker): its batches follow the previous bundle's at once, so the worker is not left idle at
+ * every bundle boundary. The in-flight bounds count the batches of both.
  */
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
@@ -23,7 +27,7 @@ import { hostLog, type Logger } from '../log.ts';
 import type { WorkerClient } from '../workers/worker-client.ts';
 import type { OutputHandler, StageRunner } from './stage-runner.ts';
 
-interface OpenBundle {
+interface Bundle {
   id: string;
   response: Promise<InstructionResponse>;
   outputsDone: Promise<void>;
@@ -40,7 +44,10 @@ export class RemoteStage implements StageRunner {
   private readonly decoders = new Map<string, BatchDecoder>();
   private readonly maxBatches: number;
   private readonly maxBytes: number;
-  private bundle: OpenBundle | null = null;
+  /** The bundle accepting batches. */
+  private open: Bundle | null = null;
+  /** Every bundle not yet finished (the open one and those finishing), by id. */
+  private readonly live = new Map<string, Bundle>();
   private results: Promise<void> = Promise.resolve();
   private windowWaiters: { resolve: () => void; reject: (e: unknown) => void; drained: boolean }[] = [];
   private failure: unknown = null;
@@ -78,7 +85,7 @@ export class RemoteStage implements StageRunner {
   }
 
   startBundle(watermark: number): void {
-    if (this.bundle !== null) throw new Error('a bundle is already open');
+    if (this.open !== null) throw new Error('a bundle is already open');
     const { instructionId, response } = this.client.start(
       { processBundle: { processorId: this.registration.processorId ?? '', watermark } },
       'processing a bundle',
@@ -88,17 +95,26 @@ export class RemoteStage implements StageRunner {
     // A failed bundle fails the stage at once: the worker stops reporting progress, so a send()
     // waiting for window space would otherwise wait for ever.
     response.catch((error: unknown) => this.fail(error));
-    this.bundle = { id: instructionId, response, outputsDone, resolveOutputs, sizes: [], consumed: 0, bytesInFlight: 0 };
+    const bundle: Bundle = { id: instructionId, response, outputsDone, resolveOutputs, sizes: [], consumed: 0, bytesInFlight: 0 };
+    this.open = bundle;
+    this.live.set(instructionId, bundle);
   }
 
   get inFlight(): number {
-    const b = this.bundle;
-    return b === null ? 0 : b.sizes.length - b.consumed;
+    let n = 0;
+    for (const b of this.live.values()) n += b.sizes.length - b.consumed;
+    return n;
+  }
+
+  private get bytesInFlight(): number {
+    let n = 0;
+    for (const b of this.live.values()) n += b.bytesInFlight;
+    return n;
   }
 
   send(batch: RowBatch, timers: boolean): void | Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    const bundle = this.bundle;
+    const bundle = this.open;
     if (bundle === null) throw new Error('send() outside a bundle');
     const arrow = (timers ? this.timerEncoder : this.inputEncoder).encode(batch);
     const movable = transferable(arrow);
@@ -108,8 +124,12 @@ export class RemoteStage implements StageRunner {
       { data: [{ instructionId: bundle.id, transformId: timers ? TIMERS_TRANSFORM_ID : INPUT_TRANSFORM_ID, arrow }] },
       movable === null ? undefined : [movable],
     );
-    if (this.inFlight < this.maxBatches && bundle.bytesInFlight < this.maxBytes) return undefined;
+    if (this.windowOpen()) return undefined;
     return new Promise<void>((resolve, reject) => this.windowWaiters.push({ resolve, reject, drained: false }));
+  }
+
+  private windowOpen(): boolean {
+    return this.inFlight < this.maxBatches && this.bytesInFlight < this.maxBytes;
   }
 
   drained(): Promise<void> {
@@ -118,13 +138,18 @@ export class RemoteStage implements StageRunner {
     return new Promise<void>((resolve, reject) => this.windowWaiters.push({ resolve, reject, drained: true }));
   }
 
+  /**
+   * Ends the open bundle. Another may open at once; the returned promise resolves when this one
+   * has finished (its outputs handled, its state in the host), with its id.
+   */
   async finishBundle(): Promise<string | null> {
-    const bundle = this.bundle;
+    const bundle = this.open;
     if (bundle === null) return null;
+    this.open = null;
     this.client.sendData({ data: [{ instructionId: bundle.id, transformId: INPUT_TRANSFORM_ID, isLast: true }] });
     const [response] = await Promise.all([bundle.response, this.failable(bundle.outputsDone)]);
     for (const [id, m] of Object.entries(response.processBundle?.metrics ?? {})) this.totals.set(id, m);
-    this.bundle = null;
+    this.live.delete(bundle.id);
     return bundle.id;
   }
 
@@ -137,10 +162,10 @@ export class RemoteStage implements StageRunner {
   }
 
   private async handle(elements: Elements): Promise<void> {
-    const bundle = this.bundle;
     for (const batch of elements.data ?? []) {
-      if (bundle === null || batch.instructionId !== bundle.id) {
-        // Nothing of an open bundle is in it: refusing it loses nothing.
+      const bundle = this.live.get(batch.instructionId ?? '');
+      if (bundle === undefined) {
+        // Nothing of a bundle in progress is in it: refusing it loses nothing.
         this.log.error(
           `worker ${this.client.workerId} sent data for bundle '${batch.instructionId ?? ''}', which is not open; refused`,
         );
@@ -170,13 +195,13 @@ export class RemoteStage implements StageRunner {
     return this.onOutput(batch.transformId ?? '', rows);
   }
 
-  private credit(bundle: OpenBundle, consumed: number): void {
+  private credit(bundle: Bundle, consumed: number): void {
     if (consumed > bundle.sizes.length) {
-      throw new Error(`worker ${this.client.workerId} reported ${consumed} batches done of ${bundle.sizes.length} sent`);
+      throw new ProtocolError(`worker ${this.client.workerId} reported ${consumed} batches done of ${bundle.sizes.length} sent`);
     }
     while (bundle.consumed < consumed) bundle.bytesInFlight -= bundle.sizes[bundle.consumed++]!;
     if (this.windowWaiters.length === 0) return;
-    const open = this.inFlight < this.maxBatches && bundle.bytesInFlight < this.maxBytes;
+    const open = this.windowOpen();
     const empty = this.inFlight === 0;
     const still: typeof this.windowWaiters = [];
     for (const w of this.windowWaiters) {

@@ -49,6 +49,8 @@ export class UdfTask {
   private bundleElements = 0;
   private bundleDeadline = Infinity;
   private heldWatermark: number | null = null;
+  /** The previous bundle while it finishes beside the open one (see closeBundle). */
+  private finishing: Promise<void> | null = null;
   private watermark = -Infinity;
 
   constructor(private readonly o: UdfTaskOptions) {
@@ -129,7 +131,7 @@ export class UdfTask {
       from += take;
       this.bundleElements += take;
       if (this.pending.length >= batchSize) await this.flushBatch();
-      if (this.bundleElements >= bundleSize) await this.finishBundle();
+      if (this.bundleElements >= bundleSize) await this.closeBundle();
     }
   }
 
@@ -145,17 +147,52 @@ export class UdfTask {
     return this.o.runner.send(this.pending.take(), false);
   }
 
-  private async finishBundle(): Promise<void> {
+  /**
+   * Ends the open bundle without waiting for it to finish, so that the next one can start at
+   * once (the worker processes its records while the previous one commits its state). At most
+   * one bundle finishes at a time. A held watermark needs the bundle finished: then it waits.
+   */
+  private async closeBundle(): Promise<void> {
+    if (this.heldWatermark !== null) return this.finishBundle();
     if (!this.bundleOpen) return;
     await this.flushBatch();
-    await this.endBundle();
     this.bundleOpen = false;
     this.bundleDeadline = Infinity;
+    const previous = this.finishing;
+    // Forgotten once it succeeds; a failure stays to be observed by whoever waits next (it
+    // also fails the runner at once).
+    const done: Promise<void> = this.endBundle().then(() => {
+      if (this.finishing === done) this.finishing = null;
+    });
+    done.catch(() => undefined);
+    this.finishing = done;
+    if (previous !== null) await previous;
+  }
+
+  /** Ends the open bundle and waits until every bundle has finished; then moves a held watermark on. */
+  private async finishBundle(): Promise<void> {
+    if (this.bundleOpen) {
+      await this.flushBatch();
+      this.bundleOpen = false;
+      this.bundleDeadline = Infinity;
+      const previous = this.finishing;
+      this.finishing = null;
+      if (previous !== null) await previous;
+      await this.endBundle();
+    }
+    await this.settle();
     if (this.heldWatermark !== null) {
       const wm = this.heldWatermark;
       this.heldWatermark = null;
       await this.advanceWatermark(wm);
     }
+  }
+
+  /** Waits for a bundle still finishing. */
+  private async settle(): Promise<void> {
+    const finishing = this.finishing;
+    this.finishing = null;
+    if (finishing !== null) await finishing;
   }
 
   private async endBundle(): Promise<void> {
@@ -173,6 +210,8 @@ export class UdfTask {
     if (generated !== undefined) await generated;
     const waits: Promise<unknown>[] = [this.o.gate.available()];
     if (this.pending.length > 0) waits.push(runner.drained());
+    // A finishing bundle may register processing-time timers that are due before any input.
+    if (this.finishing !== null) waits.push(this.finishing);
     const idleAt = this.o.watermarks?.idleAt() ?? Infinity;
     const deadline = Math.min(this.bundleDeadline, this.nextProcessingTimer(), idleAt);
     let timer: NodeJS.Timeout | undefined;
@@ -185,7 +224,7 @@ export class UdfTask {
       clearTimeout(timer);
     }
     const now = Date.now();
-    if (this.bundleOpen && now >= this.bundleDeadline) await this.finishBundle();
+    if (this.bundleOpen && now >= this.bundleDeadline) await this.closeBundle();
     if (this.nextProcessingTimer() <= now) await this.fireProcessingTimers(now);
     if (idleAt <= now && this.o.watermarks !== null && this.pending.length === 0 && this.o.runner.inFlight === 0) {
       this.o.watermarks.idle = true;
@@ -202,6 +241,8 @@ export class UdfTask {
 
   private async advanceWatermark(watermark: number): Promise<void> {
     if (watermark <= this.watermark) return;
+    // Timers registered by a bundle still finishing are not all in the host yet.
+    await this.settle();
     this.watermark = watermark;
     const timers = this.o.timers;
     if (timers !== null) {
@@ -252,7 +293,7 @@ export class UdfTask {
       this.bundleOpen = false;
       this.bundleDeadline = Infinity;
     } else if (this.bundleElements >= this.o.bundleSize) {
-      await this.finishBundle();
+      await this.closeBundle();
     }
   }
 

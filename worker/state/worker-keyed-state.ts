@@ -47,8 +47,13 @@ export class WorkerKeyedState {
     return new WorkerOperatorState(this.ctx, operatorPrefix, currentKey);
   }
 
+  /**
+   * The records of bundle `instructionId` start (the previous bundle's records are all done,
+   * though it may still be committing). Map iterations left open cannot go on in a new bundle.
+   */
   beginBundle(instructionId: string): void {
     this.ctx.wire.instructionId = instructionId;
+    this.ctx.mapIterations.clear();
   }
 
   /**
@@ -57,15 +62,9 @@ export class WorkerKeyedState {
    * Rejects with a StateAccessError if any request since the last finishBundle failed.
    */
   async finishBundle(): Promise<void> {
-    try {
-      await this.ctx.settleChains();
-      this.ctx.cache.writeBackAll();
-      // An iteration left unfinished cannot be continued meaningfully in another bundle.
-      this.ctx.mapIterations.clear();
-      await this.ctx.wire.drain();
-    } finally {
-      this.ctx.wire.instructionId = '';
-    }
+    await this.ctx.settleChains();
+    this.ctx.cache.writeBackAll();
+    await this.ctx.wire.drain();
   }
 
   /** Drops the cache and unsent writes (worker restart or state restore). */
