@@ -210,6 +210,8 @@ export class Attempt {
       const worker = await this.o.supervisor.launch(`${stage.name} (${s + 1}/${stage.parallelism})`);
       client = worker.client;
       client.serveState(serveState);
+      // A worker lost while its task waits for input fails the attempt now, not at the next record.
+      client.onFailure((error) => this.abort(error));
       runner = new RemoteStage(client, registration, consumed, onOutput, config);
     }
     task = new UdfTask({

@@ -20,7 +20,8 @@ class HoldsAfterFirst extends SourceFunction<number> {
 
 describe('process mode', () => {
   it('a worker killed with SIGKILL mid-bundle fails the job as "killed by signal SIGKILL"', async () => {
-    const env = environment('process');
+    // The bundle stays open until the kill: it ends neither by size nor by time.
+    const env = environment('process', { 'udf.bundle.time': 3_600_000 });
     let firstSeen!: () => void;
     const seen = new Promise<void>((resolve) => (firstSeen = resolve));
     env
@@ -47,6 +48,32 @@ describe('process mode', () => {
     expect(error!.stderrTail).toContain('worker saw 1');
     expect(error!.message).toContain(`worker ${worker!.handle.id} (operator 'Echo (1/1)') was killed by signal SIGKILL`);
     expect(error!.message).toContain('while processing a bundle');
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it('a worker killed while its task waits for input (no bundle open) fails the job at once', async () => {
+    // Each record is a bundle of its own; the source then waits for ever.
+    const env = environment('process', { 'udf.bundle.size': 1 });
+    let firstSeen!: () => void;
+    const seen = new Promise<void>((resolve) => (firstSeen = resolve));
+    env
+      .addSource(new HoldsAfterFirst(new Promise<void>(() => undefined)), 'Held')
+      .map((x: number) => x)
+      .name('Echo')
+      .addSink(new CallbackSink<number>(() => firstSeen()));
+    const client = env.executeAsync('killed while idle');
+    await seen;
+    const [worker] = client.workers();
+    const pid = worker!.handle.pid!;
+    process.kill(pid, 'SIGKILL');
+    const error = await client.getJobExecutionResult().then(
+      () => null,
+      (e: unknown) => e as WorkerFailureError,
+    );
+    expect(error).toBeInstanceOf(WorkerFailureError);
+    expect(error!.kind).toBe('killed');
+    expect(error!.signal).toBe('SIGKILL');
+    expect(error!.message).toContain(`worker ${worker!.handle.id} (operator 'Echo (1/1)') was killed by signal SIGKILL`);
     expect(isAlive(pid)).toBe(false);
   });
 
