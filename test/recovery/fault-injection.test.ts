@@ -31,20 +31,23 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** 0, 1, …, n-1, with its position in checkpoints; tells `onPosition` how far it got. */
+/**
+ * 0, 1, …, n-1, with its position in checkpoints. Before each record it tells `onPosition` how
+ * far it is about to get, and waits for it (a kill point waits for a checkpoint).
+ */
 class Numbers extends SourceFunction<number> {
   private next = 0;
   constructor(
     private readonly n: number,
-    private readonly onPosition: (position: number) => void,
+    private readonly onPosition: (position: number) => Promise<void> | undefined,
   ) {
     super();
   }
   async *run(): AsyncGenerator<number> {
     while (this.next < this.n) {
-      const value = this.next++;
-      this.onPosition(this.next);
-      yield value;
+      const waiting = this.onPosition(this.next + 1);
+      if (waiting !== undefined) await waiting;
+      yield this.next++;
     }
   }
   override snapshotState(): number {
@@ -97,22 +100,33 @@ describe.each([
     let killedIn: ReturnType<typeof client.workers> | null = null;
     // Kills wait for a checkpoint of the running attempt, so that every restart restores one.
     let checkpointedIn: unknown = null;
+    let onCheckpoint: (() => void) | null = null;
     const restoredFrom: string[] = [];
     const removeSink = addLogSink((r) => {
-      if (/^checkpoint \d+ complete/.test(r.message)) checkpointedIn = client.workers()[0];
+      if (/^checkpoint \d+ complete/.test(r.message)) {
+        checkpointedIn = client.workers()[0];
+        onCheckpoint?.();
+      }
       const restart = /restart \d+ .* from (checkpoint \d+|the start)/.exec(r.message);
       if (restart !== null) restoredFrom.push(restart[1]!);
     });
-    const onPosition = (position: number): void => {
-      if (killed === KILLS || position < points[killed]!) return;
+    const killAfterCheckpoint = async (): Promise<void> => {
       const workers = client.workers();
-      // One kill per attempt: the next waits for the restart to have replaced the workers.
-      if (workers.length === 0 || workers[0] === killedIn?.[0] || checkpointedIn !== workers[0]) return;
+      while (checkpointedIn !== workers[0]) await new Promise<void>((resolve) => (onCheckpoint = resolve));
+      // Another record of this attempt may have got here first.
+      if (workers[0] === killedIn?.[0]) return;
       const victim = workers[Math.floor(random() * workers.length)]!;
       killedIn = workers;
       killed++;
       if (victim.handle.pid !== undefined) process.kill(victim.handle.pid, 'SIGKILL');
       else victim.handle.kill();
+    };
+    const onPosition = (position: number): Promise<void> | undefined => {
+      if (killed === KILLS || position < points[killed]!) return undefined;
+      const workers = client.workers();
+      // One kill per attempt: the next waits for the restart to have replaced the workers.
+      if (workers.length === 0 || workers[0] === killedIn?.[0]) return undefined;
+      return killAfterCheckpoint();
     };
     const out: [number, number][] = [];
     env
