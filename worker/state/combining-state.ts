@@ -2,6 +2,7 @@ import type { AggregateFunction, ReduceFunction } from '../../shared/api/functio
 import type { AggregatingState, ReducingState } from '../../shared/api/state.ts';
 import { MISS, SingleValueHandle } from './single-value-handle.ts';
 import type { HandleSpec } from './state-handle.ts';
+import type { StateId } from './state-id.ts';
 
 const DONE: Promise<void> = Promise.resolve();
 
@@ -60,7 +61,7 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
     else this.writeBytes(key, id, null, now);
   }
 
-  private getNow(key: Uint8Array, id: string, now: number): Promise<OUT | null> {
+  private getNow(key: Uint8Array, id: StateId, now: number): Promise<OUT | null> {
     try {
       const cached = this.readCachedDecoded(id, now);
       if (cached !== MISS) {
@@ -75,13 +76,13 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
     );
   }
 
-  private async addNow(key: Uint8Array, id: string, value: IN, now: number): Promise<void> {
+  private async addNow(key: Uint8Array, id: StateId, value: IN, now: number): Promise<void> {
     const bytes = await this.readBytes(key, id, now);
     const current = bytes === null ? null : (this.ctx.codec.decode(bytes) as STORED);
     this.store(key, id, await this.combine(current, value), now);
   }
 
-  private store(key: Uint8Array, id: string, next: STORED, now: number): void {
+  private store(key: Uint8Array, id: StateId, next: STORED, now: number): void {
     this.writeValue(key, id, next, now);
   }
 }

@@ -1,5 +1,6 @@
 import { sluice } from '../../shared/generated/protocol.js';
 import { CacheEntry, ENTRY_OVERHEAD_BYTES } from './state-cache.ts';
+import type { StateId } from './state-id.ts';
 import type { StateWire } from './state-wire.ts';
 import type { TtlPolicy } from './ttl-policy.ts';
 
@@ -37,7 +38,7 @@ export class ListEntry extends CacheEntry {
   private contentBytes = 0;
 
   constructor(
-    id: string,
+    id: StateId,
     readonly stateKey: sluice.fn.v1.IStateKey,
     private readonly ttl: TtlPolicy,
   ) {
@@ -46,7 +47,7 @@ export class ListEntry extends CacheEntry {
 
   get bytes(): number {
     const elements = this.elements.length * ELEMENT_OVERHEAD_BYTES;
-    return ENTRY_OVERHEAD_BYTES + this.id.length * 2 + this.contentBytes + elements;
+    return ENTRY_OVERHEAD_BYTES + this.idBytes + this.contentBytes + elements;
   }
 
   get dirty(): boolean {

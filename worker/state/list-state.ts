@@ -2,6 +2,7 @@ import { sluice } from '../../shared/generated/protocol.js';
 import type { ListState } from '../../shared/api/state.ts';
 import { LIST_MISS, ListEntry, type ListLoad } from './list-entry.ts';
 import { StateHandle } from './state-handle.ts';
+import type { StateId } from './state-id.ts';
 
 const { StateOp } = sluice.fn.v1;
 
@@ -68,18 +69,18 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
     this.ctx.cache.commit(entry);
   }
 
-  private load(key: Uint8Array, id: string, now: number, found: ListEntry | undefined): Promise<Uint8Array[]> {
+  private load(key: Uint8Array, id: StateId, now: number, found: ListEntry | undefined): Promise<Uint8Array[]> {
     const ctx = this.ctx;
     const cache = ctx.cache;
     cache.misses++;
-    const target = found ?? new ListEntry(id, this.stateKey(key), this.ttl);
+    const target = found ?? new ListEntry(id.owned(), this.stateKey(key), this.ttl);
     cache.writeBack(target);
     target.forget();
     const generation = ctx.generation;
     const result = ctx.wire.read({ key: target.stateKey, op: StateOp.GET, time: now }).then((r) => {
       const loaded = r.values ?? [];
       // Only an entry still cached may take the answer (see SingleValueHandle.load).
-      if (target.loading === load && ctx.generation === generation && cache.peek(id) === target) {
+      if (target.loading === load && ctx.generation === generation && target.cached) {
         target.loading = null;
         // An empty list is certain under every policy; elements only if cacheable.
         if (loaded.length === 0 || this.ttl.cachesLoaded) target.install(loaded, now, this.ttl.loadedExact);
@@ -96,7 +97,7 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
 
   private entryFor(key: Uint8Array): ListEntry {
     const id = this.idOf(key);
-    return this.ctx.cache.get<ListEntry>(id) ?? new ListEntry(id, this.stateKey(key), this.ttl);
+    return this.ctx.cache.get<ListEntry>(id) ?? new ListEntry(id.owned(), this.stateKey(key), this.ttl);
   }
 
   private encode(value: T): Uint8Array {

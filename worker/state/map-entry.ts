@@ -1,6 +1,7 @@
 import { sluice } from '../../shared/generated/protocol.js';
 import { compareBytes } from './bytes.ts';
 import { CacheEntry, ENTRY_OVERHEAD_BYTES } from './state-cache.ts';
+import type { StateId } from './state-id.ts';
 import type { StateWire } from './state-wire.ts';
 import type { TtlPolicy } from './ttl-policy.ts';
 
@@ -38,7 +39,7 @@ export class MapEntry extends CacheEntry {
   private contentBytes = 0;
 
   constructor(
-    id: string,
+    id: StateId,
     readonly stateKey: sluice.fn.v1.IStateKey,
     private readonly ttl: TtlPolicy,
     private readonly readCacheSize: number,
@@ -47,7 +48,7 @@ export class MapEntry extends CacheEntry {
   }
 
   get bytes(): number {
-    return ENTRY_OVERHEAD_BYTES + this.id.length * 2 + this.contentBytes;
+    return ENTRY_OVERHEAD_BYTES + this.idBytes + this.contentBytes;
   }
 
   get dirty(): boolean {

@@ -4,6 +4,7 @@ import { bytesKey, NO_BYTES, uint32BigEndian } from './bytes.ts';
 import type { MapEntry, MapItem } from './map-entry.ts';
 import { MapWriteLog } from './map-write-log.ts';
 import type { StateContext } from './state-context.ts';
+import type { StateId } from './state-id.ts';
 import type { TtlPolicy } from './ttl-policy.ts';
 
 const { StateOp } = sluice.fn.v1;
@@ -19,9 +20,9 @@ export interface MapWalkHost {
   readonly pageSize: number;
   readonly readCacheSize: number;
   /** A read at `now` refreshed this entry (OnReadAndWrite) without the host seeing it. */
-  refreshRead(id: string, stateKey: sluice.fn.v1.IStateKey, mapKey: string, item: MapItem, now: number): void;
+  refreshRead(id: StateId, stateKey: sluice.fn.v1.IStateKey, mapKey: string, item: MapItem, now: number): void;
   /** The whole map was read: `items` are all its entries. */
-  installComplete(id: string, stateKey: sluice.fn.v1.IStateKey, items: Array<[string, MapItem]>): void;
+  installComplete(id: StateId, stateKey: sluice.fn.v1.IStateKey, items: Array<[string, MapItem]>): void;
 }
 
 /** [bytesKey, key bytes, value bytes] */
@@ -59,7 +60,7 @@ export class MapIteration<T> implements AsyncIterableIterator<T> {
 
   constructor(
     private readonly host: MapWalkHost,
-    private readonly id: string,
+    private readonly id: StateId,
     private readonly stateKey: sluice.fn.v1.IStateKey,
     private readonly project: (key: Uint8Array, value: Uint8Array) => T,
   ) {}
@@ -123,8 +124,8 @@ export class MapIteration<T> implements AsyncIterableIterator<T> {
   private start(): void {
     const ctx = this.host.ctx;
     this.generation = ctx.generation;
-    let logs = ctx.mapIterations.get(this.id);
-    if (logs === undefined) ctx.mapIterations.set(this.id, (logs = new Set()));
+    let logs = ctx.mapIterations.get(this.id.text);
+    if (logs === undefined) ctx.mapIterations.set(this.id.text, (logs = new Set()));
     logs.add(this.log);
     const entry = ctx.cache.get<MapEntry>(this.id);
     if (entry !== undefined && entry.walkable()) {
@@ -141,9 +142,9 @@ export class MapIteration<T> implements AsyncIterableIterator<T> {
     this.mode = 'done';
     this.rows = [];
     this.snapshot = [];
-    const logs = this.host.ctx.mapIterations.get(this.id);
+    const logs = this.host.ctx.mapIterations.get(this.id.text);
     logs?.delete(this.log);
-    if (logs?.size === 0) this.host.ctx.mapIterations.delete(this.id);
+    if (logs?.size === 0) this.host.ctx.mapIterations.delete(this.id.text);
   }
 
   /** The next row of the current page, with the writes made since laid over it. */

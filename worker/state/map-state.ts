@@ -4,6 +4,7 @@ import { bytesKey } from './bytes.ts';
 import { MapEntry, type MapItem } from './map-entry.ts';
 import { MapIteration, type MapWalkHost } from './map-iteration.ts';
 import type { HandleSpec } from './state-handle.ts';
+import type { StateId } from './state-id.ts';
 import { StateHandle } from './state-handle.ts';
 
 const { StateOp } = sluice.fn.v1;
@@ -61,7 +62,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     const id = this.idOf(stateKey);
     const entry = this.entryFor(stateKey, id);
     entry.clear(this.ctx.clock());
-    for (const log of this.ctx.mapIterations.get(id) ?? []) log.clear();
+    for (const log of this.ctx.iterationsOf(id) ?? []) log.clear();
     this.ctx.cache.commit(entry);
   }
 
@@ -107,7 +108,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     return this.walk((k, v) => [this.ctx.codec.decode(k) as K, this.ctx.codec.decode(v) as V]);
   }
 
-  private refreshRead(id: string, stateKey: sluice.fn.v1.IStateKey, mapKey: string, item: MapItem, now: number): void {
+  private refreshRead(id: StateId, stateKey: sluice.fn.v1.IStateKey, mapKey: string, item: MapItem, now: number): void {
     const entry = this.ctx.cache.peek<MapEntry>(id);
     const held = entry?.pending.get(mapKey) ?? entry?.clean.get(mapKey);
     if (entry !== undefined && held === item) {
@@ -124,7 +125,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     );
   }
 
-  private installComplete(id: string, stateKey: sluice.fn.v1.IStateKey, items: Array<[string, MapItem]>): void {
+  private installComplete(id: StateId, stateKey: sluice.fn.v1.IStateKey, items: Array<[string, MapItem]>): void {
     const entry = this.ctx.cache.peek<MapEntry>(id) ?? this.newEntry(id, stateKey);
     entry.installComplete(items);
     this.ctx.cache.commit(entry);
@@ -205,7 +206,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     const mapKey = bytesKey(mapKeyBytes);
     const entry = this.entryFor(stateKey, id);
     entry.put(mapKey, { key: mapKeyBytes, value, stamp: now, exact: true });
-    for (const log of this.ctx.mapIterations.get(id) ?? []) log.put(mapKey, value, now);
+    for (const log of this.ctx.iterationsOf(id) ?? []) log.put(mapKey, value, now);
     this.committed(entry);
   }
 
@@ -213,7 +214,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
   private committed(entry: MapEntry): void {
     const cache = this.ctx.cache;
     cache.commit(entry);
-    if (entry.pending.size >= this.writeCacheSize && cache.peek(entry.id) === entry) {
+    if (entry.pending.size >= this.writeCacheSize && entry.cached) {
       cache.writeBack(entry);
       this.ctx.wire.flush();
     }
@@ -226,21 +227,22 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
    */
   private current(entry: MapEntry, epoch: number, generation: number): boolean {
     return (
-      entry.writeEpoch === epoch && this.ctx.generation === generation && this.ctx.cache.peek(entry.id) === entry
+      entry.writeEpoch === epoch && this.ctx.generation === generation && entry.cached
     );
   }
 
-  private entryFor(stateKey: Uint8Array, id: string): MapEntry {
+  private entryFor(stateKey: Uint8Array, id: StateId): MapEntry {
     return this.ctx.cache.get<MapEntry>(id) ?? this.newEntry(id, this.stateKey(stateKey));
   }
 
-  private newEntry(id: string, stateKey: sluice.fn.v1.IStateKey): MapEntry {
-    return new MapEntry(id, stateKey, this.ttl, this.readCacheSize);
+  private newEntry(id: StateId, stateKey: sluice.fn.v1.IStateKey): MapEntry {
+    return new MapEntry(id.owned(), stateKey, this.ttl, this.readCacheSize);
   }
 
   private walk<T>(project: (key: Uint8Array, value: Uint8Array) => T): AsyncIterable<T> {
     const stateKey = this.begin();
-    const id = this.idOf(stateKey);
+    // The walk outlives the element: its id must own the key bytes.
+    const id = this.idOf(stateKey).owned();
     const key = this.stateKey(stateKey);
     return { [Symbol.asyncIterator]: () => new MapIteration(this.walkHost, id, key, project) };
   }

@@ -1,5 +1,6 @@
 import { sluice } from '../../shared/generated/protocol.js';
 import { StateHandle } from './state-handle.ts';
+import type { StateId } from './state-id.ts';
 import { NOT_DECODED, ValueEntry, type ValueLoad } from './value-entry.ts';
 
 const { StateOp } = sluice.fn.v1;
@@ -22,13 +23,13 @@ export abstract class SingleValueHandle extends StateHandle {
    * The cached value of `id` at `now` (null: absent), or MISS. A hit refreshes the value's TTL
    * when the policy says reads do, which owes the host a rewrite.
    */
-  protected readCached(id: string, now: number): Uint8Array | null | typeof MISS {
+  protected readCached(id: StateId, now: number): Uint8Array | null | typeof MISS {
     const entry = this.cachedEntry(id, now);
     return entry === MISS || entry === null ? entry : entry.value;
   }
 
   /** As readCached, decoded (an immutable value's decoded form is kept with its entry). */
-  protected readCachedDecoded(id: string, now: number): unknown {
+  protected readCachedDecoded(id: StateId, now: number): unknown {
     const entry = this.cachedEntry(id, now);
     if (entry === MISS || entry === null) return entry;
     if (entry.decoded !== NOT_DECODED) return entry.decoded;
@@ -38,7 +39,7 @@ export abstract class SingleValueHandle extends StateHandle {
   }
 
   /** The cached entry of `id` holding a value fresh at `now`; null when known absent; else MISS. */
-  private cachedEntry(id: string, now: number): ValueEntry | null | typeof MISS {
+  private cachedEntry(id: StateId, now: number): ValueEntry | null | typeof MISS {
     const cache = this.ctx.cache;
     const entry = cache.get<ValueEntry>(id);
     this.hit = entry ?? null;
@@ -61,7 +62,7 @@ export abstract class SingleValueHandle extends StateHandle {
   }
 
   /** The value under `key` at `now`: from the cache, a read already in flight, or the host. */
-  protected readBytes(key: Uint8Array, id: string, now: number): Promise<Uint8Array | null> {
+  protected readBytes(key: Uint8Array, id: StateId, now: number): Promise<Uint8Array | null> {
     const cached = this.readCached(id, now);
     if (cached !== MISS) {
       this.ctx.cache.hits++;
@@ -84,24 +85,24 @@ export abstract class SingleValueHandle extends StateHandle {
   }
 
   /** The entry to write `id` into: the one the last hit found if it is still cached. */
-  private entryForWrite(key: Uint8Array, id: string): ValueEntry {
+  private entryForWrite(key: Uint8Array, id: StateId): ValueEntry {
     const hit = this.hit;
-    if (hit !== null && hit.id === id && hit.cached) return hit;
+    if (hit !== null && hit.cached && hit.id.equals(id)) return hit;
     return this.ctx.cache.get<ValueEntry>(id) ?? this.newEntry(id, key);
   }
 
-  private newEntry(id: string, key: Uint8Array): ValueEntry {
-    return new ValueEntry(id, this.stateKey(key), this.ctx.codec.encode);
+  private newEntry(id: StateId, key: Uint8Array): ValueEntry {
+    return new ValueEntry(id.owned(), this.stateKey(key), this.ctx.codec.encode);
   }
 
-  protected writeBytes(key: Uint8Array, id: string, value: Uint8Array | null, now: number): void {
+  protected writeBytes(key: Uint8Array, id: StateId, value: Uint8Array | null, now: number): void {
     const entry = this.entryForWrite(key, id);
     entry.write(value, now);
     this.ctx.cache.commit(entry);
   }
 
   /** Writes a decoded value: a primitive stays decoded until its bytes are needed. */
-  protected writeValue(key: Uint8Array, id: string, value: unknown, now: number): void {
+  protected writeValue(key: Uint8Array, id: StateId, value: unknown, now: number): void {
     if (value === null || value === undefined) return this.writeBytes(key, id, null, now);
     if (!isImmutable(value)) return this.writeBytes(key, id, this.ctx.codec.encode(value), now);
     // The cache keeps nothing when it is off: the write must go out as bytes at once.
@@ -112,7 +113,7 @@ export abstract class SingleValueHandle extends StateHandle {
   }
 
   /** Reads `key` from the host (or joins a read of it in flight); caches the answer. */
-  protected load(key: Uint8Array, id: string, now: number): Promise<Uint8Array | null> {
+  protected load(key: Uint8Array, id: StateId, now: number): Promise<Uint8Array | null> {
     const ctx = this.ctx;
     const cache = ctx.cache;
     let entry = cache.get<ValueEntry>(id);
@@ -134,7 +135,7 @@ export abstract class SingleValueHandle extends StateHandle {
       const value = r.found ? (r.values?.[0] ?? null) : null;
       // Only an entry still cached may take the answer: one evicted meanwhile may have been
       // replaced by a newer entry (itself maybe evicted since), whose writes it would undo.
-      if (target.loading === load && ctx.generation === generation && cache.peek(id) === target) {
+      if (target.loading === load && ctx.generation === generation && target.cached) {
         target.loading = null;
         // An absent value is certain under every policy; a present one only if cacheable.
         if (value === null || this.ttl.cachesLoaded) {

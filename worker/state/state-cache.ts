@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { StateId, StateNamespace } from './state-id.ts';
 import type { StateWire } from './state-wire.ts';
 
 /** Fixed per-entry overhead counted against udf.state.cache-max-bytes (objects, map slots). */
@@ -8,12 +9,48 @@ export const ENTRY_OVERHEAD_BYTES = 96;
 export abstract class CacheEntry {
   /** The size the cache has counted for this entry; only StateCache changes it. */
   accountedBytes = 0;
-  /** True while the cache holds this entry (a membership test without hashing its id). */
+  /** True while the cache holds this entry (a membership test without looking its id up). */
   cached = false;
-  /** The cache's operation count when this entry's recency was last refreshed in the LRU. */
+  /** True while StateCache's set of dirty entries holds this entry. */
+  listedDirty = false;
+  /** The cache's access count when this entry's recency was last refreshed in the LRU. */
   refreshedAt = 0;
+  /** The next cached entry whose id has the same hash (StateCache's index). */
+  nextInBucket: CacheEntry | null = null;
+  /**
+   * The id's comparison fields, copied: a lookup compares them here, in the entry it reads
+   * anyway, instead of in another object (with thousands of keys, each object a lookup touches
+   * is a likely cache miss).
+   */
+  readonly hash: number;
+  private readonly k0: number;
+  private readonly k1: number;
+  private readonly keyLength: number;
+  private readonly ns: StateNamespace;
+  /** What the id costs against the byte budget. */
+  protected readonly idBytes: number;
 
-  constructor(readonly id: string) {}
+  /** `id` must own its key bytes (StateId.owned()). */
+  constructor(readonly id: StateId) {
+    this.hash = id.hash;
+    this.k0 = id.k0;
+    this.k1 = id.k1;
+    this.keyLength = id.length;
+    this.ns = id.ns;
+    this.idBytes = id.bytes;
+  }
+
+  /** Whether this entry is the one of `id`. */
+  is(id: StateId): boolean {
+    return (
+      this.hash === id.hash &&
+      this.k0 === id.k0 &&
+      this.k1 === id.k1 &&
+      this.keyLength === id.length &&
+      this.ns === id.ns &&
+      (id.length <= 8 || this.id.equals(id))
+    );
+  }
 
   /** Estimated memory held: encoded sizes plus overheads. */
   abstract get bytes(): number;
@@ -38,16 +75,19 @@ export class StateCache {
   hits = 0;
   misses = 0;
 
-  private readonly lru: LRUCache<string, CacheEntry> | null;
+  /** Entries by identity, in recency order (lru-cache): it decides what to evict. */
+  private readonly lru: LRUCache<CacheEntry, CacheEntry> | null;
   private totalBytes = 0;
   private readonly dirtyEntries = new Set<CacheEntry>();
+  /** The cached entries by id hash (each bucket a chain through nextInBucket), for lookups. */
+  private readonly index = new Map<number, CacheEntry>();
   /**
-   * The cached entries by id, for lookups. Moving an entry to the front of the LRU on every
-   * access is most of what a cached read costs, so recency is refreshed only when an entry's
-   * last refresh is more than `refreshSpan` accesses old: an entry used within that span sits
-   * in the freshest quarter of the LRU and cannot be the one evicted.
+   * Moving an entry to the front of the LRU on every access would be most of what a cached read
+   * costs, so recency is refreshed only when an entry's last refresh is more than `refreshSpan`
+   * (half the capacity) accesses old. Fewer accesses than that cannot have put the capacity's
+   * worth of entries ahead of it: the entry count bound never evicts an entry used within the
+   * span. (A trim to the byte budget may, when entries are large: recency is then approximate.)
    */
-  private readonly index = new Map<string, CacheEntry>();
   private accesses = 0;
   private readonly refreshSpan: number;
 
@@ -58,12 +98,12 @@ export class StateCache {
   ) {
     this.lru =
       maxEntries > 0
-        ? new LRUCache<string, CacheEntry>({
+        ? new LRUCache<CacheEntry, CacheEntry>({
             max: maxEntries,
-            dispose: (entry, _id, reason) => this.disposed(entry, reason),
+            dispose: (entry, _key, reason) => this.disposed(entry, reason),
           })
         : null;
-    this.refreshSpan = Math.floor(maxEntries / 8);
+    this.refreshSpan = Math.floor(maxEntries / 2);
   }
 
   get enabled(): boolean {
@@ -84,20 +124,22 @@ export class StateCache {
   }
 
   /** The entry cached under `id`, now (about) the most recently used. */
-  get<E extends CacheEntry>(id: string): E | undefined {
-    const entry = this.index.get(id);
+  get<E extends CacheEntry>(id: StateId): E | undefined {
+    const entry = this.peek<E>(id);
     if (entry === undefined) return undefined;
     const now = ++this.accesses;
     if (now - entry.refreshedAt > this.refreshSpan) {
       entry.refreshedAt = now;
-      this.lru!.get(id);
+      this.lru!.get(entry);
     }
-    return entry as E;
+    return entry;
   }
 
   /** The entry cached under `id`, recency untouched. */
-  peek<E extends CacheEntry>(id: string): E | undefined {
-    return this.index.get(id) as E | undefined;
+  peek<E extends CacheEntry>(id: StateId): E | undefined {
+    let entry = this.index.get(id.hash) ?? null;
+    while (entry !== null && !entry.is(id)) entry = entry.nextInBucket;
+    return (entry ?? undefined) as E | undefined;
   }
 
   /**
@@ -114,19 +156,20 @@ export class StateCache {
     }
     if (entry.cached) {
       this.account(entry);
-    } else if (!this.index.has(entry.id)) {
+    } else if (this.peek(entry.id) === undefined) {
       entry.accountedBytes = entry.bytes;
       this.totalBytes += entry.accountedBytes;
       entry.cached = true;
       entry.refreshedAt = ++this.accesses;
-      this.index.set(entry.id, entry);
-      lru.set(entry.id, entry);
+      const hash = entry.hash;
+      entry.nextInBucket = this.index.get(hash) ?? null;
+      this.index.set(hash, entry);
+      lru.set(entry, entry);
     } else {
       if (entry.dirty) entry.writeBack(this.wire);
       return;
     }
-    if (entry.dirty) this.dirtyEntries.add(entry);
-    else this.dirtyEntries.delete(entry);
+    this.listDirty(entry);
     this.trim();
   }
 
@@ -134,7 +177,7 @@ export class StateCache {
   writeBack(entry: CacheEntry): void {
     if (!entry.dirty) return;
     entry.writeBack(this.wire);
-    this.dirtyEntries.delete(entry);
+    this.unlistDirty(entry);
     if (entry.cached) this.account(entry);
   }
 
@@ -142,6 +185,7 @@ export class StateCache {
   writeBackAll(): void {
     for (const entry of this.dirtyEntries) {
       entry.writeBack(this.wire);
+      entry.listedDirty = false;
       this.account(entry);
     }
     this.dirtyEntries.clear();
@@ -152,6 +196,8 @@ export class StateCache {
   clear(): void {
     // clear() disposes every entry (reason 'delete'): their `cached` flags drop.
     this.lru?.clear();
+    this.index.clear();
+    for (const entry of this.dirtyEntries) entry.listedDirty = false;
     this.dirtyEntries.clear();
     this.totalBytes = 0;
   }
@@ -169,10 +215,41 @@ export class StateCache {
 
   private disposed(entry: CacheEntry, reason: LRUCache.DisposeReason): void {
     entry.cached = false;
-    if (this.index.get(entry.id) === entry) this.index.delete(entry.id);
+    this.unindex(entry);
     this.totalBytes -= entry.accountedBytes;
     entry.accountedBytes = 0;
-    this.dirtyEntries.delete(entry);
+    this.unlistDirty(entry);
     if (reason === 'evict' && entry.dirty) entry.writeBack(this.wire);
+  }
+
+  /** Keeps `dirtyEntries` in step with `entry.dirty` (testing the flag first spares a Set lookup). */
+  private listDirty(entry: CacheEntry): void {
+    if (entry.dirty) {
+      if (!entry.listedDirty) {
+        entry.listedDirty = true;
+        this.dirtyEntries.add(entry);
+      }
+    } else {
+      this.unlistDirty(entry);
+    }
+  }
+
+  private unlistDirty(entry: CacheEntry): void {
+    if (!entry.listedDirty) return;
+    entry.listedDirty = false;
+    this.dirtyEntries.delete(entry);
+  }
+
+  private unindex(entry: CacheEntry): void {
+    const hash = entry.hash;
+    let at = this.index.get(hash) ?? null;
+    if (at === entry) {
+      if (entry.nextInBucket === null) this.index.delete(hash);
+      else this.index.set(hash, entry.nextInBucket);
+    } else {
+      while (at !== null && at.nextInBucket !== entry) at = at.nextInBucket;
+      if (at !== null) at.nextInBucket = entry.nextInBucket;
+    }
+    entry.nextInBucket = null;
   }
 }

@@ -1,6 +1,7 @@
 import { sluice } from '../../shared/generated/protocol.js';
 import { NO_BYTES } from './bytes.ts';
 import { StateCache } from './state-cache.ts';
+import { StateNamespace, type StateId } from './state-id.ts';
 import type { StateChannel } from './state-channel.ts';
 import { StateWire } from './state-wire.ts';
 import type { TtlPolicy } from './ttl-policy.ts';
@@ -23,8 +24,9 @@ export class StateContext {
   readonly wire: StateWire;
   readonly cache: StateCache;
   readonly clock: () => number;
-  /** Map iterations under way, by the cache id of the map they walk. */
+  /** Map iterations under way, by the cache id (StateId.text) of the map they walk. */
   readonly mapIterations = new Map<string, Set<MapWriteLog>>();
+  private readonly namespaces = new Map<string, StateNamespace>();
 
   private readonly declared = new Set<string>();
   /** Per state+key: the tail of the chain of add/get/clear calls still running. Never rejects. */
@@ -42,6 +44,13 @@ export class StateContext {
       this.cache.clear(),
     );
     this.cache = new StateCache(options.cacheSize, options.cacheMaxBytes, this.wire);
+  }
+
+  /** The namespace of the state called `stateName` (the same for every handle of it). */
+  namespace(stateName: string): StateNamespace {
+    let ns = this.namespaces.get(stateName);
+    if (ns === undefined) this.namespaces.set(stateName, (ns = new StateNamespace(this.namespaces.size, stateName)));
+    return ns;
   }
 
   /** Queues the DECLARE of a state the first time it is used; it precedes the state's writes. */
@@ -63,7 +72,8 @@ export class StateContext {
    * Runs `task` after every earlier task chained under `id` has settled, so calls that do not
    * await each other still apply in call order. Starts at once when nothing is pending.
    */
-  chain<T>(id: string, task: () => T | Promise<T>): Promise<T> {
+  chain<T>(stateId: StateId, task: () => T | Promise<T>): Promise<T> {
+    const id = stateId.text;
     const previous = this.chains.get(id);
     const result = previous === undefined ? runNow(task) : previous.then(task);
     const tail = result.then(ignore, ignore);
@@ -74,8 +84,13 @@ export class StateContext {
     return result;
   }
 
-  hasChain(id: string): boolean {
-    return this.chains.has(id);
+  hasChain(id: StateId): boolean {
+    return this.chains.size > 0 && this.chains.has(id.text);
+  }
+
+  /** The map iterations under way over the map `id`. */
+  iterationsOf(id: StateId): Set<MapWriteLog> | undefined {
+    return this.mapIterations.size === 0 ? undefined : this.mapIterations.get(id.text);
   }
 
   /** Resolves when no chained task is running (including tasks chained meanwhile). */

@@ -1,6 +1,6 @@
 import type { sluice } from '../../shared/generated/protocol.js';
-import { bytesKey } from './bytes.ts';
 import type { StateContext } from './state-context.ts';
+import { StateId, type StateNamespace } from './state-id.ts';
 import type { TtlPolicy } from './ttl-policy.ts';
 
 /** What a state handle is built from. */
@@ -28,11 +28,11 @@ export abstract class StateHandle {
   readonly kind: sluice.fn.v1.StateKind;
   protected readonly ttl: TtlPolicy;
   private readonly currentKey: () => Uint8Array;
-  private readonly idPrefix: string;
+  private readonly namespace: StateNamespace;
   private declaredIn = -1;
   /** The last key seen and its id: the calls of one element share its key bytes. */
   private lastKey: Uint8Array | null = null;
-  private lastId = '';
+  private lastId: StateId | null = null;
 
   constructor(spec: HandleSpec) {
     this.ctx = spec.ctx;
@@ -40,7 +40,7 @@ export abstract class StateHandle {
     this.kind = spec.kind;
     this.ttl = spec.ttl;
     this.currentKey = spec.currentKey;
-    this.idPrefix = `${spec.stateName.length}:${spec.stateName}`;
+    this.namespace = spec.ctx.namespace(spec.stateName);
   }
 
   /** Starts a call: declares the state on its first use, returns the key the call is about. */
@@ -57,9 +57,9 @@ export abstract class StateHandle {
   }
 
   /** The cache id of this state under `key`. */
-  protected idOf(key: Uint8Array): string {
-    if (key !== this.lastKey) {
-      this.lastId = this.idPrefix + bytesKey(key);
+  protected idOf(key: Uint8Array): StateId {
+    if (key !== this.lastKey || this.lastId === null) {
+      this.lastId = new StateId(this.namespace, key);
       this.lastKey = key;
     }
     return this.lastId;

@@ -1,5 +1,6 @@
 import { sluice } from '../../shared/generated/protocol.js';
 import { CacheEntry, ENTRY_OVERHEAD_BYTES } from './state-cache.ts';
+import type { StateId } from './state-id.ts';
 import type { StateWire } from './state-wire.ts';
 
 const { StateOp } = sluice.fn.v1;
@@ -46,7 +47,7 @@ export class ValueEntry extends CacheEntry {
   decoded: unknown = NOT_DECODED;
 
   constructor(
-    id: string,
+    id: StateId,
     readonly stateKey: sluice.fn.v1.IStateKey,
     private readonly encode: (value: unknown) => Uint8Array,
   ) {
@@ -73,7 +74,7 @@ export class ValueEntry extends CacheEntry {
   }
 
   get bytes(): number {
-    return ENTRY_OVERHEAD_BYTES + this.id.length * 2 + (this.unencoded ? primitiveBytes(this.decoded) : (this.bytes_?.length ?? 0));
+    return ENTRY_OVERHEAD_BYTES + this.idBytes + (this.unencoded ? primitiveBytes(this.decoded) : (this.bytes_?.length ?? 0));
   }
 
   get dirty(): boolean {

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { CacheEntry, StateCache } from '../worker/state/state-cache.ts';
+import { StateId, StateNamespace } from '../worker/state/state-id.ts';
+import { StateWire } from '../worker/state/state-wire.ts';
+
+/** An entry that records its write-backs instead of sending them. */
+class TestEntry extends CacheEntry {
+  written = 0;
+  constructor(
+    id: StateId,
+    public pending: boolean,
+    private readonly log: string[],
+  ) {
+    super(id);
+  }
+  get bytes(): number {
+    return 100;
+  }
+  get dirty(): boolean {
+    return this.pending;
+  }
+  writeBack(): void {
+    this.log.push(Buffer.from(this.id.key).toString('hex'));
+    this.pending = false;
+  }
+}
+
+const unusedWire = new StateWire(
+  {
+    request: () => {
+      throw new Error('the cache under test must not send requests');
+    },
+  },
+  100,
+  1 << 20,
+  () => {},
+);
+
+/** `length` pseudo-random bytes, the same for the same `n`. */
+function bytesOf(n: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = (n * 2654435761 + 1) >>> 0;
+  for (let i = 0; i < length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+/** Two different keys of `length` bytes whose ids under `ns` hash alike (found by search: the hash has 30 bits). */
+function collidingKeys(ns: StateNamespace, length: number): [Uint8Array, Uint8Array] {
+  const seen = new Map<number, Uint8Array>();
+  for (let n = 0; n < 1 << 22; n++) {
+    const key = bytesOf(n, length);
+    const hash = new StateId(ns, key).hash;
+    const earlier = seen.get(hash);
+    if (earlier !== undefined) return [earlier, key];
+    seen.set(hash, key);
+  }
+  throw new Error('no colliding keys found');
+}
+
+describe('state ids', () => {
+  const ns = new StateNamespace(0, 'count');
+  const other = new StateNamespace(1, 'sum');
+
+  it('are equal for the same state and key bytes, and differ by state, length and any byte', () => {
+    const key = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    const id = new StateId(ns, key);
+    expect(id.equals(new StateId(ns, key.slice()))).toBe(true);
+    expect(id.equals(id.owned())).toBe(true);
+    expect(id.equals(new StateId(other, key))).toBe(false);
+    expect(id.equals(new StateId(ns, key.subarray(0, 9)))).toBe(false);
+    for (let i = 0; i < key.length; i++) {
+      const changed = key.slice();
+      changed[i] = changed[i]! ^ 0x80;
+      expect(id.equals(new StateId(ns, changed))).toBe(false);
+    }
+    // A short key and the same bytes with a leading zero have the same first-8-bytes integers.
+    expect(new StateId(ns, Uint8Array.of(7)).equals(new StateId(ns, Uint8Array.of(0, 7)))).toBe(false);
+  });
+
+  it('own a copy of their key: changing the batch the key came from leaves an owned id as it was', () => {
+    const batch = Uint8Array.of(9, 9, 9);
+    const owned = new StateId(ns, batch).owned();
+    batch[0] = 1;
+    expect(Array.from(owned.key)).toEqual([9, 9, 9]);
+    expect(owned.text).toBe(new StateId(ns, Uint8Array.of(9, 9, 9)).text);
+  });
+});
+
+describe('state cache index under hash collisions', () => {
+  const ns = new StateNamespace(3, 'count');
+
+  for (const length of [4, 12]) {
+    it(`keeps two ${length}-byte keys whose ids hash alike apart, through lookups, eviction and clear`, () => {
+      const [a, b] = collidingKeys(ns, length);
+      const idA = new StateId(ns, a);
+      const idB = new StateId(ns, b);
+      expect(idA.hash).toBe(idB.hash);
+      expect(idA.equals(idB)).toBe(false);
+
+      const log: string[] = [];
+      const cache = new StateCache(2, 1 << 20, unusedWire);
+      const entryA = new TestEntry(idA.owned(), true, log);
+      const entryB = new TestEntry(idB.owned(), false, log);
+      cache.commit(entryA);
+      cache.commit(entryB);
+      expect(cache.size).toBe(2);
+      expect(cache.peek(new StateId(ns, a.slice()))).toBe(entryA);
+      expect(cache.peek(new StateId(ns, b.slice()))).toBe(entryB);
+
+      // A third key evicts the least recently used (A, written back), B stays findable.
+      const c = bytesOf(0x7fffffff, length);
+      const entryC = new TestEntry(new StateId(ns, c), false, log);
+      cache.commit(entryC);
+      expect(log).toEqual([Buffer.from(a).toString('hex')]);
+      expect(entryA.cached).toBe(false);
+      expect(cache.peek(idA)).toBeUndefined();
+      expect(cache.peek(idB)).toBe(entryB);
+      expect(cache.peek(new StateId(ns, c))).toBe(entryC);
+
+      // A again, now chained behind B in the same bucket; evicting B must leave it reachable.
+      const entryA2 = new TestEntry(idA.owned(), false, log);
+      cache.commit(entryA2);
+      expect(entryB.cached).toBe(false);
+      expect(cache.peek(idA)).toBe(entryA2);
+      expect(cache.peek(idB)).toBeUndefined();
+
+      cache.clear();
+      expect(cache.size).toBe(0);
+      expect(cache.peek(idA)).toBeUndefined();
+      expect(cache.peek(new StateId(ns, c))).toBeUndefined();
+    });
+  }
+});
