@@ -152,7 +152,7 @@ describe('defaults', () => {
     expect(conf.get('udf.bundle.size')).toBe(100_000);
     expect(conf.get('udf.bundle.time')).toBe(1000);
     expect(conf.get('udf.arrow.batch.size')).toBe(10_000);
-    expect(conf.get('udf.state.cache-size')).toBe(1000);
+    expect(conf.get('udf.state.cache-size')).toBe(100_000);
     expect(conf.get('udf.state.cache-max-bytes')).toBe(64 * MiB);
     expect(conf.get('udf.map-state.read-cache-size')).toBe(1000);
     expect(conf.get('udf.map-state.write-cache-size')).toBe(1000);

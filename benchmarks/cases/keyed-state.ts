@@ -105,7 +105,7 @@ const keyedState: BenchmarkCase = {
       title: keyedState.title,
       workload:
         `fromSequence(1, N).keyBy(x => x % ${KEYS}).map(count with a ValueState) against the same job whose map ` +
-        'reads no state; default configuration (cache of 1,000 states is smaller than the 10,000 keys: see notes)',
+        'reads no state; default configuration',
       rows,
       notes: [`${formatCount(records)} records, ${formatCount(KEYS)} keys`],
       warnings,

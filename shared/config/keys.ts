@@ -83,7 +83,10 @@ export const CONFIG_KEYS = {
   },
   'udf.state.cache-size': {
     type: 'int',
-    default: 1000,
+    // PyFlink's python.state.cache-size is 1000, a count-only bound. Ours is also bounded by
+    // bytes (udf.state.cache-max-bytes), so the count can be large enough for a job's working
+    // set of keys: a cache smaller than the keys a bundle cycles through misses on every read.
+    default: 100_000,
     min: 0,
     description: "States the worker keeps in its LRU cache; 0 turns the worker's state cache off.",
   },

@@ -7,7 +7,7 @@ import type { JobExecutionResult } from '../../host/index.ts';
 import { collect, environment, MODES } from '../support/jobs.ts';
 import { AggregatingOps, Average, ListOps, MapOps, ReducingOps, ValueOps, type Command } from './state-functions.ts';
 
-const CACHE_SIZES = { 'cache 0': 0, 'cache 1': 1, 'cache default': 1000 };
+const CACHE_SIZES = { 'cache 0': 0, 'cache 1': 1, 'cache default': 100_000 };
 const BUNDLES = { 'bundle 1': 1, 'bundle default': 100_000 };
 
 const VALUE: Command[] = [
