@@ -54,6 +54,8 @@ function stateless(env: StreamExecutionEnvironment, records: number) {
 
 const keyedState: BenchmarkCase = {
   title: 'keyed count with ValueState over 10,000 keys (P5)',
+  profileJob: (mode, records, onWorkerPids) =>
+    runTimedJob({ name: `keyed count (${mode})`, records: records ?? 1_000_000, mode, pipeline: stateful, onWorkerPids }),
   async run(ctx: CaseContext): Promise<Omit<CaseReport, 'id' | 'workerPids'>> {
     const records = ctx.options.records ?? (ctx.options.quick ? 200_000 : 3_000_000);
     const job = (mode: ExecutionMode, withState: boolean): Promise<TimedJob> =>

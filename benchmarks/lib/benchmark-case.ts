@@ -7,6 +7,7 @@
  * the same process, in the same run, interleaved with each other. Absolute numbers travel too,
  * but only as context: they depend on the machine and on whatever else it is doing.
  */
+import type { ExecutionMode, TimedJob } from './timed-job.ts';
 
 export interface CaseOptions {
   /** Small inputs and one repetition: a smoke check, not figures to quote. */
@@ -59,4 +60,9 @@ export interface BenchmarkCase {
   /** Short human title, e.g. "stateless int64 → int64 map". */
   title: string;
   run(ctx: CaseContext): Promise<Omit<CaseReport, 'id' | 'workerPids'>>;
+  /**
+   * One job of the case in one mode, nothing else (no baseline, no repetitions), for
+   * benchmarks/profile.ts to record CPU profiles of. Cases without it cannot be profiled.
+   */
+  profileJob?(mode: ExecutionMode, records: number | null, onWorkerPids: (pids: readonly number[]) => void): Promise<TimedJob>;
 }

@@ -57,7 +57,21 @@ const MIN_BATCHES_TIMED = 100;
 type Rep = Repetition<ExecutionMode, number, TimedJob>;
 
 export function throughputCase<I, O>(spec: ThroughputCaseSpec<I, O>): BenchmarkCase {
-  return { title: spec.title, run: (ctx) => new ThroughputRun(spec, ctx).run() };
+  return {
+    title: spec.title,
+    run: (ctx) => new ThroughputRun(spec, ctx).run(),
+    profileJob: (mode, records, onWorkerPids) => {
+      const inputs = spec.inputs(records ?? Math.round(spec.maxRecords / 2));
+      return runTimedJob({
+        name: `${spec.title} (${mode})`,
+        records: inputs.length,
+        mode,
+        config: spec.config,
+        pipeline: (env) => spec.pipeline(env, inputs),
+        onWorkerPids,
+      });
+    },
+  };
 }
 
 class ThroughputRun<I, O> {

@@ -27,6 +27,8 @@ export interface TimedJob {
   rowsPerSecond: number;
   /** Length of the timed window (record W to record N at the sink). */
   windowMs: number;
+  /** performance.now() at the window's start and end. */
+  window: [number, number];
   /** Wall time of the whole job, from execute() to its result: includes start-up and shutdown. */
   jobMs: number;
   firstValue: unknown;
@@ -69,6 +71,7 @@ export async function runTimedJob<O>(spec: TimedJobSpec<O>): Promise<TimedJob> {
     records: spec.records,
     rowsPerSecond: (timing.timedRecords / windowMs) * 1000,
     windowMs,
+    window: [timing.windowStart, timing.windowEnd],
     jobMs,
     firstValue: timing.firstValue,
     lingering: exits.lingering,
