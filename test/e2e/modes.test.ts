@@ -1,6 +1,6 @@
 /** What differs between the execution modes, on purpose. */
 import { describe, expect, it } from 'vitest';
-import { SourceFunction, UserFunctionError } from '../../host/index.ts';
+import { MapFunction, SourceFunction, Types, UserFunctionError } from '../../host/index.ts';
 import { CallbackSink, environment, MODES } from '../support/jobs.ts';
 
 /** Emits one record, then waits until the test has seen it at the sink. */
@@ -14,7 +14,35 @@ class OneThenWait extends SourceFunction<number> {
   }
 }
 
+/**
+ * Spends about 20 µs per record (the work a slow function does) and says, per record, whether
+ * an event-loop turn has happened since the first record: a setImmediate callback scheduled
+ * then has run.
+ */
+class SlowRecordsSeeTurns extends MapFunction<number, [number, boolean]> {
+  turned = false;
+  map(x: number): [number, boolean] {
+    if (x === 0) setImmediate(() => (this.turned = true));
+    const until = performance.now() + 0.02;
+    while (performance.now() < until);
+    return [x, this.turned];
+  }
+}
+
 describe.each(MODES)('%s mode', (mode) => {
+  it('a batch of slow records gives the event loop turns while it runs (transfers and heartbeats go on)', async () => {
+    // One batch of 1,000 records, about 20 ms of work: the loop gets a turn every few ms.
+    const out = await environment(mode, { 'udf.arrow.batch.size': 1000, 'udf.bundle.size': 1000 })
+      .fromCollection(Array.from({ length: 1000 }, (_, i) => i))
+      .map(new SlowRecordsSeeTurns(), Types.TUPLE([Types.INT(), Types.BOOLEAN()]))
+      .executeAndCollect();
+    expect(out.length).toBe(1000);
+    expect(out[0]).toEqual([0, false]);
+    expect(out[999]).toEqual([999, true]);
+    // Records never overtake each other, whatever ran in the turns.
+    expect(out.map((r) => r[0])).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+
   it('a record at a low rate does not wait for udf.bundle.time', async () => {
     // A bundle would stay open for a minute: the record must come through long before.
     const env = environment(mode, { 'udf.bundle.time': '60 s' });

@@ -25,6 +25,21 @@ import { RuntimeContextImpl, type TaskInfo } from './runtime-context.ts';
 
 export const BUILTIN_URN = 'sluice:fn:builtin:v1';
 
+/**
+ * How long a batch's rows run before the event loop gets a turn. Without turns, nothing moves
+ * on the wire while a batch runs: the outputs already sent stay in the socket's buffers (a
+ * batch of results is larger than they and the HTTP/2 window), the next input batch is not
+ * read, heartbeats wait. With a slow function a 10,000-row batch takes tens of milliseconds,
+ * and the worker then idled for a fifth of the time waiting for its own transfers. A turn costs
+ * a few microseconds; the clock is read every CLOCK_EVERY rows.
+ */
+const SLICE_MS = 2;
+const CLOCK_EVERY = 64;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export interface ProcessorServices {
   state: WorkerKeyedState;
   loadFunction(spec: FunctionSpec): Promise<unknown>;
@@ -203,13 +218,20 @@ export class BundleProcessor {
     );
   }
 
-  /** Rows [from, end) of the batch, in order: synchronously until a step has to wait. */
+  /**
+   * Rows [from, end) of the batch, in order: synchronously until a step has to wait, or until
+   * the rows have taken SLICE_MS, when the event loop gets a turn (see SLICE_MS).
+   */
   private run(batch: RowBatch, from: number, end: number, step: (i: number) => Pushed): Pushed {
     const keys = batch.keys;
+    const sliceEnd = performance.now() + SLICE_MS;
     for (let i = from; i < end; i++) {
       if (keys !== null) this.scope.setKey(keys[i] ?? null);
       const pushed = step(i);
       if (pushed !== undefined) return this.continueAsync(batch, i, end, pushed, step);
+      if ((i - from) % CLOCK_EVERY === CLOCK_EVERY - 1 && i + 1 < end && performance.now() > sliceEnd) {
+        return this.continueAsync(batch, i, end, yieldToEventLoop(), step);
+      }
     }
     return undefined;
   }
@@ -223,10 +245,15 @@ export class BundleProcessor {
   ): Promise<void> {
     await pending;
     const keys = batch.keys;
+    let sliceEnd = performance.now() + SLICE_MS;
     for (let i = at + 1; i < end; i++) {
       if (keys !== null) this.scope.setKey(keys[i] ?? null);
       const pushed = step(i);
       if (pushed !== undefined) await pushed;
+      if ((i - at) % CLOCK_EVERY === 0 && performance.now() > sliceEnd) {
+        await yieldToEventLoop();
+        sliceEnd = performance.now() + SLICE_MS;
+      }
     }
   }
 
