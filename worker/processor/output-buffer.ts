@@ -1,7 +1,7 @@
 /**
  * Rows a processor emits, per output (main output and side outputs), until the data plane
- * takes them after each input batch. A buffer that reaches its capacity mid-batch (a flatMap
- * that explodes) is handed over at once, so a worker's memory stays bounded by the batch size.
+ * takes them after each input batch. A buffer full to its capacity mid-batch (a flatMap that
+ * explodes) is handed over at once, so a worker's memory stays bounded by the batch size.
  */
 import type { OutputTag } from '../../shared/api/output-tag.ts';
 import type { BatchLayout, RowBatch } from '../../shared/codec/batch-layout.ts';
@@ -30,19 +30,24 @@ export class OutputBuffer implements Downstream {
 
   push(value: unknown, timestamp: number | null): void {
     if (this.keys !== null) throw new Error(`output ${this.id} is keyed: rows need a key`);
+    this.makeRoom();
     this.values.push(value);
     this.timestamps?.push(timestamp);
-    this.added();
   }
 
   pushKeyed(value: unknown, timestamp: number | null, key: Uint8Array): void {
+    this.makeRoom();
     this.values.push(value);
     this.keys?.push(key);
     this.timestamps?.push(timestamp);
-    this.added();
   }
 
-  private added(): void {
+  /**
+   * Hands a full buffer over before a row is added, not after: a batch whose rows each emit
+   * one row then fills the buffer exactly and goes out with the batch's end, in one message
+   * instead of two.
+   */
+  private makeRoom(): void {
     this.emitted++;
     if (this.values.length >= this.capacity && this.onFull !== null) this.onFull(this);
   }
