@@ -34,4 +34,4 @@ export {
   StateAccessError,
 } from '../shared/errors/errors.ts';
 export { Configuration } from '../shared/config/configuration.ts';
-export { addLogSink, setLogLevel, setStderrLogging, type LogRecord, type LogLevel } from './log.ts';
+export { addLogSink, getLogLevel, setLogLevel, setStderrLogging, type LogRecord, type LogLevel } from './log.ts';

@@ -48,6 +48,10 @@ export function setLogLevel(level: LogLevel): void {
   threshold = level;
 }
 
+export function getLogLevel(): LogLevel {
+  return threshold;
+}
+
 /** Turns the default stderr output off or on (sinks still receive records). */
 export function setStderrLogging(enabled: boolean): void {
   stderrEnabled = enabled;

@@ -9,7 +9,7 @@
  * in the same repetition, is printed beside each as the baseline a checkpoint costs when no data
  * crosses to a worker.
  */
-import { addLogSink, type StreamExecutionEnvironment } from '../../host/index.ts';
+import { addLogSink, getLogLevel, setLogLevel, type StreamExecutionEnvironment } from '../../host/index.ts';
 import type { BenchmarkCase, CaseContext, ResultRow } from '../lib/benchmark-case.ts';
 import { interleave } from '../lib/interleave.ts';
 import { runUntilCancelled, sleep } from '../lib/job-until-cancelled.ts';
@@ -18,7 +18,7 @@ import { median, range } from '../lib/stats.ts';
 import type { ExecutionMode } from '../lib/timed-job.ts';
 
 const INTERVAL_MS = 500;
-const RUN_MS = 8_000;
+const RUN_MS = 5_000;
 const QUICK_RUN_MS = 2_500;
 
 // Not exported: the worker gets it as source. Busy for ~1 µs: what a light function costs.
@@ -40,6 +40,9 @@ interface Run {
 
 async function measureMode(mode: ExecutionMode, runMs: number, ctx: CaseContext): Promise<Run> {
   const durations: number[] = [];
+  // Completed checkpoints are logged at info level; the suite logs only warnings (case-process.ts).
+  const level = getLogLevel();
+  setLogLevel('info');
   const remove = addLogSink((r) => {
     const m = /^checkpoint \d+ complete in ([\d.]+) ms/.exec(r.message);
     if (m !== null) durations.push(Number(m[1]));
@@ -63,6 +66,7 @@ async function measureMode(mode: ExecutionMode, runMs: number, ctx: CaseContext)
     return { durations: durations.slice(1), records: job.measured };
   } finally {
     remove();
+    setLogLevel(level);
   }
 }
 

@@ -57,7 +57,7 @@ const keyedState: BenchmarkCase = {
   profileJob: (mode, records, onWorkerPids) =>
     runTimedJob({ name: `keyed count (${mode})`, records: records ?? 1_000_000, mode, pipeline: stateful, onWorkerPids }),
   async run(ctx: CaseContext): Promise<Omit<CaseReport, 'id' | 'workerPids'>> {
-    const records = ctx.options.records ?? (ctx.options.quick ? 200_000 : 3_000_000);
+    const records = ctx.options.records ?? (ctx.options.quick ? 200_000 : 2_000_000);
     const job = (mode: ExecutionMode, withState: boolean): Promise<TimedJob> =>
       runTimedJob({
         name: `keyed count${withState ? '' : ' (no state)'} (${mode})`,
