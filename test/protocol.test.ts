@@ -17,6 +17,7 @@ import { createInMemoryPair } from '../shared/protocol/in-memory.ts';
 import type { RegisterRequest } from '../shared/protocol/messages.ts';
 import { loadFunction } from '../worker/function-loader.ts';
 import { FnHarness } from '../worker/harness.ts';
+import { failureOf } from './support/failure.ts';
 
 setStderrLogging(false);
 
@@ -119,10 +120,7 @@ describe('the protocol between host and worker cores', () => {
     ]);
     stage.startBundle(-Infinity);
     await stage.send(rows([1, 2]), false);
-    const error = await stage.finishBundle().then(
-      () => null,
-      (e: unknown) => e as UserFunctionError,
-    );
+    const error = await failureOf<UserFunctionError>(stage.finishBundle());
     expect(error).toBeInstanceOf(UserFunctionError);
     expect(error!.operator).toBe('op0');
     expect(error!.record).toBe('2');

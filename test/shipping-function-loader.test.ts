@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { UnshippableFunctionError } from '../shared/errors/errors.ts';
 import { loadFunction } from '../worker/function-loader.ts';
+import { failureOf } from './support/failure.ts';
 
 const TEXT_TOOLS = new URL('./fixtures/shipping/text-tools.ts', import.meta.url).href;
 
@@ -9,10 +10,7 @@ function spec(doc: unknown): { urn: string; payload: Uint8Array } {
 }
 
 async function loadError(s: { urn: string; payload: Uint8Array }): Promise<string> {
-  const e = await loadFunction(s).then(
-    () => null,
-    (error: unknown) => error,
-  );
+  const e = await failureOf(loadFunction(s));
   expect(e).toBeInstanceOf(UnshippableFunctionError);
   return (e as Error).message;
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MapFunction, SourceFunction, Types, UserFunctionError } from '../../host/index.ts';
 import { CallbackSink, environment, MODES } from '../support/jobs.ts';
+import { failureOf } from '../support/failure.ts';
 
 /** Emits one record, then waits until the test has seen it at the sink. */
 class OneThenWait extends SourceFunction<number> {
@@ -65,32 +66,28 @@ describe.each(MODES)('%s mode', (mode) => {
 
 describe('embedded mode', () => {
   it('runs the function itself: its stack trace is the plain local one', async () => {
-    const error = await environment('embedded')
-      .fromCollection([1])
-      .map(function failsHere(): number {
-        throw new Error('look at my stack');
-      })
-      .executeAndCollect()
-      .then(
-        () => null,
-        (e: unknown) => e as UserFunctionError,
-      );
+    const error = await failureOf<UserFunctionError>(
+      environment('embedded')
+        .fromCollection([1])
+        .map(function failsHere(): number {
+          throw new Error('look at my stack');
+        })
+        .executeAndCollect(),
+    );
     expect(error).toBeInstanceOf(UserFunctionError);
     expect(error!.workerStack).toMatch(/at [\w.]*failsHere .*\(\/.*\/modes\.test\.ts:\d+:\d+\)/);
     expect((error as Error & { cause?: unknown }).cause).toBeInstanceOf(Error);
   });
 
   it('process mode ships the function: its stack names the shipped source', async () => {
-    const error = await environment('process')
-      .fromCollection([1])
-      .map(function failsHere(): number {
-        throw new Error('look at my stack');
-      })
-      .executeAndCollect()
-      .then(
-        () => null,
-        (e: unknown) => e as UserFunctionError,
-      );
+    const error = await failureOf<UserFunctionError>(
+      environment('process')
+        .fromCollection([1])
+        .map(function failsHere(): number {
+          throw new Error('look at my stack');
+        })
+        .executeAndCollect(),
+    );
     expect(error!.workerStack).toMatch(/at [\w.]*failsHere .*\(sluice-fn:\/\/\/failsHere:\d+:\d+\)/);
   });
 });

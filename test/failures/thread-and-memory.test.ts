@@ -7,22 +7,21 @@
 import { describe, expect, it } from 'vitest';
 import { addLogSink, JobCancelledError, WorkerFailureError } from '../../host/index.ts';
 import { environment, isAlive } from '../support/jobs.ts';
+import { failureOf } from '../support/failure.ts';
 
 describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
   it('a worker over udf.worker.memory-limit is reported as having exceeded it', async () => {
     const env = environment(mode, { 'udf.worker.memory-limit': '64m' });
-    const error = await env
-      .fromCollection([1])
-      .map((x: number) => {
-        const hog: number[][] = [];
-        for (;;) hog.push(new Array<number>(100_000).fill(x));
-      })
-      .name('Hog')
-      .executeAndCollect('oom')
-      .then(
-        () => null,
-        (e: unknown) => e as WorkerFailureError,
-      );
+    const error = await failureOf<WorkerFailureError>(
+      env
+        .fromCollection([1])
+        .map((x: number) => {
+          const hog: number[][] = [];
+          for (;;) hog.push(new Array<number>(100_000).fill(x));
+        })
+        .name('Hog')
+        .executeAndCollect('oom'),
+    );
     expect(error).toBeInstanceOf(WorkerFailureError);
     expect(error!.kind).toBe('memory-limit');
     expect(error!.operator).toBe('Hog (1/1)');
@@ -61,23 +60,21 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
 describe('thread mode', () => {
   it('a thread killed by an uncaught error is reported like a worker process that crashed', async () => {
     const env = environment('thread');
-    const error = await env
-      .fromCollection([1])
-      .map(
-        () =>
-          new Promise<number>(() => {
-            // Thrown outside any call of the function: it kills the thread, as it would a process.
-            setImmediate(() => {
-              throw new Error('escaped the function');
-            });
-          }),
-      )
-      .name('Leaky')
-      .executeAndCollect()
-      .then(
-        () => null,
-        (e: unknown) => e as WorkerFailureError,
-      );
+    const error = await failureOf<WorkerFailureError>(
+      env
+        .fromCollection([1])
+        .map(
+          () =>
+            new Promise<number>(() => {
+              // Thrown outside any call of the function: it kills the thread, as it would a process.
+              setImmediate(() => {
+                throw new Error('escaped the function');
+              });
+            }),
+        )
+        .name('Leaky')
+        .executeAndCollect(),
+    );
     expect(error).toBeInstanceOf(WorkerFailureError);
     expect(error!.kind).toBe('crashed');
     expect(error!.operator).toBe('Leaky (1/1)');
@@ -86,14 +83,12 @@ describe('thread mode', () => {
 
   it('a thread that calls process.exit is reported with its exit code', async () => {
     const env = environment('thread');
-    const error = await env
-      .fromCollection([1])
-      .map(() => process.exit(3))
-      .executeAndCollect()
-      .then(
-        () => null,
-        (e: unknown) => e as WorkerFailureError,
-      );
+    const error = await failureOf<WorkerFailureError>(
+      env
+        .fromCollection([1])
+        .map(() => process.exit(3))
+        .executeAndCollect(),
+    );
     expect(error).toBeInstanceOf(WorkerFailureError);
     expect(error!.kind).toBe('crashed');
     expect(error!.exitCode).toBe(3);

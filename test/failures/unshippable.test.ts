@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnshippableFunctionError } from '../../host/index.ts';
 import { collect, environment } from '../support/jobs.ts';
+import { failureOf } from '../support/failure.ts';
 
 describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
   it('a lambda closing over a local variable is refused before any worker starts', async () => {
@@ -9,10 +10,7 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
     const factor = 3;
     const out = collect(env.fromCollection([1, 2]).map((x: number) => x * factor));
     const client = env.executeAsync('closure');
-    const error = await client.getJobExecutionResult().then(
-      () => null,
-      (e: unknown) => e as UnshippableFunctionError,
-    );
+    const error = await failureOf<UnshippableFunctionError>(client.getJobExecutionResult());
     expect(error).toBeInstanceOf(UnshippableFunctionError);
     expect(error!.functionName).toMatch(/^<lambda at unshippable\.test\.ts:\d+:\d+>$/);
     expect(error!.message).toContain('`factor`');

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MapFunction, UserFunctionError, type RuntimeContext } from '../../host/index.ts';
 import { collect, environment, isAlive, MODES } from '../support/jobs.ts';
+import { failureOf } from '../support/failure.ts';
 
 class Exploding extends MapFunction<{ id: number }, number> {
   map(value: { id: number }): number {
@@ -29,10 +30,7 @@ describe.each(MODES)('%s mode', (mode) => {
         .name('Checker'),
     );
     const client = env.executeAsync('explodes');
-    const error = await client.getJobExecutionResult().then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const error = await failureOf(client.getJobExecutionResult());
     expect(error).toBeInstanceOf(UserFunctionError);
     const e = error as UserFunctionError;
     expect(e.operator).toBe('Checker');
@@ -51,17 +49,15 @@ describe.each(MODES)('%s mode', (mode) => {
 
   it('a throwing lambda is named by where it is written', async () => {
     const env = environment(mode);
-    const error = await env
-      .fromCollection(['ok', 'bad'])
-      .map((s: string) => {
-        if (s === 'bad') throw new Error('cannot handle bad');
-        return s;
-      })
-      .executeAndCollect()
-      .then(
-        () => null,
-        (e: unknown) => e as UserFunctionError,
-      );
+    const error = await failureOf<UserFunctionError>(
+      env
+        .fromCollection(['ok', 'bad'])
+        .map((s: string) => {
+          if (s === 'bad') throw new Error('cannot handle bad');
+          return s;
+        })
+        .executeAndCollect(),
+    );
     expect(error).toBeInstanceOf(UserFunctionError);
     expect(error!.functionName).toMatch(/^<lambda at user-function-error\.test\.ts:\d+:\d+>$/);
     expect(error!.operator).toBe('Map');
@@ -73,31 +69,27 @@ describe.each(MODES)('%s mode', (mode) => {
     // Regression: the failed bundle's response was only looked at when the bundle finished,
     // while the host waited for window space the worker would never free.
     const env = environment(mode, { 'udf.arrow.batch.size': 100, 'udf.in-flight.max-batches': 1 });
-    const error = await env
-      .fromSequence(1, 50_000)
-      .map((x: number) => {
-        if (x === 5_000) throw new Error('stop here');
-        return x;
-      })
-      .executeAndCollect()
-      .then(
-        () => null,
-        (e: unknown) => e as UserFunctionError,
-      );
+    const error = await failureOf<UserFunctionError>(
+      env
+        .fromSequence(1, 50_000)
+        .map((x: number) => {
+          if (x === 5_000) throw new Error('stop here');
+          return x;
+        })
+        .executeAndCollect(),
+    );
     expect(error).toBeInstanceOf(UserFunctionError);
     expect(error!.record).toBe('5000');
   });
 
   it('a failing open() fails the job before any record', async () => {
     const env = environment(mode);
-    const error = await env
-      .fromCollection([1])
-      .map(new FailsToOpen())
-      .executeAndCollect()
-      .then(
-        () => null,
-        (e: unknown) => e as UserFunctionError,
-      );
+    const error = await failureOf<UserFunctionError>(
+      env
+        .fromCollection([1])
+        .map(new FailsToOpen())
+        .executeAndCollect(),
+    );
     expect(error).toBeInstanceOf(UserFunctionError);
     expect(error!.functionName).toBe('FailsToOpen.open()');
     expect(error!.record).toBe('');

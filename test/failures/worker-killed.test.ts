@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SourceFunction, WorkerFailureError } from '../../host/index.ts';
 import { CallbackSink, environment, isAlive } from '../support/jobs.ts';
+import { failureOf } from '../support/failure.ts';
 
 /** Emits 1, then waits until the test lets it go on (it never does: the job fails first). */
 class HoldsAfterFirst extends SourceFunction<number> {
@@ -18,81 +19,64 @@ class HoldsAfterFirst extends SourceFunction<number> {
   }
 }
 
+/**
+ * Runs `source (emits 1, then holds) → map(fn) named Echo → sink` in process mode, kills the
+ * worker with SIGKILL once the record has reached the sink, and returns how the job failed.
+ */
+async function killAfterFirstRecord(settings: Record<string, unknown>, fn: (x: number) => number) {
+  const env = environment('process', settings);
+  let firstSeen!: () => void;
+  const seen = new Promise<void>((resolve) => (firstSeen = resolve));
+  env
+    .addSource(new HoldsAfterFirst(new Promise<void>(() => undefined)), 'Held')
+    .map(fn)
+    .name('Echo')
+    .addSink(new CallbackSink<number>(() => firstSeen()));
+  const client = env.executeAsync('killed');
+  await seen;
+  const [worker] = client.workers();
+  const pid = worker!.handle.pid!;
+  process.kill(pid, 'SIGKILL');
+  const error = await failureOf<WorkerFailureError>(client.getJobExecutionResult());
+  expect(error).toBeInstanceOf(WorkerFailureError);
+  expect(error!.kind).toBe('killed');
+  expect(error!.signal).toBe('SIGKILL');
+  expect(error!.message).toContain(`worker ${worker!.handle.id} (operator 'Echo (1/1)') was killed by signal SIGKILL`);
+  expect(isAlive(pid)).toBe(false);
+  return error!;
+}
+
 describe('process mode', () => {
   it('a worker killed with SIGKILL mid-bundle fails the job as "killed by signal SIGKILL"', async () => {
     // The bundle stays open until the kill: it ends neither by size nor by time.
-    const env = environment('process', { 'udf.bundle.time': 3_600_000 });
-    let firstSeen!: () => void;
-    const seen = new Promise<void>((resolve) => (firstSeen = resolve));
-    env
-      .addSource(new HoldsAfterFirst(new Promise<void>(() => undefined)), 'Held')
-      .map((x: number) => {
-        process.stderr.write(`worker saw ${x}\n`);
-        return x;
-      })
-      .name('Echo')
-      .addSink(new CallbackSink<number>(() => firstSeen()));
-    const client = env.executeAsync('killed');
-    await seen;
-    const [worker] = client.workers();
-    const pid = worker!.handle.pid!;
-    process.kill(pid, 'SIGKILL');
-    const error = await client.getJobExecutionResult().then(
-      () => null,
-      (e: unknown) => e as WorkerFailureError,
-    );
-    expect(error).toBeInstanceOf(WorkerFailureError);
-    expect(error!.kind).toBe('killed');
-    expect(error!.signal).toBe('SIGKILL');
-    expect(error!.operator).toBe('Echo (1/1)');
-    expect(error!.stderrTail).toContain('worker saw 1');
-    expect(error!.message).toContain(`worker ${worker!.handle.id} (operator 'Echo (1/1)') was killed by signal SIGKILL`);
-    expect(error!.message).toContain('while processing a bundle');
-    expect(isAlive(pid)).toBe(false);
+    const error = await killAfterFirstRecord({ 'udf.bundle.time': 3_600_000 }, (x: number) => {
+      process.stderr.write(`worker saw ${x}\n`);
+      return x;
+    });
+    expect(error.operator).toBe('Echo (1/1)');
+    expect(error.stderrTail).toContain('worker saw 1');
+    expect(error.message).toContain('while processing a bundle');
   });
 
   it('a worker killed while its task waits for input (no bundle open) fails the job at once', async () => {
     // Each record is a bundle of its own; the source then waits for ever.
-    const env = environment('process', { 'udf.bundle.size': 1 });
-    let firstSeen!: () => void;
-    const seen = new Promise<void>((resolve) => (firstSeen = resolve));
-    env
-      .addSource(new HoldsAfterFirst(new Promise<void>(() => undefined)), 'Held')
-      .map((x: number) => x)
-      .name('Echo')
-      .addSink(new CallbackSink<number>(() => firstSeen()));
-    const client = env.executeAsync('killed while idle');
-    await seen;
-    const [worker] = client.workers();
-    const pid = worker!.handle.pid!;
-    process.kill(pid, 'SIGKILL');
-    const error = await client.getJobExecutionResult().then(
-      () => null,
-      (e: unknown) => e as WorkerFailureError,
-    );
-    expect(error).toBeInstanceOf(WorkerFailureError);
-    expect(error!.kind).toBe('killed');
-    expect(error!.signal).toBe('SIGKILL');
-    expect(error!.message).toContain(`worker ${worker!.handle.id} (operator 'Echo (1/1)') was killed by signal SIGKILL`);
-    expect(isAlive(pid)).toBe(false);
+    await killAfterFirstRecord({ 'udf.bundle.size': 1 }, (x: number) => x);
   });
 
   it('a worker that exits on its own fails the job with its exit code', async () => {
     const env = environment('process');
-    const error = await env
-      .fromCollection([1, 2, 3])
-      .map((x: number) => {
-        if (x === 2) {
-          process.stderr.write('giving up\n');
-          process.exit(7);
-        }
-        return x;
-      })
-      .executeAndCollect()
-      .then(
-        () => null,
-        (e: unknown) => e as WorkerFailureError,
-      );
+    const error = await failureOf<WorkerFailureError>(
+      env
+        .fromCollection([1, 2, 3])
+        .map((x: number) => {
+          if (x === 2) {
+            process.stderr.write('giving up\n');
+            process.exit(7);
+          }
+          return x;
+        })
+        .executeAndCollect(),
+    );
     expect(error).toBeInstanceOf(WorkerFailureError);
     expect(error!.kind).toBe('crashed');
     expect(error!.exitCode).toBe(7);

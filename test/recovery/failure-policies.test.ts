@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTERS, MapFunction, UserFunctionError, type DeadLetter, type RuntimeContext } from '../../host/index.ts';
 import { collect, environment, MODES } from '../support/jobs.ts';
+import { failureOf } from '../support/failure.ts';
 
 class FailsOnFirstAttempt extends MapFunction<number, number> {
   private attempt = -1;
@@ -72,14 +73,12 @@ describe.each(MODES)('%s mode', (mode) => {
 
   it('fail (the default): the job fails even when a restart strategy is set', async () => {
     const env = environment(mode, { 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': 3 });
-    const error = await env
-      .fromCollection([1, 2, 3])
-      .map(new FailsOnFirstAttempt())
-      .executeAndCollect()
-      .then(
-        () => null,
-        (e: unknown) => e,
-      );
+    const error = await failureOf(
+      env
+        .fromCollection([1, 2, 3])
+        .map(new FailsOnFirstAttempt())
+        .executeAndCollect(),
+    );
     expect(error).toBeInstanceOf(UserFunctionError);
   });
 });

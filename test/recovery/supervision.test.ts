@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addLogSink, WorkerFailureError } from '../../host/index.ts';
 import { environment, isAlive } from '../support/jobs.ts';
+import { failureOf } from '../support/failure.ts';
 
 describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
   it('a hung function is detected, killed and reported as hung', async () => {
@@ -20,10 +21,7 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
       .name('Spinner')
       .print();
     const job = env.executeAsync('hung');
-    const error = await job.getJobExecutionResult().then(
-      () => null,
-      (e: unknown) => e as WorkerFailureError,
-    );
+    const error = await failureOf<WorkerFailureError>(job.getJobExecutionResult());
     expect(error).toBeInstanceOf(WorkerFailureError);
     expect(error!.kind).toBe('hung');
     expect(error!.operator).toBe('Spinner (1/1)');
@@ -55,12 +53,10 @@ describe('process mode: start-up failures', () => {
       if (/restart \d+ /.test(r.message)) restarts.push(r.message);
     });
     const client = env.executeAsync('crash loop');
-    const error = await client
-      .getJobExecutionResult()
-      .then(
-        () => null,
-        (e: unknown) => e as WorkerFailureError,
-      )
+    const error = await failureOf<WorkerFailureError>(
+      client
+        .getJobExecutionResult(),
+    )
       .finally(remove);
     // Three attempts in all: two restarts, then it stops.
     expect(restarts).toHaveLength(2);
