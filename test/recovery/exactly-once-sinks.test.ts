@@ -7,26 +7,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addLogSink, FileSink, MapFunction, SourceFunction, type RuntimeContext } from '../../host/index.ts';
+import { addLogSink, FileSink, MapFunction, type RuntimeContext } from '../../host/index.ts';
 import { collect, environment } from '../support/jobs.ts';
+import { Paced } from './paced-source.ts';
 
 const N = 3000;
-
-class Paced extends SourceFunction<number> {
-  private next = 0;
-  async *run(): AsyncGenerator<number> {
-    while (this.next < N) {
-      if (this.next % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-      yield this.next++;
-    }
-  }
-  override snapshotState(): number {
-    return this.next;
-  }
-  override restoreState(state: unknown): void {
-    this.next = typeof state === 'number' ? state : 0;
-  }
-}
 
 /** Fails once, in the first attempt, after a checkpoint has completed (the test says when). */
 class FailsOnce extends MapFunction<number, number> {
@@ -72,7 +57,7 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
       'restart-strategy.fixed-delay.attempts': 2,
       'restart-strategy.fixed-delay.delay': 0,
     });
-    const stream = env.addSource(new Paced(), 'Paced').map(new FailsOnce(2000)).setFailurePolicy('restart');
+    const stream = env.addSource(new Paced(N), 'Paced').map(new FailsOnce(2000)).setFailurePolicy('restart');
     stream.print('p');
     const collected = collect(stream);
     stream.sinkTo(FileSink.forRowFormat(join(dir, 'out')));

@@ -10,30 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addLogSink, MapFunction, SourceFunction, ValueStateDescriptor, type RuntimeContext, type ValueState } from '../../host/index.ts';
+import { addLogSink, MapFunction, ValueStateDescriptor, type RuntimeContext, type ValueState } from '../../host/index.ts';
 import { CallbackSink, environment } from '../support/jobs.ts';
+import { Paced } from './paced-source.ts';
 
 const RECORDS = 20_000;
-
-/** 0..n-1, pausing every 100 records so that checkpoints happen while it runs. */
-class Paced extends SourceFunction<number> {
-  private next = 0;
-  constructor(private readonly n: number) {
-    super();
-  }
-  async *run(): AsyncGenerator<number> {
-    while (this.next < this.n) {
-      if (this.next % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-      yield this.next++;
-    }
-  }
-  override snapshotState(): number {
-    return this.next;
-  }
-  override restoreState(state: unknown): void {
-    this.next = typeof state === 'number' ? state : 0;
-  }
-}
 
 class Count extends MapFunction<number, [number, number]> {
   private count!: ValueState<number>;

@@ -1,0 +1,21 @@
+import { SourceFunction } from '../../host/index.ts';
+
+/** 0..n-1, pausing every 100 records so that checkpoints happen while it runs. */
+export class Paced extends SourceFunction<number> {
+  private next = 0;
+  constructor(private readonly n: number) {
+    super();
+  }
+  async *run(): AsyncGenerator<number> {
+    while (this.next < this.n) {
+      if (this.next % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      yield this.next++;
+    }
+  }
+  override snapshotState(): number {
+    return this.next;
+  }
+  override restoreState(state: unknown): void {
+    this.next = typeof state === 'number' ? state : 0;
+  }
+}
