@@ -21,6 +21,7 @@ import type { DataBatch, Elements, ProcessBundleResponse } from '../shared/proto
 import { TIMERS_TRANSFORM_ID } from '../shared/protocol/messages.ts';
 import { transferable } from '../shared/protocol/port-channel.ts';
 import { activity } from './activity.ts';
+import { yieldToEventLoop } from './event-loop.ts';
 import type { BundleProcessor } from './processor/bundle-processor.ts';
 import type { OutputBuffer } from './processor/output-buffer.ts';
 
@@ -86,10 +87,6 @@ export class DataPlane {
   discard(instructionId: string): void {
     this.early.delete(instructionId);
   }
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 class BundleRun {

@@ -9,6 +9,7 @@
  */
 import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
 import { activity } from '../activity.ts';
+import { yieldToEventLoop } from '../event-loop.ts';
 import { DEAD_LETTER_SUFFIX, processorLayouts, type ProcessorLayouts } from '../../shared/protocol/layouts.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import type { WorkerKeyedState, OperatorStateAccess } from '../state/worker-keyed-state.ts';
@@ -35,10 +36,6 @@ export const BUILTIN_URN = 'sluice:fn:builtin:v1';
  */
 const SLICE_MS = 2;
 const CLOCK_EVERY = 64;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 export interface ProcessorServices {
   state: WorkerKeyedState;
@@ -224,7 +221,8 @@ export class BundleProcessor {
    */
   private run(batch: RowBatch, from: number, end: number, step: (i: number) => Pushed): Pushed {
     const keys = batch.keys;
-    const sliceEnd = performance.now() + SLICE_MS;
+    // Fewer rows than a clock read's worth are never sliced: no clock read for them.
+    const sliceEnd = end - from > CLOCK_EVERY ? performance.now() + SLICE_MS : Infinity;
     for (let i = from; i < end; i++) {
       if (keys !== null) this.scope.setKey(keys[i] ?? null);
       const pushed = step(i);
@@ -245,7 +243,7 @@ export class BundleProcessor {
   ): Promise<void> {
     await pending;
     const keys = batch.keys;
-    let sliceEnd = performance.now() + SLICE_MS;
+    let sliceEnd = end - at > CLOCK_EVERY ? performance.now() + SLICE_MS : Infinity;
     for (let i = at + 1; i < end; i++) {
       if (keys !== null) this.scope.setKey(keys[i] ?? null);
       const pushed = step(i);

@@ -87,7 +87,7 @@ export abstract class SingleValueHandle extends StateHandle {
   /** The entry to write `id` into: the one the last hit found if it is still cached. */
   private entryForWrite(key: Uint8Array, id: StateId): ValueEntry {
     const hit = this.hit;
-    if (hit !== null && hit.cached && hit.id.equals(id)) return hit;
+    if (hit !== null && hit.cached && hit.is(id)) return hit;
     return this.ctx.cache.get<ValueEntry>(id) ?? this.newEntry(id, key);
   }
 
