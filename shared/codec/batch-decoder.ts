@@ -69,8 +69,7 @@ export class BatchDecoder {
   }
 }
 
+/** Every batch carries its schema: compared natively (a JS loop over it cost ~2 µs a batch). */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
 }

@@ -8,7 +8,7 @@ import { layoutSchema } from './arrow-schema.ts';
 import { BodyWriter } from './body.ts';
 import { columnEncoder, type ColumnEncoder } from './column-codec.ts';
 import { Float64Encoder } from './fixed-width-encoders.ts';
-import { encodeSchemaMessage, writeStream } from './ipc-stream.ts';
+import { encodeSchemaMessage, StreamWriter } from './ipc-stream.ts';
 import { BinaryEncoder } from './variable-width-encoders.ts';
 import { CellMismatch, ValueEncodeError } from './value-encode-error.ts';
 
@@ -22,6 +22,7 @@ export class BatchEncoder {
   private readonly timestamps: ColumnEncoder | null;
   private readonly values: ColumnEncoder;
   private readonly body = new BodyWriter();
+  private readonly stream = new StreamWriter();
 
   constructor(readonly layout: BatchLayout) {
     this.schemaMessage = encodeSchemaMessage(layoutSchema(layout));
@@ -54,7 +55,7 @@ export class BatchEncoder {
       if (e instanceof CellMismatch) throw new ValueEncodeError(e.index, e.path(column), e.expected, e.found);
       throw e;
     }
-    return writeStream(this.schemaMessage, n, body);
+    return this.stream.write(this.schemaMessage, n, body);
   }
 }
 

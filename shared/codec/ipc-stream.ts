@@ -1,8 +1,10 @@
 /**
  * The IPC stream framing of a Data batch: one schema message, one record batch message
- * and its body, then end-of-stream. Flatbuffer metadata is encoded and decoded with
- * apache-arrow's own Message class; the body is laid out here, so that a batch costs one
- * output allocation and one copy of each column buffer, and no arrow Data objects.
+ * and its body, then end-of-stream. The schema message is encoded and decoded with
+ * apache-arrow's Message class (once per layout, and for a foreign schema); the record batch
+ * metadata, on every batch, with its flatbuffer classes directly (record-batch-message.ts).
+ * The body is laid out here, so that a batch costs one output allocation and one copy of each
+ * column buffer, and no arrow Data objects.
  *
  *   <0xFFFFFFFF><int32 n><schema flatbuffer, padded to 8>
  *   <0xFFFFFFFF><int32 n><record batch flatbuffer, padded to 8><body: buffers, each padded to 8>
@@ -10,16 +12,12 @@
  */
 // Deep imports (the package exports every module path): the root module loads all of Arrow,
 // which doubles a worker's start-up time, and only the IPC metadata is needed here.
-import { MessageHeader, MetadataVersion } from 'apache-arrow/enum';
-import {
-  BufferRegion,
-  FieldNode,
-  Message,
-  RecordBatch as RecordBatchHeader,
-} from 'apache-arrow/ipc/metadata/message';
+import { MessageHeader } from 'apache-arrow/enum';
+import { Message } from 'apache-arrow/ipc/metadata/message';
 import type { Schema } from 'apache-arrow/schema';
 import { ProtocolError } from '../errors/errors.ts';
 import type { BodyWriter, BufferRegionLike, FieldNodeLike } from './body.ts';
+import { MetadataError, readRecordBatchMetadata, RecordBatchMessageWriter, type RecordBatchMetadata } from './record-batch-message.ts';
 
 const CONTINUATION = -1; // 0xFFFFFFFF read as an int32
 
@@ -38,42 +36,48 @@ function frame(flatbuffer: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A caller-owned IPC stream holding `schemaMessage` and one record batch of `body`. */
-export function writeStream(schemaMessage: Uint8Array, length: number, body: BodyWriter): Uint8Array {
-  const nodes: FieldNode[] = [];
-  for (let i = 0; i < body.nodes.length; i += 2) nodes.push(new FieldNode(body.nodes[i]!, body.nodes[i + 1]!));
-  const regions: BufferRegion[] = [];
-  let bodyLength = 0;
-  for (const buffer of body.buffers) {
-    regions.push(new BufferRegion(bodyLength, buffer.byteLength));
-    bodyLength += (buffer.byteLength + 7) & ~7;
-  }
-  const header = new RecordBatchHeader(length, nodes, regions, null);
-  const metadata = Message.encode(new Message(bodyLength, MetadataVersion.V5, MessageHeader.RecordBatch, header));
-  const metadataSize = (8 + metadata.byteLength + 7) & ~7;
+/**
+ * Writes a batch's IPC stream: the schema message, one record batch message and its body.
+ * One per encoder: its metadata buffer is reused from batch to batch.
+ */
+export class StreamWriter {
+  private readonly metadata = new RecordBatchMessageWriter();
+  private readonly bufferLengths: number[] = [];
 
-  // Not zero-filled: calloc'd memory costs page faults on every batch, while malloc can
-  // hand back memory of batches already freed. Every byte is written below, padding too.
-  const total = schemaMessage.byteLength + metadataSize + bodyLength + 8;
-  const out = new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
-  const view = new DataView(out.buffer);
-  out.set(schemaMessage, 0);
-  let p = schemaMessage.byteLength;
-  view.setInt32(p, CONTINUATION, true);
-  view.setInt32(p + 4, metadataSize - 8, true);
-  out.set(metadata, p + 8);
-  out.fill(0, p + 8 + metadata.byteLength, p + metadataSize);
-  p += metadataSize;
-  for (let i = 0; i < regions.length; i++) {
-    const buffer = body.buffers[i]!;
-    const at = p + regions[i]!.offset;
-    out.set(buffer, at);
-    out.fill(0, at + buffer.byteLength, at + ((buffer.byteLength + 7) & ~7));
+  /** A caller-owned IPC stream holding `schemaMessage` and one record batch of `body`. */
+  write(schemaMessage: Uint8Array, length: number, body: BodyWriter): Uint8Array {
+    const lengths = this.bufferLengths;
+    lengths.length = 0;
+    let bodyLength = 0;
+    for (const buffer of body.buffers) {
+      lengths.push(buffer.byteLength);
+      bodyLength += (buffer.byteLength + 7) & ~7;
+    }
+    const metadata = this.metadata.write(length, body.nodes, lengths, bodyLength);
+    const metadataSize = (8 + metadata.byteLength + 7) & ~7;
+
+    // Not zero-filled: calloc'd memory costs page faults on every batch, while malloc can
+    // hand back memory of batches already freed. Every byte is written below, padding too.
+    const total = schemaMessage.byteLength + metadataSize + bodyLength + 8;
+    const out = new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
+    const view = new DataView(out.buffer);
+    out.set(schemaMessage, 0);
+    let p = schemaMessage.byteLength;
+    view.setInt32(p, CONTINUATION, true);
+    view.setInt32(p + 4, metadataSize - 8, true);
+    out.set(metadata, p + 8);
+    out.fill(0, p + 8 + metadata.byteLength, p + metadataSize);
+    p += metadataSize;
+    for (const buffer of body.buffers) {
+      out.set(buffer, p);
+      const padded = (buffer.byteLength + 7) & ~7;
+      out.fill(0, p + buffer.byteLength, p + padded);
+      p += padded;
+    }
+    view.setInt32(p, CONTINUATION, true);
+    view.setInt32(p + 4, 0, true);
+    return out;
   }
-  p += bodyLength;
-  view.setInt32(p, CONTINUATION, true);
-  view.setInt32(p + 4, 0, true);
-  return out;
 }
 
 export interface ReceivedBatch {
@@ -93,13 +97,16 @@ export function readStream(bytes: Uint8Array): ReceivedBatch {
   if (schemaMetadata === null) throw malformed('the stream ends before its schema');
   const batchMetadata = reader.next('the record batch message');
   if (batchMetadata === null) throw malformed('the stream has a schema but no record batch');
-  const message = decodeMessage(batchMetadata);
-  if (!message.isRecordBatch()) throw malformed(`expected a record batch message, got message type ${MessageHeader[message.headerType]}`);
-  const body = reader.body(message.bodyLength);
-  const header = message.header();
-  if (header.compression !== null) throw malformed('compressed record batches are not supported');
+  let header: RecordBatchMetadata;
+  try {
+    header = readRecordBatchMetadata(batchMetadata);
+  } catch (e) {
+    if (e instanceof MetadataError) throw malformed(e.message);
+    throw e;
+  }
+  const body = reader.body(header.bodyLength);
   if (reader.next('the end of the stream') !== null) throw malformed('expected one record batch, found more messages after it');
-  return { schemaMetadata, length: header.length, nodes: header.nodes, regions: header.buffers, body };
+  return { schemaMetadata, length: header.length, nodes: header.nodes, regions: header.regions, body };
 }
 
 export function decodeSchema(metadata: Uint8Array): Schema {
