@@ -192,7 +192,7 @@ describe('state write-back', () => {
     ]);
   });
 
-  it('declares a state once, with its TTL, before its first operation', async () => {
+  it('declares a state once, with its TTL, before its first operation; only states with TTL carry the clock', async () => {
     const host = new FakeStateHost();
     const w = workerOver(host, { clock: () => 5 });
     const ttl = StateTtlConfig.newBuilder(60_000).updateTtlOnReadAndWrite().returnExpiredIfNotCleanedUp().build();
@@ -225,7 +225,8 @@ describe('state write-back', () => {
         key: { stateName: 'op/plain', kind: StateKind.LIST, key: jsonCodec.encode('k') },
         op: StateOp.APPEND,
         values: [jsonCodec.encode(1)],
-        time: 5,
+        // A state without TTL reads no clock: the host stamps it with its own.
+        time: 0,
       },
     ]);
   });

@@ -20,7 +20,7 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
   get(): Promise<OUT | null> {
     const key = this.begin();
     const id = this.idOf(key);
-    const now = this.ctx.clock();
+    const now = this.now();
     if (this.ctx.hasChain(id)) return this.ctx.chain(id, () => this.getNow(key, id, now));
     return this.getNow(key, id, now);
   }
@@ -28,7 +28,7 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
   add(value: IN): Promise<void> {
     const key = this.begin();
     const id = this.idOf(key);
-    const now = this.ctx.clock();
+    const now = this.now();
     if (!this.ctx.hasChain(id)) {
       let cached: unknown;
       try {
@@ -56,7 +56,7 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
   clear(): void {
     const key = this.begin();
     const id = this.idOf(key);
-    const now = this.ctx.clock();
+    const now = this.now();
     if (this.ctx.hasChain(id)) void this.ctx.chain(id, () => this.writeBytes(key, id, null, now));
     else this.writeBytes(key, id, null, now);
   }

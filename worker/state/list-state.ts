@@ -11,7 +11,7 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
   get(): Promise<T[]> {
     const key = this.begin();
     const id = this.idOf(key);
-    const now = this.ctx.clock();
+    const now = this.now();
     const cache = this.ctx.cache;
     const entry = cache.get<ListEntry>(id);
     if (entry !== undefined) {
@@ -40,7 +40,7 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
     const key = this.begin();
     const bytes = this.encode(value);
     const entry = this.entryFor(key);
-    entry.append(bytes, this.ctx.clock());
+    entry.append(bytes, this.now());
     this.ctx.cache.commit(entry);
   }
 
@@ -49,7 +49,7 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
     const encoded = Array.from(values, (v) => this.encode(v));
     if (encoded.length === 0) return;
     const entry = this.entryFor(key);
-    const now = this.ctx.clock();
+    const now = this.now();
     for (const bytes of encoded) entry.append(bytes, now);
     this.ctx.cache.commit(entry);
   }
@@ -58,14 +58,14 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
     const key = this.begin();
     const encoded = Array.from(values, (v) => this.encode(v));
     const entry = this.entryFor(key);
-    entry.replace(encoded, this.ctx.clock());
+    entry.replace(encoded, this.now());
     this.ctx.cache.commit(entry);
   }
 
   clear(): void {
     const key = this.begin();
     const entry = this.entryFor(key);
-    entry.replace([], this.ctx.clock());
+    entry.replace([], this.now());
     this.ctx.cache.commit(entry);
   }
 

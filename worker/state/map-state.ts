@@ -61,7 +61,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     const stateKey = this.begin();
     const id = this.idOf(stateKey);
     const entry = this.entryFor(stateKey, id);
-    entry.clear(this.ctx.clock());
+    entry.clear(this.now());
     for (const log of this.ctx.iterationsOf(id) ?? []) log.clear();
     this.ctx.cache.commit(entry);
   }
@@ -69,7 +69,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
   isEmpty(): Promise<boolean> {
     const stateKey = this.begin();
     const id = this.idOf(stateKey);
-    const now = this.ctx.clock();
+    const now = this.now();
     const cache = this.ctx.cache;
     const entry = cache.get<MapEntry>(id);
     if (entry !== undefined) {
@@ -135,7 +135,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
   private read(key: K): Uint8Array | null | Promise<Uint8Array | null> {
     const stateKey = this.begin();
     const id = this.idOf(stateKey);
-    const now = this.ctx.clock();
+    const now = this.now();
     const mapKeyBytes = this.ctx.codec.encode(key);
     const mapKey = bytesKey(mapKeyBytes);
     const cache = this.ctx.cache;
@@ -201,7 +201,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
 
   private write(stateKey: Uint8Array, key: K, value: Uint8Array | null): void {
     const id = this.idOf(stateKey);
-    const now = this.ctx.clock();
+    const now = this.now();
     const mapKeyBytes = this.ctx.codec.encode(key);
     const mapKey = bytesKey(mapKeyBytes);
     const entry = this.entryFor(stateKey, id);

@@ -81,7 +81,7 @@ export abstract class SingleValueHandle extends StateHandle {
     const id = this.idOf(key);
     const entry = this.ctx.cache.peek<ValueEntry>(id);
     if (entry !== undefined && (entry.known || entry.loading !== null)) return;
-    this.load(key, id, this.ctx.clock()).catch(() => undefined);
+    this.load(key, id, this.now()).catch(() => undefined);
   }
 
   /** The entry to write `id` into: the one the last hit found if it is still cached. */

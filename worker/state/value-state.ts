@@ -6,7 +6,7 @@ export class WorkerValueState<T> extends SingleValueHandle implements ValueState
   value(): Promise<T | null> {
     const key = this.begin();
     const id = this.idOf(key);
-    const now = this.ctx.clock();
+    const now = this.now();
     let cached: unknown;
     try {
       cached = this.readCachedDecoded(id, now);
@@ -24,11 +24,11 @@ export class WorkerValueState<T> extends SingleValueHandle implements ValueState
   /** update(null) clears, as in Flink. */
   update(value: T): void {
     const key = this.begin();
-    this.writeValue(key, this.idOf(key), value, this.ctx.clock());
+    this.writeValue(key, this.idOf(key), value, this.now());
   }
 
   clear(): void {
     const key = this.begin();
-    this.writeBytes(key, this.idOf(key), null, this.ctx.clock());
+    this.writeBytes(key, this.idOf(key), null, this.now());
   }
 }
