@@ -43,6 +43,57 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(dead[0]!.error.stack).toContain('zero is not allowed');
   });
 
+  it('skip with async functions: each rejected record reaches the dead letters as itself, in order', async () => {
+    const env = environment(mode, { 'udf.bundle.size': 3 });
+    const mapped = env
+      .fromCollection([1, -2, 3, -4, 5, 6, -7])
+      .map(async (x: number) => {
+        await Promise.resolve();
+        if (x < 0) throw new RangeError(`negative: ${x}`);
+        return x * 10;
+      })
+      .name('AsyncMap')
+      .setFailurePolicy('skip');
+    const kept = mapped
+      .filter(async (x: number) => {
+        await Promise.resolve();
+        if (x === 50) throw new Error('fifty is refused');
+        return x !== 30;
+      })
+      .name('AsyncFilter')
+      .setFailurePolicy('skip');
+    const ok = collect(kept);
+    const mapDead = collect(mapped.getSideOutput(DEAD_LETTERS));
+    const filterDead = collect(kept.getSideOutput(DEAD_LETTERS));
+    await env.execute('async skip');
+    expect(ok).toEqual([10, 60]);
+    expect(mapDead.map((d: DeadLetter) => [d.record, d.operator, d.error.message])).toEqual([
+      [-2, 'AsyncMap', 'negative: -2'],
+      [-4, 'AsyncMap', 'negative: -4'],
+      [-7, 'AsyncMap', 'negative: -7'],
+    ]);
+    expect(filterDead.map((d: DeadLetter) => [d.record, d.operator, d.error.message])).toEqual([[50, 'AsyncFilter', 'fifty is refused']]);
+  });
+
+  it('fail with an async function: the job fails naming the record whose promise rejected', async () => {
+    const env = environment(mode);
+    const error = await failureOf<UserFunctionError>(
+      env
+        .fromCollection(['a', 'b', 'c'])
+        .map(async (s: string) => {
+          await Promise.resolve();
+          if (s === 'b') throw new Error('b is rejected');
+          return s;
+        })
+        .name('AsyncCheck')
+        .executeAndCollect(),
+    );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect(error!.operator).toBe('AsyncCheck');
+    expect(error!.record).toBe("'b'");
+    expect(error!.causeMessage).toBe('b is rejected');
+  });
+
   it('skip as the global policy (udf.failure-policy)', async () => {
     const env = environment(mode, { 'udf.failure-policy': 'skip' });
     const out = await env

@@ -8,6 +8,16 @@ import { ChainOperator, callableOf, type OperatorSetup } from './base.ts';
 
 export class MapOperator extends ChainOperator {
   private readonly call: (value: unknown) => unknown;
+  /**
+   * The record whose promised result is awaited. A chain runs one record at a time (the next
+   * waits for this one's push), so one slot is enough, and the result handlers below are
+   * bound once instead of two closures allocated per record of an async function.
+   */
+  private waitingValue: unknown = undefined;
+  private waitingTimestamp: number | null = null;
+  private readonly resolved = (out: unknown): Pushed => this.next.push(out, this.waitingTimestamp);
+  private readonly rejected = (thrown: unknown): undefined => this.failed(thrown, this.waitingValue);
+
   constructor(setup: OperatorSetup, fn: unknown) {
     super(setup);
     this.call = callableOf(fn, 'map', 'map function');
@@ -22,10 +32,9 @@ export class MapOperator extends ChainOperator {
       return this.failed(thrown, value);
     }
     if (isPromiseLike(out)) {
-      return Promise.resolve(out).then(
-        (o) => this.next.push(o, timestamp),
-        (thrown: unknown) => this.failed(thrown, value),
-      );
+      this.waitingValue = value;
+      this.waitingTimestamp = timestamp;
+      return Promise.resolve(out).then(this.resolved, this.rejected);
     }
     return this.next.push(out, timestamp);
   }
@@ -33,6 +42,12 @@ export class MapOperator extends ChainOperator {
 
 export class FilterOperator extends ChainOperator {
   private readonly call: (value: unknown) => unknown;
+  /** As MapOperator's: the record whose promised verdict is awaited. */
+  private waitingValue: unknown = undefined;
+  private waitingTimestamp: number | null = null;
+  private readonly resolved = (keep: unknown): Pushed => (keep ? this.next.push(this.waitingValue, this.waitingTimestamp) : undefined);
+  private readonly rejected = (thrown: unknown): undefined => this.failed(thrown, this.waitingValue);
+
   constructor(setup: OperatorSetup, fn: unknown) {
     super(setup);
     this.call = callableOf(fn, 'filter', 'filter function');
@@ -47,10 +62,9 @@ export class FilterOperator extends ChainOperator {
       return this.failed(thrown, value);
     }
     if (isPromiseLike(keep)) {
-      return Promise.resolve(keep).then(
-        (k) => (k ? this.next.push(value, timestamp) : undefined),
-        (thrown: unknown) => this.failed(thrown, value),
-      );
+      this.waitingValue = value;
+      this.waitingTimestamp = timestamp;
+      return Promise.resolve(keep).then(this.resolved, this.rejected);
     }
     return keep ? this.next.push(value, timestamp) : undefined;
   }
