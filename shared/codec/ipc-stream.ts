@@ -17,7 +17,7 @@ import { Message } from 'apache-arrow/ipc/metadata/message';
 import type { Schema } from 'apache-arrow/schema';
 import { ProtocolError } from '../errors/errors.ts';
 import type { BodyWriter, BufferRegionLike, FieldNodeLike } from './body.ts';
-import { MetadataError, readRecordBatchMetadata, RecordBatchMessageWriter, type RecordBatchMetadata } from './record-batch-message.ts';
+import { MetadataError, padded, readRecordBatchMetadata, RecordBatchMessageWriter, type RecordBatchMetadata } from './record-batch-message.ts';
 
 const CONTINUATION = -1; // 0xFFFFFFFF read as an int32
 
@@ -27,7 +27,7 @@ export function encodeSchemaMessage(schema: Schema): Uint8Array {
 }
 
 function frame(flatbuffer: Uint8Array): Uint8Array {
-  const size = (8 + flatbuffer.byteLength + 7) & ~7;
+  const size = 8 + padded(flatbuffer.byteLength);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   view.setInt32(0, CONTINUATION, true);
@@ -48,13 +48,9 @@ export class StreamWriter {
   write(schemaMessage: Uint8Array, length: number, body: BodyWriter): Uint8Array {
     const lengths = this.bufferLengths;
     lengths.length = 0;
-    let bodyLength = 0;
-    for (const buffer of body.buffers) {
-      lengths.push(buffer.byteLength);
-      bodyLength += (buffer.byteLength + 7) & ~7;
-    }
-    const metadata = this.metadata.write(length, body.nodes, lengths, bodyLength);
-    const metadataSize = (8 + metadata.byteLength + 7) & ~7;
+    for (const buffer of body.buffers) lengths.push(buffer.byteLength);
+    const { metadata, bodyLength } = this.metadata.write(length, body.nodes, lengths);
+    const metadataSize = 8 + padded(metadata.byteLength);
 
     // Not zero-filled: calloc'd memory costs page faults on every batch, while malloc can
     // hand back memory of batches already freed. Every byte is written below, padding too.
@@ -70,9 +66,9 @@ export class StreamWriter {
     p += metadataSize;
     for (const buffer of body.buffers) {
       out.set(buffer, p);
-      const padded = (buffer.byteLength + 7) & ~7;
-      out.fill(0, p + buffer.byteLength, p + padded);
-      p += padded;
+      const end = p + padded(buffer.byteLength);
+      out.fill(0, p + buffer.byteLength, end);
+      p = end;
     }
     view.setInt32(p, CONTINUATION, true);
     view.setInt32(p + 4, 0, true);

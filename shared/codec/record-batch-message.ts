@@ -32,23 +32,23 @@ export class RecordBatchMessageWriter {
 
   /**
    * `nodes` holds (length, null count) pairs; `bufferLengths` the byte length of each buffer,
-   * which the body lays out in order, each padded to 8 bytes.
+   * which the body lays out in order, each padded to 8 bytes: `bodyLength` is that layout's
+   * length.
    */
-  write(length: number, nodes: readonly number[], bufferLengths: readonly number[], bodyLength: number): Uint8Array {
+  write(length: number, nodes: readonly number[], bufferLengths: readonly number[]): { metadata: Uint8Array; bodyLength: number } {
     const b = this.builder;
     b.clear();
     // Vectors of structs are written back to front.
     RecordBatchTable.startNodesVector(b, nodes.length / 2);
     for (let i = nodes.length - 2; i >= 0; i -= 2) FieldNodeStruct.createFieldNode(b, BigInt(nodes[i]!), BigInt(nodes[i + 1]!));
     const nodesOffset = b.endVector();
-    const offsets: number[] = [];
-    let at = 0;
-    for (const n of bufferLengths) {
-      offsets.push(at);
-      at += (n + 7) & ~7;
-    }
+    let bodyLength = 0;
+    for (const n of bufferLengths) bodyLength += padded(n);
     RecordBatchTable.startBuffersVector(b, bufferLengths.length);
-    for (let i = bufferLengths.length - 1; i >= 0; i--) BufferStruct.createBuffer(b, BigInt(offsets[i]!), BigInt(bufferLengths[i]!));
+    for (let i = bufferLengths.length - 1, end = bodyLength; i >= 0; i--) {
+      end -= padded(bufferLengths[i]!);
+      BufferStruct.createBuffer(b, BigInt(end), BigInt(bufferLengths[i]!));
+    }
     const buffersOffset = b.endVector();
     RecordBatchTable.startRecordBatch(b);
     RecordBatchTable.addLength(b, BigInt(length));
@@ -61,8 +61,13 @@ export class RecordBatchMessageWriter {
     MessageTable.addHeader(b, header);
     MessageTable.addBodyLength(b, BigInt(bodyLength));
     MessageTable.finishMessageBuffer(b, MessageTable.endMessage(b));
-    return b.asUint8Array();
+    return { metadata: b.asUint8Array(), bodyLength };
   }
+}
+
+/** A buffer's length in the body: padded to 8 bytes. */
+export function padded(byteLength: number): number {
+  return (byteLength + 7) & ~7;
 }
 
 const messageTable = new MessageTable();
@@ -72,8 +77,6 @@ const bufferStruct = new BufferStruct();
 
 /** Reads a record batch message's metadata; throws a MetadataError for anything else. */
 export function readRecordBatchMetadata(metadata: Uint8Array): RecordBatchMetadata {
-  let result: RecordBatchMetadata;
-  let compressed: boolean;
   try {
     const message = MessageTable.getRootAsMessage(new ByteBuffer(metadata), messageTable);
     if (message.version() < MetadataVersion.V4) {
@@ -83,7 +86,7 @@ export function readRecordBatchMetadata(metadata: Uint8Array): RecordBatchMetada
     if (headerType !== MessageHeader.RecordBatch) throw new MetadataError(`expected a record batch message, got message type ${MessageHeader[headerType]}`);
     const batch = message.header(recordBatchTable) as RecordBatchTable | null;
     if (batch === null) throw new MetadataError('the record batch message has no header');
-    compressed = batch.compression() !== null;
+    if (batch.compression() !== null) throw new MetadataError('compressed record batches are not supported');
     const nodes: FieldNodeLike[] = [];
     for (let i = 0, n = batch.nodesLength(); i < n; i++) {
       const node = batch.nodes(i, nodeStruct)!;
@@ -94,13 +97,11 @@ export function readRecordBatchMetadata(metadata: Uint8Array): RecordBatchMetada
       const buffer = batch.buffers(i, bufferStruct)!;
       regions.push({ offset: toNumber(buffer.offset()), length: toNumber(buffer.length()) });
     }
-    result = { length: toNumber(batch.length()), nodes, regions, bodyLength: toNumber(message.bodyLength()) };
+    return { length: toNumber(batch.length()), nodes, regions, bodyLength: toNumber(message.bodyLength()) };
   } catch (e) {
     if (e instanceof MetadataError) throw e;
     throw new MetadataError(`unreadable message metadata (${(e as Error).message})`);
   }
-  if (compressed) throw new MetadataError('compressed record batches are not supported');
-  return result;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
