@@ -21,7 +21,7 @@ import type { DataBatch, Elements, ProcessBundleResponse } from '../shared/proto
 import { TIMERS_TRANSFORM_ID } from '../shared/protocol/messages.ts';
 import { transferable } from '../shared/protocol/port-channel.ts';
 import { activity } from './activity.ts';
-import { yieldToEventLoop } from './event-loop.ts';
+import { yieldToEventLoop } from '../shared/event-loop.ts';
 import type { BundleProcessor } from './processor/bundle-processor.ts';
 import type { OutputBuffer } from './processor/output-buffer.ts';
 

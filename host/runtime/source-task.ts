@@ -6,14 +6,11 @@
  * out while the reader waits for data.
  */
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import { yieldToEventLoop } from '../../shared/event-loop.ts';
 import type { SourcePosition } from '../checkpoint/completed-checkpoint.ts';
 import type { RecordWriter } from './record-writer.ts';
 import type { SourceReader } from './sources/source-reader.ts';
 import { END } from './stream-element.ts';
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 interface BarrierRequest {
   checkpointId: number;

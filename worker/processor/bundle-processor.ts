@@ -9,7 +9,7 @@
  */
 import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
 import { activity } from '../activity.ts';
-import { yieldToEventLoop } from '../event-loop.ts';
+import { yieldToEventLoop } from '../../shared/event-loop.ts';
 import { DEAD_LETTER_SUFFIX, processorLayouts, type ProcessorLayouts } from '../../shared/protocol/layouts.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import type { WorkerKeyedState, OperatorStateAccess } from '../state/worker-keyed-state.ts';
