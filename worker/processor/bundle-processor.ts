@@ -37,6 +37,11 @@ export const BUILTIN_URN = 'sluice:fn:builtin:v1';
 const SLICE_MS = 2;
 const CLOCK_EVERY = 64;
 
+/** When `rows` rows starting now are due a turn of the event loop: never, if too few to slice. */
+function sliceDeadline(rows: number): number {
+  return rows > CLOCK_EVERY ? performance.now() + SLICE_MS : Infinity;
+}
+
 export interface ProcessorServices {
   state: WorkerKeyedState;
   loadFunction(spec: FunctionSpec): Promise<unknown>;
@@ -221,8 +226,7 @@ export class BundleProcessor {
    */
   private run(batch: RowBatch, from: number, end: number, step: (i: number) => Pushed): Pushed {
     const keys = batch.keys;
-    // Fewer rows than a clock read's worth are never sliced: no clock read for them.
-    const sliceEnd = end - from > CLOCK_EVERY ? performance.now() + SLICE_MS : Infinity;
+    const sliceEnd = sliceDeadline(end - from);
     for (let i = from; i < end; i++) {
       if (keys !== null) this.scope.setKey(keys[i] ?? null);
       const pushed = step(i);
@@ -243,12 +247,12 @@ export class BundleProcessor {
   ): Promise<void> {
     await pending;
     const keys = batch.keys;
-    let sliceEnd = end - at > CLOCK_EVERY ? performance.now() + SLICE_MS : Infinity;
+    let sliceEnd = sliceDeadline(end - at);
     for (let i = at + 1; i < end; i++) {
       if (keys !== null) this.scope.setKey(keys[i] ?? null);
       const pushed = step(i);
       if (pushed !== undefined) await pushed;
-      if ((i - at) % CLOCK_EVERY === 0 && performance.now() > sliceEnd) {
+      if ((i - at) % CLOCK_EVERY === 0 && i + 1 < end && performance.now() > sliceEnd) {
         await yieldToEventLoop();
         sliceEnd = performance.now() + SLICE_MS;
       }
