@@ -56,7 +56,15 @@ export const FN_METHODS = {
 export const WORKER_ID_METADATA = 'sluice-worker-id';
 export const TOKEN_METADATA = 'sluice-token';
 
-/** Channel options both ends use: batches can be large, and the socket is local. */
+/**
+ * Channel options both ends use: batches can be large, and the socket is local.
+ *
+ * The HTTP/2 flow-control windows stay at their default (64 KiB) on purpose. Node's HTTP/2
+ * session stops reading its socket while one of its own writes is in progress; if both ends
+ * may have more data outstanding than the Unix socket buffers (212,992 bytes by default on
+ * Linux), both writes wait for a read that neither end makes, and the connection stalls.
+ * Windows of 128 KiB (safe) were measured and moved no benchmark (benchmarks/RESULTS.md).
+ */
 export const GRPC_CHANNEL_OPTIONS = {
   'grpc.max_receive_message_length': -1,
   'grpc.max_send_message_length': -1,
