@@ -1,36 +1,63 @@
 /**
- * Process mode: the worker dials the host's endpoint (a Unix socket) and opens the four
- * service streams, presenting its id and token on each.
+ * Process mode: the worker dials the host's endpoint (a Unix socket) and opens the service
+ * streams, presenting its id and token on each. Control, State and Logging share one HTTP/2
+ * connection; each direction of Data has one of its own (FN_STREAM_CONNECTION), and the one
+ * that brings input batches in has a window that takes a whole batch.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { FnChannel, ServiceName, WorkerConnection } from '../shared/protocol/channel.ts';
-import { SERVICE_NAMES } from '../shared/protocol/channel.ts';
+import type { FnChannel, WorkerConnection } from '../shared/protocol/channel.ts';
 import { GrpcStreamChannel } from '../shared/protocol/grpc-stream-channel.ts';
-import { FN_METHODS, GRPC_CHANNEL_OPTIONS, TOKEN_METADATA, WORKER_ID_METADATA } from '../shared/protocol/grpc-services.ts';
+import type { FnConnectionName, FnStreamName } from '../shared/protocol/grpc-services.ts';
+import {
+  DATA_FLOW_CONTROL_WINDOW,
+  FN_METHODS,
+  FN_STREAM_CONNECTION,
+  FN_STREAM_NAMES,
+  GRPC_CHANNEL_OPTIONS,
+  TOKEN_METADATA,
+  WORKER_ID_METADATA,
+} from '../shared/protocol/grpc-services.ts';
+import { JoinedChannel } from '../shared/protocol/joined-channel.ts';
+
+function dial(address: string, connection: FnConnectionName): grpc.Client {
+  return new grpc.Client(address, grpc.credentials.createInsecure(), {
+    ...GRPC_CHANNEL_OPTIONS,
+    // A connection of its own for each client (grpc-js otherwise shares one per target).
+    'grpc.use_local_subchannel_pool': 1,
+    // What this worker receives: only the inputs connection carries batches this way.
+    ...(connection === 'inputs' ? { 'grpc-node.flow_control_window': DATA_FLOW_CONTROL_WINDOW } : {}),
+  });
+}
 
 export function connectGrpc(address: string, workerId: string, token: string): WorkerConnection {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+  const clients = new Map<FnConnectionName, grpc.Client>();
   const metadata = new grpc.Metadata();
   metadata.set(WORKER_ID_METADATA, workerId);
   metadata.set(TOKEN_METADATA, token);
-  const channels = {} as Record<ServiceName, FnChannel<never, never>>;
-  for (const name of SERVICE_NAMES) {
+  const streams = {} as Record<FnStreamName, FnChannel<never, never>>;
+  for (const name of FN_STREAM_NAMES) {
+    const connection = FN_STREAM_CONNECTION[name];
+    let client = clients.get(connection);
+    if (client === undefined) {
+      client = dial(address, connection);
+      clients.set(connection, client);
+    }
     const method = FN_METHODS[name] as unknown as {
       path: string;
       requestSerialize: (m: unknown) => Buffer;
       responseDeserialize: (b: Buffer) => unknown;
     };
     const call = client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, metadata);
-    channels[name] = new GrpcStreamChannel<never, never>(call);
+    streams[name] = new GrpcStreamChannel<never, never>(call);
   }
   return {
-    control: channels.control,
-    data: channels.data,
-    state: channels.state,
-    logging: channels.logging,
+    control: streams.control,
+    data: new JoinedChannel<never, never>(streams.dataOutputs, streams.dataInputs),
+    state: streams.state,
+    logging: streams.logging,
     close: () => {
-      for (const name of SERVICE_NAMES) channels[name].close();
-      client.close();
+      for (const name of FN_STREAM_NAMES) streams[name].close();
+      for (const client of clients.values()) client.close();
     },
   };
 }

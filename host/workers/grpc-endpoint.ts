@@ -6,23 +6,33 @@
  *
  *   worker                              host endpoint
  *    |-- Control(metadata: id, token) -->|  token checked, call attached to worker `id`
- *    |-- Data / State / Logging -------->|  same check for each service
- *    |                                   |  all four attached: the worker's HostConnection resolves
+ *    |-- Data Inputs, Data Outputs ----->|  same check for each stream
+ *    |-- State, Logging ---------------->|
+ *    |                                   |  all five attached: the worker's HostConnection resolves
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import type { FnChannel, HostConnection, ServiceName } from '../../shared/protocol/channel.ts';
-import { SERVICE_NAMES } from '../../shared/protocol/channel.ts';
+import type { Http2Server, Http2Session } from 'node:http2';
+import type { FnChannel, HostConnection } from '../../shared/protocol/channel.ts';
 import { GrpcStreamChannel } from '../../shared/protocol/grpc-stream-channel.ts';
-import { FN_METHODS, GRPC_CHANNEL_OPTIONS, TOKEN_METADATA, WORKER_ID_METADATA } from '../../shared/protocol/grpc-services.ts';
+import type { FnStreamName } from '../../shared/protocol/grpc-services.ts';
+import {
+  DATA_FLOW_CONTROL_WINDOW,
+  FN_METHODS,
+  FN_STREAM_NAMES,
+  GRPC_CHANNEL_OPTIONS,
+  TOKEN_METADATA,
+  WORKER_ID_METADATA,
+} from '../../shared/protocol/grpc-services.ts';
+import { JoinedChannel } from '../../shared/protocol/joined-channel.ts';
 import type { Logger } from '../log.ts';
 
 interface ExpectedWorker {
   token: Buffer;
-  channels: Partial<Record<ServiceName, FnChannel<unknown, unknown>>>;
+  channels: Partial<Record<FnStreamName, FnChannel<unknown, unknown>>>;
   resolve: (connection: HostConnection) => void;
   connected: boolean;
 }
@@ -30,6 +40,8 @@ interface ExpectedWorker {
 export class GrpcEndpoint {
   private readonly expected = new Map<string, ExpectedWorker>();
   private refusedCount = 0;
+  /** The HTTP/2 receive window (bytes) the host advertises to workers. */
+  receiveWindow = 65_535;
 
   private constructor(
     private readonly server: grpc.Server,
@@ -46,7 +58,7 @@ export class GrpcEndpoint {
     const endpoint = new GrpcEndpoint(server, dir, address, log);
     const service: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
     const handlers: grpc.UntypedServiceImplementation = {};
-    for (const name of SERVICE_NAMES) {
+    for (const name of FN_STREAM_NAMES) {
       service[name] = FN_METHODS[name] as unknown as grpc.MethodDefinition<unknown, unknown>;
       handlers[name] = (call: grpc.ServerDuplexStream<unknown, unknown>) => endpoint.accept(name, call);
     }
@@ -55,6 +67,10 @@ export class GrpcEndpoint {
       server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve()));
     });
     await chmod(socketPath, 0o600);
+    endpoint.receiveWindow = widenReceiveWindows(server, DATA_FLOW_CONTROL_WINDOW);
+    if (endpoint.receiveWindow !== DATA_FLOW_CONTROL_WINDOW) {
+      log.warn('the gRPC server keeps its HTTP/2 sessions out of reach: workers send with the default 64 KiB window');
+    }
     return endpoint;
   }
 
@@ -82,7 +98,7 @@ export class GrpcEndpoint {
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  private accept(service: ServiceName, call: grpc.ServerDuplexStream<unknown, unknown>): void {
+  private accept(service: FnStreamName, call: grpc.ServerDuplexStream<unknown, unknown>): void {
     const workerId = String(call.metadata.get(WORKER_ID_METADATA)[0] ?? '');
     const token = Buffer.from(String(call.metadata.get(TOKEN_METADATA)[0] ?? ''));
     const worker = this.expected.get(workerId);
@@ -99,18 +115,37 @@ export class GrpcEndpoint {
       return;
     }
     worker.channels[service] = new GrpcStreamChannel<unknown, unknown>(call);
-    if (SERVICE_NAMES.every((s) => worker.channels[s] !== undefined)) {
+    if (FN_STREAM_NAMES.every((s) => worker.channels[s] !== undefined)) {
       worker.connected = true;
-      const ch = worker.channels as Record<ServiceName, FnChannel<never, never>>;
+      const ch = worker.channels as Record<FnStreamName, FnChannel<never, never>>;
       worker.resolve({
         control: ch.control,
-        data: ch.data,
+        data: new JoinedChannel<never, never>(ch.dataInputs, ch.dataOutputs),
         state: ch.state,
         logging: ch.logging,
         close: () => {
-          for (const s of SERVICE_NAMES) ch[s].close();
+          for (const s of FN_STREAM_NAMES) ch[s].close();
         },
       });
     }
   }
+}
+
+/**
+ * Makes every HTTP/2 session the server accepts advertise `bytes` as its receive window (stream
+ * and connection), so that an output batch does not stop mid-message for a WINDOW_UPDATE
+ * (DATA_FLOW_CONTROL_WINDOW says why this is safe). grpc-js has no server option for it, so
+ * this reaches for the HTTP/2 servers it keeps in a private field; if a grpc-js version keeps
+ * them elsewhere, nothing changes and the default window is returned.
+ */
+function widenReceiveWindows(server: grpc.Server, bytes: number): number {
+  const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(http2Servers instanceof Map) || http2Servers.size === 0) return 65_535;
+  for (const http2Server of http2Servers.keys() as IterableIterator<Http2Server>) {
+    http2Server.on('session', (session: Http2Session) => {
+      session.settings({ initialWindowSize: bytes });
+      session.setLocalWindowSize(bytes);
+    });
+  }
+  return bytes;
 }

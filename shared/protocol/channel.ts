@@ -47,6 +47,3 @@ export interface HostConnection {
   logging: FnChannel<LogControl, LogEntries>;
   close(): void;
 }
-
-export const SERVICE_NAMES = ['control', 'data', 'state', 'logging'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];

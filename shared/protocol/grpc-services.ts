@@ -45,27 +45,56 @@ function bidi<Req, Res>(service: string, method: string, req: Codec<Req>, res: C
   };
 }
 
-/** Requests flow worker → host (the worker is the gRPC client), responses host → worker. */
+/**
+ * The streams a worker opens, one call each. Requests flow worker → host (the worker is the gRPC
+ * client), responses host → worker. Data has a stream per direction (proto/data.proto).
+ */
 export const FN_METHODS = {
   control: bidi('Control', 'Control', fnProto.InstructionResponse, fnProto.InstructionRequest),
-  data: bidi('Data', 'Data', fnProto.Elements, fnProto.Elements),
+  dataInputs: bidi('Data', 'Inputs', fnProto.Elements, fnProto.Elements),
+  dataOutputs: bidi('Data', 'Outputs', fnProto.Elements, fnProto.Elements),
   state: bidi('State', 'State', fnProto.StateRequest, fnProto.StateResponse),
   logging: bidi('Logging', 'Logging', fnProto.LogEntries, fnProto.LogControl),
+};
+
+export type FnStreamName = keyof typeof FN_METHODS;
+export const FN_STREAM_NAMES = Object.keys(FN_METHODS) as FnStreamName[];
+
+export type FnConnectionName = 'fn' | 'inputs' | 'outputs';
+
+/**
+ * Which HTTP/2 connection each stream travels on. Each direction of Data has a connection of its
+ * own, so that data flows one way on it and its window can be large (below).
+ */
+export const FN_STREAM_CONNECTION: Record<FnStreamName, FnConnectionName> = {
+  control: 'fn',
+  dataInputs: 'inputs',
+  dataOutputs: 'outputs',
+  state: 'fn',
+  logging: 'fn',
 };
 
 export const WORKER_ID_METADATA = 'sluice-worker-id';
 export const TOKEN_METADATA = 'sluice-token';
 
-/**
- * Channel options both ends use: batches can be large, and the socket is local.
- *
- * The HTTP/2 flow-control windows stay at their default (64 KiB) on purpose. Node's HTTP/2
- * session stops reading its socket while one of its own writes is in progress; if both ends
- * may have more data outstanding than the Unix socket buffers (212,992 bytes by default on
- * Linux), both writes wait for a read that neither end makes, and the connection stalls.
- * Windows of 128 KiB (safe) were measured and moved no benchmark (benchmarks/RESULTS.md).
- */
+/** Channel options both ends use: batches can be large, and the socket is local. */
 export const GRPC_CHANNEL_OPTIONS = {
   'grpc.max_receive_message_length': -1,
   'grpc.max_send_message_length': -1,
 } as const;
+
+/**
+ * The HTTP/2 flow-control window (connection and stream) the receiving side of a Data
+ * connection advertises: the worker on `inputs`, the host on its sessions. With the default
+ * 64 KiB a batch larger than that stops mid-message until the receiver has handed the first
+ * part to JavaScript and its WINDOW_UPDATE has come back, which a busy receiver delays; with a
+ * whole batch's room it does not (benchmarks/RESULTS.md, fifth round).
+ *
+ * Such a window is safe only where data flows one way. Node's HTTP/2 session stops reading its
+ * socket while one of its own writes is in progress; if both ends of one connection may have
+ * more outstanding than the Unix socket buffers (212,992 bytes by default on Linux), both
+ * writes wait for a read that neither end makes, and the connection stalls. On `inputs` and
+ * `outputs` one end sends only frames of a few bytes; on `fn` the host's responses stay under
+ * the worker's default window.
+ */
+export const DATA_FLOW_CONTROL_WINDOW = 1 << 20;

@@ -129,11 +129,11 @@ describe('bad bytes on the gRPC wire', () => {
       const raw = new grpc.Client(endpoint.address, grpc.credentials.createInsecure());
       const garbage = (): Buffer => Buffer.from([0xff, 0xff, 0xff, 0xff]);
       const calls = Object.values(FN_METHODS).map((m) =>
-        raw.makeBidiStreamRequest(m.path, m === FN_METHODS.data ? garbage : (m.requestSerialize as (v: unknown) => Buffer), (b: Buffer) => b, metadata),
+        raw.makeBidiStreamRequest(m.path, m === FN_METHODS.dataOutputs ? garbage : (m.requestSerialize as (v: unknown) => Buffer), (b: Buffer) => b, metadata),
       );
       for (const c of calls) c.on('error', () => undefined);
       const client = new WorkerClient(await bad.connection, 'bad', hostLog);
-      calls[1]!.write({});
+      calls[Object.keys(FN_METHODS).indexOf('dataOutputs')]!.write({});
       await new Promise<void>((resolve) => client.onFailure(() => resolve()));
       expect(client.failed).toBeInstanceOf(ProtocolError);
       expect(log.records.some((r) => r.level === 'error' && r.message.startsWith('worker bad: the Data stream closed'))).toBe(true);
