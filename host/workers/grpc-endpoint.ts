@@ -30,6 +30,9 @@ import {
 import { JoinedChannel } from '../../shared/protocol/joined-channel.ts';
 import type { Logger } from '../log.ts';
 
+/** HTTP/2's initial flow-control window (RFC 9113), what a session keeps unless told otherwise. */
+const HTTP2_DEFAULT_WINDOW = 65_535;
+
 interface ExpectedWorker {
   token: Buffer;
   channels: Partial<Record<FnStreamName, FnChannel<unknown, unknown>>>;
@@ -40,8 +43,7 @@ interface ExpectedWorker {
 export class GrpcEndpoint {
   private readonly expected = new Map<string, ExpectedWorker>();
   private refusedCount = 0;
-  /** The HTTP/2 receive window (bytes) the host advertises to workers. */
-  receiveWindow = 65_535;
+  private window = HTTP2_DEFAULT_WINDOW;
 
   private constructor(
     private readonly server: grpc.Server,
@@ -67,8 +69,8 @@ export class GrpcEndpoint {
       server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve()));
     });
     await chmod(socketPath, 0o600);
-    endpoint.receiveWindow = widenReceiveWindows(server, DATA_FLOW_CONTROL_WINDOW);
-    if (endpoint.receiveWindow !== DATA_FLOW_CONTROL_WINDOW) {
+    endpoint.window = widenReceiveWindows(server, DATA_FLOW_CONTROL_WINDOW);
+    if (endpoint.window !== DATA_FLOW_CONTROL_WINDOW) {
       log.warn('the gRPC server keeps its HTTP/2 sessions out of reach: workers send with the default 64 KiB window');
     }
     return endpoint;
@@ -86,6 +88,11 @@ export class GrpcEndpoint {
   /** Forgets a worker: later calls with its id are refused. */
   forget(workerId: string): void {
     this.expected.delete(workerId);
+  }
+
+  /** The HTTP/2 receive window (bytes) the host advertises to workers. */
+  get receiveWindow(): number {
+    return this.window;
   }
 
   /** How many calls were refused (wrong or missing credentials). */
@@ -140,7 +147,7 @@ export class GrpcEndpoint {
  */
 function widenReceiveWindows(server: grpc.Server, bytes: number): number {
   const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
-  if (!(http2Servers instanceof Map) || http2Servers.size === 0) return 65_535;
+  if (!(http2Servers instanceof Map) || http2Servers.size === 0) return HTTP2_DEFAULT_WINDOW;
   for (const http2Server of http2Servers.keys() as IterableIterator<Http2Server>) {
     http2Server.on('session', (session: Http2Session) => {
       session.settings({ initialWindowSize: bytes });

@@ -128,12 +128,15 @@ describe('bad bytes on the gRPC wire', () => {
       metadata.set(TOKEN_METADATA, bad.token);
       const raw = new grpc.Client(endpoint.address, grpc.credentials.createInsecure());
       const garbage = (): Buffer => Buffer.from([0xff, 0xff, 0xff, 0xff]);
-      const calls = Object.values(FN_METHODS).map((m) =>
-        raw.makeBidiStreamRequest(m.path, m === FN_METHODS.dataOutputs ? garbage : (m.requestSerialize as (v: unknown) => Buffer), (b: Buffer) => b, metadata),
+      const calls = new Map(
+        Object.entries(FN_METHODS).map(([name, m]) => [
+          name,
+          raw.makeBidiStreamRequest(m.path, m === FN_METHODS.dataOutputs ? garbage : (m.requestSerialize as (v: unknown) => Buffer), (b: Buffer) => b, metadata),
+        ]),
       );
-      for (const c of calls) c.on('error', () => undefined);
+      for (const c of calls.values()) c.on('error', () => undefined);
       const client = new WorkerClient(await bad.connection, 'bad', hostLog);
-      calls[Object.keys(FN_METHODS).indexOf('dataOutputs')]!.write({});
+      calls.get('dataOutputs')!.write({});
       await new Promise<void>((resolve) => client.onFailure(() => resolve()));
       expect(client.failed).toBeInstanceOf(ProtocolError);
       expect(log.records.some((r) => r.level === 'error' && r.message.startsWith('worker bad: the Data stream closed'))).toBe(true);
