@@ -2,9 +2,12 @@
  * Test support for the worker-state tests: a fake State service host that applies operations to
  * an in-memory model (following the contract in worker/state/ttl-policy.ts and
  * worker/state/map-iteration.ts), counts requests, can hold its responses until released, and
- * can refuse a request. Not a test file itself.
+ * can refuse a request. Not a test file itself. `requests` holds what was asked, PUT_BATCHes
+ * read into the PUTs they stand for (as the real host reads them); `wireRequests` holds the
+ * requests as they came.
  */
 import { sluice } from '../shared/generated/protocol.js';
+import { foldResults, PutBatchReader } from '../host/state/put-batches.ts';
 import type { StateChannel } from '../worker/state/state-channel.ts';
 import { WorkerKeyedState, type WorkerStateOptions } from '../worker/state/index.ts';
 
@@ -46,6 +49,8 @@ const hex = (b: Uint8Array | null | undefined): string => Buffer.from(b ?? []).t
 
 export class FakeStateHost implements StateChannel {
   readonly requests: sluice.fn.v1.IStateRequest[] = [];
+  readonly wireRequests: sluice.fn.v1.IStateRequest[] = [];
+  private readonly putBatches = new PutBatchReader();
   /** Released iteration tokens (MAP_ITERATE_RELEASE). */
   readonly released: string[] = [];
   holding = false;
@@ -58,13 +63,15 @@ export class FakeStateHost implements StateChannel {
   private readonly ttls = new Map<string, Ttl>();
 
   request(request: sluice.fn.v1.IStateRequest): Promise<sluice.fn.v1.IStateResponse> {
-    this.requests.push(request);
+    this.wireRequests.push(request);
+    const expanded = this.putBatches.expand(request.operations ?? []);
+    this.requests.push({ ...request, operations: [...expanded.operations] });
     let response: sluice.fn.v1.IStateResponse;
     if (this.refusal !== null) {
       response = { id: request.id ?? '', error: this.refusal, results: [] };
       this.refusal = null;
     } else {
-      response = { id: request.id ?? '', results: (request.operations ?? []).map((op) => this.apply(op)) };
+      response = { id: request.id ?? '', results: foldResults(expanded.operations.map((op) => this.apply(op)), expanded.counts) };
     }
     if (!this.holding) return Promise.resolve(response);
     return new Promise((resolve) => this.held.push(() => resolve(response)));

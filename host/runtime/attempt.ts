@@ -177,12 +177,13 @@ export class Attempt {
     const serveState = (request: StateRequest): StateResponse => {
       if (backend === null) throw new ProtocolError(`operator '${stage.name}' is not keyed: it has no keyed state`);
       stateStats.requests++;
-      stateStats.operations += request.operations?.length ?? 0;
+      const applied = backend.operationsApplied;
       const results = backend.apply(request.operations ?? [], {
         owned: range,
         maxParallelism: plan.maxParallelism,
         instructionId: request.instructionId ?? '',
       });
+      stateStats.operations += backend.operationsApplied - applied;
       return { results };
     };
     const writers = new Map<string, RecordWriter>();

@@ -11,6 +11,7 @@
  *   VALUE, REDUCING, AGGREGATING
  *     GET                  found, values = [value]; or not found, no values
  *     PUT                  value := values[0] (exactly one value)
+ *     PUT_BATCH            a PUT per row of `batch` (put-batches.ts); one empty result
  *     CLEAR                remove
  *   LIST
  *     GET                  values = every element in order; found iff there is one
@@ -56,6 +57,7 @@ import {
   removeMapEntry,
   startMapIteration,
 } from './map-state-ops.ts';
+import { foldResults, originIn, PutBatchReader } from './put-batches.ts';
 import { planRequest, type PlannedOperation, type StateOperation, type StateRequestContext } from './request-plan.ts';
 import { readSnapshots } from './snapshot-reader.ts';
 import { writeSnapshot } from './snapshot-writer.ts';
@@ -90,6 +92,9 @@ export class KeyedStateBackend {
   private readonly clock: () => number;
   private store: StateStore;
   private readonly iterations = new MapIterations();
+  private readonly putBatches = new PutBatchReader();
+  /** Operations applied since the backend was made, each PUT of a PUT_BATCH counted. */
+  operationsApplied = 0;
 
   constructor(options: KeyedStateBackendOptions) {
     checkMaxParallelism(options.maxParallelism);
@@ -105,14 +110,17 @@ export class KeyedStateBackend {
    * continuation token that is not open.
    */
   apply(operations: readonly StateOperation[], ctx: StateRequestContext): StateResult[] {
-    const plan = planRequest(operations, ctx, {
-      maxParallelism: this.maxParallelism,
-      states: this.store.states,
-      iterations: this.iterations,
-    });
+    const expanded = this.putBatches.expand(operations);
+    const plan = planRequest(
+      expanded.operations,
+      ctx,
+      { maxParallelism: this.maxParallelism, states: this.store.states, iterations: this.iterations },
+      expanded.counts === null ? null : originIn(expanded.counts),
+    );
+    this.operationsApplied += plan.length;
     const results = new Array<StateResult>(plan.length);
     for (let i = 0; i < plan.length; i++) results[i] = this.execute(plan[i]!, ctx.instructionId);
-    return results;
+    return foldResults(results, expanded.counts);
   }
 
   /** Frees the map iterations opened during that bundle; their tokens are refused from now on. */

@@ -82,7 +82,8 @@ function pageSizeOf(values: Uint8Array[]): number | string {
   return size === 0 ? "MAP_ITERATE's page size must be positive" : size;
 }
 
-function refusal(index: number, op: number, stateName: string, why: string): StateAccessError {
+/** `index` names the operation: its number in the request, or a description of where it is. */
+export function refusal(index: number | string, op: number, stateName: string, why: string): StateAccessError {
   return new StateAccessError(
     `state request refused, nothing in it was applied: operation ${index} (${opName(op)} on state '${stateName}'): ${why}`,
   );
@@ -90,7 +91,13 @@ function refusal(index: number, op: number, stateName: string, why: string): Sta
 
 // A plain loop and no per-operation closures: this runs for every state operation, and tsx
 // (esbuild keepNames) wraps each function expression created at run time in a naming helper.
-export function planRequest(operations: readonly StateOperation[], ctx: StateRequestContext, env: PlanEnvironment): PlannedOperation[] {
+export function planRequest(
+  operations: readonly StateOperation[],
+  ctx: StateRequestContext,
+  env: PlanEnvironment,
+  /** Where operation i came from in the request, when that is not i (see put-batches.ts). */
+  origin: ((index: number) => string) | null = null,
+): PlannedOperation[] {
   const owned = ctx.owned;
   if (ctx.maxParallelism !== env.maxParallelism) {
     throw new StateAccessError(
@@ -111,19 +118,19 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
     const stateName = operation.key?.stateName ?? '';
     const kind: StateKind = operation.key?.kind ?? Kind.STATE_KIND_UNSPECIFIED;
     const op: StateOp = operation.op ?? Op.STATE_OP_UNSPECIFIED;
-    if (stateName === '') throw refusal(index, op, stateName, 'it names no state');
+    if (stateName === '') throw refusal(origin === null ? index : origin(index), op, stateName, 'it names no state');
     const allowed = OPS_BY_KIND.get(kind);
-    if (allowed === undefined) throw refusal(index, op, stateName, `unknown state kind ${kindName(kind)}`);
-    if (!allowed.has(op)) throw refusal(index, op, stateName, `${opName(op)} is not an operation of ${kindName(kind)} state`);
+    if (allowed === undefined) throw refusal(origin === null ? index : origin(index), op, stateName, `unknown state kind ${kindName(kind)}`);
+    if (!allowed.has(op)) throw refusal(origin === null ? index : origin(index), op, stateName, `${opName(op)} is not an operation of ${kindName(kind)} state`);
 
     if (kind === Kind.TIMER) {
       if (parseTimerStateName(stateName) === null) {
-        throw refusal(index, op, stateName, "a timer state is named '<operator>/event-time' or '<operator>/processing-time'");
+        throw refusal(origin === null ? index : origin(index), op, stateName, "a timer state is named '<operator>/event-time' or '<operator>/processing-time'");
       }
     } else {
       const known = env.states.get(stateName)?.kind ?? kindsInRequest.get(stateName);
       if (known === undefined) kindsInRequest.set(stateName, kind);
-      else if (known !== kind) throw refusal(index, op, stateName, `the state is ${kindName(known)} state, not ${kindName(kind)}`);
+      else if (known !== kind) throw refusal(origin === null ? index : origin(index), op, stateName, `the state is ${kindName(known)} state, not ${kindName(kind)}`);
     }
 
     let ttl: TtlPolicy | null = null;
@@ -131,9 +138,9 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
       try {
         ttl = ttlPolicyOf(operation.ttl, stateName);
       } catch (e) {
-        throw refusal(index, op, stateName, (e as Error).message);
+        throw refusal(origin === null ? index : origin(index), op, stateName, (e as Error).message);
       }
-      if (kind === Kind.TIMER && ttl !== null) throw refusal(index, op, stateName, 'timers have no TTL');
+      if (kind === Kind.TIMER && ttl !== null) throw refusal(origin === null ? index : origin(index), op, stateName, 'timers have no TTL');
       plan[index] = {
         op,
         kind,
@@ -158,7 +165,7 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
     const keyGroup = lastKeyGroup;
     if (keyGroup < owned.start || keyGroup > owned.end) {
       throw refusal(
-        index,
+        origin === null ? index : origin(index),
         op,
         stateName,
         `its key is in key group ${keyGroup}, outside the key groups this worker owns ${formatRange(owned)}`,
@@ -169,13 +176,13 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
     const rawMapKey = operation.mapKey ?? EMPTY_BYTES;
 
     if (op === Op.PUT && kind !== Kind.LIST && kind !== Kind.TIMER && values.length !== 1) {
-      throw refusal(index, op, stateName, `PUT takes exactly one value, got ${values.length}`);
+      throw refusal(origin === null ? index : origin(index), op, stateName, `PUT takes exactly one value, got ${values.length}`);
     }
     let timestamp = 0;
     if (kind === Kind.TIMER) {
       const t = decodeTimerTimestamp(rawMapKey);
       if (t === null) {
-        throw refusal(index, op, stateName, 'map_key must be the timer timestamp as an 8-byte big-endian float64 (not NaN)');
+        throw refusal(origin === null ? index : origin(index), op, stateName, 'map_key must be the timer timestamp as an 8-byte big-endian float64 (not NaN)');
       }
       timestamp = t;
     }
@@ -184,25 +191,25 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
     let iteration: MapIteration | undefined;
     if (op === Op.MAP_ITERATE) {
       const size = pageSizeOf(values);
-      if (typeof size === 'string') throw refusal(index, op, stateName, size);
+      if (typeof size === 'string') throw refusal(origin === null ? index : origin(index), op, stateName, size);
       pageSize = size;
     }
     const continuation = operation.continuation ?? EMPTY_BYTES;
     if ((op === Op.MAP_ITERATE && continuation.length > 0) || op === Op.MAP_ITERATE_RELEASE) {
       token = decodeToken(continuation);
-      if (token === null) throw refusal(index, op, stateName, 'malformed continuation token');
-      if (iterationsUsed.has(token.id)) throw refusal(index, op, stateName, 'the request uses the same map iteration twice');
+      if (token === null) throw refusal(origin === null ? index : origin(index), op, stateName, 'malformed continuation token');
+      if (iterationsUsed.has(token.id)) throw refusal(origin === null ? index : origin(index), op, stateName, 'the request uses the same map iteration twice');
       iterationsUsed.add(token.id);
       iteration = env.iterations.get(token.id);
       if (iteration === undefined && op === Op.MAP_ITERATE) {
-        throw refusal(index, op, stateName, 'the map iteration is no longer open (it finished, was released, or its bundle ended)');
+        throw refusal(origin === null ? index : origin(index), op, stateName, 'the map iteration is no longer open (it finished, was released, or its bundle ended)');
       }
       if (iteration !== undefined) {
         if (iteration.stateName !== stateName || iteration.recordKey !== recordKey) {
-          throw refusal(index, op, stateName, 'the continuation token belongs to another state, key or namespace');
+          throw refusal(origin === null ? index : origin(index), op, stateName, 'the continuation token belongs to another state, key or namespace');
         }
         if (token.position > iteration.keys.length) {
-          throw refusal(index, op, stateName, 'the continuation token points past the iteration');
+          throw refusal(origin === null ? index : origin(index), op, stateName, 'the continuation token points past the iteration');
         }
       }
     }

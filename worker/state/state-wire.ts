@@ -1,9 +1,20 @@
-import type { sluice } from '../../shared/generated/protocol.js';
+import { BatchEncoder } from '../../shared/codec/batch-encoder.ts';
+import { sluice } from '../../shared/generated/protocol.js';
 import { StateAccessError } from '../../shared/errors/errors.ts';
+import { PUT_BATCH_LAYOUT } from '../../shared/protocol/put-batch.ts';
+import { PutRun } from './put-run.ts';
 import type { StateChannel } from './state-channel.ts';
+
+const { StateOp } = sluice.fn.v1;
 
 type Operation = sluice.fn.v1.IStateOperation;
 type Result = sluice.fn.v1.IStateResult;
+
+interface PendingRead {
+  operation: Operation;
+  resolve: (r: Result) => void;
+  reject: (e: unknown) => void;
+}
 
 /**
  * The worker's outgoing side of the State service: a batch of writes waiting to be sent, and
@@ -12,7 +23,9 @@ type Result = sluice.fn.v1.IStateResult;
  * Invariants: operations reach the host in the order they were pushed. A read travels in the
  * same request as every write pushed before it, after them, so a read never overtakes a write.
  * A write is acknowledged once the response to its request has arrived; drain() resolves only
- * when every request sent so far has been answered.
+ * when every request sent so far has been answered. Consecutive value PUTs to one state (what
+ * a bundle's write-back mostly is) go as one PUT_BATCH operation (put-run.ts); the counts
+ * below count the PUTs in it.
  */
 export class StateWire {
   /** Carried by every request; empty between bundles. */
@@ -20,10 +33,13 @@ export class StateWire {
   requests = 0;
   operations = 0;
 
-  private batch: Operation[] = [];
+  private batch: (Operation | PutRun)[] = [];
+  /** Operations in `batch`, each PUT of a run counted. */
+  private batchOperations = 0;
   private batchBytes = 0;
-  /** The reads in `batch`: where their operation is and who waits for its result. */
-  private batchReads: { index: number; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
+  /** The reads in `batch`, in order, and who waits for their results. */
+  private batchReads: PendingRead[] = [];
+  private readonly putEncoder = new BatchEncoder(PUT_BATCH_LAYOUT);
   /** While > 0, reads wait in the batch instead of going out at once (see gatherReads). */
   private gathering = 0;
   private nextRequestId = 1;
@@ -39,14 +55,32 @@ export class StateWire {
   ) {}
 
   get pendingOperations(): number {
-    return this.batch.length;
+    return this.batchOperations;
   }
 
   /** Queues a write; sends the batch once it is large. `bytes` is its estimated encoded size. */
   push(operation: Operation, bytes: number): void {
     this.batch.push(operation);
+    this.added(bytes);
+  }
+
+  /**
+   * Queues a PUT of `value` under `key` (a value, reducing or aggregating state, whose writes
+   * replace: `key` and `value` must not change afterwards). It joins the run of PUTs the batch
+   * ends with, if that run is of the same state.
+   */
+  put(key: sluice.fn.v1.IStateKey, value: Uint8Array, time: number): void {
+    const last = this.batch[this.batch.length - 1];
+    if (last instanceof PutRun && last.accepts(key)) last.add(key, value, time);
+    else if ((key.namespace?.length ?? 0) === 0) this.batch.push(new PutRun(key, value, time));
+    else this.batch.push({ key, op: StateOp.PUT, values: [value], time });
+    this.added(32 + value.length);
+  }
+
+  private added(bytes: number): void {
+    this.batchOperations++;
     this.batchBytes += bytes;
-    if (this.gathering === 0 && (this.batch.length >= this.maxBatchOperations || this.batchBytes >= this.maxBatchBytes)) {
+    if (this.gathering === 0 && (this.batchOperations >= this.maxBatchOperations || this.batchBytes >= this.maxBatchBytes)) {
       this.flush();
     }
   }
@@ -56,14 +90,20 @@ export class StateWire {
     if (this.batch.length === 0) return;
     const reads = this.batchReads;
     this.batchReads = [];
+    const count = this.batchOperations;
     const operations = this.takeBatch();
     const id = this.nextRequestId;
-    const sent = this.send(operations);
+    const sent = this.send(operations, count);
     if (reads.length === 0) return;
+    // Where each read ended up: runs may have become several operations.
+    const indices = new Array<number>(reads.length);
+    for (let i = 0, r = 0; i < operations.length && r < reads.length; i++) {
+      if (operations[i] === reads[r]!.operation) indices[r++] = i;
+    }
     sent.then(
       (results) => {
-        for (const r of reads) {
-          const result = results[r.index];
+        for (const [k, r] of reads.entries()) {
+          const result = results[indices[k]!];
           if (result === undefined || result === null) {
             r.reject(
               new StateAccessError(`state request ${id}: the host answered ${results.length} results for ${operations.length} operations`),
@@ -83,9 +123,10 @@ export class StateWire {
    */
   read(operation: Operation): Promise<Result> {
     const result = new Promise<Result>((resolve, reject) => {
-      this.batchReads.push({ index: this.batch.length, resolve, reject });
+      this.batchReads.push({ operation, resolve, reject });
     });
     this.batch.push(operation);
+    this.batchOperations++;
     this.batchBytes += 32;
     if (this.gathering === 0) this.flush();
     return result;
@@ -121,22 +162,31 @@ export class StateWire {
   discardPending(): void {
     const reads = this.batchReads;
     this.batchReads = [];
-    this.takeBatch();
+    this.batch = [];
+    this.batchOperations = 0;
+    this.batchBytes = 0;
     for (const r of reads) r.reject(new StateAccessError('the state cache was reset before this read was sent'));
   }
 
+  /** Empties the batch; its runs become operations. */
   private takeBatch(): Operation[] {
     const batch = this.batch;
     this.batch = [];
+    this.batchOperations = 0;
     this.batchBytes = 0;
-    return batch;
+    const operations: Operation[] = [];
+    for (const item of batch) {
+      if (item instanceof PutRun) operations.push(...item.operations(this.putEncoder));
+      else operations.push(item);
+    }
+    return operations;
   }
 
-  private send(operations: Operation[]): Promise<Result[]> {
+  private send(operations: Operation[], count: number): Promise<Result[]> {
     const id = String(this.nextRequestId++);
     const instructionId = this.instructionId;
     this.requests++;
-    this.operations += operations.length;
+    this.operations += count;
     let response: Promise<sluice.fn.v1.IStateResponse>;
     try {
       response = this.channel.request({ id, instructionId, operations });

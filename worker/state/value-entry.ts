@@ -120,8 +120,7 @@ export class ValueEntry extends CacheEntry {
     if (this.value === null) {
       wire.push({ key: this.stateKey, op: StateOp.CLEAR, time: this.stamp }, 32);
     } else {
-      const op = { key: this.stateKey, op: StateOp.PUT, values: [this.value], time: this.stamp };
-      wire.push(op, 32 + this.value.length);
+      wire.put(this.stateKey, this.value, this.stamp);
     }
   }
 }

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { BatchEncoder } from '../shared/codec/batch-encoder.ts';
+import { ListStateDescriptor, ValueStateDescriptor } from '../shared/api/state-descriptors.ts';
+import { StateAccessError } from '../shared/errors/errors.ts';
+import { MIN_PUT_BATCH_ROWS, PUT_BATCH_LAYOUT } from '../shared/protocol/put-batch.ts';
+import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
+import { b, ctxFor, groupOf, Kind, Op, op, view, type Operation } from './host-state-fixtures.ts';
+import { FakeStateHost, workerOver } from './worker-state-fake-host.ts';
+
+const MAX = 128;
+
+/** A PUT_BATCH of `rows` ([key, value, time]) on `stateName`. */
+function putBatch(kind: number, stateName: string, rows: [string, string, number][]): Operation {
+  const encoder = new BatchEncoder(PUT_BATCH_LAYOUT);
+  const batch = encoder.encode({
+    length: rows.length,
+    keys: rows.map(([k]) => b(k)),
+    values: rows.map(([, v]) => b(v)),
+    timestamps: rows.map(([, , t]) => t),
+  });
+  return { key: { stateName, kind }, op: Op.PUT_BATCH, batch };
+}
+
+const opsOf = (host: FakeStateHost, i: number) => host.wireRequests[i]!.operations!.map((o) => Op[o.op!]);
+
+describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
+  it("a bundle's write-back of many keys is one PUT_BATCH, which the host applies as PUTs", async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize: 5000 });
+    const s = w.op.getState(new ValueStateDescriptor<number>('s'));
+    for (let k = 0; k < 20; k++) {
+      w.setKey(k);
+      s.update(k * 10);
+    }
+    await w.keyed.finishBundle();
+    expect(opsOf(host, 0)).toEqual(['DECLARE', 'PUT_BATCH']);
+    expect(host.requests[0]!.operations!.length).toBe(21);
+    for (let k = 0; k < 20; k++) expect(host.value('op/s', k)).toBe(k * 10);
+    // Counted as the 20 PUTs it stands for.
+    expect(w.keyed.stats().operations).toBe(21);
+  });
+
+  it(`a run of fewer than ${MIN_PUT_BATCH_ROWS} PUTs goes as plain PUTs`, async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host);
+    const s = w.op.getState(new ValueStateDescriptor<string>('s'));
+    for (let k = 0; k < MIN_PUT_BATCH_ROWS - 1; k++) {
+      w.setKey(k);
+      s.update(`v${k}`);
+    }
+    await w.keyed.finishBundle();
+    expect(opsOf(host, 0)).toEqual(['DECLARE', ...Array<string>(MIN_PUT_BATCH_ROWS - 1).fill('PUT')]);
+    expect(host.value('op/s', 3)).toBe('v3');
+  });
+
+  it('a run ends at another operation or another state; order is kept and a read gets its own result', async () => {
+    const host = new FakeStateHost();
+    // No cache: every write goes to the wire as it is made, in the order made.
+    const w = workerOver(host, { cacheSize: 0 });
+    const a = w.op.getState(new ValueStateDescriptor<number>('a'));
+    const other = w.op.getState(new ValueStateDescriptor<number>('other'));
+    const list = w.op.getListState(new ListStateDescriptor<number>('l'));
+    for (let k = 0; k < 10; k++) {
+      w.setKey(k);
+      a.update(k);
+    }
+    w.setKey(3);
+    other.update(-1);
+    list.add(7);
+    for (let k = 0; k < 10; k++) {
+      w.setKey(k);
+      a.update(100 + k);
+    }
+    w.setKey(5);
+    // The read goes out with every write before it, after them.
+    expect(await a.value()).toBe(105);
+    expect(opsOf(host, 0)).toEqual(['DECLARE', 'PUT_BATCH', 'DECLARE', 'PUT', 'DECLARE', 'APPEND', 'PUT_BATCH', 'GET']);
+    w.setKey(3);
+    expect(await other.value()).toBe(-1);
+    expect(await list.get()).toEqual([7]);
+  });
+
+  it('the host applies the rows in order, with their times, and answers one result per operation', () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    const results = be.apply(
+      [
+        putBatch(Kind.VALUE, '3/v', [
+          ['a', 'one', 5],
+          ['b', 'two', 6],
+          ['a', 'three', 7],
+        ]),
+        op(Kind.VALUE, '3/v', Op.GET, { key: 'a' }),
+        op(Kind.VALUE, '3/v', Op.GET, { key: 'b' }),
+      ],
+      ctxFor(MAX),
+    );
+    expect(results.map(view)).toEqual([
+      { found: false, values: [], mapKeys: [], more: false },
+      { found: true, values: ['three'], mapKeys: [], more: false },
+      { found: true, values: ['two'], mapKeys: [], more: false },
+    ]);
+    expect(be.operationsApplied).toBe(5);
+  });
+
+  it('refuses a whole request whose batch has a key the worker does not own, naming the row', () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    const group = groupOf('inside', MAX);
+    const outsider = ['x0', 'x1', 'x2', 'x3', 'x4', 'x5'].find((k) => groupOf(k, MAX) !== group)!;
+    const request = [
+      op(Kind.VALUE, '3/v', Op.PUT, { key: 'inside', values: ['before'] }),
+      putBatch(Kind.VALUE, '3/v', [
+        ['inside', 'new', 0],
+        [outsider, 'stolen', 0],
+      ]),
+    ];
+    expect(() => be.apply(request, ctxFor(MAX, { start: group, end: group }))).toThrow(
+      new StateAccessError(
+        `state request refused, nothing in it was applied: operation 1, row 1 of its PUT_BATCH (PUT on state '3/v'): ` +
+          `its key is in key group ${groupOf(outsider, MAX)}, outside the key groups this worker owns [${group}, ${group}]`,
+      ),
+    );
+    const read = be.apply([op(Kind.VALUE, '3/v', Op.GET, { key: 'inside' })], ctxFor(MAX, { start: group, end: group }));
+    expect(read.map(view)).toEqual([{ found: false, values: [], mapKeys: [], more: false }]);
+  });
+
+  it('refuses a batch that is not an Arrow stream, one on a list state, and one with a key of its own', () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    const garbage: Operation = { key: { stateName: '3/v', kind: Kind.VALUE }, op: Op.PUT_BATCH, batch: b('not arrow') };
+    expect(() => be.apply([garbage], ctxFor(MAX))).toThrow(
+      /^state request refused, nothing in it was applied: operation 0 \(PUT_BATCH on state '3\/v'\): malformed Arrow batch: /,
+    );
+    expect(() => be.apply([putBatch(Kind.LIST, '3/l', [['a', 'x', 0]])], ctxFor(MAX))).toThrow(
+      "operation 0 (PUT_BATCH on state '3/l'): PUT_BATCH is for value, reducing and aggregating state, not LIST",
+    );
+    const keyed = { ...putBatch(Kind.VALUE, '3/v', [['a', 'x', 0]]), key: { stateName: '3/v', kind: Kind.VALUE, key: b('a') } };
+    expect(() => be.apply([keyed], ctxFor(MAX))).toThrow("operation 0 (PUT_BATCH on state '3/v'): key.key must be empty: the batch carries the keys");
+    expect(be.operationsApplied).toBe(0);
+  });
+});
