@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { EntryIndex } from './entry-index.ts';
 import type { StateId, StateNamespace } from './state-id.ts';
 import type { StateWire } from './state-wire.ts';
 
@@ -80,7 +81,7 @@ export class StateCache {
   private totalBytes = 0;
   private readonly dirtyEntries = new Set<CacheEntry>();
   /** The cached entries by id hash (each bucket a chain through nextInBucket), for lookups. */
-  private readonly index = new Map<number, CacheEntry>();
+  private readonly index = new EntryIndex<CacheEntry>();
   /**
    * Moving an entry to the front of the LRU on every access would be most of what a cached read
    * costs, so recency is refreshed only when an entry's last refresh is more than `refreshSpan`
@@ -137,7 +138,7 @@ export class StateCache {
 
   /** The entry cached under `id`, recency untouched. */
   peek<E extends CacheEntry>(id: StateId): E | undefined {
-    let entry = this.index.get(id.hash) ?? null;
+    let entry = this.index.first(id.hash);
     while (entry !== null && !entry.is(id)) entry = entry.nextInBucket;
     return (entry ?? undefined) as E | undefined;
   }
@@ -161,9 +162,7 @@ export class StateCache {
       this.totalBytes += entry.accountedBytes;
       entry.cached = true;
       entry.refreshedAt = ++this.accesses;
-      const hash = entry.hash;
-      entry.nextInBucket = this.index.get(hash) ?? null;
-      this.index.set(hash, entry);
+      this.index.add(entry);
       lru.set(entry, entry);
     } else {
       if (entry.dirty) entry.writeBack(this.wire);
@@ -215,7 +214,7 @@ export class StateCache {
 
   private disposed(entry: CacheEntry, reason: LRUCache.DisposeReason): void {
     entry.cached = false;
-    this.unindex(entry);
+    this.index.remove(entry);
     this.totalBytes -= entry.accountedBytes;
     entry.accountedBytes = 0;
     this.unlistDirty(entry);
@@ -238,18 +237,5 @@ export class StateCache {
     if (!entry.listedDirty) return;
     entry.listedDirty = false;
     this.dirtyEntries.delete(entry);
-  }
-
-  private unindex(entry: CacheEntry): void {
-    const hash = entry.hash;
-    let at = this.index.get(hash) ?? null;
-    if (at === entry) {
-      if (entry.nextInBucket === null) this.index.delete(hash);
-      else this.index.set(hash, entry.nextInBucket);
-    } else {
-      while (at !== null && at.nextInBucket !== entry) at = at.nextInBucket;
-      if (at !== null) at.nextInBucket = entry.nextInBucket;
-    }
-    entry.nextInBucket = null;
   }
 }
