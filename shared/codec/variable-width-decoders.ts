@@ -60,8 +60,12 @@ export class BinaryDecoder implements ColumnDecoder {
     const data = body.bytes(this.name);
     checkOffsets(offsets, n, data.byteLength, this.name);
     const out = new Array<unknown>(n);
+    // A view made by the constructor costs half of one made by subarray() (no species lookup).
+    const buffer = data.buffer;
+    const base = data.byteOffset;
     for (let i = 0; i < n; i++) {
-      out[i] = valid !== null && ((valid[i >> 3]! >> (i & 7)) & 1) === 0 ? null : data.subarray(offsets[i]!, offsets[i + 1]!);
+      const start = offsets[i]!;
+      out[i] = valid !== null && ((valid[i >> 3]! >> (i & 7)) & 1) === 0 ? null : new Uint8Array(buffer, base + start, offsets[i + 1]! - start);
     }
     return out;
   }
