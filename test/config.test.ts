@@ -163,7 +163,8 @@ describe('defaults', () => {
     expect(conf.get('udf.worker.heartbeat-interval')).toBe(1000);
     expect(conf.get('udf.worker.heartbeat-timeout')).toBe(30_000);
     expect(conf.get('udf.worker.startup-timeout')).toBe(60_000);
-    expect(conf.get('udf.in-flight.max-batches')).toBe(2);
+    expect(conf.get('udf.in-flight.max-batches')).toBe(8);
+    expect(conf.get('udf.in-flight.target-time')).toBe(20);
     expect(conf.get('udf.in-flight.max-bytes')).toBe(16 * MiB);
     expect(conf.get('udf.failure-policy')).toBe('fail');
     expect(conf.get('parallelism.default')).toBe(1);
@@ -180,7 +181,7 @@ describe('defaults', () => {
     expect(conf.get('restart-strategy.failure-rate.max-failures-per-interval')).toBe(1);
     expect(conf.get('restart-strategy.failure-rate.failure-rate-interval')).toBe(60_000);
     expect(conf.get('restart-strategy.failure-rate.delay')).toBe(1000);
-    expect(CONFIG_KEY_NAMES.length).toBe(34);
+    expect(CONFIG_KEY_NAMES.length).toBe(35);
     expect(conf.has('udf.bundle.size')).toBe(false);
     expect(conf.toStringMap()).toEqual({});
   });

@@ -1,7 +1,7 @@
 /**
  * Runs a stage's bundles in a worker (process or thread mode) over the Fn services. Batches
- * are sent pipelined: send() returns at once while fewer than udf.in-flight.max-batches batches
- * and udf.in-flight.max-bytes bytes are unprocessed; results are handled in arrival order, and
+ * are sent pipelined: send() returns at once while the in-flight window is open (in-flight-window.ts:
+ * bounded by batches, bytes and the estimated time to process them); results are handled in arrival order, and
  * a batch only counts as processed once its results have been handed on, so a slow consumer
  * downstream holds back the worker, and the worker holds back the source.
  *
@@ -25,6 +25,7 @@ import { processorLayouts } from '../../shared/protocol/layouts.ts';
 import { transferable } from '../../shared/protocol/port-channel.ts';
 import { hostLog, type Logger } from '../log.ts';
 import type { WorkerClient } from '../workers/worker-client.ts';
+import { InFlightWindow } from './in-flight-window.ts';
 import type { OutputHandler, StageRunner } from './stage-runner.ts';
 
 interface Bundle {
@@ -34,16 +35,16 @@ interface Bundle {
   resolveOutputs: () => void;
   /** Sizes of the batches sent, in order; index = batch number. */
   sizes: number[];
+  /** Rows of the batches sent, in order. */
+  rows: number[];
   consumed: number;
-  bytesInFlight: number;
 }
 
 export class RemoteStage implements StageRunner {
   private readonly inputEncoder: BatchEncoder;
   private readonly timerEncoder: BatchEncoder;
   private readonly decoders = new Map<string, BatchDecoder>();
-  private readonly maxBatches: number;
-  private readonly maxBytes: number;
+  private readonly window: InFlightWindow;
   /** The bundle accepting batches. */
   private open: Bundle | null = null;
   /** Every bundle not yet finished (the open one and those finishing), by id. */
@@ -70,8 +71,11 @@ export class RemoteStage implements StageRunner {
     this.inputEncoder = new BatchEncoder(layouts.input);
     this.timerEncoder = new BatchEncoder(layouts.timers);
     for (const [id, layout] of layouts.outputs) if (consumedOutputs.has(id)) this.decoders.set(id, new BatchDecoder(layout));
-    this.maxBatches = config.get('udf.in-flight.max-batches');
-    this.maxBytes = config.get('udf.in-flight.max-bytes');
+    this.window = new InFlightWindow({
+      maxBatches: config.get('udf.in-flight.max-batches'),
+      maxBytes: config.get('udf.in-flight.max-bytes'),
+      targetMs: config.get('udf.in-flight.target-time'),
+    });
     client.onData((elements) => {
       this.results = this.results.then(() => this.handle(elements)).catch((e: unknown) => this.fail(e));
     });
@@ -95,21 +99,13 @@ export class RemoteStage implements StageRunner {
     // A failed bundle fails the stage at once: the worker stops reporting progress, so a send()
     // waiting for window space would otherwise wait for ever.
     response.catch((error: unknown) => this.fail(error));
-    const bundle: Bundle = { id: instructionId, response, outputsDone, resolveOutputs, sizes: [], consumed: 0, bytesInFlight: 0 };
+    const bundle: Bundle = { id: instructionId, response, outputsDone, resolveOutputs, sizes: [], rows: [], consumed: 0 };
     this.open = bundle;
     this.live.set(instructionId, bundle);
   }
 
   get inFlight(): number {
-    let n = 0;
-    for (const b of this.live.values()) n += b.sizes.length - b.consumed;
-    return n;
-  }
-
-  private get bytesInFlight(): number {
-    let n = 0;
-    for (const b of this.live.values()) n += b.bytesInFlight;
-    return n;
+    return this.window.inFlight;
   }
 
   send(batch: RowBatch, timers: boolean): void | Promise<void> {
@@ -119,17 +115,14 @@ export class RemoteStage implements StageRunner {
     const arrow = (timers ? this.timerEncoder : this.inputEncoder).encode(batch);
     const movable = transferable(arrow);
     bundle.sizes.push(arrow.byteLength);
-    bundle.bytesInFlight += arrow.byteLength;
+    bundle.rows.push(batch.length);
+    this.window.sent(batch.length, arrow.byteLength);
     this.client.sendData(
       { data: [{ instructionId: bundle.id, transformId: timers ? TIMERS_TRANSFORM_ID : INPUT_TRANSFORM_ID, arrow }] },
       movable === null ? undefined : [movable],
     );
-    if (this.windowOpen()) return undefined;
+    if (this.window.open) return undefined;
     return new Promise<void>((resolve, reject) => this.windowWaiters.push({ resolve, reject, drained: false }));
-  }
-
-  private windowOpen(): boolean {
-    return this.inFlight < this.maxBatches && this.bytesInFlight < this.maxBytes;
   }
 
   drained(): Promise<void> {
@@ -199,9 +192,16 @@ export class RemoteStage implements StageRunner {
     if (consumed > bundle.sizes.length) {
       throw new ProtocolError(`worker ${this.client.workerId} reported ${consumed} batches done of ${bundle.sizes.length} sent`);
     }
-    while (bundle.consumed < consumed) bundle.bytesInFlight -= bundle.sizes[bundle.consumed++]!;
+    let batches = 0;
+    let rows = 0;
+    let bytes = 0;
+    for (; bundle.consumed < consumed; bundle.consumed++, batches++) {
+      rows += bundle.rows[bundle.consumed]!;
+      bytes += bundle.sizes[bundle.consumed]!;
+    }
+    this.window.processed(batches, rows, bytes);
     if (this.windowWaiters.length === 0) return;
-    const open = this.windowOpen();
+    const open = this.window.open;
     const empty = this.inFlight === 0;
     const still: typeof this.windowWaiters = [];
     for (const w of this.windowWaiters) {

@@ -157,15 +157,23 @@ export const CONFIG_KEYS = {
   },
   'udf.in-flight.max-batches': {
     type: 'int',
-    default: 2,
+    default: 8,
     min: 1,
-    description: 'Data batches sent to a worker and not yet processed, at most.',
+    description:
+      'Data batches sent to a worker and not yet processed, at most. Beyond 2, only while udf.in-flight.target-time allows.',
   },
   'udf.in-flight.max-bytes': {
     type: 'memory',
     default: 16 * MiB,
     min: KiB,
     description: 'Bytes of data batches sent to a worker and not yet processed, at most.',
+  },
+  'udf.in-flight.target-time': {
+    type: 'duration',
+    default: 20,
+    min: 1,
+    description:
+      'Time the worker is estimated to need for the batches in flight, at most, once there are 2: more batches keep a worker with cheap rows busy, fewer keep a checkpoint barrier from waiting behind costly ones.',
   },
   'udf.failure-policy': {
     type: 'enum',
