@@ -6,6 +6,7 @@ import { MIN_PUT_BATCH_ROWS, PUT_BATCH_LAYOUT } from '../shared/protocol/put-bat
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
 import { b, ctxFor, groupOf, Kind, Op, op, view, type Operation } from './host-state-fixtures.ts';
 import { FakeStateHost, workerOver } from './worker-state-fake-host.ts';
+import { PutRun } from '../worker/state/put-run.ts';
 
 const MAX = 128;
 
@@ -135,5 +136,26 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
     const keyed = { ...putBatch(Kind.VALUE, '3/v', [['a', 'x', 0]]), key: { stateName: '3/v', kind: Kind.VALUE, key: b('a') } };
     expect(() => be.apply([keyed], ctxFor(MAX))).toThrow("operation 0 (PUT_BATCH on state '3/v'): key.key must be empty: the batch carries the keys");
     expect(be.operationsApplied).toBe(0);
+  });
+});
+
+describe('PutRun', () => {
+  const encoder = new BatchEncoder(PUT_BATCH_LAYOUT);
+  const ns = b('window-1');
+  const key = (k: string, namespace?: Uint8Array) => ({ stateName: '3/v', kind: Kind.VALUE, key: b(k), namespace });
+
+  it('keeps its namespace, in a PUT_BATCH and in plain PUTs, and takes no key of another', () => {
+    const long = new PutRun(key('k0', ns), b('v0'), 1);
+    for (let i = 1; i < MIN_PUT_BATCH_ROWS; i++) {
+      expect(long.accepts(key(`k${i}`, b('window-1')))).toBe(true);
+      long.add(key(`k${i}`, ns), b(`v${i}`), 1);
+    }
+    expect(long.accepts(key('x', b('window-2')))).toBe(false);
+    expect(long.accepts(key('x'))).toBe(false);
+    const [batch] = long.operations(encoder);
+    expect(batch!.op).toBe(Op.PUT_BATCH);
+    expect(batch!.key).toEqual({ stateName: '3/v', kind: Kind.VALUE, namespace: ns });
+    const short = new PutRun(key('k0', ns), b('v0'), 1);
+    expect(short.operations(encoder)).toEqual([{ key: key('k0', ns), op: Op.PUT, values: [b('v0')], time: 1 }]);
   });
 });

@@ -1,6 +1,7 @@
 import type { BatchEncoder } from '../../shared/codec/batch-encoder.ts';
 import { sluice } from '../../shared/generated/protocol.js';
 import { MIN_PUT_BATCH_ROWS } from '../../shared/protocol/put-batch.ts';
+import { compareBytes, NO_BYTES } from './bytes.ts';
 
 const { StateOp } = sluice.fn.v1;
 type Operation = sluice.fn.v1.IStateOperation;
@@ -22,9 +23,14 @@ export class PutRun {
     this.add(key, value, time);
   }
 
-  /** Whether a PUT of `key` may join the run: the same state, in the default namespace. */
+  /** Whether a PUT of `key` may join the run: the same state and namespace. */
   accepts(key: StateKey): boolean {
-    return key.stateName === this.first.stateName && key.kind === this.first.kind && (key.namespace?.length ?? 0) === 0;
+    const first = this.first;
+    return (
+      key.stateName === first.stateName &&
+      key.kind === first.kind &&
+      (key.namespace === first.namespace || compareBytes(key.namespace ?? NO_BYTES, first.namespace ?? NO_BYTES) === 0)
+    );
   }
 
   add(key: StateKey, value: Uint8Array, time: number): void {
@@ -39,16 +45,17 @@ export class PutRun {
 
   /** The run as operations: one PUT_BATCH, or plain PUTs when it is short. */
   operations(encoder: BatchEncoder): Operation[] {
-    const { keys, values, times, first } = this;
+    const { keys, values, times } = this;
+    const { stateName, kind, namespace } = this.first;
     const n = keys.length;
     if (n < MIN_PUT_BATCH_ROWS) {
       const out = new Array<Operation>(n);
       for (let i = 0; i < n; i++) {
-        out[i] = { key: { stateName: first.stateName, kind: first.kind, key: keys[i] }, op: StateOp.PUT, values: [values[i]!], time: times[i] };
+        out[i] = { key: { stateName, kind, key: keys[i], namespace }, op: StateOp.PUT, values: [values[i]!], time: times[i] };
       }
       return out;
     }
     const batch = encoder.encode({ length: n, keys, values, timestamps: times });
-    return [{ key: { stateName: first.stateName, kind: first.kind }, op: StateOp.PUT_BATCH, batch }];
+    return [{ key: { stateName, kind, namespace }, op: StateOp.PUT_BATCH, batch }];
   }
 }

@@ -1,11 +1,9 @@
 import { BatchEncoder } from '../../shared/codec/batch-encoder.ts';
-import { sluice } from '../../shared/generated/protocol.js';
+import type { sluice } from '../../shared/generated/protocol.js';
 import { StateAccessError } from '../../shared/errors/errors.ts';
 import { PUT_BATCH_LAYOUT } from '../../shared/protocol/put-batch.ts';
 import { PutRun } from './put-run.ts';
 import type { StateChannel } from './state-channel.ts';
-
-const { StateOp } = sluice.fn.v1;
 
 type Operation = sluice.fn.v1.IStateOperation;
 type Result = sluice.fn.v1.IStateResult;
@@ -67,13 +65,12 @@ export class StateWire {
   /**
    * Queues a PUT of `value` under `key` (a value, reducing or aggregating state, whose writes
    * replace: `key` and `value` must not change afterwards). It joins the run of PUTs the batch
-   * ends with, if that run is of the same state.
+   * ends with, if that run is of the same state and namespace.
    */
   put(key: sluice.fn.v1.IStateKey, value: Uint8Array, time: number): void {
     const last = this.batch[this.batch.length - 1];
     if (last instanceof PutRun && last.accepts(key)) last.add(key, value, time);
-    else if ((key.namespace?.length ?? 0) === 0) this.batch.push(new PutRun(key, value, time));
-    else this.batch.push({ key, op: StateOp.PUT, values: [value], time });
+    else this.batch.push(new PutRun(key, value, time));
     this.added(32 + value.length);
   }
 
