@@ -1,9 +1,10 @@
 /**
  * Runs a stage's bundles in a worker (process or thread mode) over the Fn services. Batches
- * are sent pipelined: send() returns at once while the in-flight window is open (in-flight-window.ts:
- * bounded by batches, bytes and the estimated time to process them); results are handled in arrival order, and
- * a batch only counts as processed once its results have been handed on, so a slow consumer
- * downstream holds back the worker, and the worker holds back the source.
+ * are sent pipelined: send() returns at once while the in-flight window is open
+ * (in-flight-window.ts: bounded by batches, bytes and the estimated time to process them);
+ * results are handled in arrival order, and a batch only counts as processed once its results
+ * have been handed on, so a slow consumer downstream holds back the worker, and the worker
+ * holds back the source.
  *
  *   startBundle ── ProcessBundle ─────────────────────────▶ worker
  *   send ×n     ── Data(batch) … ─────────────────────────▶        ─▶ outputs, consumed=k

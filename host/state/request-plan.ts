@@ -99,6 +99,7 @@ export function planRequest(
   origin: ((index: number) => string) | null = null,
 ): PlannedOperation[] {
   const owned = ctx.owned;
+  const where: (index: number) => number | string = origin ?? ((index) => index);
   if (ctx.maxParallelism !== env.maxParallelism) {
     throw new StateAccessError(
       `state request refused: it assumes max parallelism ${ctx.maxParallelism}, the backend has ${env.maxParallelism}`,
@@ -118,19 +119,19 @@ export function planRequest(
     const stateName = operation.key?.stateName ?? '';
     const kind: StateKind = operation.key?.kind ?? Kind.STATE_KIND_UNSPECIFIED;
     const op: StateOp = operation.op ?? Op.STATE_OP_UNSPECIFIED;
-    if (stateName === '') throw refusal(origin === null ? index : origin(index), op, stateName, 'it names no state');
+    if (stateName === '') throw refusal(where(index), op, stateName, 'it names no state');
     const allowed = OPS_BY_KIND.get(kind);
-    if (allowed === undefined) throw refusal(origin === null ? index : origin(index), op, stateName, `unknown state kind ${kindName(kind)}`);
-    if (!allowed.has(op)) throw refusal(origin === null ? index : origin(index), op, stateName, `${opName(op)} is not an operation of ${kindName(kind)} state`);
+    if (allowed === undefined) throw refusal(where(index), op, stateName, `unknown state kind ${kindName(kind)}`);
+    if (!allowed.has(op)) throw refusal(where(index), op, stateName, `${opName(op)} is not an operation of ${kindName(kind)} state`);
 
     if (kind === Kind.TIMER) {
       if (parseTimerStateName(stateName) === null) {
-        throw refusal(origin === null ? index : origin(index), op, stateName, "a timer state is named '<operator>/event-time' or '<operator>/processing-time'");
+        throw refusal(where(index), op, stateName, "a timer state is named '<operator>/event-time' or '<operator>/processing-time'");
       }
     } else {
       const known = env.states.get(stateName)?.kind ?? kindsInRequest.get(stateName);
       if (known === undefined) kindsInRequest.set(stateName, kind);
-      else if (known !== kind) throw refusal(origin === null ? index : origin(index), op, stateName, `the state is ${kindName(known)} state, not ${kindName(kind)}`);
+      else if (known !== kind) throw refusal(where(index), op, stateName, `the state is ${kindName(known)} state, not ${kindName(kind)}`);
     }
 
     let ttl: TtlPolicy | null = null;
@@ -138,9 +139,9 @@ export function planRequest(
       try {
         ttl = ttlPolicyOf(operation.ttl, stateName);
       } catch (e) {
-        throw refusal(origin === null ? index : origin(index), op, stateName, (e as Error).message);
+        throw refusal(where(index), op, stateName, (e as Error).message);
       }
-      if (kind === Kind.TIMER && ttl !== null) throw refusal(origin === null ? index : origin(index), op, stateName, 'timers have no TTL');
+      if (kind === Kind.TIMER && ttl !== null) throw refusal(where(index), op, stateName, 'timers have no TTL');
       plan[index] = {
         op,
         kind,
@@ -165,7 +166,7 @@ export function planRequest(
     const keyGroup = lastKeyGroup;
     if (keyGroup < owned.start || keyGroup > owned.end) {
       throw refusal(
-        origin === null ? index : origin(index),
+        where(index),
         op,
         stateName,
         `its key is in key group ${keyGroup}, outside the key groups this worker owns ${formatRange(owned)}`,
@@ -176,13 +177,13 @@ export function planRequest(
     const rawMapKey = operation.mapKey ?? EMPTY_BYTES;
 
     if (op === Op.PUT && kind !== Kind.LIST && kind !== Kind.TIMER && values.length !== 1) {
-      throw refusal(origin === null ? index : origin(index), op, stateName, `PUT takes exactly one value, got ${values.length}`);
+      throw refusal(where(index), op, stateName, `PUT takes exactly one value, got ${values.length}`);
     }
     let timestamp = 0;
     if (kind === Kind.TIMER) {
       const t = decodeTimerTimestamp(rawMapKey);
       if (t === null) {
-        throw refusal(origin === null ? index : origin(index), op, stateName, 'map_key must be the timer timestamp as an 8-byte big-endian float64 (not NaN)');
+        throw refusal(where(index), op, stateName, 'map_key must be the timer timestamp as an 8-byte big-endian float64 (not NaN)');
       }
       timestamp = t;
     }
@@ -191,25 +192,25 @@ export function planRequest(
     let iteration: MapIteration | undefined;
     if (op === Op.MAP_ITERATE) {
       const size = pageSizeOf(values);
-      if (typeof size === 'string') throw refusal(origin === null ? index : origin(index), op, stateName, size);
+      if (typeof size === 'string') throw refusal(where(index), op, stateName, size);
       pageSize = size;
     }
     const continuation = operation.continuation ?? EMPTY_BYTES;
     if ((op === Op.MAP_ITERATE && continuation.length > 0) || op === Op.MAP_ITERATE_RELEASE) {
       token = decodeToken(continuation);
-      if (token === null) throw refusal(origin === null ? index : origin(index), op, stateName, 'malformed continuation token');
-      if (iterationsUsed.has(token.id)) throw refusal(origin === null ? index : origin(index), op, stateName, 'the request uses the same map iteration twice');
+      if (token === null) throw refusal(where(index), op, stateName, 'malformed continuation token');
+      if (iterationsUsed.has(token.id)) throw refusal(where(index), op, stateName, 'the request uses the same map iteration twice');
       iterationsUsed.add(token.id);
       iteration = env.iterations.get(token.id);
       if (iteration === undefined && op === Op.MAP_ITERATE) {
-        throw refusal(origin === null ? index : origin(index), op, stateName, 'the map iteration is no longer open (it finished, was released, or its bundle ended)');
+        throw refusal(where(index), op, stateName, 'the map iteration is no longer open (it finished, was released, or its bundle ended)');
       }
       if (iteration !== undefined) {
         if (iteration.stateName !== stateName || iteration.recordKey !== recordKey) {
-          throw refusal(origin === null ? index : origin(index), op, stateName, 'the continuation token belongs to another state, key or namespace');
+          throw refusal(where(index), op, stateName, 'the continuation token belongs to another state, key or namespace');
         }
         if (token.position > iteration.keys.length) {
-          throw refusal(origin === null ? index : origin(index), op, stateName, 'the continuation token points past the iteration');
+          throw refusal(where(index), op, stateName, 'the continuation token points past the iteration');
         }
       }
     }
