@@ -97,9 +97,13 @@ export class RemoteStage implements StageRunner {
     );
     let resolveOutputs!: () => void;
     const outputsDone = new Promise<void>((resolve) => (resolveOutputs = resolve));
-    // A failed bundle fails the stage at once: the worker stops reporting progress, so a send()
-    // waiting for window space would otherwise wait for ever.
-    response.catch((error: unknown) => this.fail(error));
+    // A failed bundle fails the stage without waiting for its own end: the worker stops
+    // reporting progress, so a send() waiting for window space would otherwise wait for ever.
+    // The bundles before it finished in the worker first, and their outputs were sent before
+    // this answer; but they travel on Data, which may be read after Control, so the failure
+    // waits for them to be handed on (a broken connection fails the stage by itself).
+    const earlier = [...this.live.values()].map((b) => b.outputsDone);
+    response.catch((error: unknown) => Promise.all(earlier).then(() => this.fail(error)));
     const bundle: Bundle = { id: instructionId, response, outputsDone, resolveOutputs, sizes: [], rows: [], consumed: 0 };
     this.open = bundle;
     this.live.set(instructionId, bundle);
