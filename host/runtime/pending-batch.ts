@@ -1,9 +1,11 @@
 /** Rows gathered for the next Arrow batch to a worker. */
-import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import type { RowBatch, RowKeys } from '../../shared/codec/batch-layout.ts';
+import { keysArray } from '../../shared/codec/key-column.ts';
 
 export class PendingBatch {
   private values: unknown[] = [];
-  private keys: Uint8Array[] | null;
+  /** An array of our own unless borrowed. */
+  private keys: RowKeys | null;
   private timestamps: (number | null)[] | null;
   /**
    * True while the arrays are an incoming batch's own (taken without copying). Batches may be
@@ -36,13 +38,16 @@ export class PendingBatch {
     }
     if (this.borrowed) {
       this.values = this.values.slice();
-      this.keys = this.keys?.slice() ?? null;
+      this.keys = this.keys === null ? null : keysArray(this.keys);
       this.timestamps = this.timestamps?.slice() ?? null;
       this.borrowed = false;
     }
     const end = from + count;
     for (let i = from; i < end; i++) this.values.push(batch.values[i]);
-    if (this.keys !== null) for (let i = from; i < end; i++) this.keys.push(batch.keys![i]!);
+    if (this.keys !== null) {
+      const keys = this.keys as Uint8Array[];
+      for (let i = from; i < end; i++) keys.push(batch.keys!.at(i)!);
+    }
     if (this.timestamps !== null) for (let i = from; i < end; i++) this.timestamps.push(batch.timestamps?.[i] ?? null);
   }
 

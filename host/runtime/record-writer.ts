@@ -70,9 +70,9 @@ export class RecordWriter {
   private splitByKeyGroup(batch: RowBatch, parallelism: number): Map<number, RowBatch> {
     const keys = batch.keys;
     if (keys === null) throw new Error('a keyed edge received rows without keys');
-    const parts = new Map<number, RowBatch>();
+    const parts = new Map<number, RowBatch & { keys: Uint8Array[] }>();
     for (let i = 0; i < batch.length; i++) {
-      const key = keys[i]!;
+      const key = keys.at(i)!;
       const subtask = subtaskForKeyGroup(keyGroupOf(key, this.maxParallelism), this.maxParallelism, parallelism);
       let part = parts.get(subtask);
       if (part === undefined) {
@@ -80,7 +80,7 @@ export class RecordWriter {
         parts.set(subtask, part);
       }
       part.values.push(batch.values[i]);
-      part.keys!.push(key);
+      part.keys.push(key);
       part.timestamps?.push(batch.timestamps![i] ?? null);
       part.length++;
     }

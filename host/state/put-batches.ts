@@ -66,7 +66,7 @@ export class PutBatchReader {
       const value = rows.values[r];
       if (!(value instanceof Uint8Array)) throw refuse(`row ${r} has no value`);
       out.push({
-        key: { stateName, kind, key: rows.keys![r]!, namespace },
+        key: { stateName, kind, key: rows.keys!.at(r)!, namespace },
         op: Op.PUT,
         values: [value],
         time: rows.timestamps![r] ?? 0,

@@ -2,7 +2,7 @@
  * One Arrow IPC stream -> rows (proto/data.md). Each column is read from its raw buffers
  * in one pass. Uint8Array values and keys are views into the input bytes (or into an
  * aligned copy of them, when the input did not start on an 8-byte boundary): keep the
- * input unchanged while they are in use.
+ * input unchanged while they are in use. Keys are made when asked for (KeyColumn).
  */
 import type { Schema } from 'apache-arrow/schema';
 import { ProtocolError } from '../errors/errors.ts';
@@ -12,21 +12,21 @@ import { BodyReader } from './body.ts';
 import { columnDecoder, type ColumnDecoder } from './column-codec.ts';
 import { Float64Decoder } from './fixed-width-decoders.ts';
 import { decodeSchema, encodeSchemaMessage, readStream } from './ipc-stream.ts';
-import { BinaryDecoder } from './variable-width-decoders.ts';
+import { KeyColumnDecoder } from './key-column.ts';
 
 export class BatchDecoder {
   private readonly schema: Schema;
   /** Schema flatbuffers known to match: ours, and the last foreign one that did. */
   private readonly ownSchema: Uint8Array;
   private acceptedSchema: Uint8Array | null = null;
-  private readonly keys: ColumnDecoder | null;
+  private readonly keys: KeyColumnDecoder | null;
   private readonly timestamps: ColumnDecoder | null;
   private readonly values: ColumnDecoder;
 
   constructor(readonly layout: BatchLayout) {
     this.schema = layoutSchema(layout);
     this.ownSchema = encodeSchemaMessage(this.schema).subarray(8);
-    this.keys = layout.keyed ? new BinaryDecoder(KEY_COLUMN) : null;
+    this.keys = layout.keyed ? new KeyColumnDecoder(KEY_COLUMN) : null;
     this.timestamps = layout.timestamped ? new Float64Decoder(TIMESTAMP_COLUMN) : null;
     this.values = columnDecoder(valueType(layout), VALUE_COLUMN);
   }
@@ -45,12 +45,14 @@ export class BatchDecoder {
     this.checkSchema(received.schemaMetadata);
     const n = received.length;
     const body = new BodyReader(received.body, received.nodes, received.regions);
-    const keys = this.keys === null ? null : this.column(this.keys, body, n, KEY_COLUMN);
+    const keys = this.keys === null ? null : this.keys.decode(body);
+    if (keys !== null && keys.length !== n) {
+      throw new ProtocolError(`malformed Arrow batch: column ${KEY_COLUMN} has ${keys.length} rows, the batch ${n}`);
+    }
     const timestamps = this.timestamps === null ? null : this.column(this.timestamps, body, n, TIMESTAMP_COLUMN);
     const values = this.column(this.values, body, n, VALUE_COLUMN);
     body.finish();
-    if (keys !== null && keys.includes(null)) throw new ProtocolError('malformed Arrow batch: the key column has nulls');
-    return { length: n, values, keys: keys as Uint8Array[] | null, timestamps: timestamps as (number | null)[] | null };
+    return { length: n, values, keys, timestamps: timestamps as (number | null)[] | null };
   }
 
   private column(decoder: ColumnDecoder, body: BodyReader, n: number, name: string): unknown[] {

@@ -4,12 +4,12 @@
  * owns (they may be transferred to another thread).
  */
 import { VALUE_COLUMN, KEY_COLUMN, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';
+import { KeyColumnEncoder } from './key-column.ts';
 import { layoutSchema } from './arrow-schema.ts';
 import { BodyWriter } from './body.ts';
 import { columnEncoder, type ColumnEncoder } from './column-codec.ts';
 import { Float64Encoder } from './fixed-width-encoders.ts';
 import { encodeSchemaMessage, StreamWriter } from './ipc-stream.ts';
-import { BinaryEncoder } from './variable-width-encoders.ts';
 import { CellMismatch, ValueEncodeError } from './value-encode-error.ts';
 
 export { ValueEncodeError } from './value-encode-error.ts';
@@ -18,7 +18,7 @@ const TIMESTAMP_PATH = 'timestamp';
 
 export class BatchEncoder {
   private readonly schemaMessage: Uint8Array;
-  private readonly keys: ColumnEncoder | null;
+  private readonly keys: KeyColumnEncoder | null;
   private readonly timestamps: ColumnEncoder | null;
   private readonly values: ColumnEncoder;
   private readonly body = new BodyWriter();
@@ -26,7 +26,7 @@ export class BatchEncoder {
 
   constructor(readonly layout: BatchLayout) {
     this.schemaMessage = encodeSchemaMessage(layoutSchema(layout));
-    this.keys = layout.keyed ? new BinaryEncoder('a key (a Uint8Array from encodeKey)', { nonNull: true }) : null;
+    this.keys = layout.keyed ? new KeyColumnEncoder() : null;
     this.timestamps = layout.timestamped
       ? new Float64Encoder('a timestamp (a number of milliseconds since the epoch, or null)')
       : null;

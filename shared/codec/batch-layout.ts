@@ -13,11 +13,20 @@ export interface BatchLayout {
   timestamped: boolean;
 }
 
+/**
+ * A batch's keys, one per row: an array, or a received batch's KeyColumn (which makes each
+ * key when asked). Either way, at(i) is the key of row i.
+ */
+export interface RowKeys {
+  readonly length: number;
+  at(index: number): Uint8Array | undefined;
+}
+
 export interface RowBatch {
   length: number;
   values: unknown[];
   /** Present if and only if the layout is keyed. */
-  keys: Uint8Array[] | null;
+  keys: RowKeys | null;
   /** Present if and only if the layout is timestamped. */
   timestamps: (number | null)[] | null;
 }

@@ -228,7 +228,7 @@ export class BundleProcessor {
     const keys = batch.keys;
     const sliceEnd = sliceDeadline(end - from);
     for (let i = from; i < end; i++) {
-      if (keys !== null) this.scope.setKey(keys[i] ?? null);
+      if (keys !== null) this.scope.setKey(keys.at(i) ?? null);
       const pushed = step(i);
       if (pushed !== undefined) return this.continueAsync(batch, i, end, pushed, step);
       if ((i - from) % CLOCK_EVERY === CLOCK_EVERY - 1 && i + 1 < end && performance.now() > sliceEnd) {
@@ -249,7 +249,7 @@ export class BundleProcessor {
     const keys = batch.keys;
     let sliceEnd = sliceDeadline(end - at);
     for (let i = at + 1; i < end; i++) {
-      if (keys !== null) this.scope.setKey(keys[i] ?? null);
+      if (keys !== null) this.scope.setKey(keys.at(i) ?? null);
       const pushed = step(i);
       if (pushed !== undefined) await pushed;
       if ((i - at) % CLOCK_EVERY === 0 && i + 1 < end && performance.now() > sliceEnd) {

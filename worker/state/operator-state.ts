@@ -8,6 +8,7 @@ import type {
   StateDescriptor,
   ValueStateDescriptor,
 } from '../../shared/api/state-descriptors.ts';
+import type { RowKeys } from '../../shared/codec/batch-layout.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { bytesKey, float64BigEndian, NO_BYTES } from './bytes.ts';
 import { SingleValueHandle } from './single-value-handle.ts';
@@ -36,7 +37,7 @@ export interface OperatorStateAccess {
    * these keys, into the cache, in one request; returns how many keys it covered from the start
    * (at most what the cache can hold, so that what it reads is not evicted before it is used).
    */
-  prefetch(keys: readonly (Uint8Array | undefined)[], from: number): number;
+  prefetch(keys: RowKeys, from: number): number;
 }
 
 /**
@@ -78,7 +79,7 @@ export class WorkerOperatorState implements OperatorStateAccess {
     );
   }
 
-  prefetch(keys: readonly (Uint8Array | undefined)[], from: number): number {
+  prefetch(keys: RowKeys, from: number): number {
     const values: SingleValueHandle[] = [];
     for (const h of this.handles.values()) if (h instanceof SingleValueHandle) values.push(h);
     const budget = Math.floor(this.ctx.cache.capacity / (2 * Math.max(1, values.length)));
@@ -91,7 +92,7 @@ export class WorkerOperatorState implements OperatorStateAccess {
     let i = from;
     this.ctx.wire.gatherReads(() => {
       for (; i < keys.length; i++) {
-        const key = keys[i];
+        const key = keys.at(i);
         if (key === undefined) continue;
         const id = bytesKey(key);
         if (!seen.has(id)) {

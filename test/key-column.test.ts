@@ -1,0 +1,67 @@
+import { Binary, Int64, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { BatchDecoder } from '../shared/codec/batch-decoder.ts';
+import { BatchEncoder } from '../shared/codec/batch-encoder.ts';
+import type { BatchLayout, RowBatch } from '../shared/codec/batch-layout.ts';
+import { encodeKey } from '../shared/codec/generic-value.ts';
+import { KeyColumn, keysArray } from '../shared/codec/key-column.ts';
+import { ProtocolError } from '../shared/errors/errors.ts';
+
+const layout: BatchLayout = { value: { kind: 'LONG' }, keyed: true, timestamped: false };
+const keyValues = ['a', 7, 'ü-multi-byte', '', 2n ** 63n - 1n, [1, 'x']];
+
+function received(keys: Uint8Array[]): RowBatch {
+  const values = keys.map((_, i) => i);
+  return new BatchDecoder(layout).decode(new BatchEncoder(layout).encode({ length: keys.length, values, keys, timestamps: null }));
+}
+
+describe('KeyColumn: a received batch keeps its keys as bytes and offsets', () => {
+  it('makes each key on demand, as a view of the received bytes', () => {
+    const keys = keyValues.map(encodeKey);
+    const batch = received(keys);
+    expect(batch.keys).toBeInstanceOf(KeyColumn);
+    expect(batch.keys!.length).toBe(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = batch.keys!.at(i)!;
+      expect(key).toStrictEqual(keys[i]);
+      expect(key.constructor).toBe(Uint8Array);
+    }
+    expect(batch.keys!.at(-1)).toBeUndefined();
+    expect(batch.keys!.at(keys.length)).toBeUndefined();
+    expect(keysArray(batch.keys!)).toStrictEqual(keys);
+  });
+
+  it('is passed on whole: encoding a received batch again gives the same keys', () => {
+    const keys = keyValues.map(encodeKey);
+    const again = new BatchDecoder(layout).decode(new BatchEncoder(layout).encode(received(keys)));
+    expect(keysArray(again.keys!)).toStrictEqual(keys);
+    expect(again.values).toStrictEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('encodes a column whose offsets do not start at zero (as foreign writers may send)', () => {
+    // Bytes "xx" + key "ab" + key "" + key "cde", offsets 2, 4, 4, 7, inside a larger buffer.
+    const memory = new Uint8Array([0, 0, 0, 120, 120, 97, 98, 99, 100, 101, 0]);
+    const column = new KeyColumn(3, memory.buffer, 3, new Int32Array([2, 4, 4, 7]));
+    expect(keysArray(column)).toStrictEqual([new Uint8Array([97, 98]), new Uint8Array([]), new Uint8Array([99, 100, 101])]);
+    const batch: RowBatch = { length: 3, values: [1, 2, 3], keys: column, timestamps: null };
+    const decoded = new BatchDecoder(layout).decode(new BatchEncoder(layout).encode(batch));
+    expect(keysArray(decoded.keys!)).toStrictEqual(keysArray(column));
+  });
+
+  it('an empty keyed batch has an empty column', () => {
+    const batch = received([]);
+    expect(batch.keys!.length).toBe(0);
+    expect(keysArray(batch.keys!)).toStrictEqual([]);
+    expect(keysArray(new BatchDecoder(layout).decode(new BatchEncoder(layout).encode(batch)).keys!)).toStrictEqual([]);
+  });
+
+  it('refuses a key column with nulls (written by another Arrow library)', () => {
+    const table = new Table({
+      key: vectorFromArray([encodeKey(1), null], new Binary()),
+      value: vectorFromArray([1n, 2n], new Int64()),
+    });
+    const decode = () => new BatchDecoder(layout).decode(tableToIPC(table, 'stream'));
+    expect(decode).toThrow(ProtocolError);
+    expect(decode).toThrow('malformed Arrow batch: the key column has nulls');
+  });
+});
