@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RowBatch } from '../shared/codec/batch-layout.ts';
+import { GenericEncodeError, encodeKey } from '../shared/codec/generic-value.ts';
+import { keysArray } from '../shared/codec/key-column.ts';
 import { OutputBuffer } from '../worker/processor/output-buffer.ts';
 
 function bufferOf(capacity: number, timestamped = false) {
@@ -32,5 +34,33 @@ describe('worker output buffer', () => {
     expect(handed).toEqual([]);
     expect(buffer.take()).toEqual({ length: 3, values: [0, 1, 2], keys: null, timestamps: null });
     expect(buffer.size).toBe(0);
+  });
+
+  it('encodes the keys of a keyed output into one column, as encodeKey does', () => {
+    const buffer = new OutputBuffer('out', { value: null, keyed: true, timestamped: true }, 2);
+    const handed: RowBatch[] = [];
+    buffer.onFull = (b) => handed.push(b.take());
+    const keys = ['a', -0, 7, ['x', 1], 'ü'];
+    keys.forEach((key, i) => buffer.pushKeyed(i, i * 10, key));
+    const last = buffer.take();
+    expect([...handed, last].map((b) => b.values)).toEqual([[0, 1], [2, 3], [4]]);
+    expect([...handed, last].map((b) => b.timestamps)).toEqual([[0, 10], [20, 30], [40]]);
+    expect([...handed, last].flatMap((b) => keysArray(b.keys!))).toStrictEqual(keys.map(encodeKey));
+    // -0 and 0 are one key.
+    expect(keysArray(handed[0]!.keys!)[1]).toStrictEqual(encodeKey(0));
+    expect(buffer.emitted).toBe(5);
+    expect(() => buffer.push(1, null)).toThrow('output out is keyed: rows need a key');
+  });
+
+  it('adds nothing for a key that cannot be encoded', () => {
+    const buffer = new OutputBuffer('out', { value: null, keyed: true, timestamped: false }, 10);
+    buffer.pushKeyed('first', null, 1);
+    expect(() => buffer.pushKeyed('bad', null, { f: () => 1 })).toThrow(GenericEncodeError);
+    buffer.pushKeyed('third', null, 3);
+    const batch = buffer.take();
+    expect(batch.values).toEqual(['first', 'third']);
+    expect(keysArray(batch.keys!)).toStrictEqual([encodeKey(1), encodeKey(3)]);
+    expect(buffer.emitted).toBe(2);
+    expect(buffer.take().keys!.length).toBe(0);
   });
 });

@@ -8,7 +8,8 @@
 import { ProtocolError } from '../errors/errors.ts';
 import { checkOffsets, type BodyReader, type BodyWriter } from './body.ts';
 import type { RowKeys } from './batch-layout.ts';
-import { Scratch } from './scratch.ts';
+import { GenericWriter } from './generic-writer.ts';
+import { MAX_COLUMN_BYTES, Scratch } from './scratch.ts';
 import { BinaryEncoder } from './variable-width-encoders.ts';
 
 export class KeyColumn implements RowKeys {
@@ -42,6 +43,38 @@ export class KeyColumnDecoder {
     const data = body.bytes(this.name);
     checkOffsets(offsets, n, data.byteLength, this.name);
     return new KeyColumn(n, data.buffer, data.byteOffset, offsets);
+  }
+}
+
+/**
+ * The keys a worker's key selector computes, encoded (as encodeKey does) straight into one
+ * buffer: no Uint8Array per key, and the batch encoder copies the column in one piece.
+ */
+export class KeyColumnBuilder {
+  private readonly writer = new GenericWriter({ keyForm: true, initialCapacity: 16 * 1024 });
+  private offsets: number[] = [0];
+
+  get length(): number {
+    return this.offsets.length - 1;
+  }
+
+  /**
+   * Appends the key `keyValue` encodes to; throws a GenericEncodeError (a TypeError naming
+   * the path that cannot be encoded), adding nothing, if it cannot be a key.
+   */
+  add(keyValue: unknown): void {
+    this.writer.write(keyValue);
+    if (this.writer.length > MAX_COLUMN_BYTES) throw new RangeError('the keys of one batch must stay below 2 GiB: lower udf.arrow.batch.size');
+    this.offsets.push(this.writer.length);
+  }
+
+  /** The keys added since the last take(), as a column of their own; the builder starts again empty. */
+  take(): KeyColumn {
+    const bytes = this.writer.copy();
+    const column = new KeyColumn(this.length, bytes.buffer, bytes.byteOffset, Int32Array.from(this.offsets));
+    this.writer.reset();
+    this.offsets = [0];
+    return column;
   }
 }
 

@@ -5,11 +5,12 @@
  */
 import type { OutputTag } from '../../shared/api/output-tag.ts';
 import type { BatchLayout, RowBatch } from '../../shared/codec/batch-layout.ts';
+import { KeyColumnBuilder } from '../../shared/codec/key-column.ts';
 import type { Downstream } from './downstream.ts';
 
 export class OutputBuffer implements Downstream {
   private values: unknown[] = [];
-  private keys: Uint8Array[] | null;
+  private readonly keys: KeyColumnBuilder | null;
   private timestamps: (number | null)[] | null;
   /** Rows emitted since the processor started. */
   emitted = 0;
@@ -20,7 +21,7 @@ export class OutputBuffer implements Downstream {
     readonly layout: BatchLayout,
     private readonly capacity: number,
   ) {
-    this.keys = layout.keyed ? [] : null;
+    this.keys = layout.keyed ? new KeyColumnBuilder() : null;
     this.timestamps = layout.timestamped ? [] : null;
   }
 
@@ -35,11 +36,23 @@ export class OutputBuffer implements Downstream {
     this.timestamps?.push(timestamp);
   }
 
-  pushKeyed(value: unknown, timestamp: number | null, key: Uint8Array): void {
-    this.makeRoom();
+  /**
+   * A row of a keyed output, with the key value the key selector returned, which is encoded
+   * here (as encodeKey does). A key that cannot be encoded throws a GenericEncodeError and
+   * adds nothing.
+   */
+  pushKeyed(value: unknown, timestamp: number | null, keyValue: unknown): void {
+    if (this.keys === null) throw new Error(`output ${this.id} is not keyed: rows carry no key`);
+    this.handOverIfFull();
+    this.keys.add(keyValue);
+    this.emitted++;
     this.values.push(value);
-    this.keys?.push(key);
     this.timestamps?.push(timestamp);
+  }
+
+  private makeRoom(): void {
+    this.handOverIfFull();
+    this.emitted++;
   }
 
   /**
@@ -47,16 +60,14 @@ export class OutputBuffer implements Downstream {
    * one row then fills the buffer exactly and goes out with the batch's end, in one message
    * instead of two.
    */
-  private makeRoom(): void {
-    this.emitted++;
+  private handOverIfFull(): void {
     if (this.values.length >= this.capacity && this.onFull !== null) this.onFull(this);
   }
 
   /** Takes the buffered rows, leaving the buffer empty. */
   take(): RowBatch {
-    const batch: RowBatch = { length: this.values.length, values: this.values, keys: this.keys, timestamps: this.timestamps };
+    const batch: RowBatch = { length: this.values.length, values: this.values, keys: this.keys?.take() ?? null, timestamps: this.timestamps };
     this.values = [];
-    this.keys = this.layout.keyed ? [] : null;
     this.timestamps = this.layout.timestamped ? [] : null;
     return batch;
   }

@@ -1,5 +1,4 @@
 /** Operators that need no state: map, filter, flatMap, timestamp assignment, key selection. */
-import { encodeKey } from '../../../shared/codec/generic-value.ts';
 import { BufferingCollector, pushEach, pushEmitted, type Pushed } from '../downstream.ts';
 import { isPromiseLike } from '../failure.ts';
 import type { OutputBuffer } from '../output-buffer.ts';
@@ -169,14 +168,14 @@ export class KeyByOperator extends ChainOperator {
     try {
       key = this.call(value);
       if (!isPromiseLike(key)) {
-        this.output.pushKeyed(value, timestamp, encodeKey(key));
+        this.output.pushKeyed(value, timestamp, key);
         return undefined;
       }
     } catch (thrown) {
       return this.failed(thrown, value);
     }
     return Promise.resolve(key)
-      .then((k) => this.output.pushKeyed(value, timestamp, encodeKey(k)))
+      .then((k) => this.output.pushKeyed(value, timestamp, k))
       .then(undefined, (thrown: unknown) => this.failed(thrown, value));
   }
 }
