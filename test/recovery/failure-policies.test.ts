@@ -75,6 +75,27 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(filterDead.map((d: DeadLetter) => [d.record, d.operator, d.error.message])).toEqual([[50, 'AsyncFilter', 'fifty is refused']]);
   });
 
+  it('skip with an async filter at the head of its chain: verdicts in order, rejections as dead letters', async () => {
+    const env = environment(mode, { 'udf.bundle.size': 4 });
+    const kept = env
+      .fromCollection([1, 2, 3, 4, 5, 6, 7, 8, 9])
+      .filter(async (x: number) => {
+        await Promise.resolve();
+        if (x % 4 === 0) throw new Error(`refused ${x}`);
+        return x % 3 !== 0;
+      })
+      .name('HeadFilter')
+      .setFailurePolicy('skip');
+    const ok = collect(kept);
+    const dead = collect(kept.getSideOutput(DEAD_LETTERS));
+    await env.execute('async filter skip');
+    expect(ok).toEqual([1, 2, 5, 7]);
+    expect(dead.map((d: DeadLetter) => [d.record, d.operator, d.error.message])).toEqual([
+      [4, 'HeadFilter', 'refused 4'],
+      [8, 'HeadFilter', 'refused 8'],
+    ]);
+  });
+
   it('fail with an async function: the job fails naming the record whose promise rejected', async () => {
     const env = environment(mode);
     const error = await failureOf<UserFunctionError>(

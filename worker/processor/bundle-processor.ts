@@ -121,6 +121,7 @@ export class BundleProcessor {
       stage.operator.next = this.stages[i + 1]?.operator ?? (main as Downstream);
     }
     this.head = this.stages[0]!.operator;
+    this.head.isHead = true;
   }
 
   private operatorFor(
@@ -238,6 +239,11 @@ export class BundleProcessor {
     return undefined;
   }
 
+  /**
+   * Rows (at, end) after row `at`, whose step is `pending`, each once the one before it is
+   * done. When the head handed over its function's own promise (ChainOperator.isHead), the
+   * outcome goes back to the head, which carries the record on or fails it.
+   */
   private async continueAsync(
     batch: RowBatch,
     at: number,
@@ -245,17 +251,33 @@ export class BundleProcessor {
     pending: Promise<void>,
     step: (i: number) => Pushed,
   ): Promise<void> {
-    await pending;
     const keys = batch.keys;
+    const head = this.head;
     let sliceEnd = sliceDeadline(end - at);
-    for (let i = at + 1; i < end; i++) {
-      if (keys !== null) this.scope.setKey(keys.at(i) ?? null);
-      const pushed = step(i);
-      if (pushed !== undefined) await pushed;
-      if ((i - at) % CLOCK_EVERY === 0 && i + 1 < end && performance.now() > sliceEnd) {
+    let pushed: Pushed = pending;
+    for (let i = at; ; i++) {
+      if (pushed !== undefined && head.handedOver) {
+        head.handedOver = false;
+        let result: unknown;
+        let failed = false;
+        try {
+          result = await pushed;
+        } catch (thrown) {
+          failed = true;
+          head.settleFailure(thrown);
+        }
+        const more = failed ? undefined : head.settle(result);
+        if (more !== undefined) await more;
+      } else if (pushed !== undefined) {
+        await pushed;
+      }
+      if (i + 1 >= end) return;
+      if (i > at && (i - at) % CLOCK_EVERY === 0 && performance.now() > sliceEnd) {
         await yieldToEventLoop();
         sliceEnd = performance.now() + SLICE_MS;
       }
+      if (keys !== null) this.scope.setKey(keys.at(i + 1) ?? null);
+      pushed = step(i + 1);
     }
   }
 

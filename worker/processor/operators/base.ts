@@ -35,6 +35,27 @@ export abstract class ChainOperator implements Downstream {
 
   abstract push(value: unknown, timestamp: number | null): Pushed;
 
+  /**
+   * Set by the processor on the head of its chain. Such an operator may answer push() with the
+   * function's own promise, setting `handedOver`: the processor then awaits that promise itself
+   * and hands its outcome to settle() or settleFailure(). A record of an async function then
+   * costs one promise and one turn less than chaining a handler onto it (measured: ~100 bytes
+   * and ~20 ns of the ~650 bytes and ~150 ns an async record costs the runtime).
+   */
+  isHead = false;
+  /** True from a push() that returned the function's own promise until the processor takes it. */
+  handedOver = false;
+
+  /** The fulfilled value of a handed-over promise: continues the record. */
+  settle(_result: unknown): Pushed {
+    throw new Error(`${this.constructor.name} hands no promise over`);
+  }
+
+  /** The rejection of a handed-over promise: as a throw of the function. */
+  settleFailure(_thrown: unknown): undefined {
+    throw new Error(`${this.constructor.name} hands no promise over`);
+  }
+
   /** Handles an error thrown while this operator processed `record`; returns if skipped. */
   protected failed(thrown: unknown, record: unknown): undefined {
     if (thrown instanceof FunctionFailure) throw thrown;

@@ -33,9 +33,21 @@ export class MapOperator extends ChainOperator {
     if (isPromiseLike(out)) {
       this.waitingValue = value;
       this.waitingTimestamp = timestamp;
+      if (this.isHead && out instanceof Promise) {
+        this.handedOver = true;
+        return out as Promise<void>;
+      }
       return Promise.resolve(out).then(this.resolved, this.rejected);
     }
     return this.next.push(out, timestamp);
+  }
+
+  override settle(result: unknown): Pushed {
+    return this.resolved(result);
+  }
+
+  override settleFailure(thrown: unknown): undefined {
+    return this.rejected(thrown);
   }
 }
 
@@ -63,9 +75,21 @@ export class FilterOperator extends ChainOperator {
     if (isPromiseLike(keep)) {
       this.waitingValue = value;
       this.waitingTimestamp = timestamp;
+      if (this.isHead && keep instanceof Promise) {
+        this.handedOver = true;
+        return keep as Promise<void>;
+      }
       return Promise.resolve(keep).then(this.resolved, this.rejected);
     }
     return keep ? this.next.push(value, timestamp) : undefined;
+  }
+
+  override settle(verdict: unknown): Pushed {
+    return this.resolved(verdict);
+  }
+
+  override settleFailure(thrown: unknown): undefined {
+    return this.rejected(thrown);
   }
 }
 
