@@ -1,9 +1,10 @@
 /**
- * The key column of a received batch, kept as the batch's own bytes and offsets: a row's key
- * is made (a view, no copy) when something asks for it. Making all of a batch's keys when it
- * arrives kept 10,000 small objects alive for as long as the batch took to run, and every
- * scavenge during that time copied them again (the worker's state path awaits per record, so
- * a batch spans several).
+ * A batch's keys kept as one column, bytes and offsets (KeyColumn): as a batch was received
+ * (KeyColumnDecoder), or as a worker's key selector wrote them (KeyColumnBuilder). A row's key
+ * is a view made when something asks for it. Making all of a batch's keys up front, one
+ * Uint8Array each, kept 10,000 small objects alive for as long as the batch took to run, and
+ * every scavenge during that time copied them again (the worker's state path awaits per
+ * record, so a batch spans several). KeyColumnEncoder writes a column in one piece.
  */
 import { ProtocolError } from '../errors/errors.ts';
 import { checkOffsets, type BodyReader, type BodyWriter } from './body.ts';
