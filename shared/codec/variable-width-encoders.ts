@@ -1,8 +1,9 @@
 /**
  * Encoders of variable-width columns (Utf8 and Binary): an int32 offsets array plus one
- * data buffer, both reused across batches. Strings are written one native call per row:
- * measured faster than joining the column and encoding it once.
+ * data buffer, both reused across batches. Strings are joined into chunks of ~32 K characters,
+ * one native write each, while the column is ASCII; a column that is not is written row by row.
  */
+import { isAscii } from 'node:buffer';
 import { types } from 'node:util';
 import type { BodyWriter } from './body.ts';
 import type { ColumnEncoder } from './column-codec.ts';
@@ -13,6 +14,9 @@ import { CellMismatch, mismatch } from './value-encode-error.ts';
 
 export const GENERIC_EXPECTED = 'a value the generic encoding supports (see proto/generic-value.md)';
 
+/** Characters joined into one string and written with one call, while a column stays ASCII. */
+const STRING_CHUNK = 32 * 1024;
+
 export class Utf8Encoder implements ColumnEncoder {
   private readonly offsetScratch = new Scratch();
   private readonly data = new GrowableBuffer();
@@ -21,12 +25,72 @@ export class Utf8Encoder implements ColumnEncoder {
 
   encode(values: readonly unknown[], n: number, body: BodyWriter): void {
     const offsets = this.offsetScratch.int32(n + 1);
-    const validity = this.validity;
-    validity.reset(n);
-    let buf = this.data.buf;
-    let p = 0;
+    this.validity.reset(n);
     offsets[0] = 0;
-    for (let i = 0; i < n; i++) {
+    let p = 0;
+    let i = 0;
+    // Chunks while they are ASCII (byte offsets are then character offsets); from the first
+    // that is not, row by row.
+    while (i < n) {
+      const j = this.gatherChunk(values, i, n, offsets, p);
+      const chars = offsets[j]! - p;
+      const written = chars === 0 ? 0 : this.writeChunk(values, i, j, p, chars);
+      if (written === chars) {
+        p += chars;
+        i = j;
+        continue;
+      }
+      p = this.writeRows(values, i, j, offsets, p, false);
+      p = this.writeRows(values, j, n, offsets, p, true);
+      break;
+    }
+    body.node(n, this.validity.nullCount);
+    body.buffer(this.validity.bitmap());
+    body.buffer(offsets);
+    body.buffer(this.data.buf.subarray(0, p));
+  }
+
+  /**
+   * Rows from `from` up to about STRING_CHUNK characters: checks them, marks the nulls and
+   * sets their offsets as if every character took one byte. Returns where the chunk ends.
+   */
+  private gatherChunk(values: readonly unknown[], from: number, n: number, offsets: Int32Array, start: number): number {
+    let at = start;
+    let j = from;
+    for (; j < n && at - start < STRING_CHUNK; j++) {
+      const v = values[j];
+      if (typeof v === 'string') at += v.length;
+      else if (v === null || v === undefined) this.validity.markNull(j);
+      else throw mismatch(j, this.expected, v);
+      offsets[j + 1] = at;
+    }
+    if (at > MAX_COLUMN_BYTES) throw new RangeError('a string column of one batch must stay below 2 GiB: lower udf.arrow.batch.size');
+    return j;
+  }
+
+  /**
+   * Writes rows [from, to) as one string at `p`, in room for `chars` bytes: returns `chars`
+   * if they were all ASCII (the only way `chars` characters fill `chars` bytes), else less.
+   */
+  private writeChunk(values: readonly unknown[], from: number, to: number, p: number, chars: number): number {
+    // Joining is cheaper than a call per row: one native call, and a function's fresh strings
+    // (JSON.stringify's, say) are flattened once, together (measured: 86 against 168-200 ns a
+    // row for ~100-byte strings, 15 against 77 for short words).
+    let joined = '';
+    for (let k = from; k < to; k++) {
+      const v = values[k];
+      if (typeof v === 'string') joined += v;
+    }
+    const buf = this.data.ensure(p + chars, p);
+    const written = buf.write(joined, p, chars, 'utf8');
+    // A truncated write of non-ASCII text can also fill exactly `chars` bytes.
+    return written === chars && isAscii(buf.subarray(p, p + chars)) ? chars : 0;
+  }
+
+  /** Rows [from, to) one by one from `p`, nulls marked if `markNulls`; returns the end. */
+  private writeRows(values: readonly unknown[], from: number, to: number, offsets: Int32Array, p: number, markNulls: boolean): number {
+    let buf = this.data.buf;
+    for (let i = from; i < to; i++) {
       const v = values[i];
       if (typeof v === 'string') {
         if (v.length !== 0) {
@@ -35,14 +99,12 @@ export class Utf8Encoder implements ColumnEncoder {
           p += buf.write(v, p);
           if (p > MAX_COLUMN_BYTES) throw new RangeError('a string column of one batch must stay below 2 GiB: lower udf.arrow.batch.size');
         }
-      } else if (v === null || v === undefined) validity.markNull(i);
-      else throw mismatch(i, this.expected, v);
+      } else if (v === null || v === undefined) {
+        if (markNulls) this.validity.markNull(i);
+      } else throw mismatch(i, this.expected, v);
       offsets[i + 1] = p;
     }
-    body.node(n, validity.nullCount);
-    body.buffer(validity.bitmap());
-    body.buffer(offsets);
-    body.buffer(buf.subarray(0, p));
+    return p;
   }
 }
 
