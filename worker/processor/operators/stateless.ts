@@ -5,17 +5,42 @@ import type { OutputBuffer } from '../output-buffer.ts';
 import { activity } from '../../activity.ts';
 import { ChainOperator, callableOf, type OperatorSetup } from './base.ts';
 
-export class MapOperator extends ChainOperator {
-  private readonly call: (value: unknown) => unknown;
-  /**
-   * The record whose promised result is awaited. A chain runs one record at a time (the next
-   * waits for this one's push), so one slot is enough, and the result handlers below are
-   * bound once instead of two closures allocated per record of an async function.
-   */
-  private waitingValue: unknown = undefined;
-  private waitingTimestamp: number | null = null;
-  private readonly resolved = (out: unknown): Pushed => this.next.push(out, this.waitingTimestamp);
+/**
+ * map and filter: the function answers each record, or promises to. The record whose answer is
+ * awaited waits in one slot (a chain runs one record at a time: the next waits for this one's
+ * push), and the handlers are bound once instead of two closures allocated per record. At the
+ * head of its chain the operator hands the function's own promise to the processor instead
+ * (ChainOperator.isHead), which gives the outcome back through settle() / settleFailure().
+ */
+abstract class AnsweringOperator extends ChainOperator {
+  protected waitingValue: unknown = undefined;
+  protected waitingTimestamp: number | null = null;
+  /** Carries the waiting record on with the function's answer. */
+  protected abstract readonly resolved: (answer: unknown) => Pushed;
   private readonly rejected = (thrown: unknown): undefined => this.failed(thrown, this.waitingValue);
+
+  protected awaitAnswer(answer: PromiseLike<unknown>, value: unknown, timestamp: number | null): Promise<void> {
+    this.waitingValue = value;
+    this.waitingTimestamp = timestamp;
+    if (this.isHead && answer instanceof Promise) {
+      this.handedOver = true;
+      return answer as Promise<void>;
+    }
+    return Promise.resolve(answer).then(this.resolved, this.rejected);
+  }
+
+  override settle(answer: unknown): Pushed {
+    return this.resolved(answer);
+  }
+
+  override settleFailure(thrown: unknown): undefined {
+    return this.rejected(thrown);
+  }
+}
+
+export class MapOperator extends AnsweringOperator {
+  private readonly call: (value: unknown) => unknown;
+  protected readonly resolved = (out: unknown): Pushed => this.next.push(out, this.waitingTimestamp);
 
   constructor(setup: OperatorSetup, fn: unknown) {
     super(setup);
@@ -30,34 +55,14 @@ export class MapOperator extends ChainOperator {
     } catch (thrown) {
       return this.failed(thrown, value);
     }
-    if (isPromiseLike(out)) {
-      this.waitingValue = value;
-      this.waitingTimestamp = timestamp;
-      if (this.isHead && out instanceof Promise) {
-        this.handedOver = true;
-        return out as Promise<void>;
-      }
-      return Promise.resolve(out).then(this.resolved, this.rejected);
-    }
+    if (isPromiseLike(out)) return this.awaitAnswer(out, value, timestamp);
     return this.next.push(out, timestamp);
-  }
-
-  override settle(result: unknown): Pushed {
-    return this.resolved(result);
-  }
-
-  override settleFailure(thrown: unknown): undefined {
-    return this.rejected(thrown);
   }
 }
 
-export class FilterOperator extends ChainOperator {
+export class FilterOperator extends AnsweringOperator {
   private readonly call: (value: unknown) => unknown;
-  /** As MapOperator's: the record whose promised verdict is awaited. */
-  private waitingValue: unknown = undefined;
-  private waitingTimestamp: number | null = null;
-  private readonly resolved = (keep: unknown): Pushed => (keep ? this.next.push(this.waitingValue, this.waitingTimestamp) : undefined);
-  private readonly rejected = (thrown: unknown): undefined => this.failed(thrown, this.waitingValue);
+  protected readonly resolved = (keep: unknown): Pushed => (keep ? this.next.push(this.waitingValue, this.waitingTimestamp) : undefined);
 
   constructor(setup: OperatorSetup, fn: unknown) {
     super(setup);
@@ -72,24 +77,8 @@ export class FilterOperator extends ChainOperator {
     } catch (thrown) {
       return this.failed(thrown, value);
     }
-    if (isPromiseLike(keep)) {
-      this.waitingValue = value;
-      this.waitingTimestamp = timestamp;
-      if (this.isHead && keep instanceof Promise) {
-        this.handedOver = true;
-        return keep as Promise<void>;
-      }
-      return Promise.resolve(keep).then(this.resolved, this.rejected);
-    }
+    if (isPromiseLike(keep)) return this.awaitAnswer(keep, value, timestamp);
     return keep ? this.next.push(value, timestamp) : undefined;
-  }
-
-  override settle(verdict: unknown): Pushed {
-    return this.resolved(verdict);
-  }
-
-  override settleFailure(thrown: unknown): undefined {
-    return this.rejected(thrown);
   }
 }
 
