@@ -45,17 +45,14 @@ export class BatchDecoder {
     this.checkSchema(received.schemaMetadata);
     const n = received.length;
     const body = new BodyReader(received.body, received.nodes, received.regions);
-    const keys = this.keys === null ? null : this.keys.decode(body);
-    if (keys !== null && keys.length !== n) {
-      throw new ProtocolError(`malformed Arrow batch: column ${KEY_COLUMN} has ${keys.length} rows, the batch ${n}`);
-    }
+    const keys = this.keys === null ? null : this.column(this.keys, body, n, KEY_COLUMN);
     const timestamps = this.timestamps === null ? null : this.column(this.timestamps, body, n, TIMESTAMP_COLUMN);
     const values = this.column(this.values, body, n, VALUE_COLUMN);
     body.finish();
     return { length: n, values, keys, timestamps: timestamps as (number | null)[] | null };
   }
 
-  private column(decoder: ColumnDecoder, body: BodyReader, n: number, name: string): unknown[] {
+  private column<T extends { readonly length: number }>(decoder: { decode(body: BodyReader): T }, body: BodyReader, n: number, name: string): T {
     const values = decoder.decode(body);
     if (values.length !== n) {
       throw new ProtocolError(`malformed Arrow batch: column ${name} has ${values.length} rows, the batch ${n}`);
