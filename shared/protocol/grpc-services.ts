@@ -3,7 +3,8 @@
  * grpc-js takes serializers per method; both the host's server and the worker's client use
  * these, so the wire format is defined in exactly one place (proto/).
  */
-import { fnProto } from './messages.ts';
+import { encodeAlignedElements } from './aligned-elements.ts';
+import { fnProto, type Elements } from './messages.ts';
 
 interface Codec<T> {
   encode(message: T): { finish(): Uint8Array };
@@ -49,10 +50,16 @@ function bidi<Req, Res>(service: string, method: string, req: Codec<Req>, res: C
  * The streams a worker opens, one call each. Requests flow worker → host (the worker is the gRPC
  * client), responses host → worker. Data has a stream per direction (proto/data.proto).
  */
+/** Data's messages: the generated decoder, an encoder that aligns the Arrow bytes for the receiver. */
+const ELEMENTS: Codec<Elements> = {
+  encode: (message) => ({ finish: () => encodeAlignedElements(message) }),
+  decode: (bytes) => fnProto.Elements.decode(bytes),
+};
+
 export const FN_METHODS = {
   control: bidi('Control', 'Control', fnProto.InstructionResponse, fnProto.InstructionRequest),
-  dataInputs: bidi('Data', 'Inputs', fnProto.Elements, fnProto.Elements),
-  dataOutputs: bidi('Data', 'Outputs', fnProto.Elements, fnProto.Elements),
+  dataInputs: bidi('Data', 'Inputs', ELEMENTS, ELEMENTS),
+  dataOutputs: bidi('Data', 'Outputs', ELEMENTS, ELEMENTS),
   state: bidi('State', 'State', fnProto.StateRequest, fnProto.StateResponse),
   logging: bidi('Logging', 'Logging', fnProto.LogEntries, fnProto.LogControl),
 };

@@ -29,13 +29,18 @@ function collect(channel: { onMessage(h: (m: Elements) => void): void }, count: 
   );
 }
 
-/** What a test can check of a batch without comparing 900 KB: its id, size and fill. */
+/**
+ * What a test can check of a batch without comparing 900 KB: its id, size, fill, and whether
+ * its bytes start 8-byte aligned in the received buffer (shared/protocol/aligned-elements.ts),
+ * so that they are read in place.
+ */
 function summary(messages: Elements[]): string[] {
   return messages.map((m) => {
     const d = m.data![0]!;
     const bytes = d.arrow!;
     const uniform = bytes.every((b) => b === bytes[0]);
-    return `${d.instructionId}:${bytes.length}:${bytes[0]}:${uniform}`;
+    const aligned = bytes.byteOffset % 8 === 0 ? 'aligned' : `at ${bytes.byteOffset % 8} mod 8`;
+    return `${d.instructionId}:${bytes.length}:${bytes[0]}:${uniform}:${aligned}`;
   });
 }
 
@@ -63,9 +68,28 @@ describe('the Data connections in process mode', () => {
       host.data.send(batch(i, 10));
       worker.data.send(batch(i, 100));
     }
-    const expected = (fill: number): string[] => Array.from({ length: BATCHES }, (_, i) => `${i}:${BYTES}:${fill + (i % 7)}:true`);
+    const expected = (fill: number): string[] => Array.from({ length: BATCHES }, (_, i) => `${i}:${BYTES}:${fill + (i % 7)}:true:aligned`);
     expect(summary(await atWorker)).toEqual(expected(10));
     expect(summary(await atHost)).toEqual(expected(100));
+    worker.close();
+  });
+
+  it('delivers small batches aligned too, whatever the ids before their bytes', async () => {
+    endpoint = await GrpcEndpoint.start(hostLog);
+    const { token, connection } = endpoint.expectWorker('w1');
+    const worker = connectGrpc(endpoint.address, 'w1', token);
+    const host = await connection;
+    const sizes = [1, 9, 100, 2_000, 5_000];
+    const sent = sizes.flatMap((size, i) => Array.from({ length: 8 }, (_, k) => ({ id: 'x'.repeat(k + i), size })));
+    const atWorker = collect(worker.data, sent.length);
+    const atHost = collect(host.data, sent.length);
+    for (const { id, size } of sent) {
+      host.data.send({ data: [{ instructionId: id, transformId: 'input', arrow: new Uint8Array(size).fill(7) }] });
+      worker.data.send({ data: [{ instructionId: id, transformId: 'stage-1', arrow: new Uint8Array(size).fill(9), consumed: size }] });
+    }
+    const expected = (fill: number) => sent.map(({ id, size }) => `${id}:${size}:${fill}:true:aligned`);
+    expect(summary(await atWorker)).toEqual(expected(7));
+    expect(summary(await atHost)).toEqual(expected(9));
     worker.close();
   });
 });
