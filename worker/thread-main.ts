@@ -10,14 +10,16 @@ import { FnHarness } from './harness.ts';
 
 interface ThreadWorkerData {
   workerId: string;
+  /** udf.thread.spin-time (ms): Control, Data and State poll for the host's answer this long. */
+  spinMs: number;
   ports: { control: MessagePort; data: MessagePort; state: MessagePort; logging: MessagePort };
 }
 
-const { workerId, ports } = workerData as ThreadWorkerData;
+const { workerId, spinMs, ports } = workerData as ThreadWorkerData;
 const connection: WorkerConnection = {
-  control: new PortChannel(ports.control),
-  data: new PortChannel(ports.data),
-  state: new PortChannel(ports.state),
+  control: new PortChannel(ports.control, spinMs),
+  data: new PortChannel(ports.data, spinMs),
+  state: new PortChannel(ports.state, spinMs),
   logging: new PortChannel(ports.logging),
   close: () => {
     for (const port of Object.values(ports)) port.close();

@@ -49,7 +49,7 @@ export class WorkerSupervisor {
       this.endpoint ??= GrpcEndpoint.start(this.log);
       handle = launchProcessWorker(await this.endpoint, { workerId, memoryLimitBytes, log: this.log });
     } else {
-      handle = launchThreadWorker({ workerId, memoryLimitBytes, log: this.log });
+      handle = launchThreadWorker({ workerId, memoryLimitBytes, log: this.log, spinMs: this.config.get('udf.thread.spin-time') });
     }
     const startupTimeout = this.config.get('udf.worker.startup-timeout');
     let timer: NodeJS.Timeout | undefined;

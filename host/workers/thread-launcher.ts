@@ -12,7 +12,12 @@ import { looksOutOfMemory, OutputTail, type WorkerExit, type WorkerHandle } from
 const BOOTSTRAP = new URL('../../worker/bootstrap.mjs', import.meta.url);
 const MIB = 1024 * 1024;
 
-export function launchThreadWorker(options: LaunchOptions): WorkerHandle {
+export interface ThreadLaunchOptions extends LaunchOptions {
+  /** udf.thread.spin-time (ms): how long each side polls for the other's answer (spin-wait.ts). */
+  spinMs: number;
+}
+
+export function launchThreadWorker(options: ThreadLaunchOptions): WorkerHandle {
   const { workerId, log } = options;
   const control = new MessageChannel();
   const data = new MessageChannel();
@@ -22,6 +27,7 @@ export function launchThreadWorker(options: LaunchOptions): WorkerHandle {
   const worker = new Worker(BOOTSTRAP, {
     workerData: {
       workerId,
+      spinMs: options.spinMs,
       ports: { control: control.port2, data: data.port2, state: state.port2, logging: logging.port2 },
     },
     transferList: [control.port2, data.port2, state.port2, logging.port2],
@@ -56,9 +62,9 @@ export function launchThreadWorker(options: LaunchOptions): WorkerHandle {
     });
   });
   const connection: HostConnection = {
-    control: new PortChannel(control.port1),
-    data: new PortChannel(data.port1),
-    state: new PortChannel(state.port1),
+    control: new PortChannel(control.port1, options.spinMs),
+    data: new PortChannel(data.port1, options.spinMs),
+    state: new PortChannel(state.port1, options.spinMs),
     logging: new PortChannel(logging.port1),
     close: () => {
       for (const c of [control, data, state, logging]) c.port1.close();

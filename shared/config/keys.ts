@@ -131,6 +131,13 @@ export const CONFIG_KEYS = {
     zeroAllowed: true,
     description: "Heap limit of each worker; 0 means no limit beyond V8's default.",
   },
+  'udf.thread.spin-time': {
+    type: 'duration',
+    default: 0,
+    min: 0,
+    description:
+      "Thread mode: how long a side keeps polling for the other's answer after sending, instead of sleeping, while answers come within it; 0 never polls.",
+  },
   'udf.worker.heartbeat-interval': {
     type: 'duration',
     default: 1000,

@@ -4,22 +4,38 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { ChannelBase } from './channel-base.ts';
+import { SpinWait } from './spin-wait.ts';
 
 export class PortChannel<Out, In> extends ChannelBase<Out, In> {
-  constructor(private readonly port: MessagePort) {
+  private readonly spin: SpinWait;
+
+  /** `spinMs`: how long to keep polling for an answer after a send (spin-wait.ts); 0 never. */
+  constructor(
+    private readonly port: MessagePort,
+    spinMs = 0,
+  ) {
     super();
-    port.on('message', (message: In) => this.deliver(message));
+    this.spin = new SpinWait(spinMs);
+    port.on('message', (message: In) => {
+      this.spin.received();
+      this.deliver(message);
+    });
     // 'close' fires when either end closes, including when the other thread dies.
-    port.on('close', () => this.markClosed(null));
+    port.on('close', () => {
+      this.spin.close();
+      this.markClosed(null);
+    });
   }
 
   send(message: Out, transfer?: readonly ArrayBuffer[]): void {
     if (this.closed) return;
     this.port.postMessage(message, transfer === undefined ? undefined : [...transfer]);
+    this.spin.sent();
   }
 
   close(): void {
     this.port.close();
+    this.spin.close();
     this.markClosed(null);
   }
 }
