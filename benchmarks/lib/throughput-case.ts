@@ -2,26 +2,29 @@
  * A throughput case: one function, measured as a job in each execution mode and called
  * directly in a plain loop (the "direct" baseline), interleaved (see interleave.ts):
  *
- *   rep 1:  D P  D T  D E      D = direct loop for DIRECT_MS, P / T / E = one whole job
+ *   rep 1:  D P  D T  D E      D = direct loop for DIRECT_MS, P / T / E = one job
  *   rep 2:  D T  D E  D P      in process / thread / embedded mode
  *
  * Each mode's ratio to direct pairs the job with the direct run just before it; the
  * mode-to-embedded ratios pair jobs of the same repetition.
  *
- * Input size: one pilot job in each remote mode gives the slowest rate, and N is chosen so that
- * the slowest mode's timed window lasts about TARGET_WINDOW_S (pilots run cold, so they
- * underestimate a little; the target leaves room above the 2 s minimum). Every mode gets the
- * same N.
+ * Each job runs for a fixed time (windowed-job.ts): WARM_UP_MS from its first record at the
+ * sink, then a window of WINDOW_MS in which its rate is taken, then it is cancelled. The rate is
+ * a streaming job's steady one: a fresh worker process tiers its per-batch code (transport,
+ * protobuf, framing) up to optimised code over its first ~1–2 s, during which process mode runs
+ * at about half its later rate (benchmarks/RESULTS.md, eighth round); a job that stopped after
+ * a fixed N of records timed mostly that, and every mode got a window of a different length.
+ * A fixed time costs every mode the same and needs no calibration.
  */
 import type { DataStream, StreamExecutionEnvironment } from '../../host/index.ts';
 import type { BenchmarkCase, CaseContext, CaseReport, ResultRow } from './benchmark-case.ts';
 import { measureDirect } from './direct-loop.ts';
-import { formatCount, formatRate, formatSeconds } from './format.ts';
+import { formatRate, formatSeconds } from './format.ts';
 import { interleave, type Repetition } from './interleave.ts';
 import { ratioRow } from './ratio-row.ts';
 import { median } from './stats.ts';
-import { runTimedJob, type ExecutionMode, type TimedJob } from './timed-job.ts';
-import { WARM_UP_FRACTION } from './timing-sink.ts';
+import { runTimedJob, type ExecutionMode } from './timed-job.ts';
+import { runWindowedJob, type WindowedJob } from './windowed-job.ts';
 
 export interface ThroughputCaseSpec<I, O> {
   title: string;
@@ -29,47 +32,40 @@ export interface ThroughputCaseSpec<I, O> {
   workload: string;
   /** The function under test: the very object the job ships and the direct loop calls. */
   fn: (value: I) => O;
-  /** The N input values, in the order the job's source reads them. */
+  /** N input values, in the order the job's source reads them (the direct loop cycles through them). */
   inputs(records: number): I[];
-  /** The job up to its sink: a source reading `inputs` (or the same values) mapped through `fn`. */
-  pipeline(env: StreamExecutionEnvironment, inputs: readonly I[]): DataStream<O>;
-  /** Records of the calibration pilots; the least N a full run uses. */
-  pilotRecords: number;
-  /** Records of a --quick run. */
-  quickRecords: number;
-  /** The most records a full run uses, whatever the pilots say (bounds time and memory). */
-  maxRecords: number;
+  /** The job up to its sink: a source of `records` values like `inputs`' mapped through `fn`. */
+  pipeline(env: StreamExecutionEnvironment, records: number): DataStream<O>;
+  /**
+   * Records a job's source holds: more than the fastest mode reaches the sink with in
+   * WARM_UP_MS + WINDOW_MS (a job must still be running when it is cancelled).
+   */
+  jobRecords: number;
   /** Configuration every job of the case runs with (the mode is set per job). */
   config?: Record<string, unknown>;
 }
 
 const MODES: readonly ExecutionMode[] = ['process', 'thread', 'embedded'];
-const TARGET_WINDOW_S = 3;
-/** The least timed window the slowest mode may have in a full run without a warning. */
-const MIN_WINDOW_S = 2;
-const DIRECT_MS = 1000;
+const WARM_UP_MS = 2000;
+const WINDOW_MS = 1500;
+const QUICK_WARM_UP_MS = 300;
+const QUICK_WINDOW_MS = 300;
+const DIRECT_MS = 700;
 const QUICK_DIRECT_MS = 100;
-/** udf.arrow.batch.size's default (docs/configuration.md): records reach the sink this many at a time. */
-const DEFAULT_ARROW_BATCH = 10_000;
-/** Each end of the timed window is uncertain by a batch; 100 batches keep that under 1 %. */
-const MIN_BATCHES_TIMED = 100;
+/** Values the direct loop cycles through. */
+const DIRECT_RECORDS = 1_000_000;
+/** Records of a profiled job (benchmarks/profile.ts) unless it says otherwise. */
+const PROFILE_RECORDS = 2_000_000;
 
-type Rep = Repetition<ExecutionMode, number, TimedJob>;
+type Rep = Repetition<ExecutionMode, number, WindowedJob>;
 
 export function throughputCase<I, O>(spec: ThroughputCaseSpec<I, O>): BenchmarkCase {
   return {
     title: spec.title,
     run: (ctx) => new ThroughputRun(spec, ctx).run(),
     profileJob: (mode, records, onWorkerPids) => {
-      const inputs = spec.inputs(records ?? Math.round(spec.maxRecords / 2));
-      return runTimedJob({
-        name: `${spec.title} (${mode})`,
-        records: inputs.length,
-        mode,
-        config: spec.config,
-        pipeline: (env) => spec.pipeline(env, inputs),
-        onWorkerPids,
-      });
+      const n = records ?? PROFILE_RECORDS;
+      return runTimedJob({ name: `${spec.title} (${mode})`, records: n, mode, config: spec.config, pipeline: (env) => spec.pipeline(env, n), onWorkerPids });
     },
   };
 }
@@ -85,60 +81,44 @@ class ThroughputRun<I, O> {
 
   async run(): Promise<Omit<CaseReport, 'id' | 'workerPids'>> {
     const { options } = this.ctx;
-    const directMs = options.quick ? QUICK_DIRECT_MS : DIRECT_MS;
-    const records = options.records ?? (options.quick ? this.spec.quickRecords : await this.calibrate());
-    const inputs = this.spec.inputs(records);
-    const warmUp = Math.floor(records * WARM_UP_FRACTION);
+    const { quick } = options;
+    const directMs = quick ? QUICK_DIRECT_MS : DIRECT_MS;
+    const warmUpMs = quick ? QUICK_WARM_UP_MS : WARM_UP_MS;
+    const windowMs = quick ? QUICK_WINDOW_MS : WINDOW_MS;
+    const direct = this.spec.inputs(DIRECT_RECORDS);
+    const jobRecords = options.records ?? this.spec.jobRecords;
     this.notes.push(
-      `${formatCount(records)} records per job, the same in every mode; timed at the sink from record ` +
-        `${formatCount(Math.max(1, warmUp))} to record ${formatCount(records)}; direct baseline: ${formatSeconds(directMs)} per measurement`,
+      `each job timed at the sink for ${formatSeconds(windowMs)} after ${formatSeconds(warmUpMs)} of warm-up from its first record, ` +
+        `then cancelled (its source holds ${jobRecords.toLocaleString('en-US')} records); direct baseline: ${formatSeconds(directMs)} per measurement ` +
+        `over ${direct.length.toLocaleString('en-US')} values`,
     );
-    const batch = Number(this.spec.config?.['udf.arrow.batch.size'] ?? DEFAULT_ARROW_BATCH);
-    if (!options.quick && records - warmUp < MIN_BATCHES_TIMED * batch) {
-      this.warnings.push(`the timed window spans only ${((records - warmUp) / batch).toFixed(1)} Arrow batches; records arrive a batch at a time, so the rates are uncertain`);
-    }
     // The loop's first calls run unoptimised code; keep them out of the first repetition.
-    measureDirect(this.spec.fn, inputs, directMs / 2);
+    measureDirect(this.spec.fn, direct, directMs / 2);
 
-    const reps = await interleave<ExecutionMode, number, TimedJob>({
+    const reps = await interleave<ExecutionMode, number, WindowedJob>({
       variants: MODES,
       repetitions: options.repetitions,
-      measureBaseline: () => measureDirect(this.spec.fn, inputs, directMs).rowsPerSecond,
-      measure: (mode) => this.job(mode, inputs),
+      measureBaseline: () => measureDirect(this.spec.fn, direct, directMs).rowsPerSecond,
+      measure: (mode) => this.job(mode, jobRecords, warmUpMs, windowMs),
       onRepetition: (rep, r) =>
         this.ctx.progress(
           `rep ${r + 1}/${options.repetitions}: ` +
             MODES.map((m) => `${m} ${formatRate(rep.result.get(m)!.rowsPerSecond)} (direct ${formatRate(rep.baseline.get(m)!)})`).join(', '),
         ),
     });
-    this.checkJobs(reps, inputs);
+    this.checkJobs(reps, direct);
     return { title: this.spec.title, workload: this.spec.workload, rows: this.rows(reps), notes: this.notes, warnings: this.warnings };
   }
 
-  /** Picks N from one pilot job per remote mode (embedded is never the slowest). */
-  private async calibrate(): Promise<number> {
-    const pilot = this.spec.inputs(this.spec.pilotRecords);
-    let slowest = Infinity;
-    for (const mode of ['process', 'thread'] as const) {
-      slowest = Math.min(slowest, (await this.job(mode, pilot)).rowsPerSecond);
-    }
-    const wanted = (slowest * TARGET_WINDOW_S) / (1 - WARM_UP_FRACTION);
-    const records = Math.min(this.spec.maxRecords, Math.max(this.spec.pilotRecords, roundUp(wanted)));
-    this.ctx.progress(`calibration: slowest pilot ${formatRate(slowest)} → ${formatCount(records)} records per job`);
-    if (records === this.spec.maxRecords && wanted > records) {
-      this.notes.push(`N capped at ${formatCount(records)} (the pilots asked for ${formatCount(roundUp(wanted))})`);
-    }
-    return records;
-  }
-
-  private job(mode: ExecutionMode, inputs: readonly I[]): Promise<TimedJob> {
-    return runTimedJob({
+  private job(mode: ExecutionMode, records: number, warmUpMs: number, windowMs: number): Promise<WindowedJob> {
+    return runWindowedJob({
       name: `${this.spec.title} (${mode})`,
-      records: inputs.length,
       mode,
       ...(this.spec.config === undefined ? {} : { config: this.spec.config }),
-      pipeline: (env) => this.spec.pipeline(env, inputs),
+      pipeline: (env) => this.spec.pipeline(env, records),
       onWorkerPids: (pids) => this.ctx.workerPids(pids),
+      warmUpMs,
+      windowMs,
     }).then((job) => {
       for (const line of job.lingering) this.warnings.push(line);
       return job;
@@ -154,13 +134,10 @@ class ThroughputRun<I, O> {
       if (wrong !== undefined) {
         this.warnings.push(`${mode} mode: the first record at the sink was ${JSON.stringify(wrong.firstValue)}, expected ${JSON.stringify(expected)}`);
       }
-      windows.push(`${mode} ${formatSeconds(median(jobs.map((j) => j.windowMs)))} of ${formatSeconds(median(jobs.map((j) => j.jobMs)))}`);
+      const m = (f: (j: WindowedJob) => number) => median(jobs.map(f));
+      windows.push(`${mode} ${formatSeconds(m((j) => j.startUpMs))} to its first record, ${formatSeconds(m((j) => j.windowMs))} timed, ${formatSeconds(m((j) => j.jobMs))} in all`);
     }
-    this.notes.push(`timed window of the whole job's wall time (medians; the rest is start-up, warm-up and shutdown): ${windows.join(', ')}`);
-    const slowest = Math.max(...MODES.map((m) => median(reps.map((r) => r.result.get(m)!.windowMs))));
-    if (!this.ctx.options.quick && this.ctx.options.records === null && slowest < MIN_WINDOW_S * 1000) {
-      this.warnings.push(`the slowest mode's timed window was ${formatSeconds(slowest)}, under ${MIN_WINDOW_S} s (the pilots underestimated its speed)`);
-    }
+    this.notes.push(`per job (medians): ${windows.join('; ')}`);
   }
 
   private rows(reps: readonly Rep[]): ResultRow[] {
@@ -174,10 +151,4 @@ class ThroughputRun<I, O> {
     }
     return rows;
   }
-}
-
-/** Rounds up to two significant digits: 3,141,592 → 3,200,000. */
-function roundUp(n: number): number {
-  const unit = 10 ** Math.max(0, Math.floor(Math.log10(Math.max(n, 1))) - 1);
-  return Math.ceil(n / unit) * unit;
 }
