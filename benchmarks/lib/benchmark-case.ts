@@ -14,7 +14,7 @@ export interface CaseOptions {
   quick: boolean;
   /** Repetitions of each measurement; the report gives medians over them. */
   repetitions: number;
-  /** Overrides the number of records the case would choose (calibrated or quick). */
+  /** Overrides the number of records the case would choose (a throughput case: what its source holds). */
   records: number | null;
 }
 

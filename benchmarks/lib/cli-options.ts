@@ -16,7 +16,7 @@ export const USAGE = `usage: npx tsx benchmarks/run.ts [case-id ...] [options]
   case-id        run only these cases (default: all of them)
   --quick        small inputs, one repetition: a smoke check, not figures to quote
   --reps N       repetitions per measurement (default 5, --quick 1); medians are reported
-  --records N    records per job instead of the calibrated (or quick) number
+  --records N    records per job (a throughput case: records its jobs' source holds)
   --write        add a --quick run to RESULTS.md anyway
   --no-write     do not add this run to RESULTS.md
   --list         list the cases and exit
