@@ -4,11 +4,16 @@
  * requests per record the stateful job made. The worker's cache serves each key's value after
  * its first read and writes go back in batches, so state should cost little and requests
  * should be far below one per record.
+ *
+ * The state API reads asynchronously, so the counting function is `async`; in process mode the
+ * case also times an `async` map that awaits a resolved value and reads no state, against the
+ * same baseline: the ratio that an API of this shape leaves room for, with state free.
  */
 import {
   MapFunction,
   Types,
   ValueStateDescriptor,
+  type DataStream,
   type RuntimeContext,
   type StreamExecutionEnvironment,
   type ValueState,
@@ -36,6 +41,13 @@ class KeyedCount extends MapFunction<number, number> {
   }
 }
 
+// Not exported either: an `async` function of the counting function's shape, without state.
+class AsyncIdentity extends MapFunction<number, number> {
+  async map(key: number): Promise<number> {
+    return (await Promise.resolve(key)) + 1;
+  }
+}
+
 function stateful(env: StreamExecutionEnvironment, records: number) {
   return env
     .fromSequence(1, records)
@@ -52,54 +64,90 @@ function stateless(env: StreamExecutionEnvironment, records: number) {
     .name('count');
 }
 
+function asyncWithoutState(env: StreamExecutionEnvironment, records: number) {
+  return env
+    .fromSequence(1, records)
+    .keyBy((x) => x % 10_000)
+    .map(new AsyncIdentity(), Types.LONG())
+    .name('count');
+}
+
+type Variant = 'state' | 'none' | 'async';
+const PIPELINES: Record<Variant, (env: StreamExecutionEnvironment, records: number) => DataStream<number>> = {
+  state: stateful,
+  none: stateless,
+  async: asyncWithoutState,
+};
+const NAMES: Record<Variant, string> = { state: '', none: ' (no state)', async: ' (async, no state)' };
+/** The mode the `async` map without state is also timed in (the issue's target mode). */
+const ASYNC_MODE: ExecutionMode = 'process';
+
+interface Measured {
+  stateful: TimedJob;
+  /** Only in ASYNC_MODE. */
+  asyncOnly: TimedJob | null;
+}
+
 const keyedState: BenchmarkCase = {
   title: 'keyed count with ValueState over 10,000 keys (P5)',
   profileJob: (mode, records, onWorkerPids) =>
     runTimedJob({ name: `keyed count (${mode})`, records: records ?? 1_000_000, mode, pipeline: stateful, onWorkerPids }),
   async run(ctx: CaseContext): Promise<Omit<CaseReport, 'id' | 'workerPids'>> {
     const records = ctx.options.records ?? (ctx.options.quick ? 200_000 : 2_000_000);
-    const job = (mode: ExecutionMode, withState: boolean): Promise<TimedJob> =>
+    const job = (mode: ExecutionMode, variant: Variant): Promise<TimedJob> =>
       runTimedJob({
-        name: `keyed count${withState ? '' : ' (no state)'} (${mode})`,
+        name: `keyed count${NAMES[variant]} (${mode})`,
         records,
         mode,
-        pipeline: (env, n) => (withState ? stateful(env, n) : stateless(env, n)),
+        pipeline: PIPELINES[variant],
         onWorkerPids: (pids) => ctx.workerPids(pids),
       });
-    const reps = await interleave<ExecutionMode, TimedJob, TimedJob>({
+    const reps = await interleave<ExecutionMode, TimedJob, Measured>({
       variants: MODES,
       repetitions: ctx.options.repetitions,
-      measureBaseline: (mode) => job(mode, false),
-      measure: (mode) => job(mode, true),
+      measureBaseline: (mode) => job(mode, 'none'),
+      measure: async (mode) => ({
+        stateful: await job(mode, 'state'),
+        asyncOnly: mode === ASYNC_MODE ? await job(mode, 'async') : null,
+      }),
       onRepetition: (rep, r) =>
         ctx.progress(
           `rep ${r + 1}: ` +
-            MODES.map((m) => `${m} ${formatRate(rep.result.get(m)!.rowsPerSecond)} vs ${formatRate(rep.baseline.get(m)!.rowsPerSecond)}`).join(', '),
+            MODES.map((m) => `${m} ${formatRate(rep.result.get(m)!.stateful.rowsPerSecond)} vs ${formatRate(rep.baseline.get(m)!.rowsPerSecond)}`).join(', '),
         ),
     });
     const warnings: string[] = [];
     const rows: ResultRow[] = [];
+    const stateful = (r: (typeof reps)[number], mode: ExecutionMode): TimedJob => r.result.get(mode)!.stateful;
     for (const mode of MODES) {
       rows.push(
         ratioRow(
           `${mode}: with state / without`,
-          reps.map((r) => ({ value: r.result.get(mode)!.rowsPerSecond, baseline: r.baseline.get(mode)!.rowsPerSecond })),
+          reps.map((r) => ({ value: stateful(r, mode).rowsPerSecond, baseline: r.baseline.get(mode)!.rowsPerSecond })),
           formatRate,
           warnings,
         ),
       );
     }
+    rows.push(
+      ratioRow(
+        `${ASYNC_MODE}: async map without state / without`,
+        reps.map((r) => ({ value: r.result.get(ASYNC_MODE)!.asyncOnly!.rowsPerSecond, baseline: r.baseline.get(ASYNC_MODE)!.rowsPerSecond })),
+        formatRate,
+        warnings,
+      ),
+    );
     for (const mode of MODES) {
       const perRecord = reps.map((r) => {
-        const op = r.result.get(mode)!.result.operator('count');
+        const op = stateful(r, mode).result.operator('count');
         return op.stateRequests / op.recordsIn;
       });
-      const ops = median(reps.map((r) => r.result.get(mode)!.result.operator('count').stateOperations));
+      const ops = median(reps.map((r) => stateful(r, mode).result.operator('count').stateOperations));
       rows.push({
         figure: `${mode}: State requests per record`,
         ratio: median(perRecord),
         range: range(perRecord),
-        caseAbsolute: `${formatCount(median(reps.map((r) => r.result.get(mode)!.result.operator('count').stateRequests)))} requests, ${formatCount(ops)} operations`,
+        caseAbsolute: `${formatCount(median(reps.map((r) => stateful(r, mode).result.operator('count').stateRequests)))} requests, ${formatCount(ops)} operations`,
         baselineAbsolute: `${formatCount(records)} records`,
       });
     }
@@ -107,7 +155,8 @@ const keyedState: BenchmarkCase = {
       title: keyedState.title,
       workload:
         `fromSequence(1, N).keyBy(x => x % ${KEYS}).map(count with a ValueState) against the same job whose map ` +
-        'reads no state; default configuration',
+        `reads no state; in ${ASYNC_MODE} mode also an \`async\` map that reads no state, against the same baseline; ` +
+        'default configuration',
       rows,
       notes: [`${formatCount(records)} records, ${formatCount(KEYS)} keys`],
       warnings,
