@@ -46,16 +46,16 @@ function bidi<Req, Res>(service: string, method: string, req: Codec<Req>, res: C
   };
 }
 
-/**
- * The streams a worker opens, one call each. Requests flow worker → host (the worker is the gRPC
- * client), responses host → worker. Data has a stream per direction (proto/data.proto).
- */
 /** Data's messages: the generated decoder, an encoder that aligns the Arrow bytes for the receiver. */
 const ELEMENTS: Codec<Elements> = {
   encode: (message) => ({ finish: () => encodeAlignedElements(message) }),
   decode: (bytes) => fnProto.Elements.decode(bytes),
 };
 
+/**
+ * The streams a worker opens, one call each. Requests flow worker → host (the worker is the gRPC
+ * client), responses host → worker. Data has a stream per direction (proto/data.proto).
+ */
 export const FN_METHODS = {
   control: bidi('Control', 'Control', fnProto.InstructionResponse, fnProto.InstructionRequest),
   dataInputs: bidi('Data', 'Inputs', ELEMENTS, ELEMENTS),
