@@ -13,7 +13,6 @@ import {
   MapFunction,
   Types,
   ValueStateDescriptor,
-  type DataStream,
   type RuntimeContext,
   type StreamExecutionEnvironment,
   type ValueState,
@@ -48,35 +47,21 @@ class AsyncIdentity extends MapFunction<number, number> {
   }
 }
 
-function stateful(env: StreamExecutionEnvironment, records: number) {
+/** The keyed job with `fn` as its map: every variant is this pipeline, only the function differs. */
+function keyedMap(env: StreamExecutionEnvironment, records: number, fn: MapFunction<number, number> | ((x: number) => number)) {
   return env
     .fromSequence(1, records)
     .keyBy((x) => x % 10_000)
-    .map(new KeyedCount(), Types.LONG())
-    .name('count');
-}
-
-function stateless(env: StreamExecutionEnvironment, records: number) {
-  return env
-    .fromSequence(1, records)
-    .keyBy((x) => x % 10_000)
-    .map((x) => x, Types.LONG())
-    .name('count');
-}
-
-function asyncWithoutState(env: StreamExecutionEnvironment, records: number) {
-  return env
-    .fromSequence(1, records)
-    .keyBy((x) => x % 10_000)
-    .map(new AsyncIdentity(), Types.LONG())
+    .map(fn, Types.LONG())
     .name('count');
 }
 
 type Variant = 'state' | 'none' | 'async';
-const PIPELINES: Record<Variant, (env: StreamExecutionEnvironment, records: number) => DataStream<number>> = {
-  state: stateful,
-  none: stateless,
-  async: asyncWithoutState,
+/** A fresh map function per job (as a user's job file would make). */
+const FUNCTIONS: Record<Variant, () => MapFunction<number, number> | ((x: number) => number)> = {
+  state: () => new KeyedCount(),
+  none: () => (x: number) => x,
+  async: () => new AsyncIdentity(),
 };
 const NAMES: Record<Variant, string> = { state: '', none: ' (no state)', async: ' (async, no state)' };
 /** The mode the `async` map without state is also timed in (the issue's target mode). */
@@ -91,7 +76,7 @@ interface Measured {
 const keyedState: BenchmarkCase = {
   title: 'keyed count with ValueState over 10,000 keys (P5)',
   profileJob: (mode, records, onWorkerPids) =>
-    runTimedJob({ name: `keyed count (${mode})`, records: records ?? 1_000_000, mode, pipeline: stateful, onWorkerPids }),
+    runTimedJob({ name: `keyed count (${mode})`, records: records ?? 1_000_000, mode, pipeline: (env, n) => keyedMap(env, n, FUNCTIONS.state()), onWorkerPids }),
   async run(ctx: CaseContext): Promise<Omit<CaseReport, 'id' | 'workerPids'>> {
     const records = ctx.options.records ?? (ctx.options.quick ? 200_000 : 2_000_000);
     const job = (mode: ExecutionMode, variant: Variant): Promise<TimedJob> =>
@@ -99,7 +84,7 @@ const keyedState: BenchmarkCase = {
         name: `keyed count${NAMES[variant]} (${mode})`,
         records,
         mode,
-        pipeline: PIPELINES[variant],
+        pipeline: (env, n) => keyedMap(env, n, FUNCTIONS[variant]()),
         onWorkerPids: (pids) => ctx.workerPids(pids),
       });
     const reps = await interleave<ExecutionMode, TimedJob, Measured>({
