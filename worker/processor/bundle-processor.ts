@@ -9,7 +9,6 @@
  */
 import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
 import { activity } from '../activity.ts';
-import { yieldToEventLoop } from '../../shared/event-loop.ts';
 import { DEAD_LETTER_SUFFIX, processorLayouts, type ProcessorLayouts } from '../../shared/protocol/layouts.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import type { WorkerKeyedState, OperatorStateAccess } from '../state/worker-keyed-state.ts';
@@ -23,24 +22,9 @@ import { AggregationOperator, ReduceOperator, type AggregationKind } from './ope
 import { ProcessOperator } from './operators/process.ts';
 import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
 import { RuntimeContextImpl, type TaskInfo } from './runtime-context.ts';
+import { runRows, type RowStep } from './row-loop.ts';
 
 export const BUILTIN_URN = 'sluice:fn:builtin:v1';
-
-/**
- * How long a batch's rows run before the event loop gets a turn. Without turns, nothing moves
- * on the wire while a batch runs: the outputs already sent stay in the socket's buffers (a
- * batch of results is larger than they and the HTTP/2 window), the next input batch is not
- * read, heartbeats wait. With a slow function a 10,000-row batch takes tens of milliseconds,
- * and the worker then idled for a fifth of the time waiting for its own transfers. A turn costs
- * a few microseconds; the clock is read every CLOCK_EVERY rows.
- */
-const SLICE_MS = 2;
-const CLOCK_EVERY = 64;
-
-/** When `rows` rows starting now are due a turn of the event loop: never, if too few to slice. */
-function sliceDeadline(rows: number): number {
-  return rows > CLOCK_EVERY ? performance.now() + SLICE_MS : Infinity;
-}
 
 export interface ProcessorServices {
   state: WorkerKeyedState;
@@ -221,64 +205,8 @@ export class BundleProcessor {
     );
   }
 
-  /**
-   * Rows [from, end) of the batch, in order: synchronously until a step has to wait, or until
-   * the rows have taken SLICE_MS, when the event loop gets a turn (see SLICE_MS).
-   */
-  private run(batch: RowBatch, from: number, end: number, step: (i: number) => Pushed): Pushed {
-    const keys = batch.keys;
-    const sliceEnd = sliceDeadline(end - from);
-    for (let i = from; i < end; i++) {
-      if (keys !== null) this.scope.setKey(keys.at(i) ?? null);
-      const pushed = step(i);
-      if (pushed !== undefined) return this.continueAsync(batch, i, end, pushed, step);
-      if ((i - from) % CLOCK_EVERY === CLOCK_EVERY - 1 && i + 1 < end && performance.now() > sliceEnd) {
-        return this.continueAsync(batch, i, end, yieldToEventLoop(), step);
-      }
-    }
-    return undefined;
-  }
-
-  /**
-   * Rows (at, end) after row `at`, whose step is `pending`, each once the one before it is
-   * done. When the head handed over its function's own promise (ChainOperator.isHead), the
-   * outcome goes back to the head, which carries the record on or fails it.
-   */
-  private async continueAsync(
-    batch: RowBatch,
-    at: number,
-    end: number,
-    pending: Promise<void>,
-    step: (i: number) => Pushed,
-  ): Promise<void> {
-    const keys = batch.keys;
-    const head = this.head;
-    let sliceEnd = sliceDeadline(end - at);
-    let pushed: Pushed = pending;
-    for (let i = at; ; i++) {
-      if (pushed !== undefined && head.handedOver) {
-        head.handedOver = false;
-        let result: unknown;
-        let failed = false;
-        try {
-          result = await pushed;
-        } catch (thrown) {
-          failed = true;
-          head.settleFailure(thrown);
-        }
-        const more = failed ? undefined : head.settle(result);
-        if (more !== undefined) await more;
-      } else if (pushed !== undefined) {
-        await pushed;
-      }
-      if (i + 1 >= end) return;
-      if (i > at && (i - at) % CLOCK_EVERY === 0 && performance.now() > sliceEnd) {
-        await yieldToEventLoop();
-        sliceEnd = performance.now() + SLICE_MS;
-      }
-      if (keys !== null) this.scope.setKey(keys.at(i + 1) ?? null);
-      pushed = step(i + 1);
-    }
+  private run(batch: RowBatch, from: number, end: number, step: RowStep): Pushed {
+    return runRows(this.head, this.scope, batch, from, end, step);
   }
 
   /** Commits the bundle's state writes; resolves when the host holds all of them. */
