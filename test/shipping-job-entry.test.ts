@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isNeverImported, jobEntry, setJobEntry } from '../host/shipping/job-entry.ts';
 import { addTax, jobModuleRuns, WithVat } from './fixtures/shipping/job-module.ts';
-import { refusal, roundTrip } from './fixtures/shipping/round-trip.ts';
+import { roundTrip } from './fixtures/shipping/round-trip.ts';
 
 const JOB = new URL('./fixtures/shipping/job-module.ts', import.meta.url).href;
 const scratch = mkdtempSync(join(tmpdir(), 'sluice-job-entry-'));
@@ -48,13 +48,15 @@ describe('the job file is never imported by a worker', () => {
     expect(jobModuleRuns()).toBe(1);
   });
 
-  test('a class of the job file using a helper of the job file is refused', async () => {
+  test('a class of the job file using a helper of the job file takes the helper by value, not the job file', async () => {
     setJobEntry(JOB);
-    expect(await refusal(new WithVat())).toBe(
-      "UnshippableFunctionError: Cannot ship map function WithVat of operator 'Map' to a worker: it uses " +
-        '`vatRate`, declared in job-module.ts, the job file, which workers never import (that would run the job ' +
-        'again). Move `vatRate` into the function, or move the function (with what it uses) to another module ' +
-        'and export it from there.',
-    );
+    const { shipped, payload, loaded } = await roundTrip(new WithVat());
+    const cls = payload.function['class'] as { kind: string; bindings: Record<string, { value?: { $: string; function: { kind: string; source: string } } }> };
+    expect(cls.kind).toBe('source');
+    expect(cls.bindings['vatRate']?.value?.$).toBe('function');
+    expect(cls.bindings['vatRate']?.value?.function.kind).toBe('source');
+    expect(new TextDecoder().decode(shipped.payload)).not.toContain('job-module');
+    expect(loaded.map(10)).toBe(12);
+    expect(jobModuleRuns()).toBe(1);
   });
 });

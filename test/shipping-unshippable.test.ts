@@ -11,9 +11,13 @@ function surcharge(price: number): number {
   return price + 2;
 }
 
-class PriceWithSurcharge extends MapFunction<number, number> {
+// A `let`: the file may still change it, so it does not travel by value.
+let rounding = 0.05;
+rounding = 0.1;
+
+class RoundedPrice extends MapFunction<number, number> {
   map(price: number): number {
-    return surcharge(price);
+    return Math.round(price / rounding) * rounding;
   }
 }
 
@@ -48,17 +52,19 @@ describe('functions that cannot be shipped are refused before anything runs', ()
   test('a lambda closing over a local variable', async () => {
     const factor = 3;
     expect(await refusal((x: number) => x * factor)).toBe(
-      `${PREFIX} <lambda at shipping-unshippable.test.ts:50:26> of operator 'Map' to a worker: it closes over ` +
+      `${PREFIX} <lambda at shipping-unshippable.test.ts:54:26> of operator 'Map' to a worker: it closes over ` +
         '`factor`, a local variable of an enclosing function. Move `factor` into the function, pass it as a field ' +
         'of a function class, or export the function from a module.',
     );
   });
 
-  test('a class that uses a helper declared in the same (never imported) file', async () => {
-    expect(await refusal(new PriceWithSurcharge())).toBe(
-      `${PREFIX} PriceWithSurcharge of operator 'Map' to a worker: it uses \`surcharge\`, declared in ` +
-        'shipping-unshippable.test.ts, a test file, which workers never import. Move `surcharge` into the ' +
-        'function, or move the function (with what it uses) to another module and export it from there.',
+  test('a class that uses a top-level `let` of the same (never imported) file', async () => {
+    expect(await refusal(new RoundedPrice())).toBe(
+      `${PREFIX} RoundedPrice of operator 'Map' to a worker: it uses \`rounding\`, declared in ` +
+        'shipping-unshippable.test.ts, a test file, which workers never import, with `let` or `var`: only a ' +
+        '`const` (or a function or class declaration) travels to the worker, by value. Declare `rounding` with ' +
+        '`const`, move `rounding` into the function, or move the function (with what it uses) to another module ' +
+        'and export it from there.',
     );
   });
 
@@ -88,7 +94,7 @@ describe('functions that cannot be shipped are refused before anything runs', ()
   test("an arrow that uses `this` of the method that made it", async () => {
     const message = await refusal(new Scaler(2).asLambda());
     expect(message).toBe(
-      `${PREFIX} <lambda at shipping-unshippable.test.ts:37:12> of operator 'Map' to a worker: it is an arrow ` +
+      `${PREFIX} <lambda at shipping-unshippable.test.ts:41:12> of operator 'Map' to a worker: it is an arrow ` +
         'function that uses `this` of the function it was created in, which stays behind. Copy what it needs ' +
         'into a field of a function class (and read it from `this` in a method), or into the arrow.',
     );
@@ -113,7 +119,7 @@ describe('functions that cannot be shipped are refused before anything runs', ()
     // @ts-expect-error: the point is a name nothing declares
     const message = await refusal((v: number) => v + notDeclaredAnywhere);
     expect(message).toBe(
-      `${PREFIX} <lambda at shipping-unshippable.test.ts:114:35> of operator 'Map' to a worker: it uses ` +
+      `${PREFIX} <lambda at shipping-unshippable.test.ts:120:35> of operator 'Map' to a worker: it uses ` +
         '`notDeclaredAnywhere`, which is neither declared in it, nor imported, nor a JavaScript global.',
     );
   });
@@ -121,7 +127,7 @@ describe('functions that cannot be shipped are refused before anything runs', ()
   test('a Sluice name that workers do not have', async () => {
     const message = await refusal((v: number) => [v, (sl as Record<string, unknown>)['StreamExecutionEnvironment']]);
     expect(message).toBe(
-      `${PREFIX} <lambda at shipping-unshippable.test.ts:122:35> of operator 'Map' to a worker: it uses ` +
+      `${PREFIX} <lambda at shipping-unshippable.test.ts:128:35> of operator 'Map' to a worker: it uses ` +
         "`StreamExecutionEnvironment` from Sluice, which workers do not have: functions may use Sluice's " +
         'user-function API (shared/api: Types, state descriptors, function base classes, OutputTag, Time, ' +
         'StateTtlConfig …).',
@@ -139,12 +145,13 @@ describe('functions that cannot be shipped are refused before anything runs', ()
   test('several problems at once are all named', async () => {
     const a = 1;
     const b = 2;
-    expect(await refusal(function sum(v: number) { return v + a + b + surcharge(v); })).toBe(
+    expect(await refusal(function sum(v: number) { return v + a + b + rounding; })).toBe(
       `${PREFIX} sum of operator 'Map' to a worker: it closes over \`a\` and \`b\`, local variables of an ` +
         'enclosing function. Move `a` and `b` into the function, pass them as fields of a function class, or ' +
-        'export the function from a module. It also uses `surcharge`, declared in shipping-unshippable.test.ts, ' +
-        'a test file, which workers never import. Move `surcharge` into the function, or move the function ' +
-        '(with what it uses) to another module and export it from there.',
+        'export the function from a module. It also uses `rounding`, declared in shipping-unshippable.test.ts, ' +
+        'a test file, which workers never import, with `let` or `var`: only a `const` (or a function or class ' +
+        'declaration) travels to the worker, by value. Declare `rounding` with `const`, move `rounding` into the ' +
+        'function, or move the function (with what it uses) to another module and export it from there.',
     );
   });
 

@@ -3,7 +3,7 @@
  *   module    import(module)[export]
  *   api       an export of Sluice's API
  *   source    the source evaluated again, with its bindings (imports, API names, compiler
- *             helpers) in scope and `//# sourceURL=sluice-fn:///<name>` so stacks name it
+ *             helpers, module-level consts by value) in scope and `//# sourceURL=sluice-fn:///<name>` so stacks name it
  *   instance  Object.create(class.prototype) with the shipped fields; the constructor is not
  *             run (as unpickling does), so what it would compute arrives as fields
  *   object    a plain object holding functions
@@ -13,7 +13,7 @@
 import * as api from '../shared/api/index.ts';
 import { UnshippableFunctionError } from '../shared/errors/errors.ts';
 import { COMPILER_HELPERS } from './shipping/compiler-helpers.ts';
-import { apiExport, assignFields, PayloadError } from './shipping/decode-value.ts';
+import { apiExport, assignFields, decodeValue, PayloadError, type LoadNode } from './shipping/decode-value.ts';
 
 export const FUNCTION_URN = 'sluice:fn:js:v1';
 
@@ -83,7 +83,7 @@ class FunctionRebuilder {
     const key = JSON.stringify([n['source'], n['syntax'], n['bindings']]);
     let fn = this.evaluated.get(key);
     if (fn === undefined) {
-      fn = await evaluateSource(n, path);
+      fn = await evaluateSource(n, path, this.loadNode);
       this.evaluated.set(key, fn);
     }
     if (n['properties'] !== undefined) {
@@ -94,7 +94,7 @@ class FunctionRebuilder {
   }
 }
 
-async function evaluateSource(n: Record<string, unknown>, path: string): Promise<unknown> {
+async function evaluateSource(n: Record<string, unknown>, path: string, loadNode: LoadNode): Promise<unknown> {
   const source = text(n, 'source', path);
   const syntax = n['syntax'];
   if (syntax !== 'expression' && syntax !== 'method') throw new PayloadError(`${path}: unknown syntax`);
@@ -111,7 +111,7 @@ async function evaluateSource(n: Record<string, unknown>, path: string): Promise
       continue;
     }
     names.push(name);
-    values.push(await bindingValue(b, `${path} binding ${name}`));
+    values.push(await bindingValue(b, `${path} binding ${name}`, loadNode));
   }
   const sourceUrl = `sluice-fn:///${text(n, 'name', path).replace(/[^\w.@:$<>-]/g, '_')}`;
   // All on the first line, so that line numbers in the worker's stacks are the source's own.
@@ -130,7 +130,9 @@ async function evaluateSource(n: Record<string, unknown>, path: string): Promise
   return descriptor?.value ?? descriptor?.get ?? descriptor?.set;
 }
 
-async function bindingValue(b: Record<string, unknown>, path: string): Promise<unknown> {
+async function bindingValue(b: Record<string, unknown>, path: string, loadNode: LoadNode): Promise<unknown> {
+  // A module-level const of the job file, shipped by value.
+  if (Object.hasOwn(b, 'value')) return decodeValue(b['value'], path, loadNode);
   if (typeof b['api'] === 'string') return b['api'] === '*' ? api : apiExport(b['api'], path);
   if (typeof b['helper'] === 'string') {
     if (!COMPILER_HELPERS.has(b['helper'])) throw new PayloadError(`${path}: unknown helper ${b['helper']}`);

@@ -2,7 +2,12 @@
  * Sluice's API as workers have it: every export of shared/api/index.ts. Shipped functions may
  * use these names; objects of these classes travel as {class name, own fields}.
  */
+import { fileURLToPath } from 'node:url';
 import * as api from '../../shared/api/index.ts';
+
+/** Where Sluice's host runtime lives (this file's host/ directory), as a URL and as a path. */
+const HOST_URL = new URL('../', import.meta.url).href;
+const HOST_PATH = fileURLToPath(HOST_URL);
 
 const namesByValue = new Map<unknown, string>();
 const classNames = new Map<Function, string>();
@@ -33,4 +38,12 @@ export function isApiClass(fn: Function): boolean {
 
 export function hasApiExport(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(api, name);
+}
+
+/**
+ * Whether code at `url` is Sluice's host runtime (StreamExecutionEnvironment, DataStream …):
+ * the job's definition, which stays on the host. Workers have the user-function API only.
+ */
+export function isHostRuntime(url: string): boolean {
+  return url.startsWith(HOST_URL) || url.startsWith(HOST_PATH);
 }

@@ -9,8 +9,10 @@
  * Anything tying a function to its host-side scope (a closed-over local, a job-file helper,
  * a bound `this`) is refused with a ShippingProblem that says what to change.
  */
+import { basename } from 'node:path';
 import { types } from 'node:util';
-import { apiClassOf, apiExportName, hasApiExport, isApiClass } from './api-exports.ts';
+import { apiClassOf, apiExportName, hasApiExport, isApiClass, isHostRuntime } from './api-exports.ts';
+import { closedOverValue } from './closure-values.ts';
 import { cannotShip, describePath, ValueEncoder } from './encode-value.ts';
 import { functionSource, FunctionSourceError, type FunctionSource } from './function-source.ts';
 import { isNeverImported } from './job-entry.ts';
@@ -28,6 +30,8 @@ const modules = new Map<string, ModuleInfo | null>();
 
 export class FunctionShipper {
   private readonly values = new ValueEncoder((value, path) => this.nested(value, path));
+  /** Module-level values being captured (see captured()), with their names: meeting one again is a cycle. */
+  private readonly capturing = new Map<unknown, string>();
 
   constructor(private readonly describe: Describe) {}
 
@@ -52,7 +56,7 @@ export class FunctionShipper {
     try {
       return typeof value === 'function' ? this.function(value, path) : this.instance(value, path);
     } catch (e) {
-      if (!(e instanceof ShippingProblem)) throw e;
+      if (!(e instanceof ShippingProblem) || e instanceof CaptureCycle) throw e;
       throw new ShippingProblem(e.about(`${describePath(path)} (${this.describe(value)})`), true);
     }
   }
@@ -63,7 +67,15 @@ export class FunctionShipper {
     if (typeof ctor !== 'function' || ctor.prototype !== proto) {
       throw new ShippingProblem('is an object whose prototype is not the prototype of a class');
     }
-    if (originOf(ctor).kind !== 'script' || Array.isArray(obj)) {
+    const ctorOrigin = originOf(ctor);
+    if (ctorOrigin.kind === 'script' && isHostRuntime(ctorOrigin.location.url)) {
+      throw new ShippingProblem(
+        `${describePath(path)} holds ${withArticle(ctor.name || 'object')}, part of Sluice's job-building API, which ` +
+          'stays on the host: functions cannot use it.',
+        true,
+      );
+    }
+    if (ctorOrigin.kind !== 'script' || Array.isArray(obj)) {
       const what = withArticle(ctor.name || 'built-in object');
       if (path === 'this') throw new ShippingProblem(`is ${what}, not a function or a function object`);
       throw cannotShip(path, what);
@@ -114,6 +126,12 @@ export class FunctionShipper {
     }
     if (origin.kind === 'native') throw new ShippingProblem(nativeReason(fn));
     const location = origin.location;
+    if (isHostRuntime(location.url)) {
+      throw new ShippingProblem(
+        "is part of Sluice's job-building API (the host runtime), which workers do not have. Functions may use " +
+          "Sluice's user-function API: Types, state descriptors, function base classes, OutputTag …",
+      );
+    }
     if (location.url.startsWith('node:')) {
       throw new ShippingProblem(
         `is part of Node.js (${location.url}) and cannot be shipped. Wrap it in a function of your own, ` +
@@ -162,7 +180,7 @@ export class FunctionShipper {
       if (name === site?.ownName && scope !== 'none') bindings[name] = { self: true };
       else if (scope === 'enclosing') problems.closures.push(name);
       else if (scope === 'module') {
-        const binding = this.moduleBinding(name, module!, site!, src, problems);
+        const binding = this.moduleBinding(fn, name, module!, src, problems);
         if (binding !== null) bindings[name] = binding;
       } else if (!(name in globalThis)) problems.unknown.push(name);
     }
@@ -182,13 +200,7 @@ export class FunctionShipper {
     return node;
   }
 
-  private moduleBinding(
-    name: string,
-    module: ModuleInfo,
-    site: FunctionSite,
-    src: FunctionSource,
-    problems: NameProblems,
-  ): Binding | null {
+  private moduleBinding(fn: Function, name: string, module: ModuleInfo, src: FunctionSource, problems: NameProblems): Binding | null {
     const declared = module.names.get(name)!;
     switch (declared.kind) {
       case 'helper':
@@ -215,10 +227,55 @@ export class FunctionShipper {
       case 'local': {
         const exported = declared.stable && importable(module.url) ? module.exportNameOf(name) : null;
         if (exported !== null) return { module: module.url, export: exported };
+        if (declared.stable) return this.captured(fn, name, module, declared.mayBeUndefined, problems);
         problems.moduleLevel.push(name);
         return null;
       }
     }
+  }
+
+  /**
+   * A module-level const, function or class that no import reaches (the job file's, a test
+   * file's, or one its module does not export): its value as `fn` sees it now, encoded, as
+   * cloudpickle ships a function's globals. `let` and `var` are not captured: the job file may
+   * still change them.
+   */
+  private captured(fn: Function, name: string, module: ModuleInfo, mayBeUndefined: boolean, problems: NameProblems): Binding | null {
+    const found = closedOverValue(fn, name);
+    // The inspector shows a name whose declaration has not run yet as undefined.
+    if (!found.found || (found.value === undefined && !mayBeUndefined)) {
+      problems.unreadable.push(name);
+      return null;
+    }
+    const value = found.value;
+    if (value === fn) return { self: true };
+    const earlier = this.capturing.get(value);
+    if (earlier !== undefined) {
+      const cycle = [...this.capturing.values()].slice([...this.capturing.keys()].indexOf(value));
+      throw new CaptureCycle(
+        `${listNames(cycle)} of ${basename(module.url)} use each other: module-level values that refer to each ` +
+          'other cannot travel by value. Export them from a module the job imports (not the job file).',
+      );
+    }
+    if (typeof value === 'object' || typeof value === 'function') this.capturing.set(value, name);
+    try {
+      return { value: this.values.encode(value, name) };
+    } catch (e) {
+      if (!(e instanceof ShippingProblem) || e instanceof CaptureCycle) throw e;
+      throw new ShippingProblem(
+        `uses \`${name}\`, declared at the top level of ${basename(module.url)}, whose value travels to the ` +
+          `worker as it is now; it cannot: ${e.about(`\`${name}\``)}`,
+      );
+    } finally {
+      this.capturing.delete(value);
+    }
+  }
+}
+
+/** Module-level values that refer to each other: reported as it is, whoever meets it. */
+class CaptureCycle extends ShippingProblem {
+  constructor(reason: string) {
+    super(reason, true);
   }
 }
 

@@ -14,7 +14,7 @@
  * module that is still evaluating (a job started from a module's top-level await) would wait
  * for itself forever.
  */
-import { parse, type AnyNode, type Program } from 'acorn';
+import { parse, type AnyNode, type Program, type VariableDeclarator } from 'acorn';
 import { boundNames, isFunctionNode, nodeChildren, scopeDeclares, varNames } from './scopes.ts';
 
 export type ModuleName =
@@ -24,8 +24,13 @@ export type ModuleName =
   | { kind: 'helper' }
   /** A parameter of vite's module wrapper: import.meta, import(), require, __dirname … */
   | { kind: 'wrapper' }
-  /** Declared by the module itself; `stable` when a const, function or class declaration. */
-  | { kind: 'local'; stable: boolean };
+  /**
+   * Declared by the module itself; `stable` when a const, function or class declaration.
+   * `mayBeUndefined` unless its value, once declared, cannot be undefined (a function or a class,
+   * a const initialised with anything but `undefined`, `void …` or a destructuring): reading
+   * undefined from such a name means its declaration has not run yet.
+   */
+  | { kind: 'local'; stable: boolean; mayBeUndefined: boolean };
 
 export type NameScope = 'enclosing' | 'module' | 'none';
 
@@ -152,7 +157,7 @@ export class ModuleInfo {
     const body = 'body' in this.scope && Array.isArray(this.scope.body) ? (this.scope.body as AnyNode[]) : [];
     for (const statement of body) this.collectStatement(statement);
     for (const name of varNames(this.scope)) {
-      if (!this.names.has(name)) this.names.set(name, { kind: 'local', stable: false });
+      if (!this.names.has(name)) this.names.set(name, { kind: 'local', stable: false, mayBeUndefined: true });
     }
   }
 
@@ -199,7 +204,7 @@ export class ModuleInfo {
       }
       case 'FunctionDeclaration':
       case 'ClassDeclaration':
-        if (statement.id) this.names.set(statement.id.name, { kind: 'local', stable: true });
+        if (statement.id) this.names.set(statement.id.name, { kind: 'local', stable: true, mayBeUndefined: false });
         return;
       case 'VariableDeclaration':
         for (const d of statement.declarations) {
@@ -207,7 +212,7 @@ export class ModuleInfo {
           for (const name of boundNames(d.id)) {
             if (imported !== null && d.id.type === 'Identifier') this.names.set(name, imported);
             else if (ESBUILD_HELPERS.has(name)) this.names.set(name, { kind: 'helper' });
-            else this.names.set(name, { kind: 'local', stable: statement.kind === 'const' });
+            else this.names.set(name, { kind: 'local', stable: statement.kind === 'const', mayBeUndefined: mayBeUndefined(d) });
           }
         }
         return;
@@ -298,6 +303,13 @@ export class ModuleInfo {
 }
 
 /** The name of the const declarator whose initialiser is the last node of `path`. */
+/** Whether a declarator may leave its name undefined: no initialiser, `undefined`, `void …`, or a pattern. */
+function mayBeUndefined(d: VariableDeclarator): boolean {
+  const init = d.init;
+  if (d.id.type !== 'Identifier' || init === null || init === undefined) return true;
+  return (init.type === 'Identifier' && init.name === 'undefined') || (init.type === 'UnaryExpression' && init.operator === 'void');
+}
+
 function constNameOf(path: AnyNode[]): string | null {
   let i = path.length - 2;
   let parent = path[i];

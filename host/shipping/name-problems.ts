@@ -10,6 +10,8 @@ import { listNames, ShippingProblem } from './shipping-problem.ts';
 export class NameProblems {
   readonly closures: string[] = [];
   readonly moduleLevel: string[] = [];
+  /** Module-level consts whose value the inspector could not read (used before their declaration ran). */
+  readonly unreadable: string[] = [];
   readonly unknown: string[] = [];
   readonly wrapper: string[] = [];
   readonly notInApi: string[] = [];
@@ -29,6 +31,14 @@ export class NameProblems {
       );
     }
     if (this.moduleLevel.length > 0) reasons.push(this.moduleLevelReason());
+    if (this.unreadable.length > 0) {
+      const n = listNames(this.unreadable);
+      reasons.push(
+        `uses ${n}, declared at the top level of ${basename(this.module?.url ?? '') || 'its module'}, whose value ` +
+          `travels to the worker as it is when the job is submitted, but could not be read then. Declare ${n} ` +
+          'before the job is executed.',
+      );
+    }
     for (const [name, url] of this.importedFromUnimportable) {
       reasons.push(`uses \`${name}\`, imported from ${basename(url)}, ${neverImportedWhy(url)}. Move it to another module.`);
     }
@@ -68,13 +78,16 @@ export class NameProblems {
     const file = url === '' ? 'the script that created it' : basename(url);
     if (url.startsWith('file:') && isNeverImported(url)) {
       return (
-        `uses ${n}, declared in ${file}, ${neverImportedWhy(url)}. Move ${n} into the function, or move the ` +
-        'function (with what it uses) to another module and export it from there.'
+        `uses ${n}, declared in ${file}, ${neverImportedWhy(url)}, with \`let\` or \`var\`: only a \`const\` ` +
+        `(or a function or class declaration) travels to the worker, by value. Declare ${n} with \`const\`, ` +
+        `move ${n} into the function, or move the function (with what it uses) to another module and export it ` +
+        'from there.'
       );
     }
     return (
-      `uses ${n}, declared in ${file} but not exported from it. Export ${n} (or the function itself) from ` +
-      `${file}, or move ${n} into the function.`
+      `uses ${n}, declared in ${file} with \`let\` or \`var\` and not exported from it. Declare ${n} with ` +
+      `\`const\` (it then travels by value), export ${n} (or the function itself) from ${file}, or move ${n} ` +
+      'into the function.'
     );
   }
 }

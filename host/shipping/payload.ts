@@ -39,7 +39,9 @@ export type Binding =
   /** A helper of the TypeScript compiler (esbuild's `__name`, …), provided by the worker. */
   | { helper: string }
   /** The rebuilt function itself (a module-level function that calls itself by name). */
-  | { self: true };
+  | { self: true }
+  /** A module-level const no import reaches, by value: as it was when the job was submitted. */
+  | { value: EncodedValue };
 
 export type EncodedNumberTag = 'NaN' | 'Infinity' | '-Infinity' | '-0';
 

@@ -39,8 +39,8 @@ interface ScriptInfo {
   sourceMapURL: string;
 }
 
-const PROBE = '__sluiceShippingProbe__';
-const OBJECT_GROUP = 'sluice-shipping';
+export const PROBE = '__sluiceShippingProbe__';
+export const OBJECT_GROUP = 'sluice-shipping';
 
 const origins = new WeakMap<Function, FunctionOrigin>();
 const scripts = new Map<string, ScriptInfo>();
@@ -294,7 +294,7 @@ function closeSession(): void {
 }
 
 /** Posts a command; the inspector answers synchronously, so `onResult` has run on return. */
-function post(method: string, params: object, onResult: (result: unknown) => void): void {
+export function post(method: string, params: object, onResult: (result: unknown) => void): void {
   let failure: Error | null = null;
   openSession().post(method, params, (error, result) => {
     if (error) failure = error;

@@ -1,0 +1,51 @@
+/**
+ * Functions that use the top-level consts, functions and classes of the file they are written
+ * in, a file workers never import (this test file, as a job file): the values travel with the
+ * functions, and the results are the same in every mode and under every bundle setting.
+ */
+import { describe, expect, it } from 'vitest';
+import { KeyedProcessFunction, OutputTag, Types, type Collector, type KeyedProcessContext } from '../../host/index.ts';
+import { BUNDLE_SETTINGS, collect, environment, MODES } from '../support/jobs.ts';
+
+const MIN_LENGTH = 3;
+const STOP_WORDS = new Set(['the', 'and']);
+const SHORT = new OutputTag<string>('short', Types.STRING());
+const SCORING = { bonus: 1 };
+SCORING.bonus = 10;
+
+function score(word: string): number {
+  return word.length * SCORING.bonus;
+}
+
+class Tally extends KeyedProcessFunction<string, string, [string, number]> {
+  processElement(word: string, ctx: KeyedProcessContext<string>, out: Collector<[string, number]>): void {
+    if (word.length < MIN_LENGTH) ctx.output(SHORT, word);
+    else out.collect([word, score(word)]);
+  }
+}
+
+const TEXT = 'the cat and the hat sat on a mat with another cat';
+
+describe.each(MODES)('%s mode', (mode) => {
+  it.each(Object.keys(BUNDLE_SETTINGS))('%s', async (label) => {
+    const env = environment(mode, BUNDLE_SETTINGS[label]);
+    const kept = env
+      .fromCollection(TEXT.split(' '), Types.STRING())
+      .filter((w) => !STOP_WORDS.has(w))
+      .keyBy((w) => w)
+      .process(new Tally(), Types.TUPLE([Types.STRING(), Types.LONG()]));
+    const long = collect(kept);
+    const short = collect(kept.getSideOutput(SHORT));
+    await env.execute('module values');
+    expect(long).toEqual([
+      ['cat', 30],
+      ['hat', 30],
+      ['sat', 30],
+      ['mat', 30],
+      ['with', 40],
+      ['another', 70],
+      ['cat', 30],
+    ]);
+    expect(short).toEqual(['on', 'a']);
+  });
+});
