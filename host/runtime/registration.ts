@@ -34,7 +34,7 @@ function builtin(payload: unknown): FunctionSpec {
   return { urn: BUILTIN_URN, payload: Buffer.from(JSON.stringify(payload)) };
 }
 
-/** Ships every user function of the plan (embedded mode: refers to them instead). */
+/** Ships every user function of the plan (embedded mode: checks that it could, and refers to them instead). */
 export async function shipFunctions(plan: JobPlan, embedded: boolean): Promise<ShippedFunctions> {
   const specs = new Map<UdfTransformation, FunctionSpec>();
   const names = new Map<UdfTransformation, string>();
@@ -48,13 +48,12 @@ export async function shipFunctions(plan: JobPlan, embedded: boolean): Promise<S
         // assignTimestampsAndWatermarks without an assigner keeps the records' own timestamps.
         specs.set(t, builtin({ timestamps: 'keep' }));
         names.set(t, 'record timestamps');
-      } else if (embedded) {
-        specs.set(t, { urn: EMBEDDED_URN, payload: Buffer.from(transformId(t)) });
-        names.set(t, describeFunction(t.fn));
       } else {
+        // Embedded mode runs the function itself, but refuses what the other modes would: a
+        // job debugged there runs unchanged in a worker.
         const shipped = await shipFunction(t.fn, { role: ROLE[t.udf], operator: t.name });
-        specs.set(t, { urn: shipped.urn, payload: shipped.payload });
-        names.set(t, shipped.name);
+        specs.set(t, embedded ? { urn: EMBEDDED_URN, payload: Buffer.from(transformId(t)) } : { urn: shipped.urn, payload: shipped.payload });
+        names.set(t, embedded ? describeFunction(t.fn) : shipped.name);
       }
     }
   }

@@ -1,10 +1,13 @@
-/** A function that cannot be shipped fails the job before any data flows, naming it and saying what to do. */
+/**
+ * A function that cannot be shipped fails the job before any data flows, naming it and saying what to do;
+ * embedded mode refuses it too, so that a job debugged there runs unchanged in workers.
+ */
 import { describe, expect, it } from 'vitest';
 import { UnshippableFunctionError } from '../../host/index.ts';
 import { collect, environment } from '../support/jobs.ts';
 import { failureOf } from '../support/failure.ts';
 
-describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
+describe.each(['process', 'thread', 'embedded'] as const)('%s mode', (mode) => {
   it('a lambda closing over a local variable is refused before any worker starts', async () => {
     const env = environment(mode);
     const factor = 3;
