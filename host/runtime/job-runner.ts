@@ -133,7 +133,7 @@ class JobExecution {
         const result = new JobExecutionResult(
           this.jobName,
           Date.now() - started,
-          countsOf(attempt),
+          countsOf(attempt, plan),
           this.restarts,
           this.restartCauses,
           this.checkpointDurations.length,
@@ -261,16 +261,20 @@ function firstLine(error: unknown): string {
 
 const NO_STATE = { stateRequests: 0, stateOperations: 0 };
 
-function countsOf(attempt: Attempt): OperatorCounts[] {
+/** Per-operator counts, in the plan's order of stages (tasks start, and are listed, as their workers come up). */
+function countsOf(attempt: Attempt, plan: JobPlan): OperatorCounts[] {
+  const order = new Map(plan.stages.map((stage, i) => [stage.id, i] as const));
+  const inPlanOrder = <T extends { stage: { id: string } }>(tasks: readonly T[]): T[] =>
+    [...tasks].sort((a, b) => (order.get(a.stage.id) ?? 0) - (order.get(b.stage.id) ?? 0));
   const counts: OperatorCounts[] = [];
   const seen = new Set<string>();
-  for (const { stage } of attempt.sources) {
+  for (const { stage } of inPlanOrder(attempt.sources)) {
     if (seen.has(stage.id)) continue;
     seen.add(stage.id);
     const emitted = attempt.sources.filter((s) => s.stage === stage).reduce((n, s) => n + s.task.emitted, 0);
     counts.push({ ...NO_STATE, name: stage.name, kind: 'source', parallelism: stage.parallelism, recordsIn: 0, recordsOut: emitted });
   }
-  for (const { stage } of attempt.udfs) {
+  for (const { stage } of inPlanOrder(attempt.udfs)) {
     if (seen.has(stage.id)) continue;
     seen.add(stage.id);
     const subtasks = attempt.udfs.filter((u) => u.stage === stage);
@@ -294,7 +298,7 @@ function countsOf(attempt: Attempt): OperatorCounts[] {
       counts.push({ name: t.name, kind: 'udf', parallelism: stage.parallelism, recordsIn, recordsOut, stateRequests, stateOperations });
     }
   }
-  for (const { stage } of attempt.sinks) {
+  for (const { stage } of inPlanOrder(attempt.sinks)) {
     if (seen.has(stage.id)) continue;
     seen.add(stage.id);
     const received = attempt.sinks.filter((s) => s.stage === stage).reduce((n, s) => n + s.task.received, 0);

@@ -36,7 +36,7 @@ describe.each(MODES)('%s mode', (mode) => {
       .process(new Tally(), Types.TUPLE([Types.STRING(), Types.LONG()]));
     const long = collect(kept);
     const short = collect(kept.getSideOutput(SHORT));
-    await env.execute('module values');
+    const result = await env.execute('module values');
     expect(long).toEqual([
       ['cat', 30],
       ['hat', 30],
@@ -47,5 +47,14 @@ describe.each(MODES)('%s mode', (mode) => {
       ['cat', 30],
     ]);
     expect(short).toEqual(['on', 'a']);
+    // Listed in the plan's order, whichever worker came up first.
+    expect(result.operators.map((o) => `${o.kind} ${o.name} ${o.recordsIn}→${o.recordsOut}`)).toEqual([
+      'source Source: Collection Source 0→12',
+      'udf Filter 12→9',
+      'udf Key By 9→9',
+      'udf KeyedProcess 9→7',
+      'sink Sink: Sink 7→0',
+      'sink Sink: Sink 2→0',
+    ]);
   });
 });
