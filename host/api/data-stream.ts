@@ -196,9 +196,19 @@ export class DataStream<T> {
 
   /**
    * Runs the job (every sink of this environment, and this stream collected) and returns the
-   * collected values. For a bounded input: all of them; with `limit`, the first `limit`.
+   * collected values. For a bounded input: all of them; with `limit`, the first `limit`. The
+   * options may also come first (`executeAndCollect({ limit: 10 })`, as PyFlink's keyword
+   * arguments read).
    */
-  async executeAndCollect(jobName = 'collect', options: CollectOptions = {}): Promise<T[]> {
+  async executeAndCollect(options?: CollectOptions): Promise<T[]>;
+  async executeAndCollect(jobName?: string, options?: CollectOptions): Promise<T[]>;
+  async executeAndCollect(first?: string | CollectOptions, second?: CollectOptions): Promise<T[]> {
+    const optionsFirst = typeof first === 'object' && first !== null;
+    if (optionsFirst && second !== undefined) {
+      throw new JobDefinitionError('executeAndCollect takes (jobName?, options?) or (options?), not two option objects');
+    }
+    const jobName = optionsFirst || first === undefined ? 'collect' : first;
+    const options = (optionsFirst ? first : second) ?? {};
     const limit = options.limit === undefined ? null : checkPositiveInt(options.limit, 'limit');
     const spec: SinkSpec = { kind: 'collect', limit, results: [] };
     this.sink(spec, 'Collect');

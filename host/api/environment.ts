@@ -148,6 +148,9 @@ export class StreamExecutionEnvironment {
 
   /** Starts the job and returns at once with a client that can wait for it or cancel it. */
   executeAsync(jobName = 'Sluice Job'): JobClient {
+    if (typeof jobName !== 'string') {
+      throw new JobDefinitionError(`the job name must be a string, got ${jobName === null ? 'null' : typeof jobName}`);
+    }
     const transformations = this.transformations;
     if (!transformations.some((t) => t.kind === 'sink')) {
       throw new JobDefinitionError('no sinks are defined: add print(), addSink(), sinkTo() or executeAndCollect()');
