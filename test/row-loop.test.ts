@@ -90,6 +90,18 @@ describe('the row loop of a batch', () => {
     expect(log).toEqual(['row 0', 'row 1', 'row 2']);
   });
 
+  it('throws at once when a row throws before any row waited: a synchronous batch makes no promise', () => {
+    const ran: number[] = [];
+    expect(() =>
+      runRows(headOf([]) as unknown as ChainOperator, new ElementScope(), batchOf(4), 0, 4, (i) => {
+        ran.push(i);
+        if (i === 1) throw new Error('row 1 threw');
+        return undefined;
+      }),
+    ).toThrow(new Error('row 1 threw'));
+    expect(ran).toEqual([0, 1]);
+  });
+
   it('fails at a row that throws synchronously after a wait', async () => {
     const log: string[] = [];
     const pushed = runRows(headOf(log) as unknown as ChainOperator, new ElementScope(), batchOf(5), 0, 5, (i) => {
@@ -133,8 +145,8 @@ describe('the row loop of a batch', () => {
   });
 
   it('gives the event loop a turn once the rows have run for their slice, and runs every row in order', async () => {
-    // A clock that moves 3 ms each time it is read: the slice (2 ms) is over at the first check
-    // (after row 63), and at the first check after the turn (row 127), but not at the next.
+    // A clock that moves 3 ms each time it is read, every 64 rows: the slice (2 ms) is over at
+    // the first check (after row 63), and again at the first check after each turn.
     let now = 0;
     vi.spyOn(performance, 'now').mockImplementation(() => (now += 3) - 3);
     const log: string[] = [];

@@ -3,9 +3,9 @@
  * row is done when its push returns; once a row waits (an `async` function, a state read, a
  * turn of the event loop), the rest of the batch continues from that row's promise.
  *
- *   row, row, row ─▶ push returns a promise ─▶ RowContinuation: on settle, next rows …
+ *   row, row, row ─▶ push returns a promise ─▶ RowRun: on settle, next rows …
  *
- * The continuation is one object per batch whose handlers are bound once: a waiting row costs
+ * A RowRun is one object per batch whose handlers are bound once: a waiting row costs
  * a `then` on its promise, not the suspension of an `async` loop (whose frame is saved and
  * restored at every await). Measured on an `async` function that awaits a resolved value: ~105
  * against ~160 ns a row, and ~550 against ~650 bytes allocated (benchmarks/RESULTS.md, tenth
@@ -37,62 +37,95 @@ export type RowStep = (i: number) => Pushed;
 
 /**
  * Rows [from, end) of `batch`, in order: synchronously until a step has to wait, or until the
- * rows have taken SLICE_MS, when the event loop gets a turn.
+ * rows have taken SLICE_MS, when the event loop gets a turn. Undefined when they all ran
+ * synchronously (a step that throws then throws here); otherwise a promise of the rest.
  */
 export function runRows(head: ChainOperator, scope: ElementScope, batch: RowBatch, from: number, end: number, step: RowStep): Pushed {
-  const keys = batch.keys;
-  const sliceEnd = sliceDeadline(end - from);
-  for (let i = from; i < end; i++) {
-    if (keys !== null) scope.setKey(keys.at(i) ?? null);
-    const pushed = step(i);
-    if (pushed !== undefined) return new RowContinuation(head, scope, batch, i, end, step).waitFor(pushed);
-    if ((i - from) % CLOCK_EVERY === CLOCK_EVERY - 1 && i + 1 < end && performance.now() > sliceEnd) {
-      return new RowContinuation(head, scope, batch, i, end, step).yieldTurn();
-    }
-  }
-  return undefined;
+  return new RowRun(head, scope, batch, from, end, step).start(from);
 }
 
 /**
- * The rest of a batch after row `at`, which is waiting: each row starts once the one before it
- * is done. When the head handed over its function's own promise (ChainOperator.isHead), the
- * outcome goes back to the head, which carries the record on or fails it. The first failure
- * rejects `done` and no further row starts.
+ * One batch's rows [from, end): each row starts once the one before it is done. When the head
+ * handed over its function's own promise (ChainOperator.isHead), the outcome goes back to the
+ * head, which carries the record on or fails it. The promise of the rest is made when a row
+ * first waits; the first failure after that rejects it and no further row starts.
  */
-class RowContinuation {
-  private readonly done: Promise<void>;
+class RowRun {
+  private done: Promise<void> | null = null;
   private resolve!: () => void;
   private reject!: (thrown: unknown) => void;
-  /** The row that is waiting (or whose wait just ended). */
-  private i: number;
+  /** The row running, or waiting (or whose wait just ended). */
+  private i = -1;
+  /** Rows done since the clock was last read. */
+  private sinceClock = 0;
   private sliceEnd: number;
 
   constructor(
     private readonly head: ChainOperator,
     private readonly scope: ElementScope,
     private readonly batch: RowBatch,
-    private readonly at: number,
+    from: number,
     private readonly end: number,
     private readonly step: RowStep,
   ) {
-    this.i = at;
-    this.sliceEnd = sliceDeadline(end - at);
-    this.done = new Promise<void>((resolve, reject) => {
+    this.sliceEnd = sliceDeadline(end - from);
+  }
+
+  /** Rows from `from` synchronously, until one waits, the slice is over or the batch ends. */
+  start(from: number): Pushed {
+    const { batch, end, step, scope } = this;
+    const keys = batch.keys;
+    // The row and the count since the clock stay in locals while rows run synchronously.
+    let since = this.sinceClock;
+    try {
+      for (let i = from; i < end; i++) {
+        if (keys !== null) scope.setKey(keys.at(i) ?? null);
+        const pushed = step(i);
+        if (pushed !== undefined) {
+          this.i = i;
+          this.sinceClock = since;
+          this.wait(pushed);
+          return this.pending();
+        }
+        if (++since === CLOCK_EVERY) {
+          since = 0;
+          if (this.turnDue(i)) {
+            this.i = i;
+            this.sinceClock = 0;
+            setImmediate(this.afterTurn);
+            return this.pending();
+          }
+        }
+      }
+    } catch (thrown) {
+      if (this.done === null) throw thrown;
+      this.reject(thrown);
+      return undefined;
+    }
+    if (this.done === null) return undefined;
+    this.resolve();
+    return undefined;
+  }
+
+  /** The promise of the rest of the batch, made the first time a row waits. */
+  private pending(): Promise<void> {
+    this.done ??= new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
-  }
-
-  /** Continues once `pushed`, the current row's push, settles. */
-  waitFor(pushed: Promise<void>): Promise<void> {
-    this.wait(pushed);
     return this.done;
   }
 
-  /** Continues after a turn of the event loop (the current row is done). */
-  yieldTurn(): Promise<void> {
-    setImmediate(this.afterTurn);
-    return this.done;
+  /** Whether the current row, which waited, ends the slice (the clock is read every CLOCK_EVERY rows). */
+  private sliceOver(): boolean {
+    if (++this.sinceClock < CLOCK_EVERY) return false;
+    this.sinceClock = 0;
+    return this.turnDue(this.i);
+  }
+
+  /** Whether the event loop is due a turn after row `i`: rows remain and the slice's time is up. */
+  private turnDue(i: number): boolean {
+    return i + 1 < this.end && performance.now() > this.sliceEnd;
   }
 
   private wait(pushed: Promise<void>): void {
@@ -101,7 +134,7 @@ class RowContinuation {
       head.handedOver = false;
       pushed.then(this.answered, this.answerFailed);
     } else {
-      pushed.then(this.rowDone, this.reject);
+      pushed.then(this.rowDone, this.rejected);
     }
   }
 
@@ -114,8 +147,8 @@ class RowContinuation {
       this.reject(thrown);
       return;
     }
-    if (more !== undefined) more.then(this.rowDone, this.reject);
-    else this.next();
+    if (more !== undefined) more.then(this.rowDone, this.rejected);
+    else this.rowDone();
   };
 
   /** The head's function failed the current row: the head's policy decides (skip, or fail). */
@@ -126,52 +159,21 @@ class RowContinuation {
       this.reject(failure);
       return;
     }
-    this.next();
+    this.rowDone();
   };
 
-  private readonly rowDone = (): void => this.next();
+  private readonly rejected = (thrown: unknown): void => this.reject(thrown);
+
+  /** The current row is done: the next ones, after a turn of the event loop if the slice is over. */
+  private readonly rowDone = (): void => {
+    if (this.i + 1 >= this.end) this.resolve();
+    else if (this.sliceOver()) setImmediate(this.afterTurn);
+    // Once a row has waited, start() settles the run's own promise; what it returns is that promise.
+    else void this.start(this.i + 1);
+  };
 
   private readonly afterTurn = (): void => {
     this.sliceEnd = performance.now() + SLICE_MS;
-    this.start(this.i + 1);
+    void this.start(this.i + 1);
   };
-
-  /** The current row is done: the next ones, after a turn of the event loop if the slice is over. */
-  private next(): void {
-    const i = this.i;
-    if (i + 1 >= this.end) {
-      this.resolve();
-      return;
-    }
-    if (i > this.at && (i - this.at) % CLOCK_EVERY === 0 && performance.now() > this.sliceEnd) {
-      setImmediate(this.afterTurn);
-      return;
-    }
-    this.start(i + 1);
-  }
-
-  /** Rows from `from` synchronously, until one waits or the batch ends. */
-  private start(from: number): void {
-    const { batch, end, step, scope } = this;
-    const keys = batch.keys;
-    try {
-      for (let i = from; i < end; i++) {
-        this.i = i;
-        if (keys !== null) scope.setKey(keys.at(i) ?? null);
-        const pushed = step(i);
-        if (pushed !== undefined) {
-          this.wait(pushed);
-          return;
-        }
-        if (i > this.at && (i - this.at) % CLOCK_EVERY === 0 && i + 1 < end && performance.now() > this.sliceEnd) {
-          setImmediate(this.afterTurn);
-          return;
-        }
-      }
-    } catch (thrown) {
-      this.reject(thrown);
-      return;
-    }
-    this.resolve();
-  }
 }
