@@ -249,8 +249,7 @@ export class FunctionShipper {
     }
     const value = found.value;
     if (value === fn) return { self: true };
-    const earlier = this.capturing.get(value);
-    if (earlier !== undefined) {
+    if (this.capturing.has(value)) {
       const cycle = [...this.capturing.values()].slice([...this.capturing.keys()].indexOf(value));
       throw new CaptureCycle(
         `${listNames(cycle)} of ${basename(module.url)} use each other: module-level values that refer to each ` +
