@@ -83,6 +83,16 @@ describe('the worker rebuilds functions from payloads (proto/functions.md)', () 
     );
   });
 
+  test('a global is looked up by its path, and must be a function', async () => {
+    expect(await loadFunction(spec({ name: 'abs', function: { kind: 'global', path: 'Math.abs' } }))).toBe(Math.abs);
+    expect(await loadError(spec({ name: 'pi', function: { kind: 'global', path: 'Math.PI' } }))).toBe(
+      'Cannot load function pi in the worker: function: the global Math.PI is not a function in this worker',
+    );
+    expect(await loadError(spec({ name: 'x', function: { kind: 'global', path: 'Object.prototype.nope' } }))).toBe(
+      'Cannot load function x in the worker: function: the global Object.prototype.nope is not a function in this worker',
+    );
+  });
+
   test('a binding name must be an identifier', async () => {
     const doc = { name: 'h', function: { kind: 'source', name: 'h', source: 'x => x', syntax: 'expression', bindings: { 'a) {': { api: 'Types' } } } };
     expect(await loadError(spec(doc))).toBe('Cannot load function h in the worker: function: binding "a) {" is not an identifier');

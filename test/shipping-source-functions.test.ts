@@ -136,6 +136,28 @@ describe('functions shipped as source', () => {
     expect(loaded('{"a":[3,9,4]}')).toEqual([9, '2024-01-02T00:00:00.000Z', true, 'function']);
   });
 
+  test.each([
+    ['String', String, 42, '42'],
+    ['Boolean', Boolean, '', false],
+    ['Math.max', Math.max, -3, -3],
+    ['JSON.parse', JSON.parse, '[1,{"a":"b"}]', [1, { a: 'b' }]],
+    ['Number.isInteger', Number.isInteger, 2.5, false],
+  ] as const)('a native function of the globals travels as its path: %s', async (path, fn, input, output) => {
+    const { payload, loaded } = await roundTrip(fn as (v: unknown) => unknown);
+    expect(payload.function).toEqual({ kind: 'global', path });
+    expect(loaded).toBe(fn);
+    expect(loaded(input)).toEqual(output);
+  });
+
+  test('a function object whose field holds a native function of the globals', async () => {
+    const { payload, loaded } = await roundTrip({ parse: Number.parseFloat, map(v: string) { return this.parse(v) * 2; } });
+    expect((payload.function['fields'] as Record<string, unknown>)['parse']).toEqual({
+      $: 'function',
+      function: { kind: 'global', path: 'Number.parseFloat' },
+    });
+    expect(loaded.map('1.25')).toBe(2.5);
+  });
+
   test('a method taken from an object literal', async () => {
     const triple = { triple(v: number) { return v * 3; } }.triple;
     const { payload, loaded } = await roundTrip(triple);

@@ -2,6 +2,7 @@
  * Rebuilds a user function from its `sluice:fn:js:v1` description (proto/functions.md):
  *   module    import(module)[export]
  *   api       an export of Sluice's API
+ *   global    a native function of the JavaScript globals, by its path (`String`, `Math.abs`)
  *   source    the source evaluated again, with its bindings (imports, API names, compiler
  *             helpers, module-level consts by value) in scope and `//# sourceURL=sluice-fn:///<name>` so stacks name it
  *   instance  Object.create(class.prototype) with the shipped fields; the constructor is not
@@ -61,6 +62,8 @@ class FunctionRebuilder {
         return importExport(text(n, 'module', path), text(n, 'export', path));
       case 'api':
         return apiExport(text(n, 'export', path), path);
+      case 'global':
+        return globalFunction(text(n, 'path', path), path);
       case 'source':
         return this.source(n, path);
       case 'instance': {
@@ -140,6 +143,20 @@ async function bindingValue(b: Record<string, unknown>, path: string, loadNode: 
   }
   if (typeof b['module'] === 'string' && typeof b['export'] === 'string') return importExport(b['module'], b['export']);
   throw new PayloadError(`${path}: unknown binding`);
+}
+
+/** `Math.abs` from globalThis: each step an own property, the end a function. */
+function globalFunction(globalPath: string, path: string): Function {
+  let value: unknown = globalThis;
+  for (const step of globalPath.split('.')) {
+    const holder = value;
+    value =
+      (typeof holder === 'object' || typeof holder === 'function') && holder !== null && Object.hasOwn(holder, step)
+        ? (holder as Record<string, unknown>)[step]
+        : undefined;
+  }
+  if (typeof value !== 'function') throw new PayloadError(`${path}: the global ${globalPath} is not a function in this worker`);
+  return value;
 }
 
 async function importExport(module: string, name: string): Promise<unknown> {

@@ -124,7 +124,11 @@ export class FunctionShipper {
           'function itself, and give it the bound values as fields of a function class.',
       );
     }
-    if (origin.kind === 'native') throw new ShippingProblem(nativeReason(fn));
+    if (origin.kind === 'native') {
+      const path = globalPathOf(fn);
+      if (path !== null) return { kind: 'global', path };
+      throw new ShippingProblem(nativeReason(fn));
+    }
     const location = origin.location;
     if (isHostRuntime(location.url)) {
       throw new ShippingProblem(
@@ -322,16 +326,19 @@ function importable(url: string): boolean {
   return url.startsWith('file:') && !isNeverImported(url);
 }
 
+/** For a native function that no global reaches (a prototype's method, say). */
 function nativeReason(fn: Function): string {
-  const path = globalPathOf(fn);
-  const call = path ?? (fn.name || 'f');
   return (
-    `is a native function${path ? ` (${path})` : ''}, which has no JavaScript source to ship. Wrap it in a ` +
-    `function: \`(value) => ${call}(value)\`.`
+    `is a native function${fn.name ? ` (${fn.name})` : ''} that no JavaScript global reaches, and it has no ` +
+    'JavaScript source to ship. Wrap it in a function of your own that calls it.'
   );
 }
 
-/** `Math.sqrt` for Math.sqrt: where a native function is reachable from the globals, if anywhere. */
+/**
+ * `Math.sqrt` for Math.sqrt: where a native function is reachable from the globals, if anywhere.
+ * A worker has the same globals, so such a function travels as that path (`String`, `Boolean`,
+ * `JSON.parse`: what `.map(String)` or `.filter(Boolean)` pass).
+ */
 function globalPathOf(fn: Function): string | null {
   for (const name of Object.getOwnPropertyNames(globalThis)) {
     const value = valueOf(globalThis, name);

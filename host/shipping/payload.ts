@@ -16,6 +16,8 @@ export type FunctionNode =
   | { kind: 'module'; module: string; export: string }
   /** An export of Sluice's API (shared/api/index.ts). */
   | { kind: 'api'; export: string }
+  /** A native function of the JavaScript globals, by its path from globalThis (`String`, `Math.abs`). */
+  | { kind: 'global'; path: string }
   /** Evaluated again in the worker, with `bindings` in scope. */
   | {
       kind: 'source';

@@ -131,6 +131,11 @@ export function buildCatalogue(env: StreamExecutionEnvironment, dir: string): Re
     [3, 6, 9, 12, 15, 18],
   );
   add('filter with a function class', collect(env.fromCollection([1, 2, 3, 4]).filter(new Even())), [2, 4]);
+  add(
+    "JavaScript's own functions: map(String), filter(Boolean), keyBy(Math.abs), reduce(Math.max)",
+    collect(env.fromCollection([3, 0, -4, 5, 4, -7]).filter(Boolean).keyBy(Math.abs).reduce(Math.max).map(String)),
+    ['3', '-4', '5', '4', '-7'],
+  );
   add('process', collect(env.fromCollection([7, 8]).process(new Tag())), [
     [7, null],
     [8, null],
