@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
+import { SourceMapConsumer } from 'source-map-js';
 import { describe, expect, test } from 'vitest';
 import { FlatMapFunction, MapFunction, RichFunction } from '../shared/api/index.ts';
 import type { RuntimeContext } from '../shared/api/contexts.ts';
 import { roundTrip } from './fixtures/shipping/round-trip.ts';
+import { positionOf } from './support/source-position.ts';
 
 // Functions written in this test file travel as source: the file itself is never imported.
 
@@ -75,9 +78,28 @@ describe('functions shipped as source', () => {
       source: "(line) => line.split(\" \")",
       syntax: 'expression',
       bindings: {},
+      map: { sources: [import.meta.url], mappings: expect.any(String) },
     });
     expect(loaded('to be or')).toEqual(['to', 'be', 'or']);
     expect(loaded).not.toBe(fn);
+  });
+
+  test("the source map leads each token of the shipped text back to this file's line and column", async () => {
+    const fn = (words: string[]) =>
+      words
+        .filter((w) => w.length > 2)
+        .map((w) => w.toUpperCase());
+    const { payload } = await roundTrip(fn);
+    const text = payload.function['source'] as string;
+    const consumer = new SourceMapConsumer({ version: '3', names: [], ...(payload.function['map'] as { sources: string[]; mappings: string }) });
+    const originalOf = (token: string): string => {
+      const before = text.slice(0, text.indexOf(token)).split('\n');
+      const at = consumer.originalPositionFor({ line: before.length, column: before.at(-1)!.length });
+      return `${fileURLToPath(at.source)}:${at.line}:${at.column + 1}`;
+    };
+    expect(originalOf('filter')).toBe(positionOf(import.meta.url, 'filter((w) => w.length > 2)'));
+    expect(originalOf('length')).toBe(positionOf(import.meta.url, 'length > 2)'));
+    expect(originalOf('toUpperCase')).toBe(positionOf(import.meta.url, 'toUpperCase());'));
   });
 
   test('a named function declaration', async () => {

@@ -117,20 +117,40 @@ async function evaluateSource(n: Record<string, unknown>, path: string, loadNode
     values.push(await bindingValue(b, `${path} binding ${name}`, loadNode));
   }
   const sourceUrl = `sluice-fn:///${text(n, 'name', path).replace(/[^\w.@:$<>-]/g, '_')}`;
-  // All on the first line, so that line numbers in the worker's stacks are the source's own.
-  const body =
-    syntax === 'method'
-      ? `return ({${source}\n});`
-      : self !== null
-        ? `const ${self} = (${source}\n); return ${self};`
-        : `return (${source}\n);`;
-  const code = `(function (${names.join(', ')}) { "use strict"; ${body} })\n//# sourceURL=${sourceUrl}`;
+  const [open, close] =
+    syntax === 'method' ? ['return ({', '});'] : self !== null ? [`const ${self} = (`, `); return ${self};`] : ['return (', ');'];
+  const head = `(function (${names.join(', ')}) { "use strict"; ${open}`;
+  const map = sourceMapComment(n['map'], path);
+  // With a map the source starts on a line of its own (the map's first line is empty);
+  // without one, on the first line, so that line numbers in stacks are at least the source's own.
+  const code = `${head}${map === '' ? '' : '\n'}${source}\n${close} })\n//# sourceURL=${sourceUrl}${map}`;
   const factory = (0, eval)(code) as (...args: unknown[]) => unknown;
   const result = factory(...values);
   if (syntax === 'expression') return result;
   // A method (`map(x) {…}`, `get x() {…}`): the one property of the object literal around it.
   const descriptor = Object.values(Object.getOwnPropertyDescriptors(result))[0];
   return descriptor?.value ?? descriptor?.get ?? descriptor?.set;
+}
+
+/**
+ * The `sourceMappingURL` comment for a source node's `map` (positions from its first character),
+ * shifted down one line for the wrapper's; '' when the node has none. Node applies it to stack
+ * traces (tsx enables source maps in every worker).
+ */
+function sourceMapComment(map: unknown, path: string): string {
+  if (map === undefined) return '';
+  const m = map as Record<string, unknown>;
+  if (
+    typeof map !== 'object' ||
+    map === null ||
+    typeof m['mappings'] !== 'string' ||
+    !Array.isArray(m['sources']) ||
+    !m['sources'].every((s) => typeof s === 'string')
+  ) {
+    throw new PayloadError(`${path}: map must hold sources (strings) and mappings (a string)`);
+  }
+  const json = JSON.stringify({ version: 3, sources: m['sources'], names: [], mappings: `;${m['mappings']}` });
+  return `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(json).toString('base64')}`;
 }
 
 async function bindingValue(b: Record<string, unknown>, path: string, loadNode: LoadNode): Promise<unknown> {

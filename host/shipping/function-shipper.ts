@@ -21,6 +21,7 @@ import { resolveSpecifier } from './module-specifiers.ts';
 import { isViteNamespace, NameProblems } from './name-problems.ts';
 import type { Binding, FunctionNode } from './payload.ts';
 import { originOf, scriptSource, type FunctionLocation } from './script-inspector.ts';
+import { shippedSourceMap } from './source-map.ts';
 import { listNames, ShippingProblem } from './shipping-problem.ts';
 
 /** Names a function for messages and for the sourceURL of its rebuilt source. */
@@ -152,7 +153,7 @@ export class FunctionShipper {
         return { kind: 'module', module: module.url, export: exported };
       }
     }
-    return this.sourceNode(fn, src, module, site, path, ofInstance);
+    return this.sourceNode(fn, src, location, module, site, path, ofInstance);
   }
 
   private sourceOf(fn: Function): FunctionSource {
@@ -167,6 +168,7 @@ export class FunctionShipper {
   private sourceNode(
     fn: Function,
     src: FunctionSource,
+    location: FunctionLocation,
     module: ModuleInfo | null,
     site: FunctionSite | null,
     path: string | undefined,
@@ -196,6 +198,8 @@ export class FunctionShipper {
       syntax: src.syntax,
       bindings,
     };
+    const map = shippedSourceMap(location, src.source);
+    if (map !== null) node.map = map;
     const keys = src.isClass ? [] : Object.keys(fn);
     if (keys.length > 0) {
       const label = path ?? (fn.name || 'function');

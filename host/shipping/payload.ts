@@ -27,6 +27,8 @@ export type FunctionNode =
       bindings: Record<string, Binding>;
       /** Own enumerable properties of a plain function, set after it is rebuilt. */
       properties?: Record<string, EncodedValue>;
+      /** Where the text's positions come from in the file the user wrote (a source map's `sources` and `mappings`). */
+      map?: { sources: string[]; mappings: string };
     }
   /** An object of a class: created from the class's prototype without running its constructor. */
   | { kind: 'instance'; class: FunctionNode; fields: Record<string, EncodedValue> }

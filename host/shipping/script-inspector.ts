@@ -109,6 +109,29 @@ export function originalPosition(location: FunctionLocation, isArrow: boolean): 
   return { file: entry.originalSource, line: entry.originalLine + 1, column: column + 1 };
 }
 
+/** A position in the file the user wrote (0-based), for source maps of shipped functions. */
+export interface OriginalPosition {
+  /** An absolute URL (a file: URL for a file). */
+  source: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * Where a position (0-based) of a script's executed source comes from: through the script's
+ * source map when it has one (null where the map has no mapping that starts exactly there),
+ * else the same position in the script itself.
+ */
+export function originalAt(scriptId: string, line: number, column: number): OriginalPosition | null {
+  const info = scriptInfo(scriptId);
+  if (info === undefined || info.url === '') return null;
+  const map = sourceMapOf(scriptId);
+  if (map === null) return { source: info.url, line, column };
+  const e = map.findEntry(line, column) as Partial<MapEntry>;
+  if (e.originalSource === undefined || e.generatedLine !== line || e.generatedColumn !== column) return null;
+  return { source: new URL(e.originalSource, info.url).href, line: e.originalLine!, column: e.originalColumn! };
+}
+
 /**
  * esbuild writes `(x) => …` as `x=>…`, so V8's position of an arrow maps to its parameter.
  * Parentheses that open right before the position in the original but not in the executed

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MapFunction, SourceFunction, Types, UserFunctionError } from '../../host/index.ts';
 import { CallbackSink, environment, MODES } from '../support/jobs.ts';
 import { failureOf } from '../support/failure.ts';
+import { positionOf } from '../support/source-position.ts';
 
 /** Emits one record, then waits until the test has seen it at the sink. */
 class OneThenWait extends SourceFunction<number> {
@@ -79,15 +80,19 @@ describe('embedded mode', () => {
     expect((error as Error & { cause?: unknown }).cause).toBeInstanceOf(Error);
   });
 
-  it('process mode ships the function: its stack names the shipped source', async () => {
+});
+
+describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
+  it("ships the function: its stack names the line of the file it was written in", async () => {
     const error = await failureOf<UserFunctionError>(
-      environment('process')
+      environment(mode)
         .fromCollection([1])
         .map(function failsHere(): number {
-          throw new Error('look at my stack');
+          throw new Error('look at my shipped stack');
         })
         .executeAndCollect(),
     );
-    expect(error!.workerStack).toMatch(/at [\w.]*failsHere .*\(sluice-fn:\/\/\/failsHere:\d+:\d+\)/);
+    const frame = error!.workerStack.split('\n')[1]!;
+    expect(frame).toBe(`    at MapOperator.failsHere (${positionOf(import.meta.url, "new Error('look at my shipped stack')")})`);
   });
 });
