@@ -41,7 +41,9 @@ export class LogForwarder {
       target[method] = (...args: unknown[]): void => {
         const trace = method === 'trace' ? new Error().stack?.split('\n').slice(2).join('\n') : undefined;
         const error = args.find((a): a is Error => a instanceof Error);
-        this.log(SEVERITY_OF[method], format(...args), trace ?? error?.stack);
+        // An error's stack travels as the entry's trace; the message names the error once.
+        const message = error === undefined ? format(...args) : format(...args.map((a) => (a instanceof Error ? String(a) : a)));
+        this.log(SEVERITY_OF[method], message, trace ?? error?.stack);
       };
     }
   }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { addLogSink, type LogRecord } from '../../host/index.ts';
 import { environment } from '../support/jobs.ts';
+import { positionOf } from '../support/source-position.ts';
 
 describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
   it('forwards console.log/warn/error from a function', async () => {
@@ -23,12 +24,15 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
       remove();
     }
     const fromWorker = records.filter((r) => r.workerId !== undefined && r.operator === 'Noisy');
-    expect(fromWorker.map((r) => [r.level, r.message.split('\n')[0]])).toEqual([
+    expect(fromWorker.map((r) => [r.level, r.message])).toEqual([
       ['info', 'seen a'],
       ['warn', "careful with { s: 'a' }"],
       ['error', 'Error: just reporting'],
     ]);
-    expect(fromWorker[2]!.trace).toContain('just reporting');
+    // The stack, once, as the entry's trace; its frame is this file's line (the shipped source's map).
+    const [first, frame] = (fromWorker[2]!.trace ?? '').split('\n');
+    expect(first).toBe('Error: just reporting');
+    expect(frame?.replace(/^ {4}at .*\(([^()]*)\)$/, '$1')).toBe(positionOf(import.meta.url, "new Error('just reporting')"));
     expect(new Set(fromWorker.map((r) => r.workerId)).size).toBe(1);
   });
 });
