@@ -1,10 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { SourceMapConsumer } from 'source-map-js';
 import { describe, expect, test } from 'vitest';
 import { FlatMapFunction, MapFunction, RichFunction } from '../shared/api/index.ts';
 import type { RuntimeContext } from '../shared/api/contexts.ts';
 import { roundTrip } from './fixtures/shipping/round-trip.ts';
-import { positionOf } from './support/source-position.ts';
+import { mappedPositionOf, positionOf } from './support/source-position.ts';
 
 // Functions written in this test file travel as source: the file itself is never imported.
 
@@ -90,13 +88,7 @@ describe('functions shipped as source', () => {
         .filter((w) => w.length > 2)
         .map((w) => w.toUpperCase());
     const { payload } = await roundTrip(fn);
-    const text = payload.function['source'] as string;
-    const consumer = new SourceMapConsumer({ version: '3', names: [], ...(payload.function['map'] as { sources: string[]; mappings: string }) });
-    const originalOf = (token: string): string => {
-      const before = text.slice(0, text.indexOf(token)).split('\n');
-      const at = consumer.originalPositionFor({ line: before.length, column: before.at(-1)!.length });
-      return `${fileURLToPath(at.source)}:${at.line}:${at.column + 1}`;
-    };
+    const originalOf = (token: string): string => mappedPositionOf(payload.function, token);
     expect(originalOf('filter')).toBe(positionOf(import.meta.url, 'filter((w) => w.length > 2)'));
     expect(originalOf('length')).toBe(positionOf(import.meta.url, 'length > 2)'));
     expect(originalOf('toUpperCase')).toBe(positionOf(import.meta.url, 'toUpperCase());'));

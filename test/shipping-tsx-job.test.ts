@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { mappedPositionOf, positionOf } from './support/source-position.ts';
 
 // Jobs run under tsx (esbuild output: minified, `__name` helpers, real ESM imports), which the
 // in-process tests (vite's transform) do not exercise. One process ships, another rebuilds.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TEXT_TOOLS = new URL('./fixtures/shipping/text-tools.ts', import.meta.url).href;
+const TSX_JOB = new URL('./fixtures/shipping/tsx-job.ts', import.meta.url).href;
 
 function runTsx(file: string, input = ''): string[] {
   const run = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, input, encoding: 'utf8' });
@@ -42,13 +44,18 @@ describe('a job file run with tsx', () => {
       'WordSplitter',
       null,
     ]);
-    expect(payloadOf('lambda').function).toEqual({
+    const lambda = payloadOf('lambda').function;
+    expect(lambda).toEqual({
       kind: 'source',
       name: 'lambda@tsx-job.ts:37:14',
       source: 'line=>line.split(" ")',
       syntax: 'expression',
       bindings: {},
+      map: { sources: [TSX_JOB], mappings: expect.any(String) },
     });
+    // esbuild's minified text, mapped back to the TypeScript the job was written in.
+    expect(mappedPositionOf(lambda, 'split')).toBe(positionOf(TSX_JOB, "split(' ')"));
+    expect(mappedPositionOf(lambda, 'line')).toBe(positionOf(TSX_JOB, "line: string) => line.split(' ')"));
     const tokens = payloadOf('tokens').function['class'] as { bindings: object };
     expect(tokens.bindings).toEqual({
       MapFunction: { api: 'MapFunction' },
