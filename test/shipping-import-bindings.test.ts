@@ -63,9 +63,9 @@ describe('module specifiers as written in a job file (tsx)', () => {
     expect(resolveSpecifier('./text-tools', 'esm', job)).toEqual({ kind: 'module', module: TEXT_TOOLS });
   });
 
-  test('builtins get the node: prefix; packages stay bare', () => {
+  test('builtins get the node: prefix; packages stay bare, with the module that imports them', () => {
     expect(resolveSpecifier('fs', 'esm', job)).toEqual({ kind: 'module', module: 'node:fs' });
-    expect(resolveSpecifier('acorn', 'esm', job)).toEqual({ kind: 'module', module: 'acorn' });
+    expect(resolveSpecifier('acorn', 'esm', job)).toEqual({ kind: 'module', module: 'acorn', from: job });
   });
 
   test("vite's ids: /@fs/ paths and root-relative paths", () => {

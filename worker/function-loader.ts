@@ -13,6 +13,7 @@
  */
 import * as api from '../shared/api/index.ts';
 import { UnshippableFunctionError } from '../shared/errors/errors.ts';
+import { RESOLVE_FROM_SCHEME, resolveFromSpecifier } from '../shared/module-hooks.ts';
 import { COMPILER_HELPERS } from './shipping/compiler-helpers.ts';
 import { apiExport, assignFields, decodeValue, PayloadError, type LoadNode } from './shipping/decode-value.ts';
 
@@ -161,8 +162,26 @@ async function bindingValue(b: Record<string, unknown>, path: string, loadNode: 
     if (!COMPILER_HELPERS.has(b['helper'])) throw new PayloadError(`${path}: unknown helper ${b['helper']}`);
     return COMPILER_HELPERS.get(b['helper']);
   }
-  if (typeof b['module'] === 'string' && typeof b['export'] === 'string') return importExport(b['module'], b['export']);
+  if (typeof b['module'] === 'string' && typeof b['export'] === 'string') {
+    if (b['from'] !== undefined && typeof b['from'] !== 'string') throw new PayloadError(`${path}: from must be a URL`);
+    return importExport(b['module'], b['export'], b['from']);
+  }
   throw new PayloadError(`${path}: unknown binding`);
+}
+
+/**
+ * A bare package name resolved as the module `from` resolves it, through Sluice's resolve hook
+ * (registered in every worker). Where the hook is not registered (a test calling loadFunction
+ * in its own process) the name resolves from here, as a plain import would.
+ */
+function resolvedFrom(module: string, from: string): string {
+  try {
+    const url = import.meta.resolve(resolveFromSpecifier(module, from));
+    if (!url.startsWith(RESOLVE_FROM_SCHEME)) return url;
+  } catch {
+    // No hook to read the scheme: the plain import below reports what is missing.
+  }
+  return module;
 }
 
 /** `Math.abs` from globalThis: each step an own property, the end a function. */
@@ -179,8 +198,9 @@ function globalFunction(globalPath: string, path: string): Function {
   return value;
 }
 
-async function importExport(module: string, name: string): Promise<unknown> {
-  const namespace = (await import(/* @vite-ignore */ module)) as Record<string, unknown>;
+async function importExport(module: string, name: string, from?: string): Promise<unknown> {
+  const target = from === undefined ? module : resolvedFrom(module, from);
+  const namespace = (await import(/* @vite-ignore */ target)) as Record<string, unknown>;
   if (name === '*') return namespace;
   if (!(name in namespace)) throw new PayloadError(`module ${module} has no export '${name}'`);
   return namespace[name];

@@ -230,7 +230,9 @@ export class FunctionShipper {
           problems.importedFromUnimportable.push([name, target.module]);
           return null;
         }
-        return { module: target.module, export: declared.imported };
+        return target.from === undefined
+          ? { module: target.module, export: declared.imported }
+          : { module: target.module, export: declared.imported, from: target.from };
       }
       case 'local': {
         const exported = declared.stable && importable(module.url) ? module.exportNameOf(name) : null;

@@ -3,10 +3,9 @@
  * what a worker can import: a file URL, a `node:` builtin, or a bare package name. Imports of
  * Sluice itself ('sluice', host/index.ts, shared/api/index.ts) become the API the worker has.
  *
- * Bare package names travel as written and are resolved by the worker from its own location:
- * Node 20 cannot resolve a bare name relative to another module without a flag. Installed as
- * a dependency, Sluice's worker resolves from inside the user's node_modules, which finds the
- * same packages the job file does.
+ * Bare package names travel as written, with the URL of the module that imports them: the
+ * worker resolves them as that module does (shared/module-hooks.ts), so that it finds the same
+ * packages the job file does wherever Sluice itself is installed.
  */
 import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -14,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { canonicalUrl } from './job-entry.ts';
 
-export type ModuleTarget = { kind: 'api' } | { kind: 'module'; module: string };
+/** `from`: for a bare package name, the URL of the module whose import it is. */
+export type ModuleTarget = { kind: 'api' } | { kind: 'module'; module: string; from?: string };
 
 const PACKAGE_NAME = 'sluice';
 const API_MODULES = new Set(
@@ -47,7 +47,7 @@ export function resolveSpecifier(specifier: string, format: 'esm' | 'vite' | 'sc
   else if ((/^\.{1,2}\//.test(spec) || spec.startsWith('/')) && importer.startsWith('file:')) {
     url = withSourceExtension(new URL(spec, importer).href);
   }
-  if (url === null) return { kind: 'module', module: spec };
+  if (url === null) return importer.startsWith('file:') ? { kind: 'module', module: spec, from: importer } : { kind: 'module', module: spec };
   return API_MODULES.has(canonicalUrl(url)) ? { kind: 'api' } : { kind: 'module', module: url };
 }
 

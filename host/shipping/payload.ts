@@ -38,8 +38,11 @@ export type FunctionNode =
 export type Binding =
   /** An API export, or '*' for the whole API namespace. */
   | { api: string }
-  /** A module's export; 'default', or '*' for its namespace. */
-  | { module: string; export: string }
+  /**
+   * A module's export; 'default', or '*' for its namespace. `from`, with a bare package name:
+   * the module that imports it, which the worker resolves the name as.
+   */
+  | { module: string; export: string; from?: string }
   /** A helper of the TypeScript compiler (esbuild's `__name`, …), provided by the worker. */
   | { helper: string }
   /** The rebuilt function itself (a module-level function that calls itself by name). */
