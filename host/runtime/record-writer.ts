@@ -1,7 +1,9 @@
 /**
  * A task's output towards its consumers: the partitioners of Flink's record writers. Records go
- * forward (subtask i to subtask i), round-robin (rebalance, by whole batches) or by key group
- * (hash: the key bytes a key selector computed in the worker decide the consumer subtask).
+ * forward (subtask i to subtask i), round-robin (rebalance: each batch is cut into as many
+ * contiguous runs as there are consumers, given out in turn, so that consumers share even a
+ * small input as Flink's record-by-record round robin would) or by key group (hash: the key
+ * bytes a key selector computed in the worker decide the consumer subtask).
  * Watermarks, barriers and end of input go to every consumer channel.
  */
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
@@ -45,7 +47,8 @@ export class RecordWriter {
           put(channels[this.subtaskIndex % channels.length]!, batch);
           break;
         case 'rebalance':
-          put(channels[this.roundRobin++ % channels.length]!, batch);
+          if (channels.length === 1 || batch.length === 1) put(channels[this.roundRobin++ % channels.length]!, batch);
+          else for (const run of evenRuns(batch, channels.length)) put(channels[this.roundRobin++ % channels.length]!, run);
           break;
         case 'hash':
           if (channels.length === 1) put(channels[0]!, batch);
@@ -86,4 +89,22 @@ export class RecordWriter {
     }
     return parts;
   }
+}
+
+/** The batch cut into min(parts, length) contiguous runs whose lengths differ by at most one. */
+function evenRuns(batch: RowBatch, parts: number): RowBatch[] {
+  const n = Math.min(parts, batch.length);
+  const runs: RowBatch[] = [];
+  for (let p = 0; p < n; p++) {
+    const from = Math.floor((p * batch.length) / n);
+    const to = Math.floor(((p + 1) * batch.length) / n);
+    const keys = batch.keys;
+    runs.push({
+      length: to - from,
+      values: batch.values.slice(from, to),
+      keys: keys === null ? null : { length: to - from, at: (i: number) => (i < to - from ? keys.at(from + i) : undefined) },
+      timestamps: batch.timestamps === null ? null : batch.timestamps.slice(from, to),
+    });
+  }
+  return runs;
 }

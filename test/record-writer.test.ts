@@ -1,0 +1,63 @@
+/** The partitioners of a task's output (host/runtime/record-writer.ts). */
+import { describe, expect, it } from 'vitest';
+import type { RowBatch } from '../shared/codec/batch-layout.ts';
+import { RecordWriter } from '../host/runtime/record-writer.ts';
+import { StreamChannel } from '../host/runtime/stream-channel.ts';
+
+function batch(values: number[], timestamps: number[] | null = null): RowBatch {
+  return { length: values.length, values, keys: null, timestamps };
+}
+
+/** What each channel received, as [values, timestamps] per batch. */
+function drain(channels: StreamChannel[]): [unknown[], unknown][][] {
+  return channels.map((c) => {
+    const got: [unknown[], unknown][] = [];
+    for (let e = c.poll(); e !== null; e = c.poll()) if (e.kind === 'records') got.push([e.batch.values, e.batch.timestamps]);
+    return got;
+  });
+}
+
+describe('rebalance', () => {
+  it('shares every batch among the consumers in contiguous runs, turn by turn', () => {
+    const channels = [new StreamChannel(1000), new StreamChannel(1000), new StreamChannel(1000)];
+    const writer = new RecordWriter([{ partitioning: 'rebalance', channels }], 0, 128);
+    // Room in every channel: no emit waits.
+    expect(writer.emit(batch([1, 2, 3, 4, 5, 6, 7], [10, 20, 30, 40, 50, 60, 70]))).toBeUndefined();
+    expect(writer.emit(batch([8]))).toBeUndefined();
+    expect(writer.emit(batch([9, 10]))).toBeUndefined();
+    expect(drain(channels)).toEqual([
+      [[[1, 2], [10, 20]], [[8], null]],
+      [[[3, 4], [30, 40]], [[9], null]],
+      [[[5, 6, 7], [50, 60, 70]], [[10], null]],
+    ]);
+    expect(writer.written).toBe(10);
+  });
+
+  it('starts its turns at its own subtask index, so producers do not all load the first consumer', () => {
+    const channels = [new StreamChannel(1000), new StreamChannel(1000)];
+    expect(new RecordWriter([{ partitioning: 'rebalance', channels }], 1, 128).emit(batch([1]))).toBeUndefined();
+    expect(drain(channels)).toEqual([[], [[[1], null]]]);
+  });
+
+  it('cuts the keys with their rows', () => {
+    const channels = [new StreamChannel(1000), new StreamChannel(1000)];
+    const keys = [1, 2, 3].map((k) => new Uint8Array([k]));
+    expect(new RecordWriter([{ partitioning: 'rebalance', channels }], 0, 128).emit({ length: 3, values: ['a', 'b', 'c'], keys, timestamps: null })).toBeUndefined();
+    const runs = channels.map((c) => {
+      const e = c.poll();
+      if (e?.kind !== 'records') throw new Error('no records');
+      const k = e.batch.keys!;
+      return [e.batch.values, Array.from({ length: k.length + 1 }, (_, i) => k.at(i)?.[0])];
+    });
+    expect(runs).toEqual([
+      [['a'], [1, undefined]],
+      [['b', 'c'], [2, 3, undefined]],
+    ]);
+  });
+
+  it('sends whole batches to a single consumer', () => {
+    const channels = [new StreamChannel(1000)];
+    expect(new RecordWriter([{ partitioning: 'rebalance', channels }], 0, 128).emit(batch([1, 2, 3]))).toBeUndefined();
+    expect(drain(channels)).toEqual([[[[1, 2, 3], null]]]);
+  });
+});
