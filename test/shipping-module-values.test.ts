@@ -25,6 +25,23 @@ class Scaler {
   }
 }
 
+// A base class that only the `extends` clause of another top-level class names.
+class Normalizer extends MapFunction<string, string> {
+  protected suffix = '!';
+  map(word: string): string {
+    return this.norm(word) + this.suffix;
+  }
+  protected norm(word: string): string {
+    return word.trim();
+  }
+}
+
+class Shouter extends Normalizer {
+  protected override norm(word: string): string {
+    return super.norm(word).toUpperCase();
+  }
+}
+
 function ping(n: number): number {
   return n <= 0 ? 0 : pong(n - 1);
 }
@@ -62,6 +79,15 @@ describe('top-level consts, functions and classes of a never-imported file trave
     }
     const { loaded } = await roundTrip(new Fib());
     expect(loaded.map(10)).toBe(60);
+  });
+
+  test('a class whose base class of the same file only its `extends` clause names', async () => {
+    const { payload, loaded } = await roundTrip(new Shouter());
+    const cls = payload.function['class'] as { bindings: Record<string, { value?: { $: string; function: { kind: string; name: string } } }> };
+    expect(Object.keys(cls.bindings)).toContain('Normalizer');
+    expect(cls.bindings['Normalizer']?.value?.function).toMatchObject({ kind: 'source', name: 'Normalizer' });
+    expect(loaded.map(' hey ')).toBe('HEY!');
+    expect(loaded).toBeInstanceOf(MapFunction);
   });
 
   test('a const whose value is undefined', async () => {

@@ -6,8 +6,9 @@
  *
  *   fn ─ [[Scopes]] ─▶ Module { FACTOR: 3, late: OutputTag, … } ─▶ the value of `FACTOR`
  *
- * Only names a scope holds in a context are listed there: those some function refers to,
- * which a name the function being shipped uses always is.
+ * Only names a scope holds in a context are listed there: those some function refers to.
+ * A name the function's body uses always is; one only a class's `extends` clause uses may not
+ * be (the shipper reads that one from the class's prototype).
  */
 import { OBJECT_GROUP, post, PROBE } from './script-inspector.ts';
 

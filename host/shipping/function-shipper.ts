@@ -237,7 +237,7 @@ export class FunctionShipper {
       case 'local': {
         const exported = declared.stable && importable(module.url) ? module.exportNameOf(name) : null;
         if (exported !== null) return { module: module.url, export: exported };
-        if (declared.stable) return this.captured(fn, name, module, declared.mayBeUndefined, problems);
+        if (declared.stable) return this.captured(fn, name, module, declared.mayBeUndefined, problems, src);
         problems.moduleLevel.push(name);
         return null;
       }
@@ -250,8 +250,17 @@ export class FunctionShipper {
    * cloudpickle ships a function's globals. `let` and `var` are not captured: the job file may
    * still change them.
    */
-  private captured(fn: Function, name: string, module: ModuleInfo, mayBeUndefined: boolean, problems: NameProblems): Binding | null {
-    const found = closedOverValue(fn, name);
+  private captured(
+    fn: Function,
+    name: string,
+    module: ModuleInfo,
+    mayBeUndefined: boolean,
+    problems: NameProblems,
+    src: FunctionSource,
+  ): Binding | null {
+    // `class B extends A`: A's value is B's prototype. It is read there because only the class
+    // definition uses A when no method does, and then no scope of B's holds it.
+    const found = src.heritageName === name ? { found: true, value: Object.getPrototypeOf(fn) as unknown } : closedOverValue(fn, name);
     // The inspector shows a name whose declaration has not run yet as undefined.
     if (!found.found || (found.value === undefined && !mayBeUndefined)) {
       problems.unreadable.push(name);

@@ -36,6 +36,8 @@ export interface FunctionSource {
   dynamicImports: string[];
   /** For a class: its instance private members (`#count`), which live outside its fields. */
   privateMembers: string[];
+  /** For a class declared `extends Name`: that name (whose value is the class's prototype). */
+  heritageName: string | null;
 }
 
 export class FunctionSourceError extends Error {}
@@ -99,6 +101,7 @@ function analyze(source: string): FunctionSource {
     usesOuterArguments,
     ...scan,
     privateMembers: isClass ? instancePrivateMembers(root) : [],
+    heritageName: root.type === 'ClassExpression' && root.superClass?.type === 'Identifier' ? root.superClass.name : null,
   };
 }
 
