@@ -4,13 +4,14 @@
  * applies to every environment the job creates and wins over values set in its code. SIGINT
  * and SIGTERM cancel the job: its workers are killed before the CLI exits.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SluiceError } from '../shared/errors/errors.ts';
 import { CliUsageError, commandLineConfiguration, parseCliArgs, USAGE } from './cli-args.ts';
 import { setCommandLineConfiguration } from './cli-config.ts';
 import { cancelAllJobs } from './runtime/job-runner.ts';
+import { submissions } from './api/submissions.ts';
 import { setJobEntry } from './shipping/job-entry.ts';
 
 const HELP = `${USAGE}
@@ -42,6 +43,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const jobPath = resolve(command.jobFile);
+  if (!existsSync(jobPath)) {
+    process.stderr.write(`sluice: no job file at ${jobPath}\n`);
+    return 2;
+  }
   const jobUrl = pathToFileURL(jobPath).href;
   try {
     const config = commandLineConfiguration(command);
@@ -55,6 +60,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     await import(jobUrl);
+    const { jobsStarted, pendingSinks } = submissions();
+    if (jobsStarted === 0) {
+      process.stderr.write(
+        `sluice: ${command.jobFile} ran no job. Perhaps you forgot to call \`await env.execute('name')\` (or ` +
+          '`executeAndCollect()`) on the execution environment.\n',
+      );
+      return 1;
+    }
+    if (pendingSinks > 0) {
+      process.stderr.write(
+        `sluice: warning: ${pendingSinks} sink${pendingSinks === 1 ? ' was' : 's were'} defined after the last ` +
+          'execute() and never ran. Call `await env.execute()` after defining them.\n',
+      );
+    }
     return 0;
   } catch (error) {
     process.stderr.write(`sluice: ${describe(error)}\n`);

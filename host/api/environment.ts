@@ -12,6 +12,7 @@ import { DataStream } from './data-stream.ts';
 import { checkPositiveInt } from './function-checks.ts';
 import type { JobExecutionResult } from './job-result.ts';
 import { SourceFunction, type SourceSpec } from './sources.ts';
+import { noteEnvironment, noteJobStarted } from './submissions.ts';
 
 type NewTransformation = Omit<Transformation, 'id' | 'uid' | 'parallelism'> & { parallelism?: number | null };
 
@@ -55,6 +56,7 @@ export class StreamExecutionEnvironment {
     const config = new Configuration();
     config.merge(commandLineConfiguration());
     const env = new StreamExecutionEnvironment(config);
+    noteEnvironment(env);
     if (configuration !== undefined) env.configure(configuration);
     return env;
   }
@@ -158,6 +160,13 @@ export class StreamExecutionEnvironment {
     // As Flink does, a job takes the graph built so far; the environment starts afresh.
     this.transformations = [];
     this.config.validate();
-    return runJob(jobName, transformations, this.config.clone());
+    const client = runJob(jobName, transformations, this.config.clone());
+    noteJobStarted();
+    return client;
+  }
+
+  /** @internal Sinks defined since the last execute, which no job has run. */
+  pendingSinks(): number {
+    return this.transformations.filter((t) => t.kind === 'sink').length;
   }
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const SLUICE = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 const JOB = fileURLToPath(new URL('../fixtures/jobs/modes-job.ts', import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/jobs/${name}`, import.meta.url));
 
 function sluice(...args: string[]) {
   return execa(process.execPath, [SLUICE, ...args], { reject: false, env: { SLUICE_LOG_LEVEL: 'warn' } });
@@ -22,6 +23,31 @@ describe('the sluice command', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain("udf.bundle.size must be a positive integer, got '0' (from -D on the command line)");
+  });
+
+  it('fails a job file that ran no job, as Flink does, saying what was likely forgotten', async () => {
+    const run = await sluice('run', fixture('no-execute-job.ts'));
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `sluice: ${fixture('no-execute-job.ts')} ran no job. Perhaps you forgot to call \`await env.execute('name')\` ` +
+        '(or `executeAndCollect()`) on the execution environment.',
+    );
+  });
+
+  it('warns of sinks defined after the last execute()', async () => {
+    const run = await sluice('run', fixture('late-sink-job.ts'));
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe('1\n2');
+    expect(run.stderr).toBe(
+      'sluice: warning: 2 sinks were defined after the last execute() and never ran. Call `await env.execute()` after defining them.',
+    );
+  });
+
+  it('refuses a job file that does not exist', async () => {
+    const run = await sluice('run', fixture('missing-job.ts'));
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(`sluice: no job file at ${fixture('missing-job.ts')}`);
   });
 
   it('explains its usage', async () => {
