@@ -18,7 +18,7 @@ function drain(channels: StreamChannel[]): [unknown[], unknown][][] {
 }
 
 describe('rebalance', () => {
-  it('shares every batch among the consumers in contiguous runs, turn by turn', () => {
+  it("gives each consumer a batch's rows as record-by-record round robin would, in one contiguous run", () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000), new StreamChannel(1000)];
     const writer = new RecordWriter([{ partitioning: 'rebalance', channels }], 0, 128);
     // Room in every channel: no emit waits.
@@ -26,11 +26,22 @@ describe('rebalance', () => {
     expect(writer.emit(batch([8]))).toBeUndefined();
     expect(writer.emit(batch([9, 10]))).toBeUndefined();
     expect(drain(channels)).toEqual([
-      [[[1, 2], [10, 20]], [[8], null]],
-      [[[3, 4], [30, 40]], [[9], null]],
-      [[[5, 6, 7], [50, 60, 70]], [[10], null]],
+      [[[1, 2, 3], [10, 20, 30]], [[10], null]],
+      [[[4, 5], [40, 50]], [[8], null]],
+      [[[6, 7], [60, 70]], [[9], null]],
     ]);
     expect(writer.written).toBe(10);
+  });
+
+  it('shares batches of any sizes evenly over the whole stream, as record-by-record round robin does', () => {
+    const channels = [new StreamChannel(1000), new StreamChannel(1000)];
+    const writer = new RecordWriter([{ partitioning: 'rebalance', channels }], 0, 128);
+    for (const values of [[1, 2, 3], [4, 5, 6], [7], [8, 9, 10, 11, 12]]) expect(writer.emit(batch(values))).toBeUndefined();
+    // Six rows each, as one record at a time would give them.
+    expect(drain(channels).map((got) => got.flatMap(([values]) => values))).toEqual([
+      [1, 2, 6, 7, 11, 12],
+      [3, 4, 5, 8, 9, 10],
+    ]);
   });
 
   it('starts its turns at its own subtask index, so producers do not all load the first consumer', () => {
@@ -50,8 +61,8 @@ describe('rebalance', () => {
       return [e.batch.values, Array.from({ length: k.length + 1 }, (_, i) => k.at(i)?.[0])];
     });
     expect(runs).toEqual([
-      [['a'], [1, undefined]],
-      [['b', 'c'], [2, 3, undefined]],
+      [['a', 'b'], [1, 2, undefined]],
+      [['c'], [3, undefined]],
     ]);
   });
 

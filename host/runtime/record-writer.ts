@@ -1,12 +1,12 @@
 /**
  * A task's output towards its consumers: the partitioners of Flink's record writers. Records go
- * forward (subtask i to subtask i), round-robin (rebalance: each batch is cut into as many
- * contiguous runs as there are consumers, given out in turn, so that consumers share even a
- * small input as Flink's record-by-record round robin would) or by key group (hash: the key
- * bytes a key selector computed in the worker decide the consumer subtask).
+ * forward (subtask i to subtask i), round-robin (rebalance: each consumer gets as many of a
+ * batch's rows as Flink's record-by-record round robin would give it, as one contiguous run, so
+ * that consumers share even a small input) or by key group (hash: the key bytes a key selector
+ * computed in the worker decide the consumer subtask).
  * Watermarks, barriers and end of input go to every consumer channel.
  */
-import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import type { RowBatch, RowKeys } from '../../shared/codec/batch-layout.ts';
 import { keyGroupOf, subtaskForKeyGroup } from '../state/key-groups.ts';
 import type { Partitioning } from '../graph/plan.ts';
 import type { StreamChannel } from './stream-channel.ts';
@@ -48,7 +48,10 @@ export class RecordWriter {
           break;
         case 'rebalance':
           if (channels.length === 1 || batch.length === 1) put(channels[this.roundRobin++ % channels.length]!, batch);
-          else for (const run of evenRuns(batch, channels.length)) put(channels[this.roundRobin++ % channels.length]!, run);
+          else {
+            for (const [channel, run] of roundRobinRuns(batch, this.roundRobin, channels.length)) put(channels[channel]!, run);
+            this.roundRobin += batch.length;
+          }
           break;
         case 'hash':
           if (channels.length === 1) put(channels[0]!, batch);
@@ -91,20 +94,31 @@ export class RecordWriter {
   }
 }
 
-/** The batch cut into min(parts, length) contiguous runs whose lengths differ by at most one. */
-function evenRuns(batch: RowBatch, parts: number): RowBatch[] {
-  const n = Math.min(parts, batch.length);
-  const runs: RowBatch[] = [];
-  for (let p = 0; p < n; p++) {
-    const from = Math.floor((p * batch.length) / n);
-    const to = Math.floor(((p + 1) * batch.length) / n);
-    const keys = batch.keys;
-    runs.push({
-      length: to - from,
-      values: batch.values.slice(from, to),
-      keys: keys === null ? null : { length: to - from, at: (i: number) => (i < to - from ? keys.at(from + i) : undefined) },
-      timestamps: batch.timestamps === null ? null : batch.timestamps.slice(from, to),
-    });
+/**
+ * Record-by-record round robin from `next` would send row k to channel (next + k) % channels:
+ * each channel gets that many rows, as one contiguous run, channels taken in that turn order.
+ */
+function roundRobinRuns(batch: RowBatch, next: number, channels: number): [number, RowBatch][] {
+  const runs: [number, RowBatch][] = [];
+  const base = Math.floor(batch.length / channels);
+  const extra = batch.length % channels;
+  const keys = batch.keys;
+  for (let turn = 0, from = 0; turn < channels && from < batch.length; turn++) {
+    const to = from + base + (turn < extra ? 1 : 0);
+    runs.push([
+      (next + turn) % channels,
+      {
+        length: to - from,
+        values: batch.values.slice(from, to),
+        keys: keys === null ? null : runKeys(keys, from, to),
+        timestamps: batch.timestamps === null ? null : batch.timestamps.slice(from, to),
+      },
+    ]);
+    from = to;
   }
   return runs;
+}
+
+function runKeys(keys: RowKeys, from: number, to: number): RowKeys {
+  return { length: to - from, at: (i: number) => (i >= 0 && i < to - from ? keys.at(from + i) : undefined) };
 }

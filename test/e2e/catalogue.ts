@@ -43,6 +43,17 @@ class Scale extends MapFunction<number, number> {
   }
 }
 
+/** Which parallel instance each record reached. */
+class SubtaskOf extends MapFunction<number, number> {
+  index = -1;
+  override open(ctx: RuntimeContext): void {
+    this.index = ctx.getIndexOfThisSubtask();
+  }
+  map(): number {
+    return this.index;
+  }
+}
+
 class Twice extends FlatMapFunction<string, string> {
   flatMap(value: string, out: Collector<string>): void {
     out.collect(value);
@@ -131,6 +142,12 @@ export function buildCatalogue(env: StreamExecutionEnvironment, dir: string): Re
     [3, 6, 9, 12, 15, 18],
   );
   add('filter with a function class', collect(env.fromCollection([1, 2, 3, 4]).filter(new Even())), [2, 4]);
+  add(
+    'rebalance to a map of parallelism 2: each instance gets its round-robin share, however the input is batched',
+    collect(env.fromCollection([1, 2, 3, 4, 5, 6, 7]).map(new SubtaskOf()).setParallelism(2)),
+    [0, 0, 0, 0, 1, 1, 1],
+    true,
+  );
   add(
     "JavaScript's own functions: map(String), filter(Boolean), keyBy(Math.abs), reduce(Math.max)",
     collect(env.fromCollection([3, 0, -4, 5, 4, -7]).filter(Boolean).keyBy(Math.abs).reduce(Math.max).map(String)),
