@@ -161,7 +161,12 @@ class BundleRun {
     const transfer: ArrayBuffer[] = [];
     for (const buffer of buffers) {
       if (buffer.size === 0) continue;
-      const arrow = this.codecs.outputs.get(buffer.id)!.encode(buffer.take());
+      let arrow: Uint8Array;
+      try {
+        arrow = this.codecs.outputs.get(buffer.id)!.encode(buffer.take());
+      } catch (error) {
+        throw this.processor.outputFailure(buffer.id, error);
+      }
       const movable = transferable(arrow);
       if (movable !== null) transfer.push(movable);
       data.push({ instructionId: this.instructionId, transformId: buffer.id, arrow, consumed: this.consumed });

@@ -46,6 +46,18 @@ export interface UserFunctionErrorDetails {
   workerId?: string;
 }
 
+/**
+ * A function's output does not fit the type declared for it (`map(fn, Types.LONG())` returning
+ * a string): found when the output is encoded, reported as a failure of that function.
+ */
+export class OutputTypeError extends SluiceError {
+  constructor(message: string) {
+    super(message);
+    // Where the runtime found it says nothing to the user: the message is the whole story.
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
 /** A user function threw. Carries the operator, the function, the worker's stack and the record. */
 export class UserFunctionError extends SluiceError {
   readonly operator: string;
@@ -59,9 +71,11 @@ export class UserFunctionError extends SluiceError {
   constructor(details: UserFunctionErrorDetails) {
     const where = details.workerId === undefined ? '' : ` in worker ${details.workerId}`;
     const record = details.record === '' ? '' : `\n  record: ${details.record}`;
+    const what = details.causeName === 'OutputTypeError' ? 'returned a value that does not fit its declared type' : 'threw';
+    const stack = details.workerStack.includes('\n') ? `\n  worker stack:\n${indent(details.workerStack)}` : '';
     super(
-      `operator '${details.operator}': function ${details.functionName} threw${where}: ` +
-        `${details.causeName}: ${details.causeMessage}${record}\n  worker stack:\n${indent(details.workerStack)}`,
+      `operator '${details.operator}': function ${details.functionName} ${what}${where}: ` +
+        `${details.causeName}: ${details.causeMessage}${record}${stack}`,
     );
     this.operator = details.operator;
     this.functionName = details.functionName;

@@ -1,6 +1,6 @@
 /** A function that throws fails the job with the operator, the function, the worker's stack and the record. */
 import { describe, expect, it } from 'vitest';
-import { MapFunction, UserFunctionError, type RuntimeContext } from '../../host/index.ts';
+import { MapFunction, Types, UserFunctionError, type RuntimeContext } from '../../host/index.ts';
 import { collect, environment, isAlive, MODES } from '../support/jobs.ts';
 import { failureOf } from '../support/failure.ts';
 
@@ -94,5 +94,27 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(error!.functionName).toBe('FailsToOpen.open()');
     expect(error!.record).toBe('');
     expect(error!.causeMessage).toBe('no database');
+  });
+});
+
+describe.each(['process', 'thread'] as const)('%s mode: an output that does not fit its declared type', (mode) => {
+  it('fails the job as a failure of the function that returned it, saying what was expected and found', async () => {
+    const error = await failureOf<UserFunctionError>(
+      environment(mode)
+        .fromCollection([1, 2, 3], Types.LONG())
+        .map((x: number) => (x === 2 ? 'two' : x) as number, Types.LONG())
+        .name('Doubtful')
+        .keyBy((x) => x % 2)
+        .executeAndCollect(),
+    );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect(error!.operator).toBe('Doubtful');
+    expect(error!.functionName).toMatch(/^<lambda at user-function-error\.test\.ts:\d+:\d+>$/);
+    expect(error!.causeName).toBe('OutputTypeError');
+    expect(error!.causeMessage).toBe('value: expected LONG (a safe integer number, or a bigint in the int64 range), got string "two"');
+    expect(error!.message).toMatch(
+      /^operator 'Doubtful': function <lambda at [^>]+> returned a value that does not fit its declared type in worker \S+: OutputTypeError: value: expected LONG/,
+    );
+    expect(error!.message).not.toContain('worker stack');
   });
 });

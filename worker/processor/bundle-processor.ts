@@ -10,12 +10,14 @@
 import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
 import { activity } from '../activity.ts';
 import { DEAD_LETTER_SUFFIX, processorLayouts, type ProcessorLayouts } from '../../shared/protocol/layouts.ts';
-import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import { VALUE_COLUMN, type RowBatch } from '../../shared/codec/batch-layout.ts';
+import { ValueEncodeError } from '../../shared/codec/value-encode-error.ts';
+import { OutputTypeError } from '../../shared/errors/errors.ts';
 import type { WorkerKeyedState, OperatorStateAccess } from '../state/worker-keyed-state.ts';
 import { ProcessContextImpl, type Clock } from './contexts.ts';
 import type { Downstream, Pushed } from './downstream.ts';
 import { ElementScope } from './element-scope.ts';
-import { FunctionFailure, isPromiseLike, lifecycleFailure } from './failure.ts';
+import { FunctionFailure, isPromiseLike, lifecycleFailure, type FunctionIdentity } from './failure.ts';
 import { OutputBuffer, SideOutputs } from './output-buffer.ts';
 import type { ChainOperator, FailurePolicy, OperatorSetup } from './operators/base.ts';
 import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
@@ -38,9 +40,14 @@ interface Stage {
   transformId: string;
 }
 
+/** Transforms whose output values are their input's. */
+const PASS_THROUGH = new Set(['key_by', 'timestamps']);
+
 export class BundleProcessor {
   readonly layouts: ProcessorLayouts;
   readonly outputs: Map<string, OutputBuffer>;
+  /** Whose values (and whose keys and timestamps) go to each output, for errors about them. */
+  private readonly producers = new Map<string, { values: FunctionIdentity; rest: FunctionIdentity }>();
   private readonly scope = new ElementScope();
   private readonly clock: Clock = { watermark: -Infinity };
   private stages: Stage[] = [];
@@ -94,6 +101,7 @@ export class BundleProcessor {
         policy,
         deadLetters: this.outputs.get(`${id}${DEAD_LETTER_SUFFIX}`) ?? null,
       };
+      for (const s of t.sideOutputs ?? []) this.producers.set(s.id ?? '', { values: setup.who, rest: setup.who });
       const sideOutputs = new SideOutputs(
         new Map((t.sideOutputs ?? []).map((s) => [s.tag ?? '', this.outputs.get(s.id ?? '')!] as const)),
       );
@@ -101,6 +109,14 @@ export class BundleProcessor {
       this.stages.push({ operator, fn, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state) });
     }
     const main = this.outputs.get(this.layouts.mainOutputId)!;
+    // key_by and timestamps forward the values of the operator before them, and make the keys
+    // and timestamps themselves.
+    let valuesFrom = this.stages.length - 1;
+    while (valuesFrom > 0 && PASS_THROUGH.has(transforms[valuesFrom]?.kind ?? '')) valuesFrom--;
+    this.producers.set(this.layouts.mainOutputId, {
+      values: this.stages[valuesFrom]!.operator.who,
+      rest: this.stages.at(-1)!.operator.who,
+    });
     for (const [i, stage] of this.stages.entries()) {
       stage.operator.next = this.stages[i + 1]?.operator ?? (main as Downstream);
     }
@@ -167,6 +183,18 @@ export class BundleProcessor {
         throw lifecycleFailure(thrown, stage.operator.who, 'open');
       }
     }
+  }
+
+  /**
+   * What an output's encoder threw, as a failure of the function whose values go to that
+   * output when a value did not fit the type declared for it.
+   */
+  outputFailure(outputId: string, error: unknown): unknown {
+    const producers = this.producers.get(outputId);
+    if (!(error instanceof ValueEncodeError) || producers === undefined) return error;
+    const who = error.path.startsWith(VALUE_COLUMN) ? producers.values : producers.rest;
+    const thrown = new OutputTypeError(`${error.path}: expected ${error.expected}, got ${error.found}`);
+    return new FunctionFailure(thrown, who.operator, who.functionName, '');
   }
 
   startBundle(watermark: number): void {
