@@ -2,9 +2,15 @@
  * Embedded mode (debugging): the bundle processor runs on the host's own thread and the host
  * calls it directly: no transport, no Arrow, the user's own function objects. This is the
  * worker's public entry for that; the host uses nothing else of the worker.
+ *
+ * Rows in and out pass a BatchNormalizer where the other modes encode and decode them, so that
+ * functions see, and downstream gets, the values they would in a worker (a FLOAT rounded to 32
+ * bits, undefined as null, …), and an output that does not fit its declared type fails the same
+ * way.
  */
 import { decodeGeneric, encodeGeneric } from '../shared/codec/generic-value.ts';
 import type { RowBatch } from '../shared/codec/batch-layout.ts';
+import { BatchNormalizer } from '../shared/codec/batch-normalizer.ts';
 import { Configuration } from '../shared/config/configuration.ts';
 import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../shared/protocol/messages.ts';
 import { BundleProcessor } from './processor/bundle-processor.ts';
@@ -42,6 +48,8 @@ export async function createEmbeddedProcessor(
   );
   // Outputs are taken after each call, so buffers never need an early hand-over.
   const processor = await BundleProcessor.create(register, { state, loadFunction }, Number.MAX_SAFE_INTEGER);
+  const input = new BatchNormalizer(processor.layouts.input);
+  const outputs = new Map([...processor.layouts.outputs].map(([id, layout]) => [id, new BatchNormalizer(layout)] as const));
   let bundle = 0;
   return {
     startBundle(watermark) {
@@ -51,11 +59,19 @@ export async function createEmbeddedProcessor(
       return id;
     },
     process(batch, timers) {
-      return timers ? processor.processTimers(batch) : processor.processInput(batch);
+      // Timers are the host's own rows, never a user's values.
+      return timers ? processor.processTimers(batch) : processor.processInput(input.normalize(batch));
     },
     takeOutputs() {
       const out: [string, RowBatch][] = [];
-      for (const [id, buffer] of processor.outputs) if (buffer.size > 0) out.push([id, buffer.take()]);
+      for (const [id, buffer] of processor.outputs) {
+        if (buffer.size === 0) continue;
+        try {
+          out.push([id, outputs.get(id)!.normalize(buffer.take())]);
+        } catch (error) {
+          throw processor.outputFailure(id, error);
+        }
+      }
       return out;
     },
     finishBundle: () => processor.finishBundle(),

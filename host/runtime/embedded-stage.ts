@@ -6,6 +6,7 @@
  */
 import type { StateRequest, StateResponse, RegisterRequest, TransformMetrics, FunctionSpec } from '../../shared/protocol/messages.ts';
 import { fromWireError, type WireError } from '../../shared/errors/wire.ts';
+import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import type { EmbeddedProcessor } from '../../worker/embedded.ts';
 import type { OutputHandler, StageRunner } from './stage-runner.ts';
 
@@ -77,7 +78,13 @@ export class EmbeddedStage implements StageRunner {
   }
 
   private async handOn(): Promise<void> {
-    for (const [id, batch] of this.live().takeOutputs()) {
+    let outputs: [string, RowBatch][];
+    try {
+      outputs = this.live().takeOutputs();
+    } catch (error) {
+      throw asUserFunctionError(error);
+    }
+    for (const [id, batch] of outputs) {
       if (!this.consumed.has(id)) continue;
       const p = this.onOutput(id, batch);
       if (p !== undefined) await p;

@@ -143,6 +143,22 @@ export function buildCatalogue(env: StreamExecutionEnvironment, dir: string): Re
   );
   add('filter with a function class', collect(env.fromCollection([1, 2, 3, 4]).filter(new Even())), [2, 4]);
   add(
+    "a stage's declared output type shapes its values the same in every mode: FLOAT rounds to 32 bits, undefined is null, a small bigint LONG a number",
+    collect(
+      env
+        .fromCollection([1, 2, 3], Types.LONG())
+        .map(
+          (x) => [x / 10, x > 2 ? 'big' : undefined, 7n] as unknown as [number, string, number],
+          Types.TUPLE([Types.FLOAT(), Types.STRING(), Types.LONG()]),
+        ),
+    ),
+    [
+      [Math.fround(0.1), null, 7],
+      [Math.fround(0.2), null, 7],
+      [Math.fround(0.3), 'big', 7],
+    ],
+  );
+  add(
     'rebalance to a map of parallelism 2: each instance gets its round-robin share, however the input is batched',
     collect(env.fromCollection([1, 2, 3, 4, 5, 6, 7]).map(new SubtaskOf()).setParallelism(2)),
     [0, 0, 0, 0, 1, 1, 1],
