@@ -47,8 +47,9 @@ export interface UserFunctionErrorDetails {
 }
 
 /**
- * A function's output does not fit the type declared for it (`map(fn, Types.LONG())` returning
- * a string): found when the output is encoded, reported as a failure of that function.
+ * A function returned a value its output type cannot carry (`map(fn, Types.LONG())` returning
+ * a string; without a declared type, a value the generic encoding does not take): found where
+ * the output leaves its stage, reported as a failure of that function.
  */
 export class OutputTypeError extends SluiceError {
   constructor(message: string) {
@@ -71,7 +72,7 @@ export class UserFunctionError extends SluiceError {
   constructor(details: UserFunctionErrorDetails) {
     const where = details.workerId === undefined ? '' : ` in worker ${details.workerId}`;
     const record = details.record === '' ? '' : `\n  record: ${details.record}`;
-    const what = details.causeName === 'OutputTypeError' ? 'returned a value that does not fit its declared type' : 'threw';
+    const what = details.causeName === 'OutputTypeError' ? 'returned a value its output type cannot carry' : 'threw';
     const stack = details.workerStack.includes('\n') ? `\n  worker stack:\n${indent(details.workerStack)}` : '';
     super(
       `operator '${details.operator}': function ${details.functionName} ${what}${where}: ` +

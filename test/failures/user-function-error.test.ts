@@ -113,7 +113,7 @@ describe.each(MODES)('%s mode: an output that does not fit its declared type', (
     expect(error!.causeName).toBe('OutputTypeError');
     expect(error!.causeMessage).toBe('value: expected LONG (a safe integer number, or a bigint in the int64 range), got string "two"');
     expect(error!.message).toMatch(
-      /^operator 'Doubtful': function <lambda at [^>]+> returned a value that does not fit its declared type( in worker \S+)?: OutputTypeError: value: expected LONG/,
+      /^operator 'Doubtful': function <lambda at [^>]+> returned a value its output type cannot carry( in worker \S+)?: OutputTypeError: value: expected LONG/,
     );
     expect(error!.message).not.toContain('worker stack');
   });
