@@ -27,6 +27,8 @@ export {
   JobDefinitionError,
   UnshippableFunctionError,
   UserFunctionError,
+  OutputTypeError,
+  InputTypeError,
   WorkerFailureError,
   JobCancelledError,
   CheckpointError,

@@ -11,7 +11,10 @@
  * bundle is open is held until that bundle has finished (its state writes are then in the
  * host); then due event-time timers fire, in a bundle of their own, and the watermark moves on.
  */
+import { describeType } from '../../shared/api/types.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
+import { ValueEncodeError } from '../../shared/codec/value-encode-error.ts';
+import { InputTypeError } from '../../shared/errors/errors.ts';
 import type { UdfStage } from '../graph/plan.ts';
 import type { KeyedStateBackend, KeyGroupRange } from '../state/keyed-state-backend.ts';
 import { PendingBatch } from './pending-batch.ts';
@@ -144,7 +147,27 @@ export class UdfTask {
 
   private flushBatch(): void | Promise<void> {
     if (this.pending.length === 0) return undefined;
-    return this.o.runner.send(this.pending.take(), false);
+    try {
+      return this.o.runner.send(this.pending.take(), false)?.catch((error: unknown) => {
+        throw this.inputError(error);
+      });
+    } catch (error) {
+      throw this.inputError(error);
+    }
+  }
+
+  /**
+   * A record that its stage's input type cannot carry can only come from a source given a type
+   * (each stage's outputs are checked where they leave it): said so, naming the operator.
+   */
+  private inputError(error: unknown): unknown {
+    if (!(error instanceof ValueEncodeError)) return error;
+    const stage = this.o.stage;
+    const type = stage.inputType === null ? 'the generic encoding' : describeType(stage.inputType);
+    return new InputTypeError(
+      `operator '${stage.transforms[0]?.name ?? stage.name}' was given a record that its input type, ${type}, cannot carry: ` +
+        `${error.message}. The type is the one given where the stream was made (fromCollection, addSource, …).`,
+    );
   }
 
   /**

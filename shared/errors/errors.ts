@@ -59,6 +59,9 @@ export class OutputTypeError extends SluiceError {
   }
 }
 
+/** A record a source was given does not fit the type given with it (`fromCollection(['a'], Types.LONG())`). */
+export class InputTypeError extends SluiceError {}
+
 /** A user function threw. Carries the operator, the function, the worker's stack and the record. */
 export class UserFunctionError extends SluiceError {
   readonly operator: string;

@@ -1,6 +1,6 @@
 /** A function that throws fails the job with the operator, the function, the worker's stack and the record. */
 import { describe, expect, it } from 'vitest';
-import { MapFunction, Types, UserFunctionError, type RuntimeContext } from '../../host/index.ts';
+import { InputTypeError, MapFunction, Types, UserFunctionError, type RuntimeContext } from '../../host/index.ts';
 import { collect, environment, isAlive, MODES } from '../support/jobs.ts';
 import { failureOf } from '../support/failure.ts';
 
@@ -116,5 +116,23 @@ describe.each(MODES)('%s mode: an output that does not fit its declared type', (
       /^operator 'Doubtful': function <lambda at [^>]+> returned a value its output type cannot carry( in worker \S+)?: OutputTypeError: value: expected LONG/,
     );
     expect(error!.message).not.toContain('worker stack');
+  });
+});
+
+describe.each(MODES)('%s mode: a source record that does not fit the type given with it', (mode) => {
+  it("fails the job naming the operator it was for and the source's type", async () => {
+    const error = await failureOf(
+      environment(mode)
+        .fromCollection([0.5, 'a' as unknown as number], Types.FLOAT())
+        .map((x) => x * 2)
+        .name('Doubler')
+        .executeAndCollect(),
+    );
+    expect(error).toEqual(
+      new InputTypeError(
+        "operator 'Doubler' was given a record that its input type, FLOAT, cannot carry: row 1: value: expected FLOAT " +
+          '(a number), got string "a". The type is the one given where the stream was made (fromCollection, addSource, …).',
+      ),
+    );
   });
 });
