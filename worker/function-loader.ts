@@ -171,18 +171,22 @@ async function bindingValue(b: Record<string, unknown>, path: string, loadNode: 
 
 /**
  * A bare package name resolved as the module `from` resolves it, through Sluice's resolve hook
- * (registered in every worker). Where the hook is not registered (a test calling loadFunction
- * in its own process) the name resolves from here, as a plain import would.
+ * (registered in every worker): a package `from` cannot find fails with Node's own error, naming
+ * `from`. Where the hook is not registered (a test calling loadFunction in its own process) the
+ * scheme comes back unresolved, and the name resolves from here, as a plain import would.
  */
 function resolvedFrom(module: string, from: string): string {
+  let url: string;
   try {
-    const url = import.meta.resolve(resolveFromSpecifier(module, from));
-    if (!url.startsWith(RESOLVE_FROM_SCHEME)) return url;
-  } catch {
-    // No hook to read the scheme: the plain import below reports what is missing.
+    url = import.meta.resolve(resolveFromSpecifier(module, from));
+  } catch (error) {
+    if (RESOLUTION_FAILURES.has((error as { code?: unknown }).code)) throw error;
+    return module;
   }
-  return module;
+  return url.startsWith(RESOLVE_FROM_SCHEME) ? module : url;
 }
+
+const RESOLUTION_FAILURES = new Set<unknown>(['ERR_MODULE_NOT_FOUND', 'ERR_PACKAGE_PATH_NOT_EXPORTED', 'ERR_PACKAGE_IMPORT_NOT_DEFINED']);
 
 /** `Math.abs` from globalThis: each step an own property, the end a function. */
 function globalFunction(globalPath: string, path: string): Function {
