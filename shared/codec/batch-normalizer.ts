@@ -21,12 +21,18 @@ const TIMESTAMP_PATH = 'timestamp';
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const MS_PER_DAY = 86400000;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** A value as its column returns it; throws a CellMismatch indexed `i` when it does not fit. */
-type Normalize = (v: unknown, i: number) => unknown;
+/**
+ * values[0, n) as their column returns them: the same array when every value already is (the
+ * common case, which costs a check per value and no copy), else a normalized copy. Throws a
+ * CellMismatch indexed at the first value that does not fit. One loop per kind, so that each
+ * value's check is inlined in it (a call per value through a shared site would not be).
+ */
+type NormalizeColumn = (values: readonly unknown[], n: number) => readonly unknown[];
 
 export class BatchNormalizer {
-  private readonly values: Normalize | null;
+  private readonly values: NormalizeColumn | null;
   private roundTrip: { encoder: BatchEncoder; decoder: BatchDecoder } | null = null;
 
   constructor(readonly layout: BatchLayout) {
@@ -37,22 +43,16 @@ export class BatchNormalizer {
   normalize(batch: RowBatch): RowBatch {
     if (this.values === null) return this.viaCodec(batch);
     const n = batch.length;
-    const values = new Array<unknown>(n);
-    let timestamps: (number | null)[] | null = null;
     let column = TIMESTAMP_PATH;
     try {
-      if (batch.timestamps !== null) {
-        timestamps = new Array<number | null>(n);
-        for (let i = 0; i < n; i++) timestamps[i] = timestamp(batch.timestamps[i], i);
-      }
+      const timestamps = batch.timestamps === null ? null : normalizeTimestamps(batch.timestamps, n);
       column = VALUE_COLUMN;
-      const normalize = this.values;
-      for (let i = 0; i < n; i++) values[i] = normalize(batch.values[i], i);
+      const values = this.values(batch.values, n);
+      return values === batch.values && timestamps === batch.timestamps ? batch : { length: n, values: values as unknown[], keys: batch.keys, timestamps };
     } catch (e) {
       const m = e as CellMismatch;
       throw new ValueEncodeError(m.index, m.path(column), m.expected, m.found);
     }
-    return { length: n, values, keys: batch.keys, timestamps };
   }
 
   private viaCodec(batch: RowBatch): RowBatch {
@@ -65,49 +65,109 @@ export class BatchNormalizer {
 
 const TIMESTAMP_EXPECTED = 'a timestamp (a number of milliseconds since the epoch, or null)';
 
+function normalizeTimestamps(timestamps: readonly (number | null)[], n: number): (number | null)[] {
+  for (let i = 0; i < n; i++) {
+    const t: unknown = timestamps[i];
+    if (typeof t !== 'number' && t !== null) return finish(timestamps, n, i, timestamp) as (number | null)[];
+  }
+  return timestamps as (number | null)[];
+}
+
 function timestamp(v: unknown, i: number): number | null {
   if (typeof v === 'number') return v;
   if (v === null || v === undefined) return null;
   throw mismatch(i, TIMESTAMP_EXPECTED, v);
 }
 
+/** A copy of values[0, from) kept as they are, and values[from, n) through `one`. */
+function finish(values: readonly unknown[], n: number, from: number, one: (v: unknown, i: number) => unknown): unknown[] {
+  const out = values.slice(0, n);
+  for (let i = from; i < n; i++) out[i] = one(values[i], i);
+  return out;
+}
+
 /** For the scalar kinds, the per-value rule of their encoder and decoder together; else null. */
-function scalarNormalizer(d: TypeDescriptor): Normalize | null {
+function scalarNormalizer(d: TypeDescriptor): NormalizeColumn | null {
   const expected = expectedValue(d);
+  const orNull = (v: unknown, i: number): unknown => nullOr(v, i, expected);
   switch (d.kind) {
     case 'BOOLEAN':
-      return (v, i) => (v === true || v === false ? v : nullOr(v, i, expected));
-    case 'BYTE':
-      return smallInt(-128, 127, expected);
-    case 'SHORT':
-      return smallInt(-32768, 32767, expected);
-    case 'INT':
-      return smallInt(-2147483648, 2147483647, expected);
-    case 'SQL_TIME':
-      return smallInt(0, MS_PER_DAY - 1, expected);
-    case 'LONG':
-      return (v, i) => {
-        if (typeof v === 'number') {
-          if ((v | 0) === v || Number.isSafeInteger(v)) return v + 0; // -0 travels as 0
-          throw mismatch(i, expected, v, Number.isInteger(v) ? 'not a safe integer: pass a bigint' : 'not an integer');
+      return (values, n) => {
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          if (v !== true && v !== false) return finish(values, n, i, (x, j) => (x === true || x === false ? x : orNull(x, j)));
         }
-        if (typeof v === 'bigint') {
-          if (v < INT64_MIN || v > INT64_MAX) throw mismatch(i, expected, v, 'outside the int64 range');
-          const asNumber = Number(v);
-          return Number.isSafeInteger(asNumber) && BigInt(asNumber) === v ? asNumber : v;
-        }
-        return nullOr(v, i, expected);
+        return values;
       };
-    case 'FLOAT':
-      return (v, i) => (typeof v === 'number' ? Math.fround(v) : nullOr(v, i, expected));
+    case 'BYTE':
+      return smallInts(-128, 127, expected);
+    case 'SHORT':
+      return smallInts(-32768, 32767, expected);
+    case 'INT':
+      return smallInts(-2147483648, 2147483647, expected);
+    case 'SQL_TIME':
+      return smallInts(0, MS_PER_DAY - 1, expected);
+    case 'LONG': {
+      const one = (v: unknown, i: number): unknown => (isSafeInteger(v) ? (v === 0 ? 0 : v) : long(v, i, expected));
+      return (values, n) => {
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          // -0 travels as 0.
+          if (!isSafeInteger(v) || Object.is(v, -0)) return finish(values, n, i, one);
+        }
+        return values;
+      };
+    }
+    case 'FLOAT': {
+      const one = (v: unknown, i: number): unknown => (typeof v === 'number' ? Math.fround(v) : orNull(v, i));
+      return (values, n) => {
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          if (typeof v !== 'number' || (Math.fround(v) !== v && v === v)) return finish(values, n, i, one);
+        }
+        return values;
+      };
+    }
     case 'DOUBLE':
-      return (v, i) => (typeof v === 'number' ? v : nullOr(v, i, expected));
-    case 'STRING':
+      return (values, n) => {
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          if (typeof v !== 'number') return finish(values, n, i, (x, j) => (typeof x === 'number' ? x : orNull(x, j)));
+        }
+        return values;
+      };
+    case 'STRING': {
       // UTF-8 cannot carry a lone surrogate: it arrives as U+FFFD.
-      return (v, i) => (typeof v === 'string' ? wellFormed(v) : nullOr(v, i, expected));
+      const one = (v: unknown, i: number): unknown => (typeof v === 'string' ? wellFormed(v) : orNull(v, i));
+      return (values, n) => {
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          if (typeof v !== 'string' || !(v as unknown as WellFormedString).isWellFormed()) return finish(values, n, i, one);
+        }
+        return values;
+      };
+    }
     default:
       return null;
   }
+}
+
+/** A safe integer number (inline, unlike Number.isSafeInteger). */
+function isSafeInteger(v: unknown): v is number {
+  return typeof v === 'number' && ((v | 0) === v || (v <= MAX_SAFE && v >= -MAX_SAFE && Math.floor(v) === v));
+}
+
+/** LONG's rule for what is not a safe integer number. */
+function long(v: unknown, i: number, expected: string): unknown {
+  if (typeof v === 'number') {
+    throw mismatch(i, expected, v, Number.isInteger(v) ? 'not a safe integer: pass a bigint' : 'not an integer');
+  }
+  if (typeof v === 'bigint') {
+    if (v < INT64_MIN || v > INT64_MAX) throw mismatch(i, expected, v, 'outside the int64 range');
+    const asNumber = Number(v);
+    return Number.isSafeInteger(asNumber) && BigInt(asNumber) === v ? asNumber : v;
+  }
+  return nullOr(v, i, expected);
 }
 
 /** ES2024's String.prototype.isWellFormed / toWellFormed (Node 20 has them; the lib target does not). */
@@ -121,8 +181,16 @@ function wellFormed(v: string): string {
   return s.isWellFormed() ? v : s.toWellFormed();
 }
 
-function smallInt(min: number, max: number, expected: string): Normalize {
-  return (v, i) => (typeof v === 'number' && (v | 0) === v && v >= min && v <= max ? v + 0 : nullOr(v, i, expected));
+function smallInts(min: number, max: number, expected: string): NormalizeColumn {
+  const fits = (v: unknown): v is number => typeof v === 'number' && (v | 0) === v && v >= min && v <= max;
+  const one = (v: unknown, i: number): unknown => (fits(v) ? (v === 0 ? 0 : v) : nullOr(v, i, expected));
+  return (values, n) => {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (!fits(v) || Object.is(v, -0)) return finish(values, n, i, one);
+    }
+    return values;
+  };
 }
 
 function nullOr(v: unknown, i: number, expected: string): null {
