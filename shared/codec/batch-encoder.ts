@@ -3,7 +3,7 @@
  * typed arrays; the only fresh memory per batch is the returned bytes, which the caller
  * owns (they may be transferred to another thread).
  */
-import { VALUE_COLUMN, KEY_COLUMN, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';
+import { VALUE_COLUMN, KEY_COLUMN, TIMESTAMP_EXPECTED, TIMESTAMP_PATH, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';
 import { KeyColumnEncoder } from './key-column.ts';
 import { layoutSchema } from './arrow-schema.ts';
 import { BodyWriter } from './body.ts';
@@ -14,7 +14,6 @@ import { CellMismatch, ValueEncodeError } from './value-encode-error.ts';
 
 export { ValueEncodeError } from './value-encode-error.ts';
 
-const TIMESTAMP_PATH = 'timestamp';
 
 export class BatchEncoder {
   private readonly schemaMessage: Uint8Array;
@@ -28,7 +27,7 @@ export class BatchEncoder {
     this.schemaMessage = encodeSchemaMessage(layoutSchema(layout));
     this.keys = layout.keyed ? new KeyColumnEncoder() : null;
     this.timestamps = layout.timestamped
-      ? new Float64Encoder('a timestamp (a number of milliseconds since the epoch, or null)')
+      ? new Float64Encoder(TIMESTAMP_EXPECTED)
       : null;
     this.values = columnEncoder(valueType(layout));
   }

@@ -34,6 +34,9 @@ export interface RowBatch {
 export const KEY_COLUMN = 'key';
 export const TIMESTAMP_COLUMN = 'ts';
 export const VALUE_COLUMN = 'value';
+/** How errors name the timestamps column, and what it takes. */
+export const TIMESTAMP_PATH = 'timestamp';
+export const TIMESTAMP_EXPECTED = 'a timestamp (a number of milliseconds since the epoch, or null)';
 
 /** The layout of timer batches (transform id "timers"): value 0 = event time, 1 = processing time. */
 export const TIMERS_LAYOUT: BatchLayout = { value: { kind: 'BYTE' }, keyed: true, timestamped: true };

@@ -13,14 +13,11 @@
 import type { TypeDescriptor } from '../api/types.ts';
 import { BatchDecoder } from './batch-decoder.ts';
 import { BatchEncoder } from './batch-encoder.ts';
-import { VALUE_COLUMN, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';
+import { TIMESTAMP_EXPECTED, TIMESTAMP_PATH, VALUE_COLUMN, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';
 import { expectedValue } from './column-codec.ts';
+import { INT64_MAX, INT64_MIN, MS_PER_DAY } from './fixed-width-encoders.ts';
 import { mismatch, ValueEncodeError, type CellMismatch } from './value-encode-error.ts';
 
-const TIMESTAMP_PATH = 'timestamp';
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const MS_PER_DAY = 86400000;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -62,8 +59,6 @@ export class BatchNormalizer {
     return this.roundTrip.decoder.decode(bytes.slice());
   }
 }
-
-const TIMESTAMP_EXPECTED = 'a timestamp (a number of milliseconds since the epoch, or null)';
 
 function normalizeTimestamps(timestamps: readonly (number | null)[], n: number): (number | null)[] {
   for (let i = 0; i < n; i++) {

@@ -10,9 +10,9 @@ import { Scratch, ValidityBuilder } from './scratch.ts';
 import { mismatch } from './value-encode-error.ts';
 
 const TWO_POW_32 = 4294967296;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const MS_PER_DAY = 86400000;
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+export const MS_PER_DAY = 86400000;
 
 export class BoolEncoder implements ColumnEncoder {
   private readonly scratch = new Scratch();

@@ -75,7 +75,7 @@ export class UserFunctionError extends SluiceError {
   constructor(details: UserFunctionErrorDetails) {
     const where = details.workerId === undefined ? '' : ` in worker ${details.workerId}`;
     const record = details.record === '' ? '' : `\n  record: ${details.record}`;
-    const what = details.causeName === 'OutputTypeError' ? 'returned a value its output type cannot carry' : 'threw';
+    const what = details.causeName === OutputTypeError.name ? 'returned a value its output type cannot carry' : 'threw';
     const stack = details.workerStack.includes('\n') ? `\n  worker stack:\n${indent(details.workerStack)}` : '';
     super(
       `operator '${details.operator}': function ${details.functionName} ${what}${where}: ` +
