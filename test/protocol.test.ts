@@ -2,7 +2,7 @@
  * The host's and the worker's protocol cores talking over an in-memory transport (messages
  * structured-cloned, as over a MessagePort): no processes, no threads.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Types, UserFunctionError } from '../host/index.ts';
 import { setStderrLogging, addLogSink, type LogRecord } from '../host/log.ts';
 import { hostLog } from '../host/log.ts';
@@ -11,6 +11,7 @@ import { shipFunction } from '../host/shipping/ship-function.ts';
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
 import { WorkerClient } from '../host/workers/worker-client.ts';
 import type { RowBatch } from '../shared/codec/batch-layout.ts';
+import { BatchDecoder } from '../shared/codec/batch-decoder.ts';
 import { encodeKey } from '../shared/codec/generic-value.ts';
 import { Configuration } from '../shared/config/configuration.ts';
 import { createInMemoryPair } from '../shared/protocol/in-memory.ts';
@@ -64,6 +65,10 @@ async function connect(
   return { pair, harness, client, stage, outputs, backend };
 }
 
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 describe('the protocol between host and worker cores', () => {
   it('runs a chain over pipelined batches and returns outputs in order', async () => {
     const { stage, outputs } = await connect(
@@ -81,6 +86,25 @@ describe('the protocol between host and worker cores', () => {
     expect(outputs.every(([id]) => id === 't1')).toBe(true);
     expect(stage.metrics().get('t0')).toEqual({ elementsIn: 6, elementsOut: 6 });
     expect(stage.metrics().get('t1')).toEqual({ elementsIn: 6, elementsOut: 4 });
+  });
+
+  it('lets go of each decoded input row once the row has run, not when its batch ends', async () => {
+    const { stage, outputs } = await connect([{ kind: 'map', fn: (x: string | null) => x?.toUpperCase() ?? null }], {
+      inputType: JSON.stringify(Types.STRING().descriptor),
+    });
+    const decoded: unknown[][] = [];
+    const decode = BatchDecoder.prototype.decode;
+    vi.spyOn(BatchDecoder.prototype, 'decode').mockImplementation(function (this: BatchDecoder, bytes) {
+      const batch = decode.call(this, bytes);
+      decoded.push(batch.values);
+      return batch;
+    });
+    stage.startBundle(-Infinity);
+    await stage.send(rows(['a', 'b', null]), false);
+    await stage.finishBundle();
+    expect(outputs.flatMap(([, b]) => b.values)).toEqual(['A', 'B', null]);
+    // The worker's input batch and the host's output batch were decoded; the worker's was emptied.
+    expect(decoded).toEqual([[undefined, undefined, undefined], ['A', 'B', null]]);
   });
 
   it('bounds what is in flight: send() waits once the window is full, until the worker reports progress', async () => {

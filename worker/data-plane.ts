@@ -133,7 +133,7 @@ class BundleRun {
     if (arrow !== null && arrow !== undefined && arrow.byteLength > 0) {
       const timers = batch.transformId === TIMERS_TRANSFORM_ID;
       const rows = (timers ? this.codecs.timers : this.codecs.input).decode(arrow);
-      const pushed = timers ? this.processor.processTimers(rows) : this.processor.processInput(rows);
+      const pushed = timers ? this.processor.processTimers(rows) : this.processor.processInput(rows, true);
       if (pushed !== undefined) await pushed;
       this.consumed++;
       this.sendBuffers([...this.processor.outputs.values()], false);

@@ -206,9 +206,22 @@ export class BundleProcessor {
    * segments: before each, the head's states are read for the segment's keys in one request
    * (as many keys as the cache can hold), so that reads cost a round trip per segment, not per
    * key.
+   *
+   * A `consumable` batch is the processor's alone (decoded for it): each row's value is taken
+   * out of it as the row starts, so that rows already done are not kept alive until the batch
+   * ends; otherwise every scavenge during the batch copies all of its values again
+   * (benchmarks/RESULTS.md, twelfth round).
    */
-  processInput(batch: RowBatch): Pushed {
-    const step = (i: number): Pushed => this.head.push(batch.values[i], batch.timestamps?.[i] ?? null);
+  processInput(batch: RowBatch, consumable = false): Pushed {
+    const values = batch.values;
+    const timestamps = batch.timestamps;
+    const step = consumable
+      ? (i: number): Pushed => {
+          const value = values[i];
+          values[i] = undefined;
+          return this.head.push(value, timestamps?.[i] ?? null);
+        }
+      : (i: number): Pushed => this.head.push(values[i], timestamps?.[i] ?? null);
     const state = this.headState;
     const keys = batch.keys;
     if (state === null || keys === null) return this.run(batch, 0, batch.length, step);
