@@ -107,6 +107,29 @@ describe('the protocol between host and worker cores', () => {
     expect(decoded).toEqual([[undefined, undefined, undefined], ['A', 'B', null]]);
   });
 
+  it("sends a large output's credit ahead of it, so that the host may send more while it leaves", async () => {
+    const { pair, stage, outputs } = await connect([{ kind: 'map', fn: (x: number) => 'x'.repeat(x) }], {
+      inputType: JSON.stringify(Types.LONG().descriptor),
+    });
+    const sent = vi.spyOn(pair.worker.data, 'send');
+    stage.startBundle(-Infinity);
+    // 10 bytes of output, then 300,000: only the second batch's credit goes ahead of it.
+    await stage.send(rows([10]), false);
+    await stage.send(rows([300_000]), false);
+    await stage.finishBundle();
+    const elements = sent.mock.calls.map(([message]) =>
+      (message.data ?? []).map((d) => ({ arrow: d.arrow?.byteLength ?? 0, consumed: d.consumed, isLast: d.isLast ?? false })),
+    );
+    expect(elements.map((message) => message.map((d) => [d.arrow > 0, d.consumed, d.isLast]))).toEqual([
+      [[true, 1, false]],
+      [[false, 2, false]],
+      [[true, 2, false]],
+      [[false, 2, true]],
+    ]);
+    expect(elements[2]![0]!.arrow).toBeGreaterThanOrEqual(300_000);
+    expect(outputs.flatMap(([, b]) => b.values).map((v) => (v as string).length)).toEqual([10, 300_000]);
+  });
+
   it('bounds what is in flight: send() waits once the window is full, until the worker reports progress', async () => {
     const { stage } = await connect([{ kind: 'map', fn: (x: number) => x }], { config: { 'udf.in-flight.max-batches': 2 } });
     stage.startBundle(-Infinity);

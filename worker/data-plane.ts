@@ -25,6 +25,17 @@ import { yieldToEventLoop } from '../shared/event-loop.ts';
 import type { BundleProcessor } from './processor/bundle-processor.ts';
 import type { OutputBuffer } from './processor/output-buffer.ts';
 
+/**
+ * Outputs of at least this many bytes go with their credit (the consumed count) sent ahead in a
+ * message of its own. The host sends the next input batch on that credit. A message larger than
+ * the socket's buffers (212,992 bytes by default on Linux) leaves in parts, one per turn of the
+ * worker's event loop while it works on the next batch, and a credit at its end reached the host
+ * so late that the next input came after the worker had run out of work (benchmarks/RESULTS.md,
+ * twelfth round). A smaller message leaves at once, and a message more would only cost (it did:
+ * sent ahead of int64-map's ~80 KB outputs, it cost 17 % of that case's throughput).
+ */
+const CREDIT_AHEAD_BYTES = 256 * 1024;
+
 /** Per-processor codecs, built once. */
 class ProcessorCodecs {
   readonly input: BatchDecoder;
@@ -98,6 +109,8 @@ class BundleRun {
   private markProcessed!: () => void;
   private chain: Promise<void>;
   private consumed = 0;
+  /** The consumed count the host has been sent. */
+  private credited = 0;
   private failed = false;
 
   constructor(
@@ -171,14 +184,10 @@ class BundleRun {
       if (movable !== null) transfer.push(movable);
       data.push({ instructionId: this.instructionId, transformId: buffer.id, arrow, consumed: this.consumed });
     }
-    if (data.length === 0 || isLast) {
-      data.push({
-        instructionId: this.instructionId,
-        transformId: this.processor.layouts.mainOutputId,
-        consumed: this.consumed,
-        isLast,
-      });
-    }
+    const credit = { instructionId: this.instructionId, transformId: this.processor.layouts.mainOutputId, consumed: this.consumed };
+    if (data.length === 0 || isLast) data.push({ ...credit, isLast });
+    else if (this.consumed > this.credited && bytesOf(data) >= CREDIT_AHEAD_BYTES) this.channel.send({ data: [credit] });
+    this.credited = this.consumed;
     this.channel.send({ data }, transfer);
   }
 
@@ -189,4 +198,10 @@ class BundleRun {
     for (const buffer of this.processor.outputs.values()) buffer.take();
     this.reject(error);
   }
+}
+
+function bytesOf(data: readonly DataBatch[]): number {
+  let bytes = 0;
+  for (const batch of data) bytes += batch.arrow?.byteLength ?? 0;
+  return bytes;
 }

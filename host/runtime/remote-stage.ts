@@ -2,9 +2,11 @@
  * Runs a stage's bundles in a worker (process or thread mode) over the Fn services. Batches
  * are sent pipelined: send() returns at once while the in-flight window is open
  * (in-flight-window.ts: bounded by batches, bytes and the estimated time to process them);
- * results are handled in arrival order, and a batch only counts as processed once its results
- * have been handed on, so a slow consumer downstream holds back the worker, and the worker
- * holds back the source.
+ * results are handled in arrival order, and a batch counts as processed when the worker's
+ * credit for it is handled. That credit comes with the batch's results, or just ahead of them
+ * when they are large (proto/data.proto), so at most one batch's results are credited and not
+ * yet handed on: a slow consumer downstream still holds back the worker, and the worker holds
+ * back the source.
  *
  *   startBundle ── ProcessBundle ─────────────────────────▶ worker
  *   send ×n     ── Data(batch) … ─────────────────────────▶        ─▶ outputs, consumed=k
