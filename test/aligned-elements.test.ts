@@ -26,6 +26,7 @@ function plain(batch: DataBatch) {
     arrow: Array.from(batch.arrow ?? []),
     isLast: batch.isLast,
     consumed: batch.consumed,
+    outputsFollow: batch.outputsFollow,
   };
 }
 
@@ -40,12 +41,14 @@ describe('encodeAlignedElements', () => {
           { instructionId: 'b'.repeat(idLength), transformId: 'input', arrow: arrow(length, idLength), consumed: idLength },
           { instructionId: 'é'.repeat(idLength), transformId: 't', arrow: arrow(length + idLength, 3) },
           { instructionId: 'x', transformId: 'input', isLast: true },
+          { instructionId: 'y', transformId: 't', consumed: 2, outputsFollow: true },
         ];
         const got = received(encodeAlignedElements({ data })).data!;
         expect(got.map(plain)).toEqual([
-          { instructionId: 'b'.repeat(idLength), transformId: 'input', arrow: Array.from(arrow(length, idLength)), isLast: false, consumed: idLength },
-          { instructionId: 'é'.repeat(idLength), transformId: 't', arrow: Array.from(arrow(length + idLength, 3)), isLast: false, consumed: 0 },
-          { instructionId: 'x', transformId: 'input', arrow: [], isLast: true, consumed: 0 },
+          { instructionId: 'b'.repeat(idLength), transformId: 'input', arrow: Array.from(arrow(length, idLength)), isLast: false, consumed: idLength, outputsFollow: false },
+          { instructionId: 'é'.repeat(idLength), transformId: 't', arrow: Array.from(arrow(length + idLength, 3)), isLast: false, consumed: 0, outputsFollow: false },
+          { instructionId: 'x', transformId: 'input', arrow: [], isLast: true, consumed: 0, outputsFollow: false },
+          { instructionId: 'y', transformId: 't', arrow: [], isLast: false, consumed: 2, outputsFollow: true },
         ]);
         for (const batch of got.slice(0, 2)) {
           expect(batch.arrow!.byteOffset % 8).toBe(0);
@@ -61,6 +64,7 @@ describe('encodeAlignedElements', () => {
       data: [
         { instructionId: '12', transformId: 'stage-3', arrow: arrow(1000, 9), isLast: false, consumed: 300 },
         { instructionId: '12', transformId: 'input', isLast: true, consumed: 70_000 },
+        { instructionId: '12', transformId: 'stage-3', consumed: 70_001, outputsFollow: true },
       ],
     };
     const generated = fnProto.Elements.encode(message).finish();
@@ -81,5 +85,7 @@ describe('encodeAlignedElements', () => {
     expect(Array.from(encodeAlignedElements({}))).toEqual([]);
     const onlyLast: Elements = { data: [{ instructionId: '5', transformId: 'input', isLast: true }] };
     expect(Array.from(encodeAlignedElements(onlyLast))).toEqual(Array.from(fnProto.Elements.encode(onlyLast).finish()));
+    const ahead: Elements = { data: [{ instructionId: '5', transformId: 't', consumed: 3, outputsFollow: true }] };
+    expect(Array.from(encodeAlignedElements(ahead))).toEqual(Array.from(fnProto.Elements.encode(ahead).finish()));
   });
 });

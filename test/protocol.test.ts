@@ -118,16 +118,56 @@ describe('the protocol between host and worker cores', () => {
     await stage.send(rows([300_000]), false);
     await stage.finishBundle();
     const elements = sent.mock.calls.map(([message]) =>
-      (message.data ?? []).map((d) => ({ arrow: d.arrow?.byteLength ?? 0, consumed: d.consumed, isLast: d.isLast ?? false })),
+      (message.data ?? []).map((d) => ({
+        arrow: d.arrow?.byteLength ?? 0,
+        consumed: d.consumed,
+        isLast: d.isLast ?? false,
+        outputsFollow: d.outputsFollow ?? false,
+      })),
     );
-    expect(elements.map((message) => message.map((d) => [d.arrow > 0, d.consumed, d.isLast]))).toEqual([
-      [[true, 1, false]],
-      [[false, 2, false]],
-      [[true, 2, false]],
-      [[false, 2, true]],
+    expect(elements.map((message) => message.map((d) => [d.arrow > 0, d.consumed, d.isLast, d.outputsFollow]))).toEqual([
+      [[true, 1, false, false]],
+      [[false, 2, false, true]],
+      [[true, 2, false, false]],
+      [[false, 2, true, false]],
     ]);
     expect(elements[2]![0]!.arrow).toBeGreaterThanOrEqual(300_000);
     expect(outputs.flatMap(([, b]) => b.values).map((v) => (v as string).length)).toEqual([10, 300_000]);
+  });
+
+  it('lets the next batch go on a credit sent ahead, and counts the batch in flight until its results are handed on', async () => {
+    const { pair, stage, outputs } = await connect([{ kind: 'map', fn: (x: number) => 'x'.repeat(x) }], {
+      inputType: JSON.stringify(Types.LONG().descriptor),
+      config: { 'udf.in-flight.max-batches': 2 },
+    });
+    // The worker's messages with results are held back until the test lets them go.
+    const send = pair.worker.data.send.bind(pair.worker.data);
+    const held: Parameters<typeof send>[] = [];
+    let resultsHeld!: () => void;
+    const resultsSent = new Promise<void>((resolve) => (resultsHeld = resolve));
+    const hold = vi.spyOn(pair.worker.data, 'send').mockImplementation((...args) => {
+      if (!(args[0].data ?? []).some((d) => (d.arrow?.byteLength ?? 0) > 0)) return send(...args);
+      held.push(args);
+      resultsHeld();
+    });
+    stage.startBundle(-Infinity);
+    expect(stage.send(rows([300_000]), false)).toBeUndefined();
+    await resultsSent;
+    // A turn of the event loop: the credit sent ahead has been handled.
+    await new Promise((resolve) => setImmediate(resolve));
+    let drained = false;
+    const draining = stage.drained().then(() => (drained = true));
+    expect(stage.inFlight).toBe(1);
+    // The window counts the batch as done: another batch goes, and one more fits (max 2).
+    expect(stage.send(rows([1]), false)).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(drained).toBe(false);
+    hold.mockRestore();
+    for (const args of held.splice(0)) send(...args);
+    await draining;
+    expect(stage.inFlight).toBe(0);
+    await stage.finishBundle();
+    expect(outputs.flatMap(([, b]) => b.values).map((v) => (v as string).length)).toEqual([300_000, 1]);
   });
 
   it('bounds what is in flight: send() waits once the window is full, until the worker reports progress', async () => {

@@ -186,7 +186,7 @@ class BundleRun {
     }
     const credit = { instructionId: this.instructionId, transformId: this.processor.layouts.mainOutputId, consumed: this.consumed };
     if (data.length === 0 || isLast) data.push({ ...credit, isLast });
-    else if (this.consumed > this.credited && bytesOf(data) >= CREDIT_AHEAD_BYTES) this.channel.send({ data: [credit] });
+    else if (this.consumed > this.credited && bytesOf(data) >= CREDIT_AHEAD_BYTES) this.channel.send({ data: [{ ...credit, outputsFollow: true }] });
     this.credited = this.consumed;
     this.channel.send({ data }, transfer);
   }

@@ -2,11 +2,11 @@
  * Runs a stage's bundles in a worker (process or thread mode) over the Fn services. Batches
  * are sent pipelined: send() returns at once while the in-flight window is open
  * (in-flight-window.ts: bounded by batches, bytes and the estimated time to process them);
- * results are handled in arrival order, and a batch counts as processed when the worker's
- * credit for it is handled. That credit comes with the batch's results, or just ahead of them
- * when they are large (proto/data.proto), so at most one batch's results are credited and not
- * yet handed on: a slow consumer downstream still holds back the worker, and the worker holds
- * back the source.
+ * results are handled in arrival order, and a batch only counts as processed once its results
+ * have been handed on, so a slow consumer downstream holds back the worker, and the worker
+ * holds back the source. The worker's credit for a batch with large results comes ahead of
+ * them (outputs_follow in proto/data.proto): the window then lets the next batch go at once,
+ * while the batch stays in flight (inFlight, drained()) until its results have been handed on.
  *
  *   startBundle ── ProcessBundle ─────────────────────────▶ worker
  *   send ×n     ── Data(batch) … ─────────────────────────▶        ─▶ outputs, consumed=k
@@ -56,6 +56,8 @@ export class RemoteStage implements StageRunner {
   private windowWaiters: { resolve: () => void; reject: (e: unknown) => void; drained: boolean }[] = [];
   private failure: unknown = null;
   private readonly totals = new Map<string, TransformMetrics>();
+  /** Batches credited ahead of their results (outputs_follow), whose results are still to come. */
+  private awaitingResults = 0;
   private abort!: (error: unknown) => void;
   private readonly aborted = new Promise<never>((_, reject) => {
     this.abort = reject;
@@ -112,7 +114,7 @@ export class RemoteStage implements StageRunner {
   }
 
   get inFlight(): number {
-    return this.window.inFlight;
+    return this.window.inFlight + this.awaitingResults;
   }
 
   send(batch: RowBatch, timers: boolean): void | Promise<void> {
@@ -162,6 +164,8 @@ export class RemoteStage implements StageRunner {
   }
 
   private async handle(elements: Elements): Promise<void> {
+    // Results credited ahead come in the message after their credit: this one, if any were.
+    const awaited = this.awaitingResults;
     for (const batch of elements.data ?? []) {
       const bundle = this.live.get(batch.instructionId ?? '');
       if (bundle === undefined) {
@@ -171,9 +175,17 @@ export class RemoteStage implements StageRunner {
         );
         continue;
       }
+      if (batch.outputsFollow === true) {
+        this.credit(bundle, batch.consumed ?? 0, true);
+        continue;
+      }
       await this.deliver(batch);
-      this.credit(bundle, batch.consumed ?? 0);
+      this.credit(bundle, batch.consumed ?? 0, false);
       if (batch.isLast === true) bundle.resolveOutputs();
+    }
+    if (awaited > 0) {
+      this.awaitingResults -= awaited;
+      this.wakeWaiters();
     }
   }
 
@@ -195,7 +207,8 @@ export class RemoteStage implements StageRunner {
     return this.onOutput(batch.transformId ?? '', rows);
   }
 
-  private credit(bundle: Bundle, consumed: number): void {
+  /** `ahead`: the batches' results are still to come (outputs_follow). */
+  private credit(bundle: Bundle, consumed: number, ahead: boolean): void {
     if (consumed > bundle.sizes.length) {
       throw new ProtocolError(`worker ${this.client.workerId} reported ${consumed} batches done of ${bundle.sizes.length} sent`);
     }
@@ -206,7 +219,12 @@ export class RemoteStage implements StageRunner {
       rows += bundle.rows[bundle.consumed]!;
       bytes += bundle.sizes[bundle.consumed]!;
     }
+    if (ahead) this.awaitingResults += batches;
     this.window.processed(batches, rows, bytes);
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
     if (this.windowWaiters.length === 0) return;
     const open = this.window.open;
     const empty = this.inFlight === 0;

@@ -29,6 +29,7 @@ const ARROW = (3 << 3) | 2;
 const IS_LAST = (4 << 3) | 0;
 const CONSUMED = (5 << 3) | 0;
 const PADDING = (6 << 3) | 2;
+const OUTPUTS_FOLLOW = (7 << 3) | 0;
 
 const ZEROS = new Uint8Array(7);
 const utf8Length = protobuf.util.utf8.length;
@@ -62,7 +63,10 @@ function writeBatch(writer: protobuf.Writer, batch: DataBatch, at: number): numb
   const head =
     (batch.instructionId != null ? stringFieldSize(batch.instructionId) : 0) +
     (batch.transformId != null ? stringFieldSize(batch.transformId) : 0);
-  const tail = (batch.isLast != null ? 2 : 0) + (batch.consumed != null ? 1 + varintSize(batch.consumed) : 0);
+  const tail =
+    (batch.isLast != null ? 2 : 0) +
+    (batch.consumed != null ? 1 + varintSize(batch.consumed) : 0) +
+    (batch.outputsFollow != null ? 2 : 0);
   const arrow = batch.arrow;
   const arrowSize = arrow != null ? 1 + varintSize(arrow.length) + arrow.length : 0;
 
@@ -87,5 +91,6 @@ function writeBatch(writer: protobuf.Writer, batch: DataBatch, at: number): numb
   if (arrow != null) writer.uint32(ARROW).bytes(arrow);
   if (batch.isLast != null) writer.uint32(IS_LAST).bool(batch.isLast);
   if (batch.consumed != null) writer.uint32(CONSUMED).uint32(batch.consumed);
+  if (batch.outputsFollow != null) writer.uint32(OUTPUTS_FOLLOW).bool(batch.outputsFollow);
   return 1 + varintSize(size) + size;
 }
