@@ -31,8 +31,7 @@ import type { OutputBuffer } from './processor/output-buffer.ts';
  * the socket's buffers (212,992 bytes by default on Linux) leaves in parts, one per turn of the
  * worker's event loop while it works on the next batch, and a credit at its end reached the host
  * so late that the next input came after the worker had run out of work (benchmarks/RESULTS.md,
- * twelfth round). A smaller message leaves at once, and a message more would only cost (it did:
- * sent ahead of int64-map's ~80 KB outputs, it cost 17 % of that case's throughput).
+ * twelfth round). A smaller message leaves at once, and a message more would only add its cost.
  */
 const CREDIT_AHEAD_BYTES = 256 * 1024;
 
