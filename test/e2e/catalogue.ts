@@ -159,6 +159,11 @@ export function buildCatalogue(env: StreamExecutionEnvironment, dir: string): Re
     ],
   );
   add(
+    "results larger than a socket's buffers: a batch's credit goes ahead of its output, and nothing is lost or reordered",
+    collect(env.fromSequence(1, 2000).map((i) => `${String(i % 10).repeat(600)}:${i}`, Types.STRING())),
+    Array.from({ length: 2000 }, (_, k) => `${String((k + 1) % 10).repeat(600)}:${k + 1}`),
+  );
+  add(
     'rebalance to a map of parallelism 2: each instance gets its round-robin share, however the input is batched',
     collect(env.fromCollection([1, 2, 3, 4, 5, 6, 7]).map(new SubtaskOf()).setParallelism(2)),
     [0, 0, 0, 0, 1, 1, 1],
