@@ -171,6 +171,7 @@ class BundleRun {
   private sendBuffers(buffers: OutputBuffer[], isLast: boolean): void {
     const data: DataBatch[] = [];
     const transfer: ArrayBuffer[] = [];
+    let bytes = 0;
     for (const buffer of buffers) {
       if (buffer.size === 0) continue;
       let arrow: Uint8Array;
@@ -181,11 +182,12 @@ class BundleRun {
       }
       const movable = transferable(arrow);
       if (movable !== null) transfer.push(movable);
+      bytes += arrow.byteLength;
       data.push({ instructionId: this.instructionId, transformId: buffer.id, arrow, consumed: this.consumed });
     }
     const credit = { instructionId: this.instructionId, transformId: this.processor.layouts.mainOutputId, consumed: this.consumed };
     if (data.length === 0 || isLast) data.push({ ...credit, isLast });
-    else if (this.consumed > this.credited && bytesOf(data) >= CREDIT_AHEAD_BYTES) this.channel.send({ data: [{ ...credit, outputsFollow: true }] });
+    else if (this.consumed > this.credited && bytes >= CREDIT_AHEAD_BYTES) this.channel.send({ data: [{ ...credit, outputsFollow: true }] });
     this.credited = this.consumed;
     this.channel.send({ data }, transfer);
   }
@@ -197,10 +199,4 @@ class BundleRun {
     for (const buffer of this.processor.outputs.values()) buffer.take();
     this.reject(error);
   }
-}
-
-function bytesOf(data: readonly DataBatch[]): number {
-  let bytes = 0;
-  for (const batch of data) bytes += batch.arrow?.byteLength ?? 0;
-  return bytes;
 }
