@@ -4,7 +4,15 @@
  * WorkerFailureError that tells apart "killed by signal", "crashed (exit code)", "exceeded its
  * memory limit", "hung" and "failed during start-up", with the tail of its stderr. Every worker
  * is gone when the job ends: normally (shutdown), on failure or cancellation (killed).
+ *
+ * A job starts at most two workers per core at once (STARTS_PER_CORE); the others wait for a
+ * start to end, and udf.worker.startup-timeout runs from when a worker's own start begins. A
+ * start is mostly CPU (loading Node or a thread, tsx, gRPC and the harness): a job of fifty operators
+ * starting all its workers together on two cores gave each a fiftieth of them, and workers
+ * that were only waiting their turn timed out.
  */
+import { availableParallelism } from 'node:os';
+import pLimit from 'p-limit';
 import { WorkerFailureError, type WorkerFailureKind } from '../../shared/errors/errors.ts';
 import type { Configuration } from '../../shared/config/configuration.ts';
 import type { Logger } from '../log.ts';
@@ -13,6 +21,8 @@ import { launchProcessWorker } from './process-launcher.ts';
 import { launchThreadWorker } from './thread-launcher.ts';
 import { HEARTBEAT_ACTIVITY, WorkerClient } from './worker-client.ts';
 import type { WorkerExit, WorkerHandle } from './worker-handle.ts';
+
+const STARTS_PER_CORE = 2;
 
 export interface SupervisedWorker {
   readonly handle: WorkerHandle;
@@ -32,6 +42,7 @@ export class WorkerSupervisor {
   private endpoint: Promise<GrpcEndpoint> | null = null;
   private readonly workers = new Map<string, Entry>();
   private nextId = 1;
+  private readonly starts = pLimit(STARTS_PER_CORE * availableParallelism());
 
   constructor(
     private readonly mode: 'process' | 'thread',
@@ -40,9 +51,13 @@ export class WorkerSupervisor {
     private readonly jobTag: string,
   ) {}
 
-  /** Starts a worker and resolves once its four streams are connected. */
-  async launch(operator: string): Promise<SupervisedWorker> {
+  /** Starts a worker (when its turn to start comes) and resolves once its four streams are connected. */
+  launch(operator: string): Promise<SupervisedWorker> {
     const workerId = `${this.jobTag}-${this.nextId++}`;
+    return this.starts(() => this.start(workerId, operator));
+  }
+
+  private async start(workerId: string, operator: string): Promise<SupervisedWorker> {
     const memoryLimitBytes = this.config.get('udf.worker.memory-limit');
     let handle: WorkerHandle;
     if (this.mode === 'process') {

@@ -154,7 +154,7 @@ export const CONFIG_KEYS = {
     type: 'duration',
     default: 60_000,
     min: 1,
-    description: 'Time a worker has to start and complete its handshake.',
+    description: 'Time a worker has to start and complete its handshake, from when its start begins (a job starts two workers per core at once).',
   },
   'udf.worker.startup-attempts': {
     type: 'int',
