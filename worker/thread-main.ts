@@ -2,9 +2,10 @@
  * Entry point of a worker thread (thread mode). The host passes four MessagePorts, one per
  * service; everything else is the same harness as in process mode.
  */
-import { workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { WorkerConnection } from '../shared/protocol/channel.ts';
 import { PortChannel } from '../shared/protocol/port-channel.ts';
+import { THREAD_READY } from '../shared/protocol/thread-ready.ts';
 import { loadFunction } from './function-loader.ts';
 import { FnHarness } from './harness.ts';
 
@@ -31,3 +32,5 @@ new FnHarness(connection, {
   captureConsole: true,
   onShutdown: () => connection.close(),
 });
+// Loaded and listening: the host counts the worker as started from here (thread-launcher.ts).
+parentPort?.postMessage(THREAD_READY);

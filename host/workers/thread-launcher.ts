@@ -1,11 +1,13 @@
 /**
  * Thread mode: each worker is a worker_thread in the host process, connected by four
  * MessagePorts (one per service). Same harness, same protocol; Arrow buffers move between the
- * threads instead of being copied. A memory limit becomes the thread's resourceLimits.
+ * threads instead of being copied. A memory limit becomes the thread's resourceLimits. The
+ * worker counts as connected when the thread says it is ready (shared/protocol/thread-ready.ts).
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { HostConnection } from '../../shared/protocol/channel.ts';
 import { PortChannel } from '../../shared/protocol/port-channel.ts';
+import { THREAD_READY } from '../../shared/protocol/thread-ready.ts';
 import type { LaunchOptions } from './process-launcher.ts';
 import { looksOutOfMemory, OutputTail, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
 
@@ -61,7 +63,7 @@ export function launchThreadWorker(options: ThreadLaunchOptions): WorkerHandle {
       });
     });
   });
-  const connection: HostConnection = {
+  const ports: HostConnection = {
     control: new PortChannel(control.port1, options.spinMs),
     data: new PortChannel(data.port1, options.spinMs),
     state: new PortChannel(state.port1, options.spinMs),
@@ -70,11 +72,19 @@ export function launchThreadWorker(options: ThreadLaunchOptions): WorkerHandle {
       for (const c of [control, data, state, logging]) c.port1.close();
     },
   };
+  // Connected once the thread has loaded its harness: a start-up that never gets there is
+  // timed out by udf.worker.startup-timeout, and the supervisor's limit on concurrent starts
+  // holds for threads too.
+  const connection = new Promise<HostConnection>((resolve) => {
+    worker.on('message', (message: unknown) => {
+      if (message === THREAD_READY) resolve(ports);
+    });
+  });
   return {
     id: workerId,
     mode: 'thread',
     pid: undefined,
-    connection: Promise.resolve(connection),
+    connection,
     exited,
     kill: () => {
       void worker.terminate();
