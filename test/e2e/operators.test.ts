@@ -30,11 +30,13 @@ describe.each(RUNS)('%s mode, %s', (mode, _label, settings) => {
   let pipelines: Record<string, Pipeline>;
   let result: JobExecutionResult;
 
+  // One job runs the whole catalogue; with a bundle per record it takes about a minute on a
+  // busy 2-core machine, so the hook may take longer than a test.
   beforeAll(async () => {
     const env = environment(mode, settings);
     pipelines = buildCatalogue(env, dir);
     result = await env.execute('catalogue');
-  });
+  }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const names = Object.keys(buildCatalogue(environment(mode), dir));
