@@ -72,3 +72,76 @@ describe('rebalance', () => {
     expect(drain(channels)).toEqual([[[[1, 2, 3], null]]]);
   });
 });
+
+describe('shuffle', () => {
+  /** The rows each of `n` channels received when a writer of subtask `subtask` shuffles `batches`. */
+  function shuffled(batches: number[][], n: number, subtask = 0): number[][] {
+    const channels = Array.from({ length: n }, () => new StreamChannel(10_000));
+    const writer = new RecordWriter([{ partitioning: 'shuffle', channels }], subtask, 128);
+    for (const values of batches) expect(writer.emit(batch(values))).toBeUndefined();
+    return drain(channels).map((got) => got.flatMap(([values]) => values as number[]));
+  }
+
+  const rows = Array.from({ length: 1000 }, (_, i) => i);
+
+  it('sends every row to one consumer, keeping their order, and reaches every consumer', () => {
+    const got = shuffled([rows], 3);
+    expect(got.flat().sort((a, b) => a - b)).toEqual(rows);
+    for (const part of got) {
+      expect(part.length).toBeGreaterThan(0);
+      expect(part).toEqual([...part].sort((a, b) => a - b));
+    }
+  });
+
+  it('picks the same consumer for each row however the rows are batched', () => {
+    const batches = Array.from({ length: 100 }, (_, b) => rows.slice(b * 10, b * 10 + 10));
+    expect(shuffled(batches, 3)).toEqual(shuffled([rows], 3));
+  });
+
+  it('draws differently in each producer subtask', () => {
+    expect(shuffled([rows], 2, 1)).not.toEqual(shuffled([rows], 2, 0));
+  });
+
+  it('carries timestamps and keys with their rows', () => {
+    const channels = [new StreamChannel(1000), new StreamChannel(1000)];
+    const keys = [10, 11, 12, 13, 14, 15].map((k) => new Uint8Array([k]));
+    const values = [0, 1, 2, 3, 4, 5];
+    const writer = new RecordWriter([{ partitioning: 'shuffle', channels }], 0, 128);
+    expect(writer.emit({ length: 6, values, keys, timestamps: values.map((v) => v * 100) })).toBeUndefined();
+    for (const channel of channels) {
+      for (let e = channel.poll(); e !== null; e = channel.poll()) {
+        if (e.kind !== 'records') continue;
+        const b = e.batch;
+        const got = (b.values as number[]).map((v, i) => [v, b.keys!.at(i)![0], b.timestamps![i]]);
+        expect(got).toEqual((b.values as number[]).map((v) => [v, v + 10, v * 100]));
+      }
+    }
+  });
+});
+
+describe('broadcast', () => {
+  it('sends every batch to every consumer', () => {
+    const channels = [new StreamChannel(1000), new StreamChannel(1000), new StreamChannel(1000)];
+    const writer = new RecordWriter([{ partitioning: 'broadcast', channels }], 0, 128);
+    expect(writer.emit(batch([1, 2], [5, 6]))).toBeUndefined();
+    expect(writer.emit(batch([3]))).toBeUndefined();
+    const each = [
+      [[1, 2], [5, 6]],
+      [[3], null],
+    ];
+    expect(drain(channels)).toEqual([each, each, each]);
+    expect(writer.written).toBe(3);
+  });
+});
+
+describe('rescale', () => {
+  it('round-robins over the consumers this producer is connected to', () => {
+    const channels = [new StreamChannel(1000), new StreamChannel(1000)];
+    const writer = new RecordWriter([{ partitioning: 'rescale', channels }], 0, 128);
+    for (const values of [[1, 2, 3], [4]]) expect(writer.emit(batch(values))).toBeUndefined();
+    expect(drain(channels).map((got) => got.flatMap(([values]) => values))).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+  });
+});

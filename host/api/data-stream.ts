@@ -16,7 +16,10 @@ import { OutputTag } from '../../shared/api/output-tag.ts';
 import { TypeInformation } from '../../shared/api/types.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import type {
+  ChainingStrategy,
+  ExplicitPartitioning,
   FailurePolicyName,
+  PartitionTransformation,
   SideOutputTransformation,
   Transformation,
   UdfKind,
@@ -67,18 +70,21 @@ export class DataStream<T> {
   }
 
   name(name: string): this {
+    this.refuseOnPartition('name');
     if (typeof name !== 'string' || name === '') throw new JobDefinitionError('name() takes a non-empty string');
     this.transformation.name = name;
     return this;
   }
 
   uid(uid: string): this {
+    this.refuseOnPartition('uid');
     if (typeof uid !== 'string' || uid === '') throw new JobDefinitionError('uid() takes a non-empty string');
     this.transformation.uid = uid;
     return this;
   }
 
   setParallelism(parallelism: number): this {
+    this.refuseOnPartition('setParallelism');
     if (this.transformation.kind === 'source' && this.transformation.source.kind !== 'sequence' && parallelism !== 1) {
       throw new JobDefinitionError(`the source '${this.transformation.name}' is not parallel: its parallelism must be 1`);
     }
@@ -99,6 +105,74 @@ export class DataStream<T> {
     }
     t.failurePolicy = policy;
     return this;
+  }
+
+  /**
+   * This operator starts a new chain: it does not share a worker with the operator before it,
+   * but the operators after it may share its worker (Flink's startNewChain()).
+   */
+  startNewChain(): this {
+    return this.setChaining('head', 'startNewChain()');
+  }
+
+  /** This operator shares a worker with neither the operator before it nor those after it. */
+  disableChaining(): this {
+    return this.setChaining('never', 'disableChaining()');
+  }
+
+  /** The stream rebalance() and its kin return is no operator: it has no name, parallelism or uid of its own. */
+  private refuseOnPartition(call: string): void {
+    const t = this.transformation;
+    if (t.kind === 'partition') {
+      throw new JobDefinitionError(`${call}() applies to sources, operators and sinks, not to the stream ${t.partitioning}() returns: call it on the operator that follows`);
+    }
+  }
+
+  private setChaining(strategy: ChainingStrategy, call: string): this {
+    const t = this.transformation;
+    if (t.kind !== 'udf') throw new JobDefinitionError(`${call} applies to operators that run a user function`);
+    t.chaining = strategy;
+    return this;
+  }
+
+  /** Each record goes to the next operator's instance of the same index; both must have the same parallelism. */
+  forward(): DataStream<T> {
+    return this.partition('forward');
+  }
+
+  /** Records go round-robin to every instance of the next operator. */
+  rebalance(): DataStream<T> {
+    return this.partition('rebalance');
+  }
+
+  /**
+   * Records go round-robin to a subset of the next operator's instances: with parallelism 2
+   * before and 4 after, instance 0 feeds 0 and 1, instance 1 feeds 2 and 3 (and the other way
+   * round from more instances to fewer), so that each instance talks to few others.
+   */
+  rescale(): DataStream<T> {
+    return this.partition('rescale');
+  }
+
+  /** Each record goes to an instance of the next operator chosen at random. */
+  shuffle(): DataStream<T> {
+    return this.partition('shuffle');
+  }
+
+  /** Every record goes to every instance of the next operator. */
+  broadcast(): DataStream<T> {
+    return this.partition('broadcast');
+  }
+
+  protected partition(partitioning: ExplicitPartitioning): DataStream<T> {
+    const t = this.env.addTransformation({
+      kind: 'partition',
+      name: partitioning.charAt(0).toUpperCase() + partitioning.slice(1),
+      input: this.transformation,
+      partitioning,
+      outputType: this.transformation.outputType,
+    } as Omit<PartitionTransformation, 'id' | 'uid' | 'parallelism'>);
+    return new DataStream<T>(this.env, t);
   }
 
   /** With an output type, the function's results are checked against it (and travel typed). */
@@ -252,6 +326,7 @@ export class DataStream<T> {
       sideOutputs: new Map(),
       failurePolicy: null,
       watermarkStrategy: extra.watermarkStrategy ?? null,
+      chaining: 'always',
       outputType: outputType ?? null,
     });
   }
@@ -273,6 +348,11 @@ export class KeyedStream<T, K> extends DataStream<T> {
 
   override union(...streams: DataStream<T>[]): DataStream<T> {
     return this.unkeyed().union(...streams);
+  }
+
+  /** A keyed stream is partitioned by its key; as in Flink, no other partitioning may replace it. */
+  protected override partition(partitioning: ExplicitPartitioning): DataStream<T> {
+    throw new JobDefinitionError(`${partitioning}() cannot override the partitioning of a KeyedStream: it is partitioned by key`);
   }
 
   override process<R>(fn: KeyedProcessLike<K, T, NoInfer<R>> | ProcessLike<T, NoInfer<R>>, outputType: TypeInformation<R>): DataStream<R>;

@@ -5,14 +5,17 @@
  *    together in one worker per parallel instance (one round trip per batch).
  * A chain ends at a keyBy (its key selector is the chain's last function; the host partitions
  * by the keys it computes), at an assignTimestampsAndWatermarks (watermarks follow its
- * output), where parallelism changes, where a stream feeds more than one consumer, and
- * everywhere when udf.operator-chaining.enabled is false.
+ * output), where parallelism changes, where a stream feeds more than one consumer, at a
+ * partitioning the user chose (rebalance() and its kin; forward() keeps the chain), around
+ * operators that said so (startNewChain(), disableChaining()), and everywhere when
+ * udf.operator-chaining.enabled is false.
  */
 import type { TypeDescriptor } from '../../shared/api/types.ts';
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { DEAD_LETTER_SUFFIX } from '../../shared/protocol/layouts.ts';
 import {
+  type ExplicitPartitioning,
   inputsOf,
   isTimestamped,
   type SinkTransformation,
@@ -21,7 +24,7 @@ import {
   type UdfTransformation,
 } from './transformation.ts';
 
-export type Partitioning = 'forward' | 'rebalance' | 'hash';
+export type Partitioning = ExplicitPartitioning | 'hash';
 
 export interface Edge {
   from: Stage;
@@ -125,18 +128,23 @@ export function planJob(transformations: Transformation[], config: Configuration
         );
         break;
       case 'udf': {
-        const input = t.input;
+        // forward() leaves the records where they are: the chain may go on through it.
+        const viaForward = t.input.kind === 'partition' && t.input.partitioning === 'forward';
+        const input = viaForward && t.input.kind === 'partition' ? t.input.input : t.input;
         const upstream = input.kind === 'udf' ? stageOf.get(input) : undefined;
         const canChain =
           chaining &&
+          t.chaining === 'always' &&
           upstream?.kind === 'udf' &&
           input.kind === 'udf' &&
+          input.chaining !== 'never' &&
           upstream.transforms[upstream.transforms.length - 1] === input &&
           input.udf !== 'key_by' &&
           input.udf !== 'timestamps' &&
           !t.keyedInput &&
           parallelismOf(t) === upstream.parallelism &&
-          (mainConsumers.get(input) ?? 0) === 1;
+          (mainConsumers.get(input) ?? 0) === 1 &&
+          (!viaForward || (mainConsumers.get(t.input) ?? 0) === 1);
         if (canChain) {
           upstream.transforms.push(t);
           stageOf.set(t, upstream);
@@ -174,6 +182,7 @@ export function planJob(transformations: Transformation[], config: Configuration
         );
         break;
       case 'union':
+      case 'partition':
       case 'side_output':
         break;
     }
@@ -184,9 +193,15 @@ export function planJob(transformations: Transformation[], config: Configuration
     if (t.kind !== 'udf' && t.kind !== 'sink') continue;
     const stage = stageOf.get(t)!;
     if (stage.kind === 'udf' && stage.transforms[0] !== t) continue;
-    for (const [from, outputId] of producersOf(t.input, stageOf)) {
+    for (const [from, outputId, chosen] of producersOf(t.input, stageOf, null)) {
       const partitioning: Partitioning =
-        stage.kind === 'udf' && stage.keyedInput ? 'hash' : from.parallelism === stage.parallelism ? 'forward' : 'rebalance';
+        stage.kind === 'udf' && stage.keyedInput ? 'hash' : (chosen ?? (from.parallelism === stage.parallelism ? 'forward' : 'rebalance'));
+      if (partitioning === 'forward' && from.parallelism !== stage.parallelism) {
+        throw new JobDefinitionError(
+          `forward() cannot change the parallelism: '${from.name}' has parallelism ${from.parallelism} and '${stage.name}' ${stage.parallelism}; ` +
+            'use rebalance(), rescale(), shuffle() or broadcast() instead',
+        );
+      }
       const edge: Edge = { from, outputId, to: stage, partitioning };
       stage.inputs.push(edge);
       let out = from.outputs.get(outputId);
@@ -197,16 +212,27 @@ export function planJob(transformations: Transformation[], config: Configuration
   return { stages, maxParallelism };
 }
 
-/** The (stage, output) pairs whose records make up the stream `t`. */
-function producersOf(t: Transformation, stageOf: Map<Transformation, Stage>): [Stage, string][] {
+/**
+ * The (stage, output) pairs whose records make up the stream `t`, each with the partitioning
+ * the user chose on the way (the one nearest the consumer wins, as in Flink), else `chosen`.
+ */
+function producersOf(
+  t: Transformation,
+  stageOf: Map<Transformation, Stage>,
+  chosen: ExplicitPartitioning | null,
+): [Stage, string, ExplicitPartitioning | null][] {
   switch (t.kind) {
     case 'source':
     case 'udf':
-      return [[stageOf.get(t)!, transformId(t)]];
+      return [[stageOf.get(t)!, transformId(t), chosen]];
     case 'union':
-      return t.inputs.flatMap((i) => producersOf(i, stageOf));
+      return t.inputs.flatMap((i) => producersOf(i, stageOf, chosen));
+    case 'partition':
+      return producersOf(t.input, stageOf, chosen ?? t.partitioning);
     case 'side_output':
-      return [[stageOf.get(t.input)!, t.tag.tagId === DEAD_LETTERS_TAG ? deadLetterId(t.input) : sideOutputId(t.input, t.tag.tagId)]];
+      return [
+        [stageOf.get(t.input)!, t.tag.tagId === DEAD_LETTERS_TAG ? deadLetterId(t.input) : sideOutputId(t.input, t.tag.tagId), chosen],
+      ];
     case 'sink':
       throw new JobDefinitionError('a sink has no output');
   }

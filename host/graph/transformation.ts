@@ -24,6 +24,16 @@ export type UdfKind =
 
 export type FailurePolicyName = 'fail' | 'restart' | 'skip';
 
+/**
+ * How an operator chains (Flink's chaining strategies): 'always' joins its input's chain where
+ * the planner allows it; 'head' starts a new chain that later operators may join
+ * (startNewChain()); 'never' chains with neither side (disableChaining()).
+ */
+export type ChainingStrategy = 'always' | 'head' | 'never';
+
+/** A partitioning the user chose between two operators (DataStream.rebalance() and its kin). */
+export type ExplicitPartitioning = 'forward' | 'rebalance' | 'rescale' | 'shuffle' | 'broadcast';
+
 interface Common {
   readonly id: number;
   name: string;
@@ -54,6 +64,14 @@ export interface UdfTransformation extends Common {
   failurePolicy: FailurePolicyName | null;
   /** For 'timestamps': how watermarks are generated from the assigned timestamps. */
   readonly watermarkStrategy: WatermarkStrategy<unknown> | null;
+  chaining: ChainingStrategy;
+}
+
+/** The same records as its input, sent to the next operator by the partitioning given. */
+export interface PartitionTransformation extends Common {
+  readonly kind: 'partition';
+  readonly input: Transformation;
+  readonly partitioning: ExplicitPartitioning;
 }
 
 export interface UnionTransformation extends Common {
@@ -77,6 +95,7 @@ export type Transformation =
   | SourceTransformation
   | UdfTransformation
   | UnionTransformation
+  | PartitionTransformation
   | SideOutputTransformation
   | SinkTransformation;
 
@@ -101,6 +120,7 @@ export function isTimestamped(t: Transformation): boolean {
       return t.udf === 'timestamps' || isTimestamped(t.input);
     case 'union':
       return t.inputs.some(isTimestamped);
+    case 'partition':
     case 'side_output':
     case 'sink':
       return isTimestamped(t.input);

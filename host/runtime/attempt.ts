@@ -13,6 +13,7 @@ import { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
 import type { WorkerSupervisor } from '../workers/supervisor.ts';
 import type { WorkerClient } from '../workers/worker-client.ts';
+import { connects } from './channel-pattern.ts';
 import { cloneFunction } from './clone-function.ts';
 import { EmbeddedStage } from './embedded-stage.ts';
 import { InputGate } from './input-gate.ts';
@@ -111,7 +112,7 @@ export class Attempt {
       for (const edge of stage.inputs) {
         for (let u = 0; u < edge.from.parallelism; u++) {
           for (let s = 0; s < stage.parallelism; s++) {
-            if (edge.partitioning === 'forward' && u % stage.parallelism !== s) continue;
+            if (!connects(edge.partitioning, u, edge.from.parallelism, s, stage.parallelism)) continue;
             const channel = new StreamChannel(capacity);
             this.channels.push(channel);
             this.edgeChannels.set(this.channelKey(edge, u, s), channel);

@@ -2,8 +2,11 @@
  * A task's output towards its consumers: the partitioners of Flink's record writers. Records go
  * forward (subtask i to subtask i), round-robin (rebalance: each consumer gets as many of a
  * batch's rows as Flink's record-by-record round robin would give it, as one contiguous run, so
- * that consumers share even a small input) or by key group (hash: the key bytes a key selector
- * computed in the worker decide the consumer subtask).
+ * that consumers share even a small input; rescale: the same over the few consumers this
+ * subtask is connected to, channel-pattern.ts), by key group (hash: the key bytes a key selector
+ * computed in the worker decide the consumer subtask), at random (shuffle: each row on its own,
+ * from a generator seeded by the subtask, so that a job run twice splits its rows alike), or
+ * to every consumer (broadcast).
  * Watermarks, barriers and end of input go to every consumer channel.
  */
 import type { RowBatch, RowKeys } from '../../shared/codec/batch-layout.ts';
@@ -20,6 +23,8 @@ export interface OutputTarget {
 
 export class RecordWriter {
   private roundRobin: number;
+  /** State of the shuffle's xorshift32 generator (never 0). */
+  private random: number;
   /** Rows written. */
   written = 0;
 
@@ -29,6 +34,7 @@ export class RecordWriter {
     private readonly maxParallelism: number,
   ) {
     this.roundRobin = subtaskIndex;
+    this.random = (Math.imul(subtaskIndex + 1, 0x9e3779b1) | 0) || 1;
   }
 
   /** Sends a batch; returns a promise when some consumer is full (await it before the next emit). */
@@ -47,6 +53,7 @@ export class RecordWriter {
           put(channels[this.subtaskIndex % channels.length]!, batch);
           break;
         case 'rebalance':
+        case 'rescale':
           if (channels.length === 1 || batch.length === 1) put(channels[this.roundRobin++ % channels.length]!, batch);
           else {
             for (const [channel, run] of roundRobinRuns(batch, this.roundRobin, channels.length)) put(channels[channel]!, run);
@@ -56,6 +63,14 @@ export class RecordWriter {
         case 'hash':
           if (channels.length === 1) put(channels[0]!, batch);
           else for (const [i, part] of this.splitByKeyGroup(batch, channels.length)) put(channels[i]!, part);
+          break;
+        case 'shuffle':
+          if (channels.length === 1) put(channels[0]!, batch);
+          else for (const [i, part] of this.splitAtRandom(batch, channels.length)) put(channels[i]!, part);
+          break;
+        case 'broadcast':
+          // Consumers only read a batch (a pending batch copies one before appending to it).
+          for (const channel of channels) put(channel, batch);
           break;
       }
     }
@@ -76,22 +91,39 @@ export class RecordWriter {
   private splitByKeyGroup(batch: RowBatch, parallelism: number): Map<number, RowBatch> {
     const keys = batch.keys;
     if (keys === null) throw new Error('a keyed edge received rows without keys');
-    const parts = new Map<number, RowBatch & { keys: Uint8Array[] }>();
-    for (let i = 0; i < batch.length; i++) {
-      const key = keys.at(i)!;
-      const subtask = subtaskForKeyGroup(keyGroupOf(key, this.maxParallelism), this.maxParallelism, parallelism);
-      let part = parts.get(subtask);
-      if (part === undefined) {
-        part = { length: 0, values: [], keys: [], timestamps: batch.timestamps === null ? null : [] };
-        parts.set(subtask, part);
-      }
-      part.values.push(batch.values[i]);
-      part.keys.push(key);
-      part.timestamps?.push(batch.timestamps![i] ?? null);
-      part.length++;
-    }
-    return parts;
+    const maxParallelism = this.maxParallelism;
+    return split(batch, (i) => subtaskForKeyGroup(keyGroupOf(keys.at(i)!, maxParallelism), maxParallelism, parallelism));
   }
+
+  private splitAtRandom(batch: RowBatch, channels: number): Map<number, RowBatch> {
+    return split(batch, () => {
+      let x = this.random;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      this.random = x;
+      return (x >>> 0) % channels;
+    });
+  }
+}
+
+/** The rows of `batch` by the channel `channelOf` gives each, in their order. */
+function split(batch: RowBatch, channelOf: (row: number) => number): Map<number, RowBatch> {
+  const keys = batch.keys;
+  const parts = new Map<number, RowBatch & { keys: Uint8Array[] | null }>();
+  for (let i = 0; i < batch.length; i++) {
+    const channel = channelOf(i);
+    let part = parts.get(channel);
+    if (part === undefined) {
+      part = { length: 0, values: [], keys: keys === null ? null : [], timestamps: batch.timestamps === null ? null : [] };
+      parts.set(channel, part);
+    }
+    part.values.push(batch.values[i]);
+    part.keys?.push(keys!.at(i)!);
+    part.timestamps?.push(batch.timestamps![i] ?? null);
+    part.length++;
+  }
+  return parts;
 }
 
 /**

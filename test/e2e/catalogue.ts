@@ -54,6 +54,17 @@ class SubtaskOf extends MapFunction<number, number> {
   }
 }
 
+/** The parallel instance each record reached, with the record. */
+class SubtaskAndValue extends MapFunction<number, [number, number]> {
+  index = -1;
+  override open(ctx: RuntimeContext): void {
+    this.index = ctx.getIndexOfThisSubtask();
+  }
+  map(value: number): [number, number] {
+    return [this.index, value];
+  }
+}
+
 class Twice extends FlatMapFunction<string, string> {
   flatMap(value: string, out: Collector<string>): void {
     out.collect(value);
@@ -170,6 +181,60 @@ export function buildCatalogue(env: StreamExecutionEnvironment, dir: string): Re
     collect(env.fromCollection([1, 2, 3, 4, 5, 6, 7]).map(new SubtaskOf()).setParallelism(2)),
     [0, 0, 0, 0, 1, 1, 1],
     true,
+  );
+  add(
+    'broadcast: every instance of the next operator gets every record',
+    collect(env.fromCollection([1, 2, 3]).broadcast().map(new SubtaskAndValue()).setParallelism(2)),
+    [
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ],
+    true,
+  );
+  add(
+    'rescale from 2 instances to 4: each feeds its own two, round-robin',
+    collect(
+      env
+        .fromSequence(1, 8)
+        .setParallelism(2)
+        .rescale()
+        .map(new SubtaskAndValue())
+        .setParallelism(4)
+        .map(([subtask, value]) => [subtask, value <= 4 ? 'first half' : 'second half']),
+    ),
+    [0, 0, 1, 1].map((s) => [s, 'first half']).concat([2, 2, 3, 3].map((s) => [s, 'second half'])),
+    true,
+  );
+  add(
+    'rescale from 4 instances to 2: each instance takes the records of its own two',
+    collect(env.fromSequence(1, 8).setParallelism(4).rescale().map(new SubtaskAndValue()).setParallelism(2)),
+    [1, 2, 3, 4].map((v) => [0, v]).concat([5, 6, 7, 8].map((v) => [1, v])),
+    true,
+  );
+  add(
+    'shuffle: every record reaches the next operator once',
+    collect(env.fromSequence(1, 50).shuffle().map((x) => x * 2).setParallelism(2)),
+    Array.from({ length: 50 }, (_, k) => 2 * (k + 1)),
+    true,
+  );
+  add(
+    'forward() keeps a chain, disableChaining() and startNewChain() split it: the results stay the same',
+    collect(
+      env
+        .fromCollection([1, 2, 3])
+        .map((x) => x + 1)
+        .forward()
+        .map((x) => x * 10)
+        .disableChaining()
+        .map((x) => x - 1)
+        .startNewChain()
+        .filter((x) => x !== 29),
+    ),
+    [19, 39],
   );
   add(
     "JavaScript's own functions: map(String), filter(Boolean), keyBy(Math.abs), reduce(Math.max)",

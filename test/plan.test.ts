@@ -1,0 +1,134 @@
+/**
+ * The planner's chains and edges (host/graph/plan.ts): where user functions share a worker, and
+ * how records travel between stages when the user chose a partitioning.
+ */
+import { describe, expect, it } from 'vitest';
+import { StreamExecutionEnvironment, type DataStream } from '../host/index.ts';
+import { planJob, type JobPlan } from '../host/graph/plan.ts';
+import { connects } from '../host/runtime/channel-pattern.ts';
+
+function environment(): StreamExecutionEnvironment {
+  return StreamExecutionEnvironment.getExecutionEnvironment({ 'udf.execution-mode': 'embedded' });
+}
+
+/** The plan of the job that prints `stream`. */
+function planOf<T>(env: StreamExecutionEnvironment, stream: DataStream<T>): JobPlan {
+  stream.print();
+  return planJob(env['transformations'], env.getConfig());
+}
+
+/** Each stage as its kind and names: a UDF stage lists the functions chained in it. */
+function stages(plan: JobPlan): string[] {
+  return plan.stages.map((s) => (s.kind === 'udf' ? `udf[${s.transforms.map((t) => t.name).join(', ')}]` : s.kind));
+}
+
+/** Each edge as "from -> to: partitioning", by the stages' names. */
+function edges(plan: JobPlan): string[] {
+  return plan.stages.flatMap((s) => s.inputs.map((e) => `${e.from.name} -> ${e.to.name}: ${e.partitioning}`));
+}
+
+const inc = (x: number): number => x + 1;
+
+describe('chains', () => {
+  it('chain consecutive functions, and go on through forward()', () => {
+    const env = environment();
+    const plan = planOf(env, env.fromCollection([1]).map(inc).name('a').forward().map(inc).name('b').map(inc).name('c'));
+    expect(stages(plan)).toEqual(['source', 'udf[a, b, c]', 'sink']);
+  });
+
+  it('end at a partitioning the user chose', () => {
+    const env = environment();
+    const plan = planOf(env, env.fromCollection([1]).map(inc).name('a').rebalance().map(inc).name('b'));
+    expect(stages(plan)).toEqual(['source', 'udf[a]', 'udf[b]', 'sink']);
+    expect(edges(plan)).toEqual(['Source: Collection Source -> a: forward', 'a -> b: rebalance', 'b -> Sink: Print to Std. Out: forward']);
+  });
+
+  it('startNewChain() starts a chain that later functions join', () => {
+    const env = environment();
+    const plan = planOf(env, env.fromCollection([1]).map(inc).name('a').map(inc).name('b').startNewChain().map(inc).name('c'));
+    expect(stages(plan)).toEqual(['source', 'udf[a]', 'udf[b, c]', 'sink']);
+  });
+
+  it('disableChaining() keeps a function out of the chains on both its sides', () => {
+    const env = environment();
+    const stream = env.fromCollection([1]).map(inc).name('a').map(inc).name('b').disableChaining().map(inc).name('c').map(inc).name('d');
+    expect(stages(planOf(env, stream))).toEqual(['source', 'udf[a]', 'udf[b]', 'udf[c, d]', 'sink']);
+  });
+
+  it('chaining strategies apply only to operators that run a user function', () => {
+    const env = environment();
+    expect(() => env.fromCollection([1]).startNewChain()).toThrow('startNewChain() applies to operators that run a user function');
+    expect(() => env.fromCollection([1]).map(inc).rebalance().disableChaining()).toThrow(
+      'disableChaining() applies to operators that run a user function',
+    );
+  });
+});
+
+describe('partitioning', () => {
+  it('takes the partitioning nearest the consumer, on every input of a union', () => {
+    const env = environment();
+    const a = env.fromCollection([1]).name('a').broadcast();
+    const b = env.fromCollection([2]).name('b');
+    const plan = planOf(env, a.union(b).rebalance().shuffle().map(inc).name('c').setParallelism(2));
+    expect(edges(plan)).toEqual(['a -> c: shuffle', 'b -> c: shuffle', 'c -> Sink: Print to Std. Out: rebalance']);
+  });
+
+  it('keeps the default where the user chose none: forward at equal parallelism, rebalance otherwise', () => {
+    const env = environment();
+    const a = env.fromCollection([1]).name('a').broadcast();
+    const plan = planOf(env, a.union(env.fromCollection([2]).name('b')).map(inc).name('c').setParallelism(2));
+    expect(edges(plan)).toEqual(['a -> c: broadcast', 'b -> c: rebalance', 'c -> Sink: Print to Std. Out: rebalance']);
+  });
+
+  it('refuses forward() between different parallelisms, naming both operators', () => {
+    const env = environment();
+    const stream = env.fromCollection([1]).forward().map(inc).name('Twice').setParallelism(2);
+    expect(() => planOf(env, stream)).toThrow(
+      "forward() cannot change the parallelism: 'Source: Collection Source' has parallelism 1 and 'Twice' 2; use rebalance(), rescale(), shuffle() or broadcast() instead",
+    );
+  });
+
+  it('refuses to override the partitioning of a keyed stream', () => {
+    const keyed = environment().fromCollection([1]).keyBy((x) => x);
+    expect(() => keyed.rebalance()).toThrow('rebalance() cannot override the partitioning of a KeyedStream: it is partitioned by key');
+    expect(() => keyed.forward()).toThrow('forward() cannot override the partitioning of a KeyedStream: it is partitioned by key');
+  });
+
+  it('refuses a name, parallelism and uid on the stream a partitioning returns', () => {
+    const shuffled = environment().fromCollection([1]).shuffle();
+    expect(() => shuffled.setParallelism(2)).toThrow(
+      'setParallelism() applies to sources, operators and sinks, not to the stream shuffle() returns: call it on the operator that follows',
+    );
+    expect(() => shuffled.uid('x')).toThrow('uid() applies to sources, operators and sinks, not to the stream shuffle() returns');
+    expect(() => shuffled.name('x')).toThrow('name() applies to sources, operators and sinks, not to the stream shuffle() returns');
+  });
+});
+
+describe('channels of a rescale', () => {
+  /** For each producer, the consumers it has a channel to. */
+  function pattern(producers: number, consumers: number): number[][] {
+    return Array.from({ length: producers }, (_, u) =>
+      Array.from({ length: consumers }, (_, s) => s).filter((s) => connects('rescale', u, producers, s, consumers)),
+    );
+  }
+
+  it('fan out to contiguous runs of consumers', () => {
+    expect(pattern(2, 4)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+    expect(pattern(2, 5)).toEqual([
+      [0, 1],
+      [2, 3, 4],
+    ]);
+  });
+
+  it('fan in from contiguous runs of producers', () => {
+    expect(pattern(4, 2)).toEqual([[0], [0], [1], [1]]);
+    expect(pattern(3, 2)).toEqual([[0], [1], [1]]);
+  });
+
+  it('connect subtask to subtask at equal parallelism', () => {
+    expect(pattern(3, 3)).toEqual([[0], [1], [2]]);
+  });
+});
