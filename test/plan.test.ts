@@ -92,6 +92,43 @@ describe('partitioning', () => {
     const keyed = environment().fromCollection([1]).keyBy((x) => x);
     expect(() => keyed.rebalance()).toThrow('rebalance() cannot override the partitioning of a KeyedStream: it is partitioned by key');
     expect(() => keyed.forward()).toThrow('forward() cannot override the partitioning of a KeyedStream: it is partitioned by key');
+    expect(() => keyed.partitionCustom((k: number, n) => k % n, (x) => x)).toThrow(
+      'partitionCustom() cannot override the partitioning of a KeyedStream: it is partitioned by key',
+    );
+  });
+
+  it('partitionCustom() ends its chain, and its consumers read it by the partition chosen', () => {
+    const env = environment();
+    const stream = env
+      .fromCollection([1])
+      .map(inc)
+      .name('a')
+      .partitionCustom((k: number, n) => k % n, (x) => x)
+      .map(inc)
+      .name('b')
+      .setParallelism(3);
+    const plan = planOf(env, stream);
+    expect(stages(plan)).toEqual(['source', 'udf[a, Partition Custom]', 'udf[b]', 'sink']);
+    expect(edges(plan)).toEqual(['Source: Collection Source -> a: forward', 'a -> b: custom', 'b -> Sink: Print to Std. Out: rebalance']);
+  });
+
+  it('a partitioning after partitionCustom() replaces it', () => {
+    const env = environment();
+    const stream = env.fromCollection([1]).partitionCustom((k: number, n) => k % n, (x) => x).shuffle().map(inc).name('b').setParallelism(2);
+    expect(edges(planOf(env, stream))).toContain('Partition Custom -> b: shuffle');
+  });
+
+  it('refuses consumers of one partitionCustom() with different parallelisms, and functions of the wrong shape', () => {
+    const env = environment();
+    const partitioned = env.fromCollection([1]).partitionCustom((k: number, n) => k % n, (x) => x);
+    partitioned.map(inc).name('two').setParallelism(2).print();
+    partitioned.map(inc).name('three').setParallelism(3).print();
+    expect(() => planJob(env['transformations'], env.getConfig())).toThrow(
+      "the operators after partitionCustom() ('Partition Custom') must have one parallelism, the number of partitions; got 2 and 3",
+    );
+    expect(() => env.fromCollection([1]).partitionCustom({} as never, (x) => x)).toThrow(
+      'partitionCustom(): the partitioner must be a function or an object with a partition() method',
+    );
   });
 
   it('refuses a name, parallelism and uid on the stream a partitioning returns', () => {

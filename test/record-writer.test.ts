@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RowBatch } from '../shared/codec/batch-layout.ts';
 import { RecordWriter } from '../host/runtime/record-writer.ts';
 import { StreamChannel } from '../host/runtime/stream-channel.ts';
+import { encodeKey } from '../shared/codec/generic-value.ts';
 
 function batch(values: number[], timestamps: number[] | null = null): RowBatch {
   return { length: values.length, values, keys: null, timestamps };
@@ -143,5 +144,28 @@ describe('rescale', () => {
       [1, 2],
       [3, 4],
     ]);
+  });
+});
+
+describe('custom (partitionCustom)', () => {
+  it("sends each row to the partition its key names, in order, with its timestamp", () => {
+    const channels = [new StreamChannel(1000), new StreamChannel(1000), new StreamChannel(1000)];
+    const writer = new RecordWriter([{ partitioning: 'custom', channels }], 0, 128);
+    const partitions = [2, 0, 2, 1, 0];
+    const values = ['a', 'b', 'c', 'd', 'e'];
+    expect(writer.emit({ length: 5, values, keys: partitions.map(encodeKey), timestamps: [1, 2, 3, 4, 5] })).toBeUndefined();
+    expect(drain(channels)).toEqual([[[['b', 'e'], [2, 5]]], [[['d'], [4]]], [[['a', 'c'], [1, 3]]]]);
+  });
+
+  it('refuses a row whose key is not a partition of the consumers, sending nothing', () => {
+    const channels = [new StreamChannel(1000), new StreamChannel(1000)];
+    const writer = new RecordWriter([{ partitioning: 'custom', channels }], 0, 128);
+    expect(() => writer.emit({ length: 2, values: ['a', 'b'], keys: [0, 2].map(encodeKey), timestamps: null })).toThrow(
+      'a custom-partitioned row names partition 2, not one of 0 to 1',
+    );
+    expect(() => writer.emit({ length: 1, values: ['a'], keys: ['0'].map(encodeKey), timestamps: null })).toThrow(
+      "a custom-partitioned row names partition '0', not one of 0 to 1",
+    );
+    expect(drain(channels)).toEqual([[], []]);
   });
 });

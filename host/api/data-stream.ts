@@ -9,6 +9,7 @@ import type {
   KeyedProcessLike,
   KeySelectorLike,
   MapLike,
+  PartitionerLike,
   ProcessLike,
   ReduceLike,
 } from '../../shared/api/functions.ts';
@@ -164,7 +165,22 @@ export class DataStream<T> {
     return this.partition('broadcast');
   }
 
+  /**
+   * Each record goes to the instance of the next operator that `partitioner` chooses for its
+   * key: partition(key, numPartitions) returns 0 to numPartitions - 1, numPartitions being the
+   * next operator's parallelism. Both functions run in a worker.
+   */
+  partitionCustom<K>(partitioner: PartitionerLike<K>, keySelector: KeySelectorLike<T, K>): DataStream<T> {
+    this.refusePartitioningOfKeyed('partitionCustom');
+    checkFunction(partitioner, 'partition', 'partitionCustom(): the partitioner');
+    checkFunction(keySelector, 'getKey', 'partitionCustom(): the key selector');
+    return new DataStream<T>(this.env, this.newUdf('partition_custom', 'Partition Custom', partitioner, this.getType() ?? undefined, { keySelector }));
+  }
+
+  protected refusePartitioningOfKeyed(_call: string): void {}
+
   protected partition(partitioning: ExplicitPartitioning): DataStream<T> {
+    this.refusePartitioningOfKeyed(partitioning);
     const t = this.env.addTransformation({
       kind: 'partition',
       name: partitioning.charAt(0).toUpperCase() + partitioning.slice(1),
@@ -310,7 +326,7 @@ export class DataStream<T> {
     name: string,
     fn: unknown,
     outputType: TypeInformation<unknown> | undefined,
-    extra: Partial<Pick<UdfTransformation, 'builtin' | 'watermarkStrategy'>> = {},
+    extra: Partial<Pick<UdfTransformation, 'builtin' | 'watermarkStrategy' | 'keySelector'>> = {},
   ): UdfTransformation {
     if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
       throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
@@ -321,6 +337,7 @@ export class DataStream<T> {
       name,
       input: this.transformation,
       fn,
+      keySelector: extra.keySelector ?? null,
       builtin: extra.builtin ?? null,
       keyedInput: this.isKeyed(),
       sideOutputs: new Map(),
@@ -351,8 +368,8 @@ export class KeyedStream<T, K> extends DataStream<T> {
   }
 
   /** A keyed stream is partitioned by its key; as in Flink, no other partitioning may replace it. */
-  protected override partition(partitioning: ExplicitPartitioning): DataStream<T> {
-    throw new JobDefinitionError(`${partitioning}() cannot override the partitioning of a KeyedStream: it is partitioned by key`);
+  protected override refusePartitioningOfKeyed(call: string): void {
+    throw new JobDefinitionError(`${call}() cannot override the partitioning of a KeyedStream: it is partitioned by key`);
   }
 
   override process<R>(fn: KeyedProcessLike<K, T, NoInfer<R>> | ProcessLike<T, NoInfer<R>>, outputType: TypeInformation<R>): DataStream<R>;

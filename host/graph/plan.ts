@@ -4,7 +4,8 @@
  *  - UDF stages: chains of consecutive user functions with no shuffle between them, run
  *    together in one worker per parallel instance (one round trip per batch).
  * A chain ends at a keyBy (its key selector is the chain's last function; the host partitions
- * by the keys it computes), at an assignTimestampsAndWatermarks (watermarks follow its
+ * by the keys it computes) and likewise at a partitionCustom() (the partition its partitioner
+ * chooses travels as the row's key), at an assignTimestampsAndWatermarks (watermarks follow its
  * output), where parallelism changes, where a stream feeds more than one consumer, at a
  * partitioning the user chose (rebalance() and its kin; forward() keeps the chain), around
  * operators that said so (startNewChain(), disableChaining()), and everywhere when
@@ -24,7 +25,8 @@ import {
   type UdfTransformation,
 } from './transformation.ts';
 
-export type Partitioning = ExplicitPartitioning | 'hash';
+/** 'custom': the partition a partitionCustom() partitioner chose travels as each row's key. */
+export type Partitioning = ExplicitPartitioning | 'hash' | 'custom';
 
 export interface Edge {
   from: Stage;
@@ -140,6 +142,7 @@ export function planJob(transformations: Transformation[], config: Configuration
           input.chaining !== 'never' &&
           upstream.transforms[upstream.transforms.length - 1] === input &&
           input.udf !== 'key_by' &&
+          input.udf !== 'partition_custom' &&
           input.udf !== 'timestamps' &&
           !t.keyedInput &&
           parallelismOf(t) === upstream.parallelism &&
@@ -209,7 +212,26 @@ export function planJob(transformations: Transformation[], config: Configuration
       out.push(edge);
     }
   }
+  checkCustomPartitionings(stages);
   return { stages, maxParallelism };
+}
+
+/** A partitionCustom() partitioner chooses among one number of partitions: its consumers' parallelism. */
+function checkCustomPartitionings(stages: Stage[]): void {
+  for (const stage of stages) {
+    if (stage.kind !== 'udf' || stage.transforms.at(-1)!.udf !== 'partition_custom') continue;
+    const parallelisms = new Set((stage.outputs.get(mainOutputOf(stage)) ?? []).map((e) => e.to.parallelism));
+    if (parallelisms.size > 1) {
+      throw new JobDefinitionError(
+        `the operators after partitionCustom() ('${stage.name}') must have one parallelism, the number of partitions; got ${[...parallelisms].join(' and ')}`,
+      );
+    }
+  }
+}
+
+/** How many partitions the partitionCustom() ending `stage` chooses among (1 when nothing reads them). */
+export function customPartitionsOf(stage: UdfStage): number {
+  return stage.outputs.get(mainOutputOf(stage))?.[0]?.to.parallelism ?? 1;
 }
 
 /**
@@ -219,12 +241,13 @@ export function planJob(transformations: Transformation[], config: Configuration
 function producersOf(
   t: Transformation,
   stageOf: Map<Transformation, Stage>,
-  chosen: ExplicitPartitioning | null,
-): [Stage, string, ExplicitPartitioning | null][] {
+  chosen: Exclude<Partitioning, 'hash'> | null,
+): [Stage, string, Exclude<Partitioning, 'hash'> | null][] {
   switch (t.kind) {
     case 'source':
-    case 'udf':
       return [[stageOf.get(t)!, transformId(t), chosen]];
+    case 'udf':
+      return [[stageOf.get(t)!, transformId(t), chosen ?? (t.udf === 'partition_custom' ? 'custom' : null)]];
     case 'union':
       return t.inputs.flatMap((i) => producersOf(i, stageOf, chosen));
     case 'partition':

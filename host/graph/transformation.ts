@@ -20,7 +20,8 @@ export type UdfKind =
   | 'process'
   | 'keyed_process'
   | 'aggregate'
-  | 'timestamps';
+  | 'timestamps'
+  | 'partition_custom';
 
 export type FailurePolicyName = 'fail' | 'restart' | 'skip';
 
@@ -53,8 +54,10 @@ export interface UdfTransformation extends Common {
   readonly kind: 'udf';
   readonly udf: UdfKind;
   readonly input: Transformation;
-  /** The user function (null for built-in aggregations). */
+  /** The user function (null for built-in aggregations); for 'partition_custom' the partitioner. */
   readonly fn: unknown;
+  /** For 'partition_custom': the key selector whose keys the partitioner is given. */
+  readonly keySelector: unknown;
   /** For 'aggregate': which aggregation and on which field. */
   readonly builtin: { aggregation: 'sum' | 'min' | 'max' | 'min_by' | 'max_by'; field: string | number | null } | null;
   /** True when this transformation reads a keyed stream (its input is a key_by). */

@@ -18,7 +18,7 @@ import { cloneFunction } from './clone-function.ts';
 import { EmbeddedStage } from './embedded-stage.ts';
 import { InputGate } from './input-gate.ts';
 import { RecordWriter, type OutputTarget } from './record-writer.ts';
-import { consumedOutputs, EMBEDDED_URN, registerRequest, type ShippedFunctions } from './registration.ts';
+import { consumedOutputs, EMBEDDED_URN, embeddedKeySelectorRef, registerRequest, type ShippedFunctions } from './registration.ts';
 import { RemoteStage } from './remote-stage.ts';
 import { SinkTask } from './sink-task.ts';
 import type { SinkWriter } from './sinks/sink-writer.ts';
@@ -202,7 +202,8 @@ export class Attempt {
     let runner: StageRunner;
     let client: WorkerClient | null = null;
     if (this.o.supervisor === null) {
-      const originals = new Map(stage.transforms.map((t) => [transformId(t), cloneFunction(t.fn)] as const));
+      const originals = new Map<string, unknown>(stage.transforms.map((t) => [transformId(t), cloneFunction(t.fn)] as const));
+      for (const t of stage.transforms) if (t.keySelector !== null) originals.set(embeddedKeySelectorRef(t), cloneFunction(t.keySelector));
       const loadFunction = async (spec: FunctionSpec): Promise<unknown> => {
         if (spec.urn !== EMBEDDED_URN) throw new Error(`embedded mode cannot load a function of kind ${spec.urn ?? ''}`);
         return originals.get(Buffer.from(spec.payload ?? new Uint8Array()).toString('utf8'));

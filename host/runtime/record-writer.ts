@@ -6,10 +6,13 @@
  * subtask is connected to, channel-pattern.ts), by key group (hash: the key bytes a key selector
  * computed in the worker decide the consumer subtask), at random (shuffle: each row on its own,
  * from a generator seeded by the subtask, so that a job run twice splits its rows alike), or
- * to every consumer (broadcast).
+ * to every consumer (broadcast), or to the consumer a partitionCustom() partitioner chose in the
+ * worker (custom: the partition travels as the row's key).
  * Watermarks, barriers and end of input go to every consumer channel.
  */
 import type { RowBatch, RowKeys } from '../../shared/codec/batch-layout.ts';
+import { decodeGeneric } from '../../shared/codec/generic-value.ts';
+import { ProtocolError } from '../../shared/errors/errors.ts';
 import { keyGroupOf, subtaskForKeyGroup } from '../state/key-groups.ts';
 import type { Partitioning } from '../graph/plan.ts';
 import type { StreamChannel } from './stream-channel.ts';
@@ -72,6 +75,9 @@ export class RecordWriter {
           // Consumers only read a batch (a pending batch copies one before appending to it).
           for (const channel of channels) put(channel, batch);
           break;
+        case 'custom':
+          for (const [i, part] of splitByPartition(batch, channels.length)) put(channels[i]!, part);
+          break;
       }
     }
     return waits === null ? undefined : Promise.all(waits as Promise<void>[]).then(() => undefined);
@@ -105,6 +111,26 @@ export class RecordWriter {
       return (x >>> 0) % channels;
     });
   }
+}
+
+/**
+ * The rows of a partitionCustom() stage's output by the partition its partitioner chose, which
+ * each row carries as its key. The worker checked the partitions; a row whose key is not one
+ * is a malformed batch, refused before anything of it goes on.
+ */
+function splitByPartition(batch: RowBatch, partitions: number): Map<number, RowBatch> {
+  const keys = batch.keys;
+  if (keys === null) throw new ProtocolError('a custom-partitioned batch came without partitions');
+  const chosen = new Int32Array(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const p = decodeGeneric(keys.at(i)!);
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= partitions) {
+      const shown = typeof p === 'string' ? `'${p}'` : String(p);
+      throw new ProtocolError(`a custom-partitioned row names partition ${shown}, not one of 0 to ${partitions - 1}`);
+    }
+    chosen[i] = p;
+  }
+  return split(batch, (i) => chosen[i]!);
 }
 
 /** The rows of `batch` by the channel `channelOf` gives each, in their order. */

@@ -5,7 +5,7 @@
  */
 import type { Configuration } from '../../shared/config/configuration.ts';
 import type { FunctionSpec, RegisterRequest } from '../../shared/protocol/messages.ts';
-import { DEAD_LETTERS_TAG, sideOutputId, transformId, typeOf, type JobPlan, type UdfStage } from '../graph/plan.ts';
+import { customPartitionsOf, DEAD_LETTERS_TAG, sideOutputId, transformId, typeOf, type JobPlan, type UdfStage } from '../graph/plan.ts';
 import type { UdfTransformation } from '../graph/transformation.ts';
 import { describeFunction, shipFunction } from '../shipping/ship-function.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
@@ -16,6 +16,13 @@ export const EMBEDDED_URN = 'sluice:fn:embedded:v1';
 export interface ShippedFunctions {
   specs: Map<UdfTransformation, FunctionSpec>;
   names: Map<UdfTransformation, string>;
+  /** The key selectors of partitionCustom() transformations, and their names. */
+  keySelectors: Map<UdfTransformation, { spec: FunctionSpec; name: string }>;
+}
+
+/** How embedded mode refers to a transformation's key selector (its function is the transform id). */
+export function embeddedKeySelectorRef(t: UdfTransformation): string {
+  return `${transformId(t)}#key-selector`;
 }
 
 const ROLE: Record<UdfTransformation['udf'], string> = {
@@ -28,6 +35,7 @@ const ROLE: Record<UdfTransformation['udf'], string> = {
   keyed_process: 'keyed process function',
   aggregate: 'aggregation',
   timestamps: 'timestamp assigner',
+  partition_custom: 'partitioner',
 };
 
 function builtin(payload: unknown): FunctionSpec {
@@ -38,6 +46,7 @@ function builtin(payload: unknown): FunctionSpec {
 export async function shipFunctions(plan: JobPlan, embedded: boolean): Promise<ShippedFunctions> {
   const specs = new Map<UdfTransformation, FunctionSpec>();
   const names = new Map<UdfTransformation, string>();
+  const keySelectors = new Map<UdfTransformation, { spec: FunctionSpec; name: string }>();
   for (const stage of plan.stages) {
     if (stage.kind !== 'udf') continue;
     for (const t of stage.transforms) {
@@ -55,9 +64,18 @@ export async function shipFunctions(plan: JobPlan, embedded: boolean): Promise<S
         specs.set(t, embedded ? { urn: EMBEDDED_URN, payload: Buffer.from(transformId(t)) } : { urn: shipped.urn, payload: shipped.payload });
         names.set(t, embedded ? describeFunction(t.fn) : shipped.name);
       }
+      if (t.keySelector !== null) {
+        const shipped = await shipFunction(t.keySelector, { role: 'key selector', operator: t.name });
+        keySelectors.set(
+          t,
+          embedded
+            ? { spec: { urn: EMBEDDED_URN, payload: Buffer.from(embeddedKeySelectorRef(t)) }, name: describeFunction(t.keySelector) }
+            : { spec: { urn: shipped.urn, payload: shipped.payload }, name: shipped.name },
+        );
+      }
     }
   }
-  return { specs, names };
+  return { specs, names, keySelectors };
 }
 
 export interface RegistrationContext {
@@ -85,6 +103,13 @@ export function registerRequest(stage: UdfStage, ctx: RegistrationContext): Regi
         .filter((tag) => tag.tagId !== DEAD_LETTERS_TAG)
         .map((tag) => ({ id: sideOutputId(t, tag.tagId), tag: tag.tagId, type: descriptorJson(tag.typeInfo.descriptor) })),
       failurePolicy: t.failurePolicy ?? globalPolicy,
+      ...(t.udf === 'partition_custom'
+        ? {
+            keySelector: ctx.shipped.keySelectors.get(t)!.spec,
+            keySelectorName: ctx.shipped.keySelectors.get(t)!.name,
+            numPartitions: customPartitionsOf(stage),
+          }
+        : {}),
     })),
     inputType: descriptorJson(stage.inputType),
     keyedInput: stage.keyedInput,

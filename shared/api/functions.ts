@@ -67,6 +67,15 @@ export abstract class TimestampAssigner<T = unknown> {
   abstract extractTimestamp(value: T, recordTimestamp: number | null): number;
 }
 
+/**
+ * Chooses the partition (the parallel instance of the next operator, 0 to numPartitions - 1)
+ * a record's key goes to: PyFlink's Partitioner, for DataStream.partitionCustom(). Runs in the
+ * worker, beside the key selector.
+ */
+export abstract class Partitioner<KEY = unknown> {
+  abstract partition(key: KEY, numPartitions: number): MaybePromise<number>;
+}
+
 /** Functions given in either form: a class instance or a plain function. */
 export type MapLike<IN, OUT> = MapFunction<IN, OUT> | ((value: IN) => MaybePromise<OUT>);
 export type FlatMapLike<IN, OUT> =
@@ -75,6 +84,7 @@ export type FlatMapLike<IN, OUT> =
 export type FilterLike<T> = FilterFunction<T> | ((value: T) => MaybePromise<boolean>);
 export type ReduceLike<T> = ReduceFunction<T> | ((value1: T, value2: T) => MaybePromise<T>);
 export type KeySelectorLike<IN, KEY> = KeySelector<IN, KEY> | ((value: IN) => MaybePromise<KEY>);
+export type PartitionerLike<KEY> = Partitioner<KEY> | ((key: KEY, numPartitions: number) => MaybePromise<number>);
 export type ProcessLike<IN, OUT> =
   | ProcessFunction<IN, OUT>
   | ((value: IN, ctx: ProcessContext, out: Collector<OUT>) => MaybePromise<Emitted<OUT>>);

@@ -16,6 +16,7 @@ export {
   KeyedProcessFunction,
   AggregateFunction,
   TimestampAssigner,
+  Partitioner,
 } from './functions.ts';
 export { TimeDomain } from './contexts.ts';
 export { OutputTag } from './output-tag.ts';

@@ -24,7 +24,8 @@ export function processorLayouts(register: RegisterRequest): ProcessorLayouts {
   const outputs = new Map<string, BatchLayout>();
   outputs.set(last.id, {
     value: parseTypeDescriptor(last.outputType ?? ''),
-    keyed: last.kind === 'key_by',
+    // A keyBy's rows carry their key, a partitionCustom's the partition chosen for them.
+    keyed: last.kind === 'key_by' || last.kind === 'partition_custom',
     timestamped,
   });
   for (const t of transforms) {

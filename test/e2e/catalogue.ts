@@ -9,7 +9,9 @@ import {
   FilterFunction,
   FlatMapFunction,
   KeyedProcessFunction,
+  KeySelector,
   MapFunction,
+  Partitioner,
   ProcessFunction,
   ReduceFunction,
   SourceFunction,
@@ -62,6 +64,24 @@ class SubtaskAndValue extends MapFunction<number, [number, number]> {
   }
   map(value: number): [number, number] {
     return [this.index, value];
+  }
+}
+
+/** A key's partition: its remainder. */
+class ByRemainder extends Partitioner<number> {
+  partition(key: number, numPartitions: number): number {
+    return key % numPartitions;
+  }
+}
+
+/** The value plus an offset set in open(): odd values get even keys only if open() ran. */
+class OffsetKey extends KeySelector<number, number> {
+  offset = 0;
+  override open(): void {
+    this.offset = 1;
+  }
+  getKey(value: number): number {
+    return value + this.offset;
   }
 }
 
@@ -219,6 +239,12 @@ export function buildCatalogue(env: StreamExecutionEnvironment, dir: string): Re
     'shuffle: every record reaches the next operator once',
     collect(env.fromSequence(1, 50).shuffle().map((x) => x * 2).setParallelism(2)),
     Array.from({ length: 50 }, (_, k) => 2 * (k + 1)),
+    true,
+  );
+  add(
+    'partitionCustom: each record reaches the instance its partitioner chose for its key (the key selector opened first)',
+    collect(env.fromSequence(1, 8).partitionCustom(new ByRemainder(), new OffsetKey()).map(new SubtaskAndValue()).setParallelism(2)),
+    [1, 3, 5, 7].map((v) => [0, v]).concat([2, 4, 6, 8].map((v) => [1, v])),
     true,
   );
   add(

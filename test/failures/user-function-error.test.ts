@@ -1,6 +1,6 @@
 /** A function that throws fails the job with the operator, the function, the worker's stack and the record. */
 import { describe, expect, it } from 'vitest';
-import { InputTypeError, MapFunction, Types, UserFunctionError, type RuntimeContext } from '../../host/index.ts';
+import { InputTypeError, KeySelector, MapFunction, Partitioner, Types, UserFunctionError, type RuntimeContext } from '../../host/index.ts';
 import { collect, environment, isAlive, MODES } from '../support/jobs.ts';
 import { failureOf } from '../support/failure.ts';
 
@@ -17,6 +17,20 @@ class FailsToOpen extends MapFunction<number, number> {
   }
   map(value: number): number {
     return value;
+  }
+}
+
+/** Sends each value to the partition of its own number: 0 and 1 fit two partitions, 2 does not. */
+class ByValue extends Partitioner<number> {
+  partition(key: number): number {
+    return key;
+  }
+}
+
+class NoKeyForTwo extends KeySelector<number, number> {
+  getKey(value: number): number {
+    if (value === 2) throw new Error('no key for 2');
+    return 0;
   }
 }
 
@@ -94,6 +108,41 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(error!.functionName).toBe('FailsToOpen.open()');
     expect(error!.record).toBe('');
     expect(error!.causeMessage).toBe('no database');
+  });
+
+  it('a partitioner that returns no partition of the next operator fails the job as its failure', async () => {
+    const env = environment(mode);
+    const error = await failureOf<UserFunctionError>(
+      env
+        .fromCollection([1, 2, 3])
+        .partitionCustom(new ByValue(), (x: number) => x)
+        .map((x: number) => x)
+        .setParallelism(2)
+        .executeAndCollect(),
+    );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect(error!.operator).toBe('Partition Custom');
+    expect(error!.functionName).toBe('ByValue');
+    expect(error!.record).toBe('2');
+    expect(error!.causeName).toBe('RangeError');
+    expect(error!.causeMessage).toBe('a partitioner must return an integer from 0 to 1 (numPartitions 2), got 2');
+  });
+
+  it("a partitionCustom() key selector that throws is named as the failing function", async () => {
+    const env = environment(mode);
+    const error = await failureOf<UserFunctionError>(
+      env
+        .fromCollection([1, 2])
+        .partitionCustom(new ByValue(), new NoKeyForTwo())
+        .map((x: number) => x)
+        .setParallelism(2)
+        .executeAndCollect(),
+    );
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect(error!.operator).toBe('Partition Custom');
+    expect(error!.functionName).toBe('NoKeyForTwo');
+    expect(error!.record).toBe('2');
+    expect(error!.causeMessage).toBe('no key for 2');
   });
 });
 

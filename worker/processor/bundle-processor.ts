@@ -4,10 +4,11 @@
  * process and thread mode, the host feeds it rows directly in embedded mode.
  *
  *   input rows ─▶ head operator ─▶ … ─▶ last operator ─▶ main OutputBuffer
- *                      │ ctx.output(tag)                 (key_by: rows carry their key)
+ *                      │ ctx.output(tag)                 (key_by: rows carry their key;
+ *                      │                                  partition_custom: their partition)
  *                      └──────────────▶ side OutputBuffers, dead letters
  */
-import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
+import type { FunctionSpec, RegisterRequest, TransformMetrics, TransformProto } from '../../shared/protocol/messages.ts';
 import { activity } from '../activity.ts';
 import { DEAD_LETTER_SUFFIX, processorLayouts, type ProcessorLayouts } from '../../shared/protocol/layouts.ts';
 import { VALUE_COLUMN, type RowBatch } from '../../shared/codec/batch-layout.ts';
@@ -21,6 +22,7 @@ import { FunctionFailure, isPromiseLike, lifecycleFailure, type FunctionIdentity
 import { OutputBuffer, SideOutputs } from './output-buffer.ts';
 import type { ChainOperator, FailurePolicy, OperatorSetup } from './operators/base.ts';
 import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
+import { PartitionCustomOperator } from './operators/partition-custom.ts';
 import { ProcessOperator } from './operators/process.ts';
 import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
 import { RuntimeContextImpl, type TaskInfo } from './runtime-context.ts';
@@ -35,13 +37,14 @@ export interface ProcessorServices {
 
 interface Stage {
   operator: ChainOperator;
-  fn: unknown;
+  /** The functions open() and close() are called on, in order (a partitioner's key selector first). */
+  fns: { fn: unknown; who: FunctionIdentity }[];
   context: RuntimeContextImpl;
   transformId: string;
 }
 
 /** Transforms whose output values are their input's. */
-const PASS_THROUGH = new Set(['key_by', 'timestamps']);
+const PASS_THROUGH = new Set(['key_by', 'timestamps', 'partition_custom']);
 
 export class BundleProcessor {
   readonly layouts: ProcessorLayouts;
@@ -96,6 +99,7 @@ export class BundleProcessor {
       const policy = (t.failurePolicy || 'fail') as FailurePolicy;
       const isBuiltin = t.function?.urn === BUILTIN_URN;
       const fn = isBuiltin ? null : await this.services.loadFunction(t.function ?? {});
+      const keySelector = t.kind === 'partition_custom' ? await this.services.loadFunction(t.keySelector ?? {}) : null;
       const setup: OperatorSetup = {
         who: { operator: name, functionName: t.functionName || (isBuiltin ? t.kind ?? '' : functionNameOf(fn)) },
         policy,
@@ -105,8 +109,14 @@ export class BundleProcessor {
       const sideOutputs = new SideOutputs(
         new Map((t.sideOutputs ?? []).map((s) => [s.tag ?? '', this.outputs.get(s.id ?? '')!] as const)),
       );
-      const operator = this.operatorFor(t.kind ?? '', setup, fn, state, sideOutputs, t.function, i === transforms.length - 1);
-      this.stages.push({ operator, fn, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state) });
+      const isLast = i === transforms.length - 1;
+      const operator =
+        t.kind === 'partition_custom'
+          ? this.partitionCustom(setup, fn, keySelector, t, isLast)
+          : this.operatorFor(t.kind ?? '', setup, fn, state, sideOutputs, t.function, isLast);
+      const fns = [{ fn, who: operator.who }];
+      if (t.kind === 'partition_custom') fns.unshift({ fn: keySelector, who: keySelectorIdentity(name, t, keySelector) });
+      this.stages.push({ operator, fns, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state) });
     }
     const main = this.outputs.get(this.layouts.mainOutputId)!;
     // key_by and timestamps forward the values of the operator before them, and make the keys
@@ -122,6 +132,14 @@ export class BundleProcessor {
     }
     this.head = this.stages[0]!.operator;
     this.head.isHead = true;
+  }
+
+  private partitionCustom(setup: OperatorSetup, partitioner: unknown, keySelector: unknown, t: TransformProto, isLast: boolean): ChainOperator {
+    if (!isLast) throw new Error('a partition_custom transform must end its processor');
+    const numPartitions = t.numPartitions ?? 0;
+    if (numPartitions < 1) throw new Error('a partition_custom transform needs num_partitions');
+    const main = this.outputs.get(this.layouts.mainOutputId)!;
+    return new PartitionCustomOperator(setup, partitioner, keySelector, keySelectorIdentity(setup.who.operator, t, keySelector), numPartitions, main);
   }
 
   private operatorFor(
@@ -174,13 +192,15 @@ export class BundleProcessor {
 
   private async open(): Promise<void> {
     for (const stage of this.stages) {
-      const open = (stage.fn as { open?: unknown } | null)?.open;
-      if (typeof open !== 'function') continue;
-      activity.operator = stage.operator.who.operator;
-      try {
-        await open.call(stage.fn, stage.context);
-      } catch (thrown) {
-        throw lifecycleFailure(thrown, stage.operator.who, 'open');
+      for (const { fn, who } of stage.fns) {
+        const open = (fn as { open?: unknown } | null)?.open;
+        if (typeof open !== 'function') continue;
+        activity.operator = who.operator;
+        try {
+          await open.call(fn, stage.context);
+        } catch (thrown) {
+          throw lifecycleFailure(thrown, who, 'open');
+        }
       }
     }
   }
@@ -271,18 +291,24 @@ export class BundleProcessor {
   async close(): Promise<void> {
     let failure: FunctionFailure | null = null;
     for (const stage of this.stages) {
-      const close = (stage.fn as { close?: unknown } | null)?.close;
-      if (typeof close !== 'function') continue;
-      activity.operator = stage.operator.who.operator;
-      try {
-        const r: unknown = close.call(stage.fn);
-        if (isPromiseLike(r)) await r;
-      } catch (thrown) {
-        failure ??= lifecycleFailure(thrown, stage.operator.who, 'close');
+      for (const { fn, who } of stage.fns) {
+        const close = (fn as { close?: unknown } | null)?.close;
+        if (typeof close !== 'function') continue;
+        activity.operator = who.operator;
+        try {
+          const r: unknown = close.call(fn);
+          if (isPromiseLike(r)) await r;
+        } catch (thrown) {
+          failure ??= lifecycleFailure(thrown, who, 'close');
+        }
       }
     }
     if (failure !== null) throw failure;
   }
+}
+
+function keySelectorIdentity(operator: string, t: TransformProto, keySelector: unknown): FunctionIdentity {
+  return { operator, functionName: t.keySelectorName || functionNameOf(keySelector) };
 }
 
 function functionNameOf(fn: unknown): string {

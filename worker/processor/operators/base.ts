@@ -56,23 +56,26 @@ export abstract class ChainOperator implements Downstream {
     throw new Error(`${this.constructor.name} hands no promise over`);
   }
 
-  /** Handles an error thrown while this operator processed `record`; returns if skipped. */
-  protected failed(thrown: unknown, record: unknown): undefined {
+  /**
+   * Handles an error thrown while this operator processed `record`; returns if skipped. `who`
+   * names the function that threw, when the operator runs more than one.
+   */
+  protected failed(thrown: unknown, record: unknown, who: FunctionIdentity = this.who): undefined {
     if (thrown instanceof FunctionFailure) throw thrown;
     if (this.policy === 'skip' && this.deadLetters !== null) {
       const wire = toWireError(thrown);
       this.deadLetters.push(
         {
           record,
-          operator: this.who.operator,
-          function: this.who.functionName,
+          operator: who.operator,
+          function: who.functionName,
           error: { name: wire.name, message: wire.message, stack: wire.stack },
         },
         null,
       );
       return undefined;
     }
-    throw attribute(thrown, this.who, record);
+    throw attribute(thrown, who, record);
   }
 
   /** Calls `run`, routing a synchronous throw or a rejection through `failed`. */
