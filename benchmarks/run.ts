@@ -54,13 +54,17 @@ async function main(): Promise<number> {
     machine,
     repetitions: options.repetitions,
     quick: options.quick,
+    fullSuite: options.fullSuite,
     reports: [],
+    caseMinutes: [],
     failures: [],
     warnings: [],
   };
   const workerPids: number[] = [];
   for (const id of options.caseIds) {
+    const caseStarted = performance.now();
     const outcome = await runCaseProcess(id, caseOptions);
+    record.caseMinutes.push({ id, minutes: (performance.now() - caseStarted) / 60_000 });
     workerPids.push(...outcome.workerPids);
     record.warnings.push(...outcome.warnings);
     if (outcome.report !== null) record.reports.push(outcome.report);

@@ -29,7 +29,7 @@ const DEFAULT_BATCH = 10_000;
 const BUNDLE_SIZES = [1, 100, 1000, 10_000] as const;
 const BATCH_SIZES = [100, 1000] as const;
 const WARM_UP_MS = 300;
-const WINDOW_MS = 1000;
+const WINDOW_MS = 600;
 const QUICK_WINDOW_MS = 300;
 /** Far more than any window can read. */
 const SEQUENCE_END = 1_000_000_000_000;

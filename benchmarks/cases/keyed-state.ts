@@ -21,6 +21,7 @@ import type { BenchmarkCase, CaseContext, CaseReport, ResultRow } from '../lib/b
 import { formatCount, formatRate } from '../lib/format.ts';
 import { interleave } from '../lib/interleave.ts';
 import { ratioRow } from '../lib/ratio-row.ts';
+import { scaledRepetitions } from '../lib/repetitions.ts';
 import { median, range } from '../lib/stats.ts';
 import { runTimedJob, type ExecutionMode, type TimedJob } from '../lib/timed-job.ts';
 
@@ -78,7 +79,7 @@ const keyedState: BenchmarkCase = {
   profileJob: (mode, records, onWorkerPids) =>
     runTimedJob({ name: `keyed count (${mode})`, records: records ?? 1_000_000, mode, pipeline: (env, n) => keyedMap(env, n, FUNCTIONS.state()), onWorkerPids }),
   async run(ctx: CaseContext): Promise<Omit<CaseReport, 'id' | 'workerPids'>> {
-    const records = ctx.options.records ?? (ctx.options.quick ? 200_000 : 2_000_000);
+    const records = ctx.options.records ?? (ctx.options.quick ? 200_000 : 1_500_000);
     const job = (mode: ExecutionMode, variant: Variant): Promise<TimedJob> =>
       runTimedJob({
         name: `keyed count${NAMES[variant]} (${mode})`,
@@ -89,7 +90,8 @@ const keyedState: BenchmarkCase = {
       });
     const reps = await interleave<ExecutionMode, TimedJob, Measured>({
       variants: MODES,
-      repetitions: ctx.options.repetitions,
+      // Seven jobs a repetition, each paying its workers' start-up: a share of the repetitions.
+      repetitions: scaledRepetitions(ctx.options, 0.6),
       measureBaseline: (mode) => job(mode, 'none'),
       measure: async (mode) => ({
         stateful: await job(mode, 'state'),

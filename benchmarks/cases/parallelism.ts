@@ -25,7 +25,7 @@ const MODES: readonly ExecutionMode[] = ['process', 'thread'];
 /** The function's own cost per record: heavy enough that the runtime's per-record cost is small beside it. */
 const TARGET_MICROS = 75;
 const WARM_UP_MS = 500;
-const WINDOW_MS = 2000;
+const WINDOW_MS = 1500;
 const QUICK_WINDOW_MS = 500;
 /** Far more than any window can read at tens of thousands of records per second. */
 const SEQUENCE_END = 1_000_000_000_000;
@@ -129,7 +129,7 @@ const parallelism: BenchmarkCase = {
           `each job timed at the sink for ${formatSeconds(windowMs)} after ${formatSeconds(WARM_UP_MS)} of warm-up from its first record, then cancelled`,
         `start-up to the first record at the sink (median): ${startUps.join('; ')}`,
         'the host (source, rebalance, sink, and in thread mode the worker threads too) shares the 2 cores with the workers',
-        `udf.arrow.batch.size ${CONFIG['udf.arrow.batch.size']}: the default 10,000 rows would be 0.75 s of work per batch, handed out in lumps too big for a 2 s window`,
+        `udf.arrow.batch.size ${CONFIG['udf.arrow.batch.size']}: the default 10,000 rows would be 0.75 s of work per batch, handed out in lumps too big for a ${formatSeconds(windowMs)} window`,
       ],
       warnings,
     };

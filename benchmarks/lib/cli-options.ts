@@ -8,6 +8,8 @@ export interface RunOptions {
   records: number | null;
   /** Whether to add the run to RESULTS.md (full runs do by default, --quick runs do not). */
   write: boolean;
+  /** Every case with its default inputs and repetitions: what `npm run bench` runs. */
+  fullSuite: boolean;
 }
 
 export const USAGE = `usage: npx tsx benchmarks/run.ts [case-id ...] [options]
@@ -71,6 +73,7 @@ export function parseRunOptions(args: readonly string[], print: (text: string) =
   }
   return {
     caseIds: ids.length > 0 ? ids : known,
+    fullSuite: ids.length === 0 && !quick && repetitions === null && records === null,
     quick,
     repetitions: repetitions ?? (quick ? 1 : 5),
     records,

@@ -14,12 +14,19 @@ export interface RunRecord {
   machine: Machine;
   repetitions: number;
   quick: boolean;
+  /** Every case with its defaults (RunOptions.fullSuite): the run the time budget is about. */
+  fullSuite: boolean;
   reports: CaseReport[];
+  /** Wall time of each case's process, in the order they ran. */
+  caseMinutes: { id: string; minutes: number }[];
   /** Cases that failed, with why. */
   failures: { id: string; message: string }[];
   /** Run-wide problems: a case process that did not exit, a worker process still alive. */
   warnings: string[];
 }
+
+/** What `npm run bench` (every case, default repetitions) may take: issue 6's "under ten minutes". */
+export const SUITE_BUDGET_MS = 10 * 60_000;
 
 /** New sections go right below this line. */
 const MARKER = '<!-- new runs are inserted below this line by benchmarks/run.ts -->';
@@ -43,6 +50,10 @@ export function renderRun(run: RunRecord): string {
   lines.push(`- load average at start (1/5/15 min): ${m.loadAverage.map((l) => l.toFixed(2)).join(' / ')}`);
   lines.push(`- commit: ${m.commit}`);
   lines.push(`- ${run.repetitions} repetition(s) per figure; the run took ${(run.durationMs / 60_000).toFixed(1)} min`);
+  if (run.caseMinutes.length > 1) lines.push(`- minutes per case: ${run.caseMinutes.map((c) => `${c.id} ${c.minutes.toFixed(1)}`).join(', ')}`);
+  if (run.fullSuite && run.durationMs > SUITE_BUDGET_MS) {
+    lines.push(`- **warning:** the whole suite took longer than the ${SUITE_BUDGET_MS / 60_000} minutes issue 6 gives it`);
+  }
   for (const w of run.warnings) lines.push(`- **warning:** ${w}`);
   for (const report of run.reports) {
     lines.push('', `### ${report.id}: ${report.title}`, '', report.workload, '');
