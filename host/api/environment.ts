@@ -5,6 +5,8 @@
 import { TypeInformation, Types } from '../../shared/api/types.ts';
 import { Configuration } from '../../shared/config/configuration.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import { describePlan } from '../graph/execution-plan.ts';
+import { planJob } from '../graph/plan.ts';
 import type { Transformation } from '../graph/transformation.ts';
 import { commandLineConfiguration } from '../cli-config.ts';
 import { runJob, type JobClient } from '../runtime/job-runner.ts';
@@ -141,6 +143,19 @@ export class StreamExecutionEnvironment {
     const full = { uid: null, parallelism: null, ...t, id: this.nextId++ };
     this.transformations.push(full as unknown as Transformation);
     return full as X & { id: number; uid: string | null; parallelism: number | null };
+  }
+
+  /**
+   * The job built so far, planned as execute() would plan it, as JSON in the shape of Flink's
+   * getExecutionPlan(): a node per operator with its parallelism and predecessors (and how
+   * records are shipped: FORWARD, HASH, REBALANCE, …), and `runs_in`, the host or the worker
+   * stage the operator is chained into. The graph stays: execute() still runs it. A graph that
+   * cannot run (a forward() between different parallelisms, say) throws as execute() would.
+   */
+  getExecutionPlan(): string {
+    if (this.transformations.length === 0) throw new JobDefinitionError('no operators are defined: the plan is empty');
+    this.config.validate();
+    return JSON.stringify(describePlan(planJob(this.transformations, this.config)), null, 2);
   }
 
   /** Runs the job and resolves when it has finished (bounded inputs) or failed. */

@@ -1,0 +1,125 @@
+/**
+ * The job's plan as JSON, in the shape of Flink's getExecutionPlan() (what Flink's plan
+ * visualizer reads): one node per operator, each with its predecessors and how records are
+ * shipped to it. Sluice adds where each operator runs: sources and sinks in the host, user
+ * functions in a worker stage, whose operators are chained (one worker per parallel instance
+ * runs them all, one round trip per batch).
+ */
+import { deadLetterId, sideOutputId, transformId, type Edge, type JobPlan, type Partitioning, type Stage } from './plan.ts';
+import type { SinkTransformation, SourceTransformation, UdfKind, UdfTransformation } from './transformation.ts';
+
+export interface PlanPredecessor {
+  /** The producing operator's node id. */
+  id: number;
+  ship_strategy: string;
+  /** The side output the records come from (a tag name, or 'dead-letters'); absent for the main output. */
+  side_output?: string;
+}
+
+export interface PlanNode {
+  id: number;
+  type: string;
+  pact: 'Data Source' | 'Operator' | 'Data Sink';
+  contents: string;
+  parallelism: number;
+  /** 'host' for sources and sinks; the worker stage (e.g. 'udf-2') for a user function. */
+  runs_in: string;
+  predecessors?: PlanPredecessor[];
+}
+
+export interface ExecutionPlan {
+  nodes: PlanNode[];
+}
+
+const SHIP_STRATEGIES: Record<Partitioning, string> = {
+  forward: 'FORWARD',
+  hash: 'HASH',
+  rebalance: 'REBALANCE',
+  rescale: 'RESCALE',
+  shuffle: 'SHUFFLE',
+  broadcast: 'BROADCAST',
+  custom: 'CUSTOM',
+};
+
+const UDF_TYPES: Record<Exclude<UdfKind, 'aggregate'>, string> = {
+  map: 'Map',
+  flat_map: 'Flat Map',
+  filter: 'Filter',
+  key_by: 'Key By',
+  reduce: 'Keyed Reduce',
+  process: 'Process',
+  keyed_process: 'Keyed Process',
+  timestamps: 'Timestamps/Watermarks',
+  partition_custom: 'Partition Custom',
+};
+
+const SOURCE_TYPES: Record<SourceTransformation['source']['kind'], string> = {
+  collection: 'Source: Collection Source',
+  sequence: 'Source: Sequence Source',
+  'text-file': 'Source: Text File Source',
+  function: 'Source: Custom Source',
+};
+
+const SINK_TYPES: Record<SinkTransformation['sink']['kind'], string> = {
+  print: 'Sink: Print to Std. Out',
+  collect: 'Sink: Collect',
+  file: 'Sink: File Sink',
+  function: 'Sink: Custom Sink',
+};
+
+export function describePlan(plan: JobPlan): ExecutionPlan {
+  const nodes: PlanNode[] = [];
+  for (const stage of plan.stages) {
+    switch (stage.kind) {
+      case 'source': {
+        const t = stage.transformation;
+        nodes.push({ id: t.id, type: SOURCE_TYPES[t.source.kind], pact: 'Data Source', contents: t.name, parallelism: stage.parallelism, runs_in: 'host' });
+        break;
+      }
+      case 'udf':
+        stage.transforms.forEach((t, i) => {
+          const predecessors = i === 0 ? stage.inputs.map(predecessorOf) : [{ id: stage.transforms[i - 1]!.id, ship_strategy: 'FORWARD' }];
+          nodes.push({ id: t.id, type: udfType(t), pact: 'Operator', contents: t.name, parallelism: stage.parallelism, runs_in: stage.id, predecessors });
+        });
+        break;
+      case 'sink': {
+        const t = stage.transformation;
+        nodes.push({
+          id: t.id,
+          type: SINK_TYPES[t.sink.kind],
+          pact: 'Data Sink',
+          contents: t.name,
+          parallelism: stage.parallelism,
+          runs_in: 'host',
+          predecessors: stage.inputs.map(predecessorOf),
+        });
+        break;
+      }
+    }
+  }
+  return { nodes: nodes.sort((a, b) => a.id - b.id) };
+}
+
+function udfType(t: UdfTransformation): string {
+  if (t.udf !== 'aggregate') return UDF_TYPES[t.udf];
+  return `Keyed Aggregation (${t.builtin?.aggregation ?? 'unknown'})`;
+}
+
+function predecessorOf(edge: Edge): PlanPredecessor {
+  const { id, sideOutput } = producerOf(edge.from, edge.outputId);
+  const predecessor: PlanPredecessor = { id, ship_strategy: SHIP_STRATEGIES[edge.partitioning] };
+  if (sideOutput !== null) predecessor.side_output = sideOutput;
+  return predecessor;
+}
+
+/** The operator of `stage` whose output `outputId` is, and which side output it is (null: main). */
+function producerOf(stage: Stage, outputId: string): { id: number; sideOutput: string | null } {
+  if (stage.kind === 'source') return { id: stage.transformation.id, sideOutput: null };
+  if (stage.kind === 'sink') throw new Error(`a sink has no output (${outputId})`);
+  for (const t of stage.transforms) {
+    if (outputId === transformId(t)) return { id: t.id, sideOutput: null };
+    if (outputId === deadLetterId(t)) return { id: t.id, sideOutput: 'dead-letters' };
+    for (const tagId of t.sideOutputs.keys()) if (outputId === sideOutputId(t, tagId)) return { id: t.id, sideOutput: tagId };
+  }
+  throw new Error(`no operator of stage ${stage.id} has the output ${outputId}`);
+}
