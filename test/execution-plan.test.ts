@@ -75,6 +75,31 @@ describe('env.getExecutionPlan()', () => {
     expect(await stream.executeAndCollect()).toEqual([3, 5, 7]);
   });
 
+  it('shows descriptions, and forceNonParallel() keeps an operator at one instance', () => {
+    const env = environment().setParallelism(2);
+    const stream = env
+      .fromSequence(1, 100)
+      .map((x: number) => x * 2)
+      .name('double')
+      .setDescription('doubles every number')
+      .map((x: number) => x + 1)
+      .name('inc')
+      .forceNonParallel();
+    stream.print().setDescription('to stdout');
+    expect(stream.getExecutionEnvironment()).toBe(env);
+    expect(() => stream.setParallelism(2)).toThrow(
+      new JobDefinitionError("'inc' was made non-parallel with forceNonParallel(): its parallelism must be 1"),
+    );
+    expect(() => stream.setDescription('')).toThrow(new JobDefinitionError('setDescription() takes a non-empty string'));
+    const nodes = (JSON.parse(env.getExecutionPlan()) as { nodes: { id: number; contents: string; description?: string; parallelism: number; runs_in: string }[] }).nodes;
+    expect(nodes.map(({ contents, description, parallelism, runs_in }) => ({ contents, description, parallelism, runs_in }))).toEqual([
+      { contents: 'Source: Sequence Source', description: undefined, parallelism: 2, runs_in: 'host' },
+      { contents: 'double', description: 'doubles every number', parallelism: 2, runs_in: 'udf-2' },
+      { contents: 'inc', description: undefined, parallelism: 1, runs_in: 'udf-3' },
+      { contents: 'Sink: Print to Std. Out', description: 'to stdout', parallelism: 2, runs_in: 'host' },
+    ]);
+  });
+
   it('refuses a graph that execute() would refuse, and an empty one', () => {
     const env = environment();
     env.fromSequence(1, 10).setParallelism(2).forward().map((x: number) => x).name('one').setParallelism(1).print();

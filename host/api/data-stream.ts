@@ -53,6 +53,15 @@ export class DataStreamSink {
     this.transformation.parallelism = checkPositiveInt(parallelism, 'parallelism');
     return this;
   }
+  setDescription(description: string): this {
+    this.transformation.description = checkDescription(description);
+    return this;
+  }
+}
+
+function checkDescription(description: unknown): string {
+  if (typeof description !== 'string' || description === '') throw new JobDefinitionError('setDescription() takes a non-empty string');
+  return description;
 }
 
 export class DataStream<T> {
@@ -89,8 +98,30 @@ export class DataStream<T> {
     if (this.transformation.kind === 'source' && this.transformation.source.kind !== 'sequence' && parallelism !== 1) {
       throw new JobDefinitionError(`the source '${this.transformation.name}' is not parallel: its parallelism must be 1`);
     }
+    if (this.transformation.nonParallel && parallelism !== 1) {
+      throw new JobDefinitionError(`'${this.transformation.name}' was made non-parallel with forceNonParallel(): its parallelism must be 1`);
+    }
     this.transformation.parallelism = checkPositiveInt(parallelism, 'parallelism');
     return this;
+  }
+
+  /** Runs this operator as one instance, whatever the environment's parallelism (Flink's forceNonParallel()). */
+  forceNonParallel(): this {
+    this.refuseOnPartition('forceNonParallel');
+    this.transformation.parallelism = 1;
+    this.transformation.nonParallel = true;
+    return this;
+  }
+
+  /** A longer description of the operator than its name, shown in getExecutionPlan(). */
+  setDescription(description: string): this {
+    this.refuseOnPartition('setDescription');
+    this.transformation.description = checkDescription(description);
+    return this;
+  }
+
+  getExecutionEnvironment(): StreamExecutionEnvironment {
+    return this.env;
   }
 
   /**

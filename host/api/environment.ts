@@ -16,7 +16,10 @@ import type { JobExecutionResult } from './job-result.ts';
 import { SourceFunction, type SourceSpec } from './sources.ts';
 import { noteEnvironment, noteJobStarted } from './submissions.ts';
 
-type NewTransformation = Omit<Transformation, 'id' | 'uid' | 'parallelism'> & { parallelism?: number | null };
+/** What addTransformation adds to a new transformation. */
+type AddedFields = { id: number; uid: string | null; parallelism: number | null; description: string | null; nonParallel: boolean };
+
+type NewTransformation = Omit<Transformation, 'id' | 'uid' | 'parallelism' | 'description' | 'nonParallel'> & { parallelism?: number | null };
 
 export class CheckpointConfig {
   constructor(private readonly config: Configuration) {}
@@ -139,10 +142,10 @@ export class StreamExecutionEnvironment {
   }
 
   /** @internal Used by DataStream to grow the graph. */
-  addTransformation<X extends NewTransformation>(t: X): X & { id: number; uid: string | null; parallelism: number | null } {
-    const full = { uid: null, parallelism: null, ...t, id: this.nextId++ };
+  addTransformation<X extends NewTransformation>(t: X): X & AddedFields {
+    const full = { uid: null, parallelism: null, description: null, nonParallel: false, ...t, id: this.nextId++ };
     this.transformations.push(full as unknown as Transformation);
-    return full as X & { id: number; uid: string | null; parallelism: number | null };
+    return full as X & AddedFields;
   }
 
   /**

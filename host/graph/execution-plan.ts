@@ -6,7 +6,7 @@
  * runs them all, one round trip per batch).
  */
 import { deadLetterId, sideOutputId, transformId, type Edge, type JobPlan, type Partitioning, type Stage } from './plan.ts';
-import type { SinkTransformation, SourceTransformation, UdfKind, UdfTransformation } from './transformation.ts';
+import type { SinkTransformation, SourceTransformation, Transformation, UdfKind, UdfTransformation } from './transformation.ts';
 
 export interface PlanPredecessor {
   /** The producing operator's node id. */
@@ -21,6 +21,8 @@ export interface PlanNode {
   type: string;
   pact: 'Data Source' | 'Operator' | 'Data Sink';
   contents: string;
+  /** What setDescription() said; absent when not set. */
+  description?: string;
   parallelism: number;
   /** 'host' for sources and sinks; the worker stage (e.g. 'udf-2') for a user function. */
   runs_in: string;
@@ -73,31 +75,36 @@ export function describePlan(plan: JobPlan): ExecutionPlan {
     switch (stage.kind) {
       case 'source': {
         const t = stage.transformation;
-        nodes.push({ id: t.id, type: SOURCE_TYPES[t.source.kind], pact: 'Data Source', contents: t.name, parallelism: stage.parallelism, runs_in: 'host' });
+        nodes.push(node(t, SOURCE_TYPES[t.source.kind], 'Data Source', stage.parallelism, 'host', null));
         break;
       }
       case 'udf':
         stage.transforms.forEach((t, i) => {
           const predecessors = i === 0 ? stage.inputs.map(predecessorOf) : [{ id: stage.transforms[i - 1]!.id, ship_strategy: 'FORWARD' }];
-          nodes.push({ id: t.id, type: udfType(t), pact: 'Operator', contents: t.name, parallelism: stage.parallelism, runs_in: stage.id, predecessors });
+          nodes.push(node(t, udfType(t), 'Operator', stage.parallelism, stage.id, predecessors));
         });
         break;
       case 'sink': {
         const t = stage.transformation;
-        nodes.push({
-          id: t.id,
-          type: SINK_TYPES[t.sink.kind],
-          pact: 'Data Sink',
-          contents: t.name,
-          parallelism: stage.parallelism,
-          runs_in: 'host',
-          predecessors: stage.inputs.map(predecessorOf),
-        });
+        nodes.push(node(t, SINK_TYPES[t.sink.kind], 'Data Sink', stage.parallelism, 'host', stage.inputs.map(predecessorOf)));
         break;
       }
     }
   }
   return { nodes: nodes.sort((a, b) => a.id - b.id) };
+}
+
+function node(t: Transformation, type: string, pact: PlanNode['pact'], parallelism: number, runsIn: string, predecessors: PlanPredecessor[] | null): PlanNode {
+  return {
+    id: t.id,
+    type,
+    pact,
+    contents: t.name,
+    ...(t.description === null ? {} : { description: t.description }),
+    parallelism,
+    runs_in: runsIn,
+    ...(predecessors === null ? {} : { predecessors }),
+  };
 }
 
 function udfType(t: UdfTransformation): string {

@@ -41,6 +41,10 @@ interface Common {
   uid: string | null;
   /** Set by setParallelism; null means the environment's default. */
   parallelism: number | null;
+  /** Set by setDescription: shown in getExecutionPlan() beside the name. */
+  description: string | null;
+  /** Set by forceNonParallel: the parallelism stays 1. */
+  nonParallel: boolean;
   /** The type of the values this transformation produces; GENERIC when not declared. */
   readonly outputType: TypeInformation<unknown> | null;
 }
