@@ -3,7 +3,7 @@
  * with the worker stage each user function is chained into.
  */
 import { describe, expect, it } from 'vitest';
-import { JobDefinitionError, OutputTag, ProcessFunction, StreamExecutionEnvironment, Types, type ProcessContext } from '../host/index.ts';
+import { DEAD_LETTERS, JobDefinitionError, OutputTag, ProcessFunction, StreamExecutionEnvironment, Types, type ProcessContext } from '../host/index.ts';
 
 const LATE = new OutputTag<number>('late', Types.LONG());
 
@@ -59,6 +59,18 @@ describe('env.getExecutionPlan()', () => {
         },
       ],
     });
+  });
+
+  it('names the dead-letter output a sink reads', () => {
+    const env = environment();
+    const parsed = env.fromCollection(['1', 'x']).map((s: string) => JSON.parse(s) as number).name('parse').setFailurePolicy('skip');
+    parsed.print();
+    parsed.getSideOutput(DEAD_LETTERS).print('dead');
+    const nodes = (JSON.parse(env.getExecutionPlan()) as { nodes: { id: number; predecessors?: unknown[] }[] }).nodes;
+    expect(nodes.filter((n) => n.id > 2).map((n) => n.predecessors)).toEqual([
+      [{ id: 2, ship_strategy: 'FORWARD' }],
+      [{ id: 2, ship_strategy: 'FORWARD', side_output: 'dead-letters' }],
+    ]);
   });
 
   it('shows chaining turned off, and leaves the graph for execute() to run', async () => {

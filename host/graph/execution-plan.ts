@@ -5,7 +5,7 @@
  * functions in a worker stage, whose operators are chained (one worker per parallel instance
  * runs them all, one round trip per batch).
  */
-import { deadLetterId, sideOutputId, transformId, type Edge, type JobPlan, type Partitioning, type Stage } from './plan.ts';
+import { DEAD_LETTERS_TAG, type Edge, type JobPlan, type Partitioning } from './plan.ts';
 import type { SinkTransformation, SourceTransformation, Transformation, UdfKind, UdfTransformation } from './transformation.ts';
 
 export interface PlanPredecessor {
@@ -113,20 +113,7 @@ function udfType(t: UdfTransformation): string {
 }
 
 function predecessorOf(edge: Edge): PlanPredecessor {
-  const { id, sideOutput } = producerOf(edge.from, edge.outputId);
-  const predecessor: PlanPredecessor = { id, ship_strategy: SHIP_STRATEGIES[edge.partitioning] };
-  if (sideOutput !== null) predecessor.side_output = sideOutput;
+  const predecessor: PlanPredecessor = { id: edge.producer.id, ship_strategy: SHIP_STRATEGIES[edge.partitioning] };
+  if (edge.sideOutputTag !== null) predecessor.side_output = edge.sideOutputTag === DEAD_LETTERS_TAG ? 'dead-letters' : edge.sideOutputTag;
   return predecessor;
-}
-
-/** The operator of `stage` whose output `outputId` is, and which side output it is (null: main). */
-function producerOf(stage: Stage, outputId: string): { id: number; sideOutput: string | null } {
-  if (stage.kind === 'source') return { id: stage.transformation.id, sideOutput: null };
-  if (stage.kind === 'sink') throw new Error(`a sink has no output (${outputId})`);
-  for (const t of stage.transforms) {
-    if (outputId === transformId(t)) return { id: t.id, sideOutput: null };
-    if (outputId === deadLetterId(t)) return { id: t.id, sideOutput: 'dead-letters' };
-    for (const tagId of t.sideOutputs.keys()) if (outputId === sideOutputId(t, tagId)) return { id: t.id, sideOutput: tagId };
-  }
-  throw new Error(`no operator of stage ${stage.id} has the output ${outputId}`);
 }

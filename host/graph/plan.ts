@@ -32,8 +32,22 @@ export interface Edge {
   from: Stage;
   /** Which output of `from`: the main output id, or a side output / dead-letter id. */
   outputId: string;
+  /** The operator of `from` whose output that is. */
+  producer: SourceTransformation | UdfTransformation;
+  /** The tag name when the output is a side output (DEAD_LETTERS_TAG for dead letters); null for the main output. */
+  sideOutputTag: string | null;
   to: Stage;
   partitioning: Partitioning;
+}
+
+/** Where a stream's records come from, as producersOf finds them. */
+interface Producer {
+  stage: Stage;
+  outputId: string;
+  producer: SourceTransformation | UdfTransformation;
+  sideOutputTag: string | null;
+  /** The partitioning the user chose on the way, if any. */
+  chosen: Exclude<Partitioning, 'hash'> | null;
 }
 
 interface StageCommon {
@@ -196,7 +210,7 @@ export function planJob(transformations: Transformation[], config: Configuration
     if (t.kind !== 'udf' && t.kind !== 'sink') continue;
     const stage = stageOf.get(t)!;
     if (stage.kind === 'udf' && stage.transforms[0] !== t) continue;
-    for (const [from, outputId, chosen] of producersOf(t.input, stageOf, null)) {
+    for (const { stage: from, outputId, producer, sideOutputTag, chosen } of producersOf(t.input, stageOf, null)) {
       const partitioning: Partitioning =
         stage.kind === 'udf' && stage.keyedInput ? 'hash' : (chosen ?? (from.parallelism === stage.parallelism ? 'forward' : 'rebalance'));
       if (partitioning === 'forward' && from.parallelism !== stage.parallelism) {
@@ -205,7 +219,7 @@ export function planJob(transformations: Transformation[], config: Configuration
             'use rebalance(), rescale(), shuffle() or broadcast() instead',
         );
       }
-      const edge: Edge = { from, outputId, to: stage, partitioning };
+      const edge: Edge = { from, outputId, producer, sideOutputTag, to: stage, partitioning };
       stage.inputs.push(edge);
       let out = from.outputs.get(outputId);
       if (out === undefined) from.outputs.set(outputId, (out = []));
@@ -235,27 +249,26 @@ export function customPartitionsOf(stage: UdfStage): number {
 }
 
 /**
- * The (stage, output) pairs whose records make up the stream `t`, each with the partitioning
- * the user chose on the way (the one nearest the consumer wins, as in Flink), else `chosen`.
+ * The stage outputs whose records make up the stream `t`, each with the partitioning the user
+ * chose on the way (the one nearest the consumer wins, as in Flink), else `chosen`.
  */
-function producersOf(
-  t: Transformation,
-  stageOf: Map<Transformation, Stage>,
-  chosen: Exclude<Partitioning, 'hash'> | null,
-): [Stage, string, Exclude<Partitioning, 'hash'> | null][] {
+function producersOf(t: Transformation, stageOf: Map<Transformation, Stage>, chosen: Exclude<Partitioning, 'hash'> | null): Producer[] {
   switch (t.kind) {
     case 'source':
-      return [[stageOf.get(t)!, transformId(t), chosen]];
-    case 'udf':
-      return [[stageOf.get(t)!, transformId(t), chosen ?? (t.udf === 'partition_custom' ? 'custom' : null)]];
+      return [{ stage: stageOf.get(t)!, outputId: transformId(t), producer: t, sideOutputTag: null, chosen }];
+    case 'udf': {
+      const partitioning = chosen ?? (t.udf === 'partition_custom' ? 'custom' : null);
+      return [{ stage: stageOf.get(t)!, outputId: transformId(t), producer: t, sideOutputTag: null, chosen: partitioning }];
+    }
     case 'union':
       return t.inputs.flatMap((i) => producersOf(i, stageOf, chosen));
     case 'partition':
       return producersOf(t.input, stageOf, chosen ?? t.partitioning);
-    case 'side_output':
-      return [
-        [stageOf.get(t.input)!, t.tag.tagId === DEAD_LETTERS_TAG ? deadLetterId(t.input) : sideOutputId(t.input, t.tag.tagId), chosen],
-      ];
+    case 'side_output': {
+      const tagId = t.tag.tagId;
+      const outputId = tagId === DEAD_LETTERS_TAG ? deadLetterId(t.input) : sideOutputId(t.input, tagId);
+      return [{ stage: stageOf.get(t.input)!, outputId, producer: t.input, sideOutputTag: tagId, chosen }];
+    }
     case 'sink':
       throw new JobDefinitionError('a sink has no output');
   }
