@@ -14,6 +14,9 @@
  *    `import.meta.resolve(specifier, parent)` needs a flag). A worker imports the packages a
  *    job's functions use this way: from its own location it would not find them when Sluice
  *    is linked or installed by pnpm rather than hoisted beside them.
+ * 3. Redirects (a worker started from its build, host/workers/worker-build.ts): a module under
+ *    one of `from`'s directories resolves to the build's module of the same path under `to`,
+ *    `.ts` as `.mjs`. A job's module that imports Sluice's API then shares the worker's classes.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -22,6 +25,28 @@ export const RESOLVE_FROM_SCHEME = 'sluice-resolve:';
 /** The specifier that, with these hooks registered, resolves `specifier` as `from` imports it. */
 export function resolveFromSpecifier(specifier: string, from: string): string {
   return `${RESOLVE_FROM_SCHEME}?${new URLSearchParams({ specifier, from }).toString()}`;
+}
+
+/** Modules under the directory URL `from` (ending in '/') resolve to the same paths under `to`. */
+export interface ModuleRedirect {
+  from: string;
+  to: string;
+}
+
+let redirects: readonly ModuleRedirect[] = [];
+
+/** Node calls it with register()'s `data`. */
+export function initialize(data: { redirects?: readonly ModuleRedirect[] } | undefined): void {
+  redirects = data?.redirects ?? [];
+}
+
+/** The build's module for `url`, or null when no redirect covers it. */
+export function redirected(url: string, rules: readonly ModuleRedirect[]): string | null {
+  const bare = url.replace(/[?#].*$/, '');
+  for (const { from, to } of rules) {
+    if (bare.startsWith(from) && bare.endsWith('.ts')) return `${to}${bare.slice(from.length, -'.ts'.length)}.mjs`;
+  }
+  return null;
 }
 
 interface ResolveContext {
@@ -41,6 +66,8 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
   } else {
     resolved = await nextResolve(specifier, context);
   }
+  const target = redirected(resolved.url, redirects);
+  if (target !== null) return { url: target, format: 'module' };
   const file = userTypeScriptFile(resolved.url);
   return file === null ? resolved : { ...resolved, url: pathToFileURL(file).href, format: 'module' };
 }

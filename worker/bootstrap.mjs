@@ -1,10 +1,24 @@
-// Starts a worker: registers tsx (so that user modules written in TypeScript load with no build
-// step) and Sluice's hooks (shared/module-hooks.ts: TypeScript loads as ES modules in any
-// project; packages resolve as the job's modules import them), then runs the entry for this mode. Plain JavaScript because it runs before tsx exists.
-import { register as registerHook } from 'node:module';
-import { isMainThread } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
+// Starts a worker, in a process or a thread. Plain JavaScript because it runs before tsx exists.
+//
+// Started from the worker's build (SLUICE_WORKER_BUILD in a process, `build` in a thread's
+// workerData: host/workers/worker-build.ts), it imports the built entry with no module hooks,
+// and registers them only when a job's own module must be imported (module-hooks-register.mjs);
+// Sluice's API modules that a job's modules import then resolve to the build's own, so that a
+// class is one class in the worker whichever way it arrived.
+// Started from source, it registers tsx and Sluice's hooks (TypeScript loads as ES modules in
+// any project; packages resolve as the job's modules import them) and imports the TypeScript.
+import { isMainThread, workerData } from 'node:worker_threads';
+import { armModuleHooks } from './module-hooks-register.mjs';
 
-register();
-registerHook('../shared/module-hooks.ts', import.meta.url);
-await import(isMainThread ? './process-main.ts' : './thread-main.ts');
+const entry = isMainThread ? 'process-main' : 'thread-main';
+const build = isMainThread ? process.env.SLUICE_WORKER_BUILD : workerData?.build;
+if (build) {
+  const { dir, redirects } = JSON.parse(build);
+  // tsx turns them on when it registers; stacks through the build name the TypeScript sources.
+  process.setSourceMapsEnabled(true);
+  armModuleHooks({ redirects });
+  await import(new URL(`worker/${entry}.mjs`, dir).href);
+} else {
+  armModuleHooks({ now: true });
+  await import(`./${entry}.ts`);
+}

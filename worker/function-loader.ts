@@ -15,6 +15,7 @@ import * as api from '../shared/api/index.ts';
 import { UnshippableFunctionError } from '../shared/errors/errors.ts';
 import { RESOLVE_FROM_SCHEME, resolveFromSpecifier } from '../shared/module-hooks.ts';
 import { COMPILER_HELPERS } from './shipping/compiler-helpers.ts';
+import { ensureModuleHooks } from './module-hooks-register.mjs';
 import { apiExport, assignFields, decodeValue, PayloadError, type LoadNode } from './shipping/decode-value.ts';
 
 export const FUNCTION_URN = 'sluice:fn:js:v1';
@@ -203,6 +204,8 @@ function globalFunction(globalPath: string, path: string): Function {
 }
 
 async function importExport(module: string, name: string, from?: string): Promise<unknown> {
+  // A worker started from its build registers tsx and the hooks only now, for a job's modules.
+  ensureModuleHooks();
   const target = from === undefined ? module : resolvedFrom(module, from);
   const namespace = (await import(/* @vite-ignore */ target)) as Record<string, unknown>;
   if (name === '*') return namespace;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Logger } from '../log.ts';
 import type { GrpcEndpoint } from './grpc-endpoint.ts';
+import type { WorkerBuild } from './worker-build.ts';
 import { looksOutOfMemory, OutputTail, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
 
 const BOOTSTRAP = fileURLToPath(new URL('../../worker/bootstrap.mjs', import.meta.url));
@@ -16,6 +17,8 @@ export interface LaunchOptions {
   workerId: string;
   memoryLimitBytes: number;
   log: Logger;
+  /** Where the worker loads from (worker-build.ts); null: from source. */
+  build: WorkerBuild | null;
 }
 
 export function launchProcessWorker(endpoint: GrpcEndpoint, options: LaunchOptions): WorkerHandle {
@@ -28,7 +31,12 @@ export function launchProcessWorker(endpoint: GrpcEndpoint, options: LaunchOptio
   }
   args.push(BOOTSTRAP);
   const child = execa(process.execPath, args, {
-    env: { SLUICE_ENDPOINT: endpoint.address, SLUICE_WORKER_ID: workerId, SLUICE_TOKEN: token },
+    env: {
+      SLUICE_ENDPOINT: endpoint.address,
+      SLUICE_WORKER_ID: workerId,
+      SLUICE_TOKEN: token,
+      SLUICE_WORKER_BUILD: options.build === null ? '' : JSON.stringify(options.build),
+    },
     extendEnv: true,
     stdin: 'ignore',
     stdout: 'pipe',

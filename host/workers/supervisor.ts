@@ -21,6 +21,7 @@ import { launchProcessWorker } from './process-launcher.ts';
 import { launchThreadWorker } from './thread-launcher.ts';
 import { HEARTBEAT_ACTIVITY, WorkerClient } from './worker-client.ts';
 import type { WorkerExit, WorkerHandle } from './worker-handle.ts';
+import { workerBuild } from './worker-build.ts';
 
 const STARTS_PER_CORE = 2;
 
@@ -59,12 +60,14 @@ export class WorkerSupervisor {
 
   private async start(workerId: string, operator: string): Promise<SupervisedWorker> {
     const memoryLimitBytes = this.config.get('udf.worker.memory-limit');
+    // Made (or found fresh) before the start-up timeout runs: only the first job of a host waits.
+    const build = await workerBuild(this.log);
     let handle: WorkerHandle;
     if (this.mode === 'process') {
       this.endpoint ??= GrpcEndpoint.start(this.log);
-      handle = launchProcessWorker(await this.endpoint, { workerId, memoryLimitBytes, log: this.log });
+      handle = launchProcessWorker(await this.endpoint, { workerId, memoryLimitBytes, log: this.log, build });
     } else {
-      handle = launchThreadWorker({ workerId, memoryLimitBytes, log: this.log, spinMs: this.config.get('udf.thread.spin-time') });
+      handle = launchThreadWorker({ workerId, memoryLimitBytes, log: this.log, build, spinMs: this.config.get('udf.thread.spin-time') });
     }
     const startupTimeout = this.config.get('udf.worker.startup-timeout');
     let timer: NodeJS.Timeout | undefined;
