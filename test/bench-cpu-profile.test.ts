@@ -1,3 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { labelOf, summariseProfile, type CpuProfile } from '../benchmarks/lib/cpu-profile.ts';
 
@@ -58,5 +63,40 @@ describe('CPU profile summary (benchmarks/profile.ts)', () => {
     expect(labelOf('CPU.20261121.170335.4242.0.001.cpuprofile', 4242)).toBe('host, main thread');
     expect(labelOf('CPU.20261121.170335.4242.3.004.cpuprofile', 4242)).toBe('host, thread 3 (a worker thread)');
     expect(labelOf('CPU.20261121.170335.5151.0.001.cpuprofile', 4242)).toBe('worker process 5151');
+  });
+
+  it("names the sources of frames in the workers' build, through its source maps", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-profile-'));
+    try {
+      mkdirSync(join(dir, 'worker', 'state'), { recursive: true });
+      const source = ['export function lookup(keys: Map<string, number>, key: string): number {', '  return keys.get(key) ?? 0;', '}', ''];
+      writeFileSync(join(dir, 'worker', 'state', 'lookup.ts'), source.join('\n'));
+      const out = join(dir, 'node_modules', '.cache', 'sluice', 'worker', 'abc', 'chunk-X.mjs');
+      buildSync({ entryPoints: [join(dir, 'worker', 'state', 'lookup.ts')], bundle: true, format: 'esm', sourcemap: 'linked', outfile: out, logLevel: 'silent' });
+      const lines = readFileSync(out, 'utf8').split('\n');
+      const line = lines.findIndex((l) => l.includes('keys.get(key)'));
+      const column = lines[line]!.indexOf('keys.get');
+      const built = pathToFileURL(out).href;
+      const s = summariseProfile('CPU.1.2.5151.0.001.cpuprofile', {
+        startTime: 0,
+        nodes: [
+          { id: 1, callFrame: { functionName: 'lookup', url: built, lineNumber: line, columnNumber: column } },
+          // No mapping for a frame outside the build: it stays as it is.
+          { id: 2, callFrame: frame('decode', 'file:///repo/node_modules/apache-arrow/ipc/reader.mjs', 4) },
+        ],
+        samples: [1, 2],
+        timeDeltas: [3000, 1000],
+      }, 4242);
+      expect(s.functions).toEqual([
+        { name: 'lookup', where: 'worker/state/lookup.ts:2', selfMs: 3 },
+        { name: 'decode', where: 'node_modules/apache-arrow/ipc/reader.mjs:5', selfMs: 1 },
+      ]);
+      expect(s.areas).toEqual([
+        ['worker runtime (worker/)', 3],
+        ['apache-arrow / flatbuffers (IPC framing)', 1],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

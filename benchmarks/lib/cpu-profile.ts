@@ -3,10 +3,12 @@
  * code, so that a profile of a job reads as "how much of the worker's busy time is the Arrow
  * codec, the transport, the user function, GC".
  */
+import { SourceMappedFrames, type CallFrame } from './source-mapped-frames.ts';
 
 /** The parts of a .cpuprofile this reads (the Chrome DevTools Profiler.Profile format). */
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  /** Frames in the workers' build are read as the sources they came from (source-mapped-frames.ts). */
+  nodes: { id: number; callFrame: CallFrame }[];
   /** Microseconds of the monotonic clock (CLOCK_MONOTONIC on Linux, as process.hrtime). */
   startTime: number;
   samples: number[];
@@ -64,7 +66,8 @@ export function summariseProfile(
   hostPid: number,
   window: [number, number] = [-Infinity, Infinity],
 ): ProfileSummary {
-  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const sources = new SourceMappedFrames();
+  const frames = new Map(profile.nodes.map((n) => [n.id, sources.original(n.callFrame)]));
   const selfByNode = new Map<number, number>();
   let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
