@@ -11,9 +11,9 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { armModuleHooks } from './module-hooks-register.mjs';
 
 const entry = isMainThread ? 'process-main' : 'thread-main';
-const build = isMainThread ? process.env.SLUICE_WORKER_BUILD : workerData?.build;
-if (build) {
-  const { dir, redirects } = JSON.parse(build);
+const build = isMainThread ? JSON.parse(process.env.SLUICE_WORKER_BUILD || 'null') : (workerData?.build ?? null);
+if (build !== null) {
+  const { dir, redirects } = build;
   // tsx turns them on when it registers; stacks through the build name the TypeScript sources.
   process.setSourceMapsEnabled(true);
   armModuleHooks({ redirects });

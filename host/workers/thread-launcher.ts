@@ -30,7 +30,7 @@ export function launchThreadWorker(options: ThreadLaunchOptions): WorkerHandle {
     workerData: {
       workerId,
       spinMs: options.spinMs,
-      build: options.build === null ? undefined : JSON.stringify(options.build),
+      build: options.build,
       ports: { control: control.port2, data: data.port2, state: state.port2, logging: logging.port2 },
     },
     transferList: [control.port2, data.port2, state.port2, logging.port2],

@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ModuleRedirect } from '../../shared/module-hooks.ts';
 import type { Logger } from '../log.ts';
@@ -170,9 +170,10 @@ async function build(): Promise<string> {
 async function removeOldBuilds(keep: string): Promise<void> {
   const now = Date.now();
   for (const name of await readdir(CACHE).catch(() => [] as string[])) {
-    if (name === keep || name === relative(CACHE, MANIFEST) || name.endsWith('.tmp')) continue;
+    if (name === keep) continue;
     const path = join(CACHE, name);
     const s = await stat(path).catch(() => null);
+    // The manifest and its temporary copies are files.
     if (s === null || !s.isDirectory()) continue;
     if (now - s.mtimeMs > (name.startsWith('tmp-') ? STALE_TEMP_MS : STALE_BUILD_MS)) await rm(path, { recursive: true, force: true }).catch(() => undefined);
   }

@@ -11,7 +11,7 @@ import { Types } from '../../host/index.ts';
 import { useWorkerBuild, workerBuild } from '../../host/workers/worker-build.ts';
 import { hostLog } from '../../host/log.ts';
 import { redirected } from '../../shared/module-hooks.ts';
-import { TypeChecker, Tokenizer } from '../fixtures/functions.ts';
+import { calledFromBuild, TypeChecker, Tokenizer } from '../fixtures/functions.ts';
 import { collect, environment, MODES } from '../support/jobs.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,12 +28,21 @@ describe.each(MODES)('%s mode', (mode) => {
   });
 });
 
-describe.each(['process', 'thread'] as const)('%s mode, workers from source', (mode) => {
-  it('gives the same results', async () => {
+describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
+  it('runs the harness from the build', async () => {
+    const env = environment(mode);
+    const out = collect(env.fromCollection([1, 2], Types.LONG()).map(calledFromBuild, Types.STRING()));
+    await env.execute('from the build');
+    expect(out).toEqual(['1 true', '2 true']);
+  });
+
+  it('runs it from source when told to, with the same results', async () => {
     useWorkerBuild(false);
     const env = environment(mode);
+    const where = collect(env.fromCollection([1, 2], Types.LONG()).map(calledFromBuild, Types.STRING()));
     const words = collect(env.fromCollection(['The cat', ' SAT '], Types.STRING()).flatMap(new Tokenizer(), Types.STRING()));
     await env.execute('from source');
+    expect(where).toEqual(['1 false', '2 false']);
     expect(words).toEqual(['the', 'cat', 'sat']);
   });
 });
