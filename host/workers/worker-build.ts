@@ -40,11 +40,17 @@ const EXTERNAL = join(ROOT, 'worker', 'module-hooks-register.mjs');
 /** Builds other than the current one are removed once this old: a running job may still use one. */
 const STALE_BUILD_MS = 24 * 3600_000;
 const STALE_TEMP_MS = 3600_000;
+/**
+ * An input whose mtime is this close to the build's start, or later, may have changed while
+ * esbuild read it (or just before, on a file system whose timestamps are whole seconds): it is recorded as
+ * changed, so the next host process builds again rather than trust a build of what it was.
+ */
+const MTIME_SLACK_MS = 1000;
 const BANNER =
   "import { createRequire as __sluiceCreateRequire } from 'node:module';\nconst require = __sluiceCreateRequire(import.meta.url);";
 
 /** One size and mtime per input file (absolute paths). */
-type Inputs = [path: string, size: number, mtimeMs: number][];
+export type Inputs = [path: string, size: number, mtimeMs: number][];
 interface Manifest {
   id: string;
   inputs: Inputs;
@@ -108,6 +114,7 @@ function isFresh(m: Manifest): boolean {
 
 /** Builds into a directory of its own, renames it into place; returns its id. */
 async function build(): Promise<string> {
+  const startedAt = Date.now();
   const esbuild = await import('esbuild');
   await mkdir(CACHE, { recursive: true });
   const temp = await mkdtemp(join(CACHE, 'tmp-'));
@@ -142,12 +149,13 @@ async function build(): Promise<string> {
         },
       ],
     });
-    const inputs: Inputs = [];
+    const stats: Inputs = [];
     for (const input of Object.keys(result.metafile.inputs)) {
       const path = join(ROOT, input);
       const s = await stat(path);
-      inputs.push([path, s.size, s.mtimeMs]);
+      stats.push([path, s.size, s.mtimeMs]);
     }
+    const inputs = recordedInputs(stats, startedAt);
     const id = createHash('sha256').update(JSON.stringify([esbuild.version, inputs])).digest('hex').slice(0, 16);
     const target = join(CACHE, id);
     try {
@@ -165,6 +173,15 @@ async function build(): Promise<string> {
     await rm(temp, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * The inputs as the manifest records them: the stats taken after the build, except that an
+ * input modified since shortly before the build started gets an mtime no file has (-1). Its
+ * stats were taken after esbuild read it, and may describe a newer version than the one built.
+ */
+export function recordedInputs(stats: Inputs, startedAt: number): Inputs {
+  return stats.map(([path, size, mtimeMs]) => [path, size, mtimeMs >= startedAt - MTIME_SLACK_MS ? -1 : mtimeMs]);
 }
 
 async function removeOldBuilds(keep: string): Promise<void> {

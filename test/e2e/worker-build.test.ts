@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Types } from '../../host/index.ts';
-import { useWorkerBuild, workerBuild } from '../../host/workers/worker-build.ts';
+import { recordedInputs, useWorkerBuild, workerBuild } from '../../host/workers/worker-build.ts';
 import { hostLog } from '../../host/log.ts';
 import { redirected } from '../../shared/module-hooks.ts';
 import { calledFromBuild, TypeChecker, Tokenizer } from '../fixtures/functions.ts';
@@ -59,6 +59,22 @@ describe('the build', () => {
     const inputs = manifest.inputs.map(([path]) => path);
     expect(inputs).toContain(join(ROOT, 'worker/harness.ts'));
     expect(inputs).toContain(join(ROOT, 'shared/api/types.ts'));
+  });
+
+  it('records an input changed while it was built as changed', () => {
+    const startedAt = 1_700_000_000_000;
+    const stats: [string, number, number][] = [
+      ['/src/a.ts', 10, startedAt - 60_000],
+      ['/src/b.ts', 20, startedAt - 1_001],
+      ['/src/c.ts', 30, startedAt - 1_000],
+      ['/src/d.ts', 40, startedAt + 250],
+    ];
+    expect(recordedInputs(stats, startedAt)).toEqual([
+      ['/src/a.ts', 10, startedAt - 60_000],
+      ['/src/b.ts', 20, startedAt - 1_001],
+      ['/src/c.ts', 30, -1],
+      ['/src/d.ts', 40, -1],
+    ]);
   });
 
   it("redirects Sluice's API sources to the build's modules, and nothing else", () => {
