@@ -49,6 +49,18 @@ export function sampleAt(samples: readonly MemorySample[], atS: number): MemoryS
   return best;
 }
 
+/**
+ * The highest `value` of the samples taken from `fromS` to `toS` seconds (inclusive, to the
+ * half second). A peak over a window, not one sample: the heap grows and shrinks with each
+ * garbage collection, and which end of that swing a lone sample falls on is chance.
+ */
+export function peakBetween(samples: readonly MemorySample[], fromS: number, toS: number, value: (s: MemorySample) => number): number {
+  let peak = -Infinity;
+  for (const s of samples) if (s.atS >= fromS - 0.5 && s.atS <= toS + 0.5) peak = Math.max(peak, value(s));
+  if (peak === -Infinity) throw new Error(`no memory samples from ${fromS} to ${toS} s`);
+  return peak;
+}
+
 /** Least-squares slope of `value` over the samples taken from `fromS` to `toS`, per minute. */
 export function slopePerMinute(samples: readonly MemorySample[], fromS: number, toS: number, value: (s: MemorySample) => number): number {
   const xs: number[] = [];
