@@ -57,13 +57,14 @@ export class EmbeddedStage implements StageRunner {
   }
 
   async finishBundle(): Promise<string | null> {
+    // Taken now: the next bundle may start while this one commits its state.
+    const id = this.bundleId;
+    this.bundleId = null;
     const metrics = await this.live().finishBundle().catch((error: unknown) => {
       throw asUserFunctionError(error);
     });
     await this.handOn();
     this.totals = new Map(Object.entries(metrics));
-    const id = this.bundleId;
-    this.bundleId = null;
     return id;
   }
 

@@ -180,3 +180,25 @@ export class AggregatingOps extends KeyedProcessFunction<string, Command, unknow
     yield [ctx.getCurrentKey(), c[1], await this.state.get()];
   }
 }
+
+/**
+ * Puts each record's number into a MapState, then reads the whole map back by iterating it
+ * (in pages, when udf.map-state.iterate-response-batch-size is small) and emits
+ * [key, entries, sum of values].
+ */
+export class MapPages extends KeyedProcessFunction<string, [string, number], [string, number, number]> {
+  private state!: MapState<number, number>;
+  override open(ctx: RuntimeContext): void {
+    this.state = ctx.getMapState(new MapStateDescriptor('pages', Types.LONG(), Types.LONG()));
+  }
+  async *processElement(record: [string, number], ctx: KeyedProcessContext<string>): AsyncGenerator<[string, number, number]> {
+    this.state.put(record[1], record[1] * 10);
+    let entries = 0;
+    let sum = 0;
+    for await (const [, v] of this.state.entries()) {
+      entries++;
+      sum += v;
+    }
+    yield [ctx.getCurrentKey(), entries, sum];
+  }
+}
