@@ -1,12 +1,13 @@
 /**
- * The flatbuffer metadata of a record batch message, written and read with Arrow's generated
- * flatbuffer classes directly. apache-arrow's Message class does the same through a fresh
- * Builder (a zeroed 1 KiB buffer and a TextEncoder) and an object per field node and buffer on
- * every call: a fixed cost of a few microseconds per batch, and per record when records travel
- * one at a time (at low rates, where latency is the figure). Here one Builder is reused and
- * the metadata is read into plain numbers.
+ * The flatbuffer metadata of a record batch message. apache-arrow's Message class writes it
+ * through a fresh Builder (a zeroed 1 KiB buffer and a TextEncoder) and an object per field node
+ * and buffer on every call: a fixed cost per batch, and per record when records travel one at a
+ * time (at low rates, where latency is the figure). Here a message is a template of its shape
+ * with its numbers written in (record-batch-template.ts); reading checks a message against the
+ * template of its size and takes the numbers from their places, and reads anything else (a
+ * message from another writer) with Arrow's generated flatbuffer classes.
  */
-import { Builder, ByteBuffer } from 'flatbuffers';
+import { ByteBuffer } from 'flatbuffers';
 import { Buffer as BufferStruct } from 'apache-arrow/fb/buffer';
 import { FieldNode as FieldNodeStruct } from 'apache-arrow/fb/field-node';
 import { Message as MessageTable } from 'apache-arrow/fb/message';
@@ -14,6 +15,7 @@ import { MessageHeader } from 'apache-arrow/fb/message-header';
 import { MetadataVersion } from 'apache-arrow/fb/metadata-version';
 import { RecordBatch as RecordBatchTable } from 'apache-arrow/fb/record-batch';
 import type { BufferRegionLike, FieldNodeLike } from './body.ts';
+import { RecordBatchTemplate } from './record-batch-template.ts';
 
 /** What a record batch message says about its body. */
 export interface RecordBatchMetadata {
@@ -28,7 +30,8 @@ export class MetadataError extends Error {}
 
 /** Writes record batch messages; the bytes returned are valid until the next call. */
 export class RecordBatchMessageWriter {
-  private readonly builder = new Builder(256);
+  private template: RecordBatchTemplate | null = null;
+  private readonly figures: number[] = [];
 
   /**
    * `nodes` holds (length, null count) pairs; `bufferLengths` the byte length of each buffer,
@@ -36,33 +39,57 @@ export class RecordBatchMessageWriter {
    * length.
    */
   write(length: number, nodes: readonly number[], bufferLengths: readonly number[]): { metadata: Uint8Array; bodyLength: number } {
-    const b = this.builder;
-    b.clear();
-    // Vectors of structs are written back to front.
-    RecordBatchTable.startNodesVector(b, nodes.length / 2);
-    for (let i = nodes.length - 2; i >= 0; i -= 2) FieldNodeStruct.createFieldNode(b, BigInt(nodes[i]!), BigInt(nodes[i + 1]!));
-    const nodesOffset = b.endVector();
-    let bodyLength = 0;
-    for (const n of bufferLengths) bodyLength += padded(n);
-    RecordBatchTable.startBuffersVector(b, bufferLengths.length);
-    for (let i = bufferLengths.length - 1, end = bodyLength; i >= 0; i--) {
-      end -= padded(bufferLengths[i]!);
-      BufferStruct.createBuffer(b, BigInt(end), BigInt(bufferLengths[i]!));
+    let template = this.template;
+    if (template === null || template.nodes * 2 !== nodes.length || template.buffers !== bufferLengths.length) {
+      // The writer's own copy (its bytes are what write() returns); messages of the shape are then read by template too.
+      template = this.template = new RecordBatchTemplate(nodes.length / 2, bufferLengths.length);
+      templateOf(template.nodes, template.buffers);
     }
-    const buffersOffset = b.endVector();
-    RecordBatchTable.startRecordBatch(b);
-    RecordBatchTable.addLength(b, BigInt(length));
-    RecordBatchTable.addNodes(b, nodesOffset);
-    RecordBatchTable.addBuffers(b, buffersOffset);
-    const header = RecordBatchTable.endRecordBatch(b);
-    MessageTable.startMessage(b);
-    MessageTable.addVersion(b, MetadataVersion.V5);
-    MessageTable.addHeaderType(b, MessageHeader.RecordBatch);
-    MessageTable.addHeader(b, header);
-    MessageTable.addBodyLength(b, BigInt(bodyLength));
-    MessageTable.finishMessageBuffer(b, MessageTable.endMessage(b));
-    return { metadata: b.asUint8Array(), bodyLength };
+    const figures = this.figures;
+    figures.length = 0;
+    figures.push(length);
+    for (const n of nodes) figures.push(n);
+    let bodyLength = 0;
+    for (const n of bufferLengths) {
+      figures.push(bodyLength, n);
+      bodyLength += padded(n);
+    }
+    figures.push(bodyLength);
+    return { metadata: template.write(figures), bodyLength };
   }
+}
+
+/** Templates for reading, by shape and by byte length: the shapes this thread wrote or read. */
+const byShape = new Map<number, RecordBatchTemplate>();
+const bySize = new Map<number, RecordBatchTemplate>();
+
+function templateOf(nodes: number, buffers: number): RecordBatchTemplate {
+  const key = nodes * 0x10000 + buffers;
+  let template = byShape.get(key);
+  if (template === undefined) {
+    template = new RecordBatchTemplate(nodes, buffers);
+    byShape.set(key, template);
+    // Two shapes of one size: reading checks the newer; the other is read the general way.
+    bySize.set(template.bytes.byteLength, template);
+  }
+  return template;
+}
+
+/** The metadata of `metadata` if it is a message of a known shape with figures in range, else null. */
+function readByTemplate(metadata: Uint8Array): RecordBatchMetadata | null {
+  const template = bySize.get(metadata.byteLength);
+  if (template === undefined) return null;
+  const figures = template.read(metadata);
+  if (figures === null) return null;
+  const nodes: FieldNodeLike[] = [];
+  const regions: BufferRegionLike[] = [];
+  let i = 1;
+  for (let n = 0; n < template.nodes; n++, i += 2) nodes.push({ length: figures[i]!, nullCount: figures[i + 1]! });
+  for (let n = 0; n < template.buffers; n++, i += 2) regions.push({ offset: figures[i]!, length: figures[i + 1]! });
+  const result = { length: figures[0]!, nodes, regions, bodyLength: figures[i]! };
+  // A figure out of range: read the general way, which says which.
+  for (const f of figures) if (Number.isNaN(f)) return null;
+  return result;
 }
 
 /** A buffer's length in the body: padded to 8 bytes. */
@@ -77,6 +104,15 @@ const bufferStruct = new BufferStruct();
 
 /** Reads a record batch message's metadata; throws a MetadataError for anything else. */
 export function readRecordBatchMetadata(metadata: Uint8Array): RecordBatchMetadata {
+  const known = readByTemplate(metadata);
+  if (known !== null) return known;
+  const read = readWithFlatbuffers(metadata);
+  // Later messages of this shape (a peer's writer) are then read by template.
+  templateOf(read.nodes.length, read.regions.length);
+  return read;
+}
+
+function readWithFlatbuffers(metadata: Uint8Array): RecordBatchMetadata {
   try {
     const message = MessageTable.getRootAsMessage(new ByteBuffer(metadata), messageTable);
     if (message.version() < MetadataVersion.V4) {
