@@ -8,6 +8,11 @@
  * The absolute percentiles are the figures P3's targets speak of (process p50 ≤ 1 ms, thread
  * p50 ≤ 0.15 ms): they are printed as ratios to those targets (≤ 1 meets it) and in full in the
  * notes. lib/latency-probe.ts says how the source is paced and stamped.
+ *
+ * Each repetition also measures the floor under thread mode (lib/thread-hop.ts): a one-row
+ * batch encoded, posted to a worker thread, decoded, encoded back and decoded, paced alike,
+ * with no runtime around it. Thread mode's p50 against that floor is what the runtime's own
+ * path adds.
  */
 import { StreamExecutionEnvironment, Types } from '../../host/index.ts';
 import type { BenchmarkCase, CaseContext, CaseReport, ResultRow } from '../lib/benchmark-case.ts';
@@ -16,6 +21,7 @@ import { collectGarbage } from '../lib/interleave.ts';
 import { createLatencyProbe, type LatencySamples } from '../lib/latency-probe.ts';
 import { ratioRow } from '../lib/ratio-row.ts';
 import { scaledRepetitions } from '../lib/repetitions.ts';
+import { measureThreadHops } from '../lib/thread-hop.ts';
 import { median, quantile, range } from '../lib/stats.ts';
 import type { ExecutionMode } from '../lib/timed-job.ts';
 import { checkWorkersExited } from '../lib/worker-exit.ts';
@@ -45,6 +51,12 @@ interface Percentiles {
   max: number;
 }
 
+/** The floor's round trips (lib/thread-hop.ts). */
+interface Floor {
+  batch: Percentiles;
+  bare: Percentiles;
+}
+
 interface Measured {
   latency: Percentiles;
   /** How late the source emitted against its schedule (ms). */
@@ -65,6 +77,7 @@ const latency: BenchmarkCase = {
     const warnings: string[] = [];
 
     const reps: Map<Variant, Measured>[] = [];
+    const floors: Floor[] = [];
     for (let r = 0; r < repetitions; r++) {
       const rep = new Map<Variant, Measured>();
       for (let k = 0; k < VARIANTS.length; k++) {
@@ -73,7 +86,15 @@ const latency: BenchmarkCase = {
         rep.set(variant, await measure(variant, warmUp, measured, ctx, warnings));
       }
       reps.push(rep);
-      ctx.progress(`rep ${r + 1}/${repetitions}: p50 / p99 ` + VARIANTS.map((v) => `${v} ${ms(rep.get(v)!.latency.p50)} / ${ms(rep.get(v)!.latency.p99)}`).join(', '));
+      collectGarbage();
+      const hops = await measureThreadHops({ records: measured, warmUp, periodMs: PERIOD_MS });
+      const floor = { batch: percentiles(Float64Array.from(hops.batch)), bare: percentiles(Float64Array.from(hops.bare)) };
+      floors.push(floor);
+      ctx.progress(
+        `rep ${r + 1}/${repetitions}: p50 / p99 ` +
+          VARIANTS.map((v) => `${v} ${ms(rep.get(v)!.latency.p50)} / ${ms(rep.get(v)!.latency.p99)}`).join(', ') +
+          `; floor ${ms(floor.batch.p50)} / ${ms(floor.batch.p99)}`,
+      );
     }
 
     const rows: ResultRow[] = [];
@@ -86,6 +107,18 @@ const latency: BenchmarkCase = {
     const threadTarget = TARGETS.thread!;
     rows.push({
       ...ratioRow(`${SPINNING}: p50 / P3 target (absolute; not the default)`, reps.map((r) => ({ value: r.get(SPINNING)!.latency.p50, baseline: threadTarget })), formatMs, warnings),
+      baselineAbsolute: `${threadTarget} ms (target)`,
+    });
+    rows.push(
+      ratioRow(
+        'thread p50 / floor p50 (a one-row batch to a worker thread and back, no runtime)',
+        reps.map((r, i) => ({ value: r.get('thread')!.latency.p50, baseline: floors[i]!.batch.p50 })),
+        formatMs,
+        warnings,
+      ),
+    );
+    rows.push({
+      ...ratioRow('floor p50 / P3 target (absolute)', floors.map((f) => ({ value: f.batch.p50, baseline: threadTarget })), formatMs, warnings),
       baselineAbsolute: `${threadTarget} ms (target)`,
     });
     for (const q of ['p50', 'p99'] as const) {
@@ -120,6 +153,9 @@ const latency: BenchmarkCase = {
         `source pacing: ${rate.toFixed(1)} records/s achieved (median); emitted behind schedule by p50 ${ms(lateness('p50'))} ms, ` +
           `p99 ${ms(lateness('p99'))} ms, max ${ms(lateness('max'))} ms (a late timer; not counted as latency: records are stamped when they leave)`,
         `the source waits for a first record to reach the sink before its schedule starts, so worker start-up is not latency; job wall time (median): ${jobTimes.join(', ')}`,
+        `the floor (lib/thread-hop.ts), medians over the repetitions: a one-row batch to a worker thread and back p50 ${ms(median(floors.map((f) => f.batch.p50)))} ms, ` +
+          `p99 ${ms(median(floors.map((f) => f.batch.p99)))} ms; a number each way p50 ${ms(median(floors.map((f) => f.bare.p50)))} ms, ` +
+          `p99 ${ms(median(floors.map((f) => f.bare.p99)))} ms (${formatCount(measured)} round trips each after ${formatCount(warmUp)}, paced ${PERIOD_MS} ms)`,
       ],
       warnings,
     };
