@@ -92,7 +92,6 @@ describe('watermark holding', () => {
       mainOutputId: 'main',
       bundleSize: 2,
       bundleTimeMs: 60_000,
-      maxFinishing: 8,
       batchSize: 100,
       timers: { backend, range: { start: 0, end: 127 }, operator: 'op' },
       watermarks: null,

@@ -226,7 +226,6 @@ export class Attempt {
       mainOutputId: mainOutputOf(stage),
       bundleSize: config.get('udf.bundle.size'),
       bundleTimeMs: config.get('udf.bundle.time'),
-      maxFinishing: config.get('udf.in-flight.max-batches'),
       batchSize: config.effectiveArrowBatchSize(),
       timers:
         backend !== null && head.udf === 'keyed_process' ? { backend, range, operator: transformId(head) } : null,

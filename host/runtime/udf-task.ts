@@ -3,9 +3,8 @@
  * Arrow batches of udf.arrow.batch.size, groups them into bundles, and hands the stage's
  * outputs to its record writers.
  *
- * Bundles: one opens at the first element and closes after udf.bundle.size elements (fired
- * timers included), after udf.bundle.time ms, at a checkpoint barrier or at the end of input;
- * the next may open while it finishes. Barriers, held watermarks and the end wait for all.
+ * Bundles: one opens at the first element and finishes after udf.bundle.size elements (fired
+ * timers included), after udf.bundle.time ms, at a checkpoint barrier or at the end of input.
  * Batches go out as they fill; when the input goes idle and the worker has nothing left to do,
  * a partial batch goes out at once, so that a record arriving at a low rate does not wait
  * (adaptive batching) while under load batches stay full. A watermark that arrives while a
@@ -36,8 +35,6 @@ export interface UdfTaskOptions {
   mainOutputId: string;
   bundleSize: number;
   bundleTimeMs: number;
-  /** Closed bundles that may be finishing at once (udf.in-flight.max-batches). */
-  maxFinishing: number;
   batchSize: number;
   /** Set for stages whose head is a keyed process function: timers live here. */
   timers: { backend: KeyedStateBackend; range: KeyGroupRange; operator: string } | null;
@@ -55,10 +52,8 @@ export class UdfTask {
   private bundleElements = 0;
   private bundleDeadline = Infinity;
   private heldWatermark: number | null = null;
-  /** Every bundle closed and not yet known finished, finished (see closeBundle). */
+  /** The previous bundle while it finishes beside the open one (see closeBundle). */
   private finishing: Promise<void> | null = null;
-  /** Each bundle still finishing, oldest first (some may have finished): at most maxFinishing. */
-  private ending: Promise<void>[] = [];
   private watermark = -Infinity;
 
   constructor(private readonly o: UdfTaskOptions) {
@@ -177,10 +172,8 @@ export class UdfTask {
 
   /**
    * Ends the open bundle without waiting for it to finish, so that the next one can start at
-   * once (the worker processes its records while the bundles before commit their state). Up to
-   * maxFinishing bundles finish at once, in order: small bundles then cost a round trip each
-   * without waiting for one another's (bundle size 100: ~10 % more rows/s than with one at a
-   * time). A held watermark needs the bundle finished: then it waits.
+   * once (the worker processes its records while the previous one commits its state). At most
+   * one bundle finishes at a time. A held watermark needs the bundle finished: then it waits.
    */
   private async closeBundle(): Promise<void> {
     if (this.heldWatermark !== null) return this.finishBundle();
@@ -188,18 +181,15 @@ export class UdfTask {
     await this.flushBatch();
     this.bundleOpen = false;
     this.bundleDeadline = Infinity;
-    const ended = this.endBundle();
     const previous = this.finishing;
-    // Every bundle closed so far, finished. Forgotten once it succeeds; a failure stays to be
-    // observed by whoever waits next (it also fails the runner at once).
-    const done: Promise<void> = (previous === null ? ended : Promise.all([previous, ended])).then(() => {
+    // Forgotten once it succeeds; a failure stays to be observed by whoever waits next (it
+    // also fails the runner at once).
+    const done: Promise<void> = this.endBundle().then(() => {
       if (this.finishing === done) this.finishing = null;
     });
     done.catch(() => undefined);
     this.finishing = done;
-    // Bounded: past the limit, the oldest bundle still finishing must finish first.
-    this.ending.push(ended);
-    while (this.ending.length > this.o.maxFinishing) await this.ending.shift();
+    if (previous !== null) await previous;
   }
 
   /** Ends the open bundle and waits until every bundle has finished; then moves a held watermark on. */
@@ -210,7 +200,6 @@ export class UdfTask {
       this.bundleDeadline = Infinity;
       const previous = this.finishing;
       this.finishing = null;
-      this.ending = [];
       if (previous !== null) await previous;
       await this.endBundle();
     }
@@ -226,7 +215,6 @@ export class UdfTask {
   private async settle(): Promise<void> {
     const finishing = this.finishing;
     this.finishing = null;
-    this.ending = [];
     if (finishing !== null) await finishing;
   }
 

@@ -167,7 +167,7 @@ export const CONFIG_KEYS = {
     default: 8,
     min: 1,
     description:
-      'Data batches sent to a worker and not yet processed, at most. Beyond 2, only while udf.in-flight.target-time allows. Also the number of closed bundles that may be finishing (committing their state) at once.',
+      'Data batches sent to a worker and not yet processed, at most. Beyond 2, only while udf.in-flight.target-time allows.',
   },
   'udf.in-flight.max-bytes': {
     type: 'memory',
