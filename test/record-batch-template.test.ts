@@ -51,9 +51,11 @@ describe('RecordBatchTemplate', () => {
     expect(template.read(changed)).toBeNull();
   });
 
-  it('reads a number beyond 2^53 as NaN', () => {
+  it('reads nothing whose numbers are not lengths or offsets (2^53 and beyond)', () => {
     const template = new RecordBatchTemplate(0, 0);
-    expect(template.read(template.write([2 ** 53, 0]))).toEqual([NaN, 0]);
+    expect(template.read(template.write([2 ** 53 - 1, 0]).slice())).toEqual([2 ** 53 - 1, 0]);
+    expect(template.read(template.write([2 ** 53, 0]).slice())).toBeNull();
+    expect(template.read(template.write([0, 2 ** 60]).slice())).toBeNull();
   });
 });
 

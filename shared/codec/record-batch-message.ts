@@ -75,7 +75,10 @@ function templateOf(nodes: number, buffers: number): RecordBatchTemplate {
   return template;
 }
 
-/** The metadata of `metadata` if it is a message of a known shape with figures in range, else null. */
+/**
+ * The metadata of `metadata` if it is a message of a known shape with figures in range, else
+ * null (read the general way, which says what is wrong with a figure out of range).
+ */
 function readByTemplate(metadata: Uint8Array): RecordBatchMetadata | null {
   const template = bySize.get(metadata.byteLength);
   if (template === undefined) return null;
@@ -86,10 +89,7 @@ function readByTemplate(metadata: Uint8Array): RecordBatchMetadata | null {
   let i = 1;
   for (let n = 0; n < template.nodes; n++, i += 2) nodes.push({ length: figures[i]!, nullCount: figures[i + 1]! });
   for (let n = 0; n < template.buffers; n++, i += 2) regions.push({ offset: figures[i]!, length: figures[i + 1]! });
-  const result = { length: figures[0]!, nodes, regions, bodyLength: figures[i]! };
-  // A figure out of range: read the general way, which says which.
-  for (const f of figures) if (Number.isNaN(f)) return null;
-  return result;
+  return { length: figures[0]!, nodes, regions, bodyLength: figures[i]! };
 }
 
 /** A buffer's length in the body: padded to 8 bytes. */

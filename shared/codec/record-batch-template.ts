@@ -67,7 +67,7 @@ export class RecordBatchTemplate {
 
   /**
    * The figures of `metadata` if it is a message of this shape (every byte outside the numbers
-   * as in the template), else null. A number past 2^53 reads as NaN, for the caller to refuse.
+   * as in the template) whose numbers are all lengths or offsets (0 to 2^53 − 1), else null.
    */
   read(metadata: Uint8Array): number[] | null {
     const template = this.bytes;
@@ -80,7 +80,8 @@ export class RecordBatchTemplate {
     for (const at of this.slots) {
       const hi = view.getInt32(at + 4, true);
       // Negative (the int64 is), or beyond 2^53: not a length or offset.
-      figures.push(hi < 0 || hi >= 0x200000 ? NaN : hi * TWO_32 + view.getUint32(at, true));
+      if (hi < 0 || hi >= 0x200000) return null;
+      figures.push(hi * TWO_32 + view.getUint32(at, true));
     }
     return figures;
   }
