@@ -184,7 +184,9 @@ describe.each(MODES)('%s mode: state requests', (mode) => {
   let result: JobExecutionResult;
   let counts: number[];
   beforeAll(async () => {
-    const env = environment(mode);
+    // One bundle of the 100,000 records (the default udf.bundle.size) however slow the machine:
+    // a bundle also ends after udf.bundle.time, which a loaded machine could otherwise reach.
+    const env = environment(mode, { 'udf.bundle.time': 3_600_000 });
     const records: number[] = [];
     for (let i = 0; i < 1000; i++) for (let k = 0; k < 100; k++) records.push(k);
     const stream = env
