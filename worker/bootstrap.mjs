@@ -10,7 +10,8 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import { armModuleHooks } from './module-hooks-register.mjs';
 
-const entry = isMainThread ? 'process-main' : 'thread-main';
+// A thread may name its entry: a worker process's state relay thread does (worker/state-relay.ts).
+const entry = workerData?.entry ?? (isMainThread ? 'process-main' : 'thread-main');
 const build = isMainThread ? JSON.parse(process.env.SLUICE_WORKER_BUILD || 'null') : (workerData?.build ?? null);
 if (build !== null) {
   const { dir, redirects } = build;

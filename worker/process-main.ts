@@ -1,14 +1,13 @@
 /**
  * Entry point of a worker process (process mode). The host starts it with execa and passes:
- *   SLUICE_ENDPOINT   the host's gRPC address (unix:///…)
- *   SLUICE_WORKER_ID  this worker's id
- *   SLUICE_TOKEN      the secret this worker presents on every call
+ *   SLUICE_ENDPOINT      the host's gRPC address (unix:///…)
+ *   SLUICE_WORKER_ID     this worker's id
+ *   SLUICE_TOKEN         the secret this worker presents on every call
+ *   SLUICE_WORKER_BUILD  the build it runs from (host/workers/worker-build.ts); empty: from source
  * The worker exits when the host asks it to, or when its Control stream ends for any other
  * reason (the host died): a worker never outlives its host.
  */
-import { connectGrpc } from './grpc-connection.ts';
-import { loadFunction } from './function-loader.ts';
-import { FnHarness } from './harness.ts';
+import { StateRelay } from './state-relay.ts';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -20,7 +19,19 @@ function required(name: string): string {
 }
 
 const workerId = required('SLUICE_WORKER_ID');
-const connection = connectGrpc(required('SLUICE_ENDPOINT'), workerId, required('SLUICE_TOKEN'));
+const address = required('SLUICE_ENDPOINT');
+const token = required('SLUICE_TOKEN');
+const build = JSON.parse(process.env['SLUICE_WORKER_BUILD'] || 'null') as { dir: string } | null;
+// Started before the harness is loaded (the imports below), so that the relay thread loads gRPC
+// on another core meanwhile: the host counts the worker as connected only once State is open.
+const stateRelay = StateRelay.start(build?.dir ?? null);
+const [{ connectGrpc }, { loadFunction }, { FnHarness }] = await Promise.all([
+  import('./grpc-connection.ts'),
+  import('./function-loader.ts'),
+  import('./harness.ts'),
+]);
+
+const connection = connectGrpc(address, workerId, token, stateRelay);
 let shuttingDown = false;
 new FnHarness(connection, {
   workerId,

@@ -3,10 +3,14 @@
  * MessagePorts (one per service). Same harness, same protocol; Arrow buffers move between the
  * threads instead of being copied. A memory limit becomes the thread's resourceLimits. The
  * worker counts as connected when the thread says it is ready (shared/protocol/thread-ready.ts).
+ * The State port has a doorbell in shared memory (shared/protocol/port-signal.ts), which the
+ * host rings after each answer, so that the worker can block its thread for one.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { SignallingPortChannel } from '../../shared/protocol/blocking-port-channel.ts';
 import type { HostConnection } from '../../shared/protocol/channel.ts';
 import { PortChannel } from '../../shared/protocol/port-channel.ts';
+import { PortSignal } from '../../shared/protocol/port-signal.ts';
 import { THREAD_READY } from '../../shared/protocol/thread-ready.ts';
 import type { LaunchOptions } from './process-launcher.ts';
 import { looksOutOfMemory, OutputTail, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
@@ -25,12 +29,14 @@ export function launchThreadWorker(options: ThreadLaunchOptions): WorkerHandle {
   const data = new MessageChannel();
   const state = new MessageChannel();
   const logging = new MessageChannel();
+  const stateSignal = new PortSignal();
   const limitMb = options.memoryLimitBytes > 0 ? Math.max(16, Math.floor(options.memoryLimitBytes / MIB)) : 0;
   const worker = new Worker(BOOTSTRAP, {
     workerData: {
       workerId,
       spinMs: options.spinMs,
       build: options.build,
+      stateSignal: stateSignal.buffer,
       ports: { control: control.port2, data: data.port2, state: state.port2, logging: logging.port2 },
     },
     transferList: [control.port2, data.port2, state.port2, logging.port2],
@@ -67,7 +73,7 @@ export function launchThreadWorker(options: ThreadLaunchOptions): WorkerHandle {
   const ports: HostConnection = {
     control: new PortChannel(control.port1, options.spinMs),
     data: new PortChannel(data.port1, options.spinMs),
-    state: new PortChannel(state.port1, options.spinMs),
+    state: new SignallingPortChannel(state.port1, stateSignal, options.spinMs),
     logging: new PortChannel(logging.port1),
     close: () => {
       for (const c of [control, data, state, logging]) c.port1.close();

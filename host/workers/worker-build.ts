@@ -35,6 +35,11 @@ const CACHE = join(ROOT, 'node_modules', '.cache', 'sluice', 'worker');
 const MANIFEST = join(CACHE, 'current.json');
 /** Directories of Sluice's own modules that a job's modules import: entries, and redirected. */
 const PUBLIC_DIRS = ['shared/api', 'shared/errors'];
+/**
+ * The worker's entry points: a process's main thread, a worker thread, and a process's state relay
+ * thread (worker/state-relay.ts), which loads its entry from the build directly.
+ */
+const WORKER_ENTRIES = ['process-main', 'thread-main', 'state-relay-thread'];
 /** Plain JavaScript beside the harness that must stay one module (not bundled). */
 const EXTERNAL = join(ROOT, 'worker', 'module-hooks-register.mjs');
 /** Builds other than the current one are removed once this old: a running job may still use one. */
@@ -100,7 +105,7 @@ function readManifest(): Manifest | null {
 }
 
 function isFresh(m: Manifest): boolean {
-  if (!existsSync(join(CACHE, m.id, 'worker', 'process-main.mjs'))) return false;
+  if (!WORKER_ENTRIES.every((entry) => existsSync(join(CACHE, m.id, 'worker', `${entry}.mjs`)))) return false;
   for (const [path, size, mtimeMs] of m.inputs) {
     try {
       const s = statSync(path);
@@ -119,7 +124,7 @@ async function build(): Promise<string> {
   await mkdir(CACHE, { recursive: true });
   const temp = await mkdtemp(join(CACHE, 'tmp-'));
   try {
-    const entryPoints = [{ in: 'worker/process-main.ts', out: 'worker/process-main' }, { in: 'worker/thread-main.ts', out: 'worker/thread-main' }];
+    const entryPoints = WORKER_ENTRIES.map((entry) => ({ in: `worker/${entry}.ts`, out: `worker/${entry}` }));
     for (const dir of PUBLIC_DIRS) {
       for (const file of await readdir(join(ROOT, dir))) {
         if (file.endsWith('.ts') && !file.endsWith('.d.ts')) entryPoints.push({ in: `${dir}/${file}`, out: `${dir}/${file.slice(0, -3)}` });

@@ -29,11 +29,26 @@ export interface FnChannel<Out, In> {
   close(): void;
 }
 
+/**
+ * A channel whose receiver can block its thread until a message comes, for the one thing a worker
+ * waits for synchronously: the answer to a state read (worker/state-client.ts, requestNow).
+ * Messages taken this way go to the onMessage handler like any other, each exactly once and in
+ * the order they were sent.
+ */
+export interface BlockingReceiver {
+  /**
+   * Blocks the calling thread until at least one message has arrived or the channel ended; hands
+   * every message that has arrived to the onMessage handler, synchronously and in order, before
+   * returning. Returns false once the channel has ended (and no message was left to hand over).
+   */
+  receiveNow(): boolean;
+}
+
 /** The worker's ends of the four services. */
 export interface WorkerConnection {
   control: FnChannel<InstructionResponse, InstructionRequest>;
   data: FnChannel<Elements, Elements>;
-  state: FnChannel<StateRequest, StateResponse>;
+  state: FnChannel<StateRequest, StateResponse> & BlockingReceiver;
   logging: FnChannel<LogEntries, LogControl>;
   /** Tears the whole connection down. */
   close(): void;

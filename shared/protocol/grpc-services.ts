@@ -67,17 +67,19 @@ export const FN_METHODS = {
 export type FnStreamName = keyof typeof FN_METHODS;
 export const FN_STREAM_NAMES = Object.keys(FN_METHODS) as FnStreamName[];
 
-export type FnConnectionName = 'fn' | 'inputs' | 'outputs';
+export type FnConnectionName = 'fn' | 'inputs' | 'outputs' | 'state';
 
 /**
  * Which HTTP/2 connection each stream travels on. Each direction of Data has a connection of its
- * own, so that data flows one way on it and its window can be large (below).
+ * own, so that data flows one way on it and its window can be large (below). State has one of its
+ * own too, opened by the worker's state relay thread (worker/state-relay.ts), so that the worker's
+ * main thread can block for a state read's answer.
  */
 export const FN_STREAM_CONNECTION: Record<FnStreamName, FnConnectionName> = {
   control: 'fn',
   dataInputs: 'inputs',
   dataOutputs: 'outputs',
-  state: 'fn',
+  state: 'state',
   logging: 'fn',
 };
 

@@ -7,11 +7,11 @@ import { ChannelBase } from './channel-base.ts';
 import { SpinWait } from './spin-wait.ts';
 
 export class PortChannel<Out, In> extends ChannelBase<Out, In> {
-  private readonly spin: SpinWait;
+  protected readonly spin: SpinWait;
 
   /** `spinMs`: how long to keep polling for an answer after a send (spin-wait.ts); 0 never. */
   constructor(
-    private readonly port: MessagePort,
+    protected readonly port: MessagePort,
     spinMs = 0,
   ) {
     super();
