@@ -16,7 +16,7 @@ describe('state cache', () => {
     for (let record = 0; record < 1000; record++) {
       for (let k = 0; k < 100; k++) {
         w.setKey(k);
-        const c = await count.value();
+        const c = count.value();
         count.update((c ?? 0) + 1);
       }
     }
@@ -49,7 +49,7 @@ describe('state cache', () => {
       w.keyed.beginBundle(bundle);
       for (let k = 0; k < 10; k++) {
         w.setKey(k);
-        count.update(((await count.value()) ?? 0) + 1);
+        count.update((count.value() ?? 0) + 1);
       }
       await w.keyed.finishBundle();
     }
@@ -81,9 +81,9 @@ describe('state cache', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 7].map((k) => host.value('op/s', k))).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7']);
     // Recently used keys are hits; an evicted one is read back from the host.
     w.setKey(7);
-    expect(await s.value()).toBe('v7');
+    expect(s.value()).toBe('v7');
     w.setKey(0);
-    expect(await s.value()).toBe('v0');
+    expect(s.value()).toBe('v0');
     expect(w.keyed.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
   });
 
@@ -113,8 +113,8 @@ describe('state cache', () => {
     }
     expect(host.requests.length).toBe(0);
     w.setKey(3);
-    expect(await s.value()).toBe(3);
-    expect(await s.value()).toBe(3);
+    expect(s.value()).toBe(3);
+    expect(s.value()).toBe(3);
     expect(host.requests.map((r) => r.operations!.length)).toEqual([12, 1]);
     expect(w.keyed.stats()).toMatchObject({ cachedEntries: 0, cachedBytes: 0, cacheHits: 0, cacheMisses: 2 });
     s.update(30);
@@ -132,14 +132,14 @@ describe('state cache', () => {
     s.update(2);
     w.keyed.reset();
     expect(w.keyed.stats()).toMatchObject({ cachedEntries: 0, cachedBytes: 0 });
-    expect(await s.value()).toBe(1);
+    expect(s.value()).toBe(1);
     await w.keyed.finishBundle();
     expect(host.value('op/s', 'k')).toBe(1);
     // The state is declared again after a reset.
     expect(host.countOps(StateOp.DECLARE)).toBe(2);
   });
 
-  it('answers a hit with an already-resolved promise: no round trip, no extra turn', async () => {
+  it('answers a hit at once, without a request', () => {
     const host = new FakeStateHost();
     const w = workerOver(host);
     const v = w.op.getState(new ValueStateDescriptor<number>('v'));
@@ -149,31 +149,27 @@ describe('state cache', () => {
     l.update([1, 2]);
     m.clear();
     m.put('a', 1);
-    const got: unknown[] = [];
-    void v.value().then((x) => got.push(x));
-    void l.get().then((x) => got.push(x));
-    void m.get('a').then((x) => got.push(x));
-    void m.contains('b').then((x) => got.push(x));
-    void m.isEmpty().then((x) => got.push(x));
-    await Promise.resolve();
-    expect(got).toEqual([1, [1, 2], 1, false, false]);
+    expect([v.value(), l.get(), m.get('a'), m.contains('b'), m.isEmpty()]).toEqual([1, [1, 2], 1, false, false]);
     expect(host.requests.length).toBe(0);
   });
 
-  it('concurrent reads of one missing state share one request', async () => {
+  it('a miss blocks for one request; a second read of it is a hit', () => {
     const host = new FakeStateHost();
     host.seedValue('op/v', 'k', 5);
     const w = workerOver(host);
     const v = w.op.getState(new ValueStateDescriptor<number>('v'));
     const l = w.op.getListState(new ListStateDescriptor<number>('l'));
-    const reads = [v.value(), v.value()];
     const before = l.get();
     l.add(1);
+    expect(v.value()).toBe(5);
+    expect(v.value()).toBe(5);
     const after = l.get();
-    expect(await Promise.all(reads)).toEqual([5, 5]);
-    expect([await before, await after]).toEqual([[], [1]]);
-    expect(await l.get()).toEqual([1]);
+    expect([before, after]).toEqual([[], [1]]);
     expect(host.countOps(StateOp.GET)).toBe(2);
+    expect(host.blockingRequests).toBe(2);
+    // The second request is v's: its declaration and its GET. The list's append stays in the
+    // cache (the list is known whole there); the second value() is a hit.
+    expect(host.requests[1]!.operations!.map((o) => o.op)).toEqual([StateOp.DECLARE, StateOp.GET]);
   });
 
   it('refuses bad settings, naming the key', () => {
@@ -208,8 +204,8 @@ describe('state cache', () => {
     l.update([2]); // a newer entry for the same list...
     w.setKey(2);
     v.update(2); // ...evicted (written back) in turn
-    expect(await read).toEqual([1]);
+    expect(read).toEqual([1]);
     w.setKey(1);
-    expect(await l.get()).toEqual([2]);
+    expect(l.get()).toEqual([2]);
   });
 });

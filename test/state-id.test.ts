@@ -30,6 +30,9 @@ const unusedWire = new StateWire(
     request: () => {
       throw new Error('the cache under test must not send requests');
     },
+    requestNow: () => {
+      throw new Error('the cache under test must not send requests');
+    },
   },
   100,
   1 << 20,

@@ -74,11 +74,11 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
     }
     w.setKey(5);
     // The read goes out with every write before it, after them.
-    expect(await a.value()).toBe(105);
+    expect(a.value()).toBe(105);
     expect(opsOf(host, 0)).toEqual(['DECLARE', 'PUT_BATCH', 'DECLARE', 'PUT', 'DECLARE', 'APPEND', 'PUT_BATCH', 'GET']);
     w.setKey(3);
-    expect(await other.value()).toBe(-1);
-    expect(await list.get()).toEqual([7]);
+    expect(other.value()).toBe(-1);
+    expect(list.get()).toEqual([7]);
   });
 
   it('the host applies the rows in order, with their times, and answers one result per operation', () => {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StateTtlConfig, StateVisibility, Time, UpdateType, ValueStateDescriptor, ListStateDescriptor } from '../host/index.ts';
+import { sluice } from '../shared/generated/protocol.js';
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
 import { decodeGeneric, encodeGeneric, encodeKey } from '../shared/codec/generic-value.ts';
 import { WorkerKeyedState } from '../worker/state/worker-keyed-state.ts';
@@ -12,11 +13,13 @@ import { WorkerKeyedState } from '../worker/state/worker-keyed-state.ts';
 function setup(visibility: StateVisibility, updateType: UpdateType, cacheSize: number) {
   let now = 1_000;
   const backend = new KeyedStateBackend({ maxParallelism: 128, clock: () => now });
+  const serve = (request: sluice.fn.v1.IStateRequest): sluice.fn.v1.IStateResponse => ({
+    results: backend.apply(request.operations ?? [], { owned: { start: 0, end: 127 }, maxParallelism: 128, instructionId: 'b' }),
+  });
   const state = new WorkerKeyedState(
     {
-      request: async (request) => ({
-        results: backend.apply(request.operations ?? [], { owned: { start: 0, end: 127 }, maxParallelism: 128, instructionId: 'b' }),
-      }),
+      request: async (request) => serve(request),
+      requestNow: serve,
     },
     { cacheSize, cacheMaxBytes: 1 << 20, mapReadCacheSize: 100, mapWriteCacheSize: 100, iterateBatchSize: 100, clock: () => now },
     { encode: encodeGeneric, decode: decodeGeneric },
@@ -46,16 +49,16 @@ describe.each([
     s.value.update(1);
     await s.commit();
     s.at(1_050);
-    expect(await s.value.value()).toBe(1);
+    expect(s.value.value()).toBe(1);
     s.at(1_099);
-    expect(await s.value.value()).toBe(1);
+    expect(s.value.value()).toBe(1);
     s.at(1_100);
-    expect(await s.value.value()).toBe(null);
+    expect(s.value.value()).toBe(null);
     s.value.update(2);
     s.at(1_150);
-    expect(await s.value.value()).toBe(2);
+    expect(s.value.value()).toBe(2);
     s.at(1_200);
-    expect(await s.value.value()).toBe(null);
+    expect(s.value.value()).toBe(null);
   });
 
   it('NeverReturnExpired + OnReadAndWrite: each read extends the life', async () => {
@@ -63,13 +66,13 @@ describe.each([
     s.value.update(1);
     await s.commit();
     s.at(1_080);
-    expect(await s.value.value()).toBe(1);
+    expect(s.value.value()).toBe(1);
     await s.commit();
     s.at(1_179);
-    expect(await s.value.value()).toBe(1);
+    expect(s.value.value()).toBe(1);
     await s.commit();
     s.at(1_279);
-    expect(await s.value.value()).toBe(null);
+    expect(s.value.value()).toBe(null);
   });
 
   it('ReturnExpiredIfNotCleanedUp: an expired value still stored is returned once, then it is gone', async () => {
@@ -77,8 +80,8 @@ describe.each([
     s.value.update(7);
     await s.commit();
     s.at(1_500);
-    expect(await s.value.value()).toBe(7);
-    expect(await s.value.value()).toBe(null);
+    expect(s.value.value()).toBe(7);
+    expect(s.value.value()).toBe(null);
   });
 
   it('ReturnExpiredIfNotCleanedUp + OnReadAndWrite: reads extend the life', async () => {
@@ -86,10 +89,10 @@ describe.each([
     s.value.update(3);
     await s.commit();
     s.at(1_090);
-    expect(await s.value.value()).toBe(3);
+    expect(s.value.value()).toBe(3);
     await s.commit();
     s.at(1_180);
-    expect(await s.value.value()).toBe(3);
+    expect(s.value.value()).toBe(3);
   });
 
   it('list elements expire one by one', async () => {
@@ -99,10 +102,10 @@ describe.each([
     s.at(1_060);
     s.list.add('late');
     await s.commit();
-    expect(await s.list.get()).toEqual(['early', 'late']);
+    expect(s.list.get()).toEqual(['early', 'late']);
     s.at(1_100);
-    expect(await s.list.get()).toEqual(['late']);
+    expect(s.list.get()).toEqual(['late']);
     s.at(1_160);
-    expect(await s.list.get()).toEqual([]);
+    expect(s.list.get()).toEqual([]);
   });
 });

@@ -63,6 +63,25 @@ export class FakeStateHost implements StateChannel {
   private readonly ttls = new Map<string, Ttl>();
 
   request(request: sluice.fn.v1.IStateRequest): Promise<sluice.fn.v1.IStateResponse> {
+    const response = this.answer(request);
+    if (!this.holding) return Promise.resolve(response);
+    return new Promise((resolve) => this.held.push(() => resolve(response)));
+  }
+
+  /**
+   * A blocking request: as the real channel does, it answers every held request first (in
+   * order; their waiters run on later microtasks), then this one.
+   */
+  requestNow(request: sluice.fn.v1.IStateRequest): sluice.fn.v1.IStateResponse {
+    this.blockingRequests++;
+    this.release();
+    return this.answer(request);
+  }
+
+  /** How many requests were blocking ones (requestNow). */
+  blockingRequests = 0;
+
+  private answer(request: sluice.fn.v1.IStateRequest): sluice.fn.v1.IStateResponse {
     this.wireRequests.push(request);
     const expanded = this.putBatches.expand(request.operations ?? []);
     this.requests.push({ ...request, operations: [...expanded.operations] });
@@ -73,8 +92,7 @@ export class FakeStateHost implements StateChannel {
     } else {
       response = { id: request.id ?? '', results: foldResults(expanded.operations.map((op) => this.apply(op)), expanded.counts) };
     }
-    if (!this.holding) return Promise.resolve(response);
-    return new Promise((resolve) => this.held.push(() => resolve(response)));
+    return response;
   }
 
   /** Answers every held request, in order. */

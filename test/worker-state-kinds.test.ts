@@ -25,12 +25,6 @@ class Average extends AggregateFunction<number, { sum: number; n: number }, numb
   }
 }
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
 describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) => {
   const setup = () => {
     const host = new FakeStateHost();
@@ -42,22 +36,22 @@ describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) =
     const s = op.getState(new ValueStateDescriptor<{ n: number }>('v'));
     const seen: unknown[] = [];
     setKey('a');
-    seen.push(await s.value());
+    seen.push(s.value());
     s.update({ n: 1 });
     setKey('b');
     s.update({ n: 2 });
     setKey('a');
-    const got = await s.value();
+    const got = s.value();
     seen.push({ ...got });
     got!.n = 99; // mutating what was read does not change the state
-    seen.push(await s.value());
+    seen.push(s.value());
     await keyed.finishBundle();
     s.update(null as unknown as { n: number });
-    seen.push(await s.value());
+    seen.push(s.value());
     setKey('b');
-    seen.push(await s.value());
+    seen.push(s.value());
     s.clear();
-    seen.push(await s.value());
+    seen.push(s.value());
     await keyed.finishBundle();
     expect(seen).toEqual([null, { n: 1 }, { n: 1 }, null, { n: 2 }, null]);
     expect([host.value('op/v', 'a'), host.value('op/v', 'b')]).toEqual([undefined, undefined]);
@@ -68,28 +62,28 @@ describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) =
     const l = op.getListState(new ListStateDescriptor<number>('l'));
     const seen: unknown[] = [];
     setKey('a');
-    seen.push(await l.get());
+    seen.push(l.get());
     l.add(1);
     setKey('b');
     l.addAll([10, 20]);
     setKey('a');
     l.addAll([2, 3]);
     l.addAll([]);
-    seen.push(await l.get());
+    seen.push(l.get());
     await keyed.finishBundle();
     l.add(4);
-    seen.push(await l.get());
+    seen.push(l.get());
     setKey('b');
     l.update([7, 8]);
     l.add(9);
-    seen.push(await l.get());
+    seen.push(l.get());
     l.clear();
-    seen.push(await l.get());
+    seen.push(l.get());
     l.add(5);
     await keyed.finishBundle();
     setKey('a');
     l.update([]);
-    seen.push(await l.get());
+    seen.push(l.get());
     await keyed.finishBundle();
     expect(seen).toEqual([[], [1, 2, 3], [1, 2, 3, 4], [7, 8, 9], [], []]);
     expect(host.list('op/l', 'a')).toBe(undefined);
@@ -104,7 +98,7 @@ describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) =
     const m = op.getMapState(new MapStateDescriptor<string, number>('m'));
     const seen: unknown[] = [];
     setKey('a');
-    seen.push(await m.get('x'), await m.contains('x'), await m.isEmpty());
+    seen.push(m.get('x'), m.contains('x'), m.isEmpty());
     m.put('x', 1);
     m.putAll([
       ['y', 2],
@@ -116,16 +110,16 @@ describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) =
     setKey('a');
     m.remove('y');
     m.remove('absent');
-    seen.push(await m.get('x'), await m.get('y'), await m.contains('z'), await m.contains('y'), await m.isEmpty());
-    seen.push(await collect(m.keys()), await collect(m.values()), await collect(m.entries()));
+    seen.push(m.get('x'), m.get('y'), m.contains('z'), m.contains('y'), m.isEmpty());
+    seen.push(Array.from(m.keys()), Array.from(m.values()), Array.from(m.entries()));
     await keyed.finishBundle();
-    seen.push(await collect(m.entries()));
+    seen.push(Array.from(m.entries()));
     m.clear();
-    seen.push(await m.isEmpty(), await collect(m.keys()), await m.get('x'));
+    seen.push(m.isEmpty(), Array.from(m.keys()), m.get('x'));
     m.put('q', 5);
     await keyed.finishBundle();
     setKey('b');
-    seen.push(await collect(m.entries()));
+    seen.push(Array.from(m.entries()));
     expect(seen).toEqual([
       null,
       false,
@@ -160,19 +154,19 @@ describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) =
     const r = op.getReducingState(new ReducingStateDescriptor<number>('r', (a, b) => a + b));
     const seen: unknown[] = [];
     setKey('a');
-    seen.push(await r.get());
-    await r.add(1);
-    await r.add(2);
+    seen.push(r.get());
+    r.add(1);
+    r.add(2);
     setKey('b');
-    await r.add(10);
+    r.add(10);
     setKey('a');
-    await r.add(3);
-    seen.push(await r.get());
+    r.add(3);
+    seen.push(r.get());
     await keyed.finishBundle();
-    await r.add(4);
-    seen.push(await r.get());
+    r.add(4);
+    seen.push(r.get());
     r.clear();
-    seen.push(await r.get());
+    seen.push(r.get());
     await keyed.finishBundle();
     expect(seen).toEqual([null, 6, 10, null]);
     expect([host.value('op/r', 'a'), host.value('op/r', 'b')]).toEqual([undefined, 10]);
@@ -183,18 +177,18 @@ describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) =
     const s = op.getAggregatingState(new AggregatingStateDescriptor('avg', new Average()));
     const seen: unknown[] = [];
     setKey('a');
-    seen.push(await s.get());
-    await s.add(1);
-    await s.add(2);
+    seen.push(s.get());
+    s.add(1);
+    s.add(2);
     setKey('b');
-    await s.add(10);
+    s.add(10);
     setKey('a');
-    await s.add(6);
-    seen.push(await s.get());
+    s.add(6);
+    seen.push(s.get());
     await keyed.finishBundle();
     setKey('b');
     s.clear();
-    seen.push(await s.get());
+    seen.push(s.get());
     await keyed.finishBundle();
     expect(seen).toEqual([null, 3, null]);
     expect(host.value('op/avg', 'a')).toEqual({ sum: 9, n: 3 });
@@ -203,8 +197,9 @@ describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) =
 });
 
 /**
- * Calls that do not await each other, with host answers held and released in bursts; returns
- * what every read resolved to.
+ * Calls of every kind while the host holds its answers to the worker's asynchronous requests
+ * (write batches) and releases them in bursts; a blocking read releases them first. Returns
+ * what every read returned.
  */
 async function concurrentWorkload(options: Partial<WorkerStateOptions>, seed: number, ttl: boolean) {
   const host = new FakeStateHost();
@@ -219,7 +214,7 @@ async function concurrentWorkload(options: Partial<WorkerStateOptions>, seed: nu
   const seen: unknown[] = [];
   for (let batch = 0; batch < 100; batch++) {
     host.holding = next(2) === 0;
-    const pending: Array<Promise<unknown>> = [];
+    const pending: unknown[] = [];
     for (let j = 0; j < 15; j++) {
       w.setKey(next(3));
       const x = next(6);
@@ -234,7 +229,7 @@ async function concurrentWorkload(options: Partial<WorkerStateOptions>, seed: nu
         case 6: m.put(x, i); break;
         case 7: if (x === 0) m.clear(); else m.remove(x); break;
         case 8: pending.push(m.contains(x), m.isEmpty()); break;
-        case 9: pending.push(r.add(x).then(() => 'added')); break;
+        case 9: r.add(x); pending.push('added'); break;
         case 10: pending.push(r.get()); break;
         default: if (x === 0) v.clear(); if (x === 1) r.clear(); break;
       }
@@ -242,7 +237,7 @@ async function concurrentWorkload(options: Partial<WorkerStateOptions>, seed: nu
     }
     host.holding = false;
     host.release();
-    seen.push(await Promise.all(pending));
+    seen.push(pending);
     if (next(10) === 0) await w.keyed.finishBundle();
   }
   await w.keyed.finishBundle();
@@ -263,20 +258,20 @@ async function randomWorkload(options: Partial<WorkerStateOptions>) {
     setKey(next(6));
     const x = next(20);
     switch (next(16)) {
-      case 0: seen.push(await v.value()); break;
+      case 0: seen.push(v.value()); break;
       case 1: v.update(x); break;
       case 2: v.clear(); break;
-      case 3: seen.push(await l.get()); break;
+      case 3: seen.push(l.get()); break;
       case 4: l.add(x); break;
       case 5: l.update([x, x + 1]); break;
       case 6: if (x < 3) l.clear(); else l.addAll([x, x]); break;
-      case 7: seen.push(await m.get(x)); break;
+      case 7: seen.push(m.get(x)); break;
       case 8: m.put(x, i); break;
       case 9: m.remove(x); break;
-      case 10: seen.push(await m.contains(x), await m.isEmpty()); break;
+      case 10: seen.push(m.contains(x), m.isEmpty()); break;
       case 11: {
         const entries: unknown[] = [];
-        for await (const e of m.entries()) {
+        for (const e of m.entries()) {
           entries.push(e);
           if (entries.length === x) break;
         }
@@ -284,8 +279,8 @@ async function randomWorkload(options: Partial<WorkerStateOptions>) {
         break;
       }
       case 12: if (x < 2) m.clear(); else m.put(x, -i); break;
-      case 13: await r.add(x); break;
-      case 14: seen.push(await r.get()); break;
+      case 13: r.add(x); break;
+      case 14: seen.push(r.get()); break;
       default: if (x < 2) r.clear(); if (x === 19) await keyed.finishBundle(); break;
     }
   }

@@ -22,16 +22,6 @@ class Collect extends AggregateFunction<string, string[], string> {
   }
 }
 
-async function hasSettled(p: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  p.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  return settled;
-}
-
 describe.each([0, 1, 1000])('reducing and aggregating state, cache size %i', (cacheSize) => {
   const setup = () => {
     const host = new FakeStateHost();
@@ -39,80 +29,72 @@ describe.each([0, 1, 1000])('reducing and aggregating state, cache size %i', (ca
     return { host, ...workerOver(host, { cacheSize }) };
   };
 
-  it('adds made without awaiting apply in call order, gets and clears included', async () => {
+  it('adds apply in call order, gets and clears included, across keys', async () => {
     const { host, op, setKey, keyed } = setup();
     const r = op.getReducingState(new ReducingStateDescriptor('r', new Sum()));
-    host.holding = true;
     setKey('a');
-    const adds = [r.add(1), r.add(2), r.add(3)];
+    r.add(1);
+    r.add(2);
+    r.add(3);
     const first = r.get();
     r.clear();
-    void r.add(10);
+    r.add(10);
     const second = r.get();
     setKey('b');
-    void r.add(5);
+    r.add(5);
     setKey('a');
-    void r.add(20);
+    r.add(20);
     const third = r.get();
-    host.holding = false;
-    host.release();
-    await Promise.all(adds);
-    expect([await first, await second, await third]).toEqual([106, 10, 30]);
+    expect([first, second, third]).toEqual([106, 10, 30]);
     await keyed.finishBundle();
     expect([host.value('op/r', 'a'), host.value('op/r', 'b')]).toEqual([30, 5]);
   });
 
-  it('keeps call order with an asynchronous reduce function', async () => {
-    const { host, op, keyed } = setup();
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    class SlowConcat extends ReduceFunction<string> {
-      async reduce(a: string, b: string): Promise<string> {
-        await gate;
-        return `${a}${b}`;
+  it('refuses a reduce function that returns a promise, naming the state; the value is unchanged', async () => {
+    const { host, op, setKey, keyed } = setup();
+    class SlowConcat extends ReduceFunction<number> {
+      async reduce(a: number, b: number): Promise<number> {
+        return a + b;
       }
     }
-    const r = op.getReducingState(new ReducingStateDescriptor<string>('s', new SlowConcat()));
-    const adds = ['x', 'y', 'z'].map((v) => r.add(v));
-    const got = r.get();
-    expect(await hasSettled(got)).toBe(false);
-    release();
-    await Promise.all(adds);
-    expect(await got).toBe('xyz');
+    const r = op.getReducingState(new ReducingStateDescriptor<number>('r', new SlowConcat()));
+    setKey('a');
+    expect(() => r.add(1)).toThrow(
+      "state 'op/r': its reduce function returned a promise; state functions must return their result (state is read and written within one call, as in Flink)",
+    );
+    expect(r.get()).toBe(100);
     await keyed.finishBundle();
-    expect(host.value('op/s', 'k')).toBe('xyz');
+    expect(host.value('op/r', 'a')).toBe(100);
   });
 
   it('aggregating: createAccumulator, add, getResult, in call order', async () => {
     const { host, op, setKey, keyed } = setup();
     const s = op.getAggregatingState(new AggregatingStateDescriptor('agg', new Collect()));
-    host.holding = true;
     setKey('a');
-    void s.add('p');
-    void s.add('q');
-    const got = s.get();
-    host.holding = false;
-    host.release();
-    expect(await got).toBe('p,q');
+    s.add('p');
+    s.add('q');
+    expect(s.get()).toBe('p,q');
     await keyed.finishBundle();
     expect(host.value('op/agg', 'a')).toEqual(['p', 'q']);
   });
 
-  it('finishBundle() waits for adds still waiting on the host', async () => {
+  it('finishBundle() resolves only once the host has acknowledged the adds', async () => {
     const { host, op, setKey, keyed } = setup();
     const r = op.getReducingState(new ReducingStateDescriptor('r', new Sum()));
-    host.holding = true;
     setKey('a');
-    void r.add(1);
-    const finished = keyed.finishBundle();
-    expect(await hasSettled(finished)).toBe(false);
+    r.add(1);
+    host.holding = true;
+    let finished = false;
+    const finishing = keyed.finishBundle().then(() => (finished = true));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect([finished, host.heldCount]).toEqual([false, 1]);
     host.holding = false;
     host.release();
-    await finished;
+    await finishing;
     expect(host.value('op/r', 'a')).toBe(101);
   });
 
-  it('a failing reduce rejects its add; later adds still apply', async () => {
+  it('a failing reduce throws from its add; later adds still apply', async () => {
     const { host, op, keyed } = setup();
     const r = op.getReducingState(
       new ReducingStateDescriptor<number>('r', (a, b) => {
@@ -120,29 +102,25 @@ describe.each([0, 1, 1000])('reducing and aggregating state, cache size %i', (ca
         return a + b;
       }),
     );
-    const ok = r.add(1);
-    const bad = r.add(-1);
-    const ok2 = r.add(2);
-    await ok;
-    await expect(bad).rejects.toThrow('negative');
-    await ok2;
-    expect(await r.get()).toBe(3);
+    r.add(1);
+    expect(() => r.add(-1)).toThrow('negative');
+    r.add(2);
+    expect(r.get()).toBe(3);
     await keyed.finishBundle();
     expect(host.value('op/r', 'k')).toBe(3);
   });
 });
 
 describe('reducing state fast path', () => {
-  it('a cached add with a synchronous reduce applies at once', async () => {
+  it('a cached add applies at once, without a request', () => {
     const host = new FakeStateHost();
     const { op } = workerOver(host);
     const r = op.getReducingState(new ReducingStateDescriptor('r', new Sum()));
-    await r.add(1);
+    r.add(1);
     const requests = host.requests.length;
-    void r.add(2);
-    void r.add(3);
-    // No request and no waiting: the value is already there for a synchronous look.
+    r.add(2);
+    r.add(3);
     expect(host.requests.length).toBe(requests);
-    expect(await r.get()).toBe(6);
+    expect(r.get()).toBe(6);
   });
 });

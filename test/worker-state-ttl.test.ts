@@ -23,12 +23,6 @@ function setup(cacheSize: number, config: StateTtlConfig, options = {}) {
   return { host, v, l, m, ...w };
 }
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
 describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
   it('NeverReturnExpired + OnCreateAndWrite: an expired value is never returned, reads do not refresh', async () => {
     const { v, setTime, keyed } = setup(cacheSize, ttlConfig('create', 'never'));
@@ -36,7 +30,7 @@ describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
     const seen = [];
     for (const t of [1050, 1099, 1100]) {
       setTime(t);
-      seen.push(await v.value());
+      seen.push(v.value());
     }
     await keyed.finishBundle();
     expect(seen).toEqual([1, 1, null]);
@@ -48,7 +42,7 @@ describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
     const seen = [];
     for (const t of [1050, 1050, 1060, 1099, 1100]) {
       setTime(t);
-      seen.push(await v.value());
+      seen.push(v.value());
     }
     expect(seen).toEqual([7, 7, 7, 7, null]);
     // Cached, only the second read (same instant) is answered locally.
@@ -61,15 +55,15 @@ describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
     const seen = [];
     for (const t of [1080, 1170, 1269]) {
       setTime(t);
-      seen.push(await v.value());
+      seen.push(v.value());
     }
     await keyed.finishBundle();
     // The cache is dropped: only the host's timestamp (1269) keeps the value alive now.
     keyed.reset();
     setTime(1368);
-    seen.push(await v.value());
+    seen.push(v.value());
     setTime(1468);
-    seen.push(await v.value());
+    seen.push(v.value());
     expect(seen).toEqual([1, 1, 1, 1, null]);
     if (cacheSize > 0) {
       // Hits were refreshed locally; the last refresh went to the host as a rewrite.
@@ -85,7 +79,7 @@ describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
     const seen = [];
     for (const t of [1099, 1100, 1100, 1200]) {
       setTime(t);
-      seen.push(await v.value());
+      seen.push(v.value());
     }
     expect(seen).toEqual([1, 1, null, null]);
   });
@@ -96,7 +90,7 @@ describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
     const seen = [];
     for (const t of [1050, 1149, 1249, 1249]) {
       setTime(t);
-      seen.push(await v.value());
+      seen.push(v.value());
     }
     expect(seen).toEqual([1, 1, 1, null]);
   });
@@ -110,7 +104,7 @@ describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
     const seen = [];
     for (const t of [1099, 1100, 1150]) {
       setTime(t);
-      seen.push(await l.get());
+      seen.push(l.get());
     }
     expect(seen).toEqual([[1, 2, 3], [2, 3], []]);
   });
@@ -123,7 +117,7 @@ describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
     const seen = [];
     for (const t of [1090, 1180, 1280]) {
       setTime(t);
-      seen.push(await l.get());
+      seen.push(l.get());
     }
     expect(seen).toEqual([[1, 2], [1, 2], []]);
   });
@@ -135,12 +129,12 @@ describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
     setTime(1050);
     m.put('b', 2);
     setTime(1100);
-    expect([await m.get('a'), await m.get('b'), await m.contains('a')]).toEqual([null, 2, false]);
-    expect(await collect(m.entries())).toEqual([['b', 2]]);
-    expect(await m.isEmpty()).toBe(false);
+    expect([m.get('a'), m.get('b'), m.contains('a')]).toEqual([null, 2, false]);
+    expect(Array.from(m.entries())).toEqual([['b', 2]]);
+    expect(m.isEmpty()).toBe(false);
     setTime(1150);
-    expect(await m.isEmpty()).toBe(true);
-    expect(await collect(m.keys())).toEqual([]);
+    expect(m.isEmpty()).toBe(true);
+    expect(Array.from(m.keys())).toEqual([]);
   });
 
   it('a map walk refreshes whole pages, as the host does, even when stopped early', async () => {
@@ -152,26 +146,26 @@ describe.each([0, 1000])('state TTL with cache size %i', (cacheSize) => {
       ['c', 3],
     ]);
     setTime(1090);
-    for await (const k of m.keys()) if (k === 'a') break;
+    for (const k of m.keys()) if (k === 'a') break;
     setTime(1150);
-    expect(await collect(m.entries())).toEqual([
+    expect(Array.from(m.entries())).toEqual([
       ['a', 1],
       ['b', 2],
     ]);
     setTime(1249);
-    expect(await m.get('b')).toBe(2);
+    expect(m.get('b')).toBe(2);
     setTime(1250);
-    expect(await m.get('a')).toBe(null);
+    expect(m.get('a')).toBe(null);
   });
 
   it('map entries read from the host under ReturnExpiredIfNotCleanedUp are returned once after expiry', async () => {
     const { host, m, setTime } = setup(cacheSize, ttlConfig('create', 'returnExpired'));
     host.seedMap('op/m', 'k', [['a', 1]], 1000);
     setTime(1050);
-    expect(await m.get('a')).toBe(1);
+    expect(m.get('a')).toBe(1);
     setTime(1100);
-    expect(await m.get('a')).toBe(1);
-    expect(await m.get('a')).toBe(null);
+    expect(m.get('a')).toBe(1);
+    expect(m.get('a')).toBe(null);
   });
 });
 
@@ -182,7 +176,7 @@ describe('TTL and the cache', () => {
     await keyed.finishBundle();
     const before = host.requests.length;
     setTime(1100);
-    expect(await v.value()).toBe(null);
+    expect(v.value()).toBe(null);
     expect(host.requests.length).toBe(before);
   });
 
@@ -209,18 +203,18 @@ async function randomTtlWorkload(config: StateTtlConfig, options: object) {
     w.setKey(next(4));
     const x = next(8);
     switch (next(13)) {
-      case 0: seen.push(await v.value()); break;
+      case 0: seen.push(v.value()); break;
       case 1: v.update(i); break;
-      case 2: seen.push(await l.get()); break;
+      case 2: seen.push(l.get()); break;
       case 3: l.add(i); break;
       case 4: if (x === 0) l.clear(); else l.update([i]); break;
-      case 5: seen.push(await m.get(x)); break;
+      case 5: seen.push(m.get(x)); break;
       case 6: m.put(x, i); break;
       case 7: m.remove(x); break;
-      case 8: seen.push(await m.contains(x), await m.isEmpty()); break;
+      case 8: seen.push(m.contains(x), m.isEmpty()); break;
       case 9: {
         const entries: unknown[] = [];
-        for await (const e of m.entries()) {
+        for (const e of m.entries()) {
           entries.push(e);
           if (entries.length === x + 1) break;
         }

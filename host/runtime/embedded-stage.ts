@@ -27,8 +27,11 @@ export class EmbeddedStage implements StageRunner {
     // Loaded on demand: only embedded mode runs worker code on the host's thread.
     const { createEmbeddedProcessor } = await import('../../worker/embedded.ts');
     let next = 1;
+    // The host's state backend is on this thread: a blocking read is a plain call.
+    const serve = (request: StateRequest): StateResponse => ({ ...this.serveState(request), id: String(next++) });
     this.processor = await createEmbeddedProcessor(this.registration, this.loadFunction, {
-      request: (request) => Promise.resolve({ ...this.serveState(request), id: String(next++) }),
+      request: (request) => Promise.resolve(serve(request)),
+      requestNow: serve,
     }).catch((error: unknown) => {
       throw asUserFunctionError(error);
     });

@@ -1,8 +1,9 @@
 /**
- * Keyed state as user functions see it. Reads may have to ask the host, so they return
- * promises; a read served from the worker's cache resolves without a round trip. Writes are
- * applied to the cache at once and reach the host asynchronously; a later read in the same
- * worker always sees them.
+ * Keyed state as user functions see it, as in Flink and PyFlink: every call is synchronous. A
+ * read the worker's cache can serve costs no round trip; one it cannot blocks the function
+ * until the host has answered (the runtime reads a batch's states ahead, so that few do).
+ * Writes are applied to the cache at once and reach the host asynchronously; a later read in
+ * the same worker always sees them.
  */
 export interface State {
   clear(): void;
@@ -10,35 +11,38 @@ export interface State {
 
 export interface ValueState<T> extends State {
   /** The value, or null when none is set (or it expired). */
-  value(): Promise<T | null>;
+  value(): T | null;
   update(value: T): void;
 }
 
 export interface ListState<T> extends State {
-  get(): Promise<T[]>;
+  /** The elements in order; empty when none are stored. */
+  get(): T[];
   add(value: T): void;
   addAll(values: Iterable<T>): void;
   update(values: Iterable<T>): void;
 }
 
 export interface MapState<K, V> extends State {
-  get(key: K): Promise<V | null>;
+  get(key: K): V | null;
   put(key: K, value: V): void;
   putAll(entries: Iterable<readonly [K, V]> | Map<K, V>): void;
   remove(key: K): void;
-  contains(key: K): Promise<boolean>;
-  keys(): AsyncIterable<K>;
-  values(): AsyncIterable<V>;
-  entries(): AsyncIterable<[K, V]>;
-  isEmpty(): Promise<boolean>;
+  contains(key: K): boolean;
+  /** Iterations read the map from the host a page at a time, as they go. */
+  keys(): Iterable<K>;
+  values(): Iterable<V>;
+  entries(): Iterable<[K, V]>;
+  isEmpty(): boolean;
 }
 
 export interface ReducingState<T> extends State {
-  get(): Promise<T | null>;
-  add(value: T): Promise<void>;
+  get(): T | null;
+  /** Reads the current value, reduces `value` into it with the descriptor's function, writes it. */
+  add(value: T): void;
 }
 
 export interface AggregatingState<IN, OUT> extends State {
-  get(): Promise<OUT | null>;
-  add(value: IN): Promise<void>;
+  get(): OUT | null;
+  add(value: IN): void;
 }

@@ -225,7 +225,7 @@ class KeyCount extends MapFunction<number, [number, number]> {
     this.count = ctx.getState(new ValueStateDescriptor<number>('count'));
   }
   async map(key: number): Promise<[number, number]> {
-    const n = ((await this.count.value()) ?? 0) + 1;
+    const n = (this.count.value() ?? 0) + 1;
     this.count.update(n);
     return [key, n];
   }

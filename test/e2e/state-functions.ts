@@ -33,9 +33,9 @@ export class Average extends MapFunction<[number, number], [number, number]> {
     this.sum = ctx.getState(new ValueStateDescriptor('sum', Types.LONG()));
     this.cnt = ctx.getState(new ValueStateDescriptor('cnt', Types.LONG()));
   }
-  async map(value: [number, number]): Promise<[number, number]> {
-    const sum = ((await this.sum.value()) ?? 0) + value[1];
-    const cnt = ((await this.cnt.value()) ?? 0) + 1;
+  map(value: [number, number]): [number, number] {
+    const sum = (this.sum.value() ?? 0) + value[1];
+    const cnt = (this.cnt.value() ?? 0) + 1;
     this.sum.update(sum);
     this.cnt.update(cnt);
     return [value[0], Math.trunc(sum / cnt)];
@@ -56,7 +56,7 @@ export class ValueOps extends KeyedProcessFunction<string, Command, unknown> {
         this.state.clear();
         break;
     }
-    yield [ctx.getCurrentKey(), c[1], await this.state.value()];
+    yield [ctx.getCurrentKey(), c[1], this.state.value()];
   }
 }
 
@@ -80,7 +80,7 @@ export class ListOps extends KeyedProcessFunction<string, Command, unknown> {
         this.state.clear();
         break;
     }
-    yield [ctx.currentKey, c[1], await this.state.get()];
+    yield [ctx.currentKey, c[1], this.state.get()];
   }
 }
 
@@ -103,35 +103,35 @@ export class MapOps extends KeyedProcessFunction<string, Command, unknown> {
         this.state.remove(arg as string);
         break;
       case 'get':
-        result = await this.state.get(arg as string);
+        result = this.state.get(arg as string);
         break;
       case 'contains':
-        result = await this.state.contains(arg as string);
+        result = this.state.contains(arg as string);
         break;
       case 'isEmpty':
-        result = await this.state.isEmpty();
+        result = this.state.isEmpty();
         break;
       case 'keys': {
         const keys: string[] = [];
-        for await (const k of this.state.keys()) keys.push(k);
+        for (const k of this.state.keys()) keys.push(k);
         result = keys;
         break;
       }
       case 'values': {
         const values: unknown[] = [];
-        for await (const v of this.state.values()) values.push(v);
+        for (const v of this.state.values()) values.push(v);
         result = values;
         break;
       }
       case 'entries': {
         const entries: unknown[] = [];
-        for await (const e of this.state.entries()) entries.push(e);
+        for (const e of this.state.entries()) entries.push(e);
         result = entries;
         break;
       }
       case 'firstKey': {
         // Stops an iteration early: the host must release it.
-        for await (const k of this.state.keys()) {
+        for (const k of this.state.keys()) {
           result = k;
           break;
         }
@@ -151,9 +151,9 @@ export class ReducingOps extends KeyedProcessFunction<string, Command, unknown> 
     this.state = ctx.getReducingState(new ReducingStateDescriptor('r', (a: number, b: number) => a + b, Types.LONG()));
   }
   async *processElement(c: Command, ctx: KeyedProcessContext<string>): AsyncGenerator<unknown> {
-    if (c[1] === 'add') await this.state.add(c[2] as number);
+    if (c[1] === 'add') this.state.add(c[2] as number);
     if (c[1] === 'clear') this.state.clear();
-    yield [ctx.getCurrentKey(), c[1], await this.state.get()];
+    yield [ctx.getCurrentKey(), c[1], this.state.get()];
   }
 }
 
@@ -175,9 +175,9 @@ export class AggregatingOps extends KeyedProcessFunction<string, Command, unknow
     this.state = ctx.getAggregatingState(new AggregatingStateDescriptor('a', new MeanAggregate()));
   }
   async *processElement(c: Command, ctx: KeyedProcessContext<string>): AsyncGenerator<unknown> {
-    if (c[1] === 'add') await this.state.add(c[2] as number);
+    if (c[1] === 'add') this.state.add(c[2] as number);
     if (c[1] === 'clear') this.state.clear();
-    yield [ctx.getCurrentKey(), c[1], await this.state.get()];
+    yield [ctx.getCurrentKey(), c[1], this.state.get()];
   }
 }
 
@@ -195,7 +195,7 @@ export class MapPages extends KeyedProcessFunction<string, [string, number], [st
     this.state.put(record[1], record[1] * 10);
     let entries = 0;
     let sum = 0;
-    for await (const [, v] of this.state.entries()) {
+    for (const [, v] of this.state.entries()) {
       entries++;
       sum += v;
     }

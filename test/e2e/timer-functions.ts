@@ -37,19 +37,19 @@ export class WindowSummary extends KeyedProcessFunction<string, Event, unknown> 
     this.perPage = ctx.getMapState(new MapStateDescriptor('perPage', Types.STRING(), Types.LONG()));
   }
 
-  async processElement(e: Event, ctx: KeyedProcessContext<string>): Promise<void> {
+  processElement(e: Event, ctx: KeyedProcessContext<string>): void {
     const end = Math.floor(e.ts / 10) * 10 + 9;
     this.seen.add([e.ts, e.page]);
-    this.perPage.put(`${end}:${e.page}`, ((await this.perPage.get(`${end}:${e.page}`)) ?? 0) + 1);
+    this.perPage.put(`${end}:${e.page}`, (this.perPage.get(`${end}:${e.page}`) ?? 0) + 1);
     ctx.timerService().registerEventTimeTimer(end);
   }
 
-  override async onTimer(timestamp: number, ctx: OnTimerContext<string>, out: Collector<unknown>): Promise<void> {
-    const all = await this.seen.get();
+  override onTimer(timestamp: number, ctx: OnTimerContext<string>, out: Collector<unknown>): void {
+    const all = this.seen.get();
     const mine = all.filter(([ts]) => ts <= timestamp).map(([, page]) => page);
     this.seen.update(all.filter(([ts]) => ts > timestamp));
     const counts: [string, number][] = [];
-    for await (const [k, n] of this.perPage.entries()) {
+    for (const [k, n] of this.perPage.entries()) {
       if (k.startsWith(`${timestamp}:`)) {
         counts.push([k.slice(String(timestamp).length + 1), n]);
         this.perPage.remove(k);
@@ -77,13 +77,13 @@ export class ProcessingTimeReport extends KeyedProcessFunction<string, string, u
   override open(ctx: RuntimeContext): void {
     this.count = ctx.getState(new ValueStateDescriptor('count'));
   }
-  async processElement(_v: string, ctx: KeyedProcessContext<string>): Promise<void> {
-    const n = ((await this.count.value()) ?? 0) + 1;
+  processElement(_v: string, ctx: KeyedProcessContext<string>): void {
+    const n = (this.count.value() ?? 0) + 1;
     this.count.update(n);
     if (n === 1) ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 30);
   }
-  override async onTimer(_ts: number, ctx: OnTimerContext<string>, out: Collector<unknown>): Promise<void> {
-    out.collect([ctx.getCurrentKey(), ctx.timeDomain(), ctx.timestamp() !== null, await this.count.value()]);
+  override onTimer(_ts: number, ctx: OnTimerContext<string>, out: Collector<unknown>): void {
+    out.collect([ctx.getCurrentKey(), ctx.timeDomain(), ctx.timestamp() !== null, this.count.value()]);
   }
 }
 

@@ -65,7 +65,7 @@ class RunningSum extends MapFunction<number, [number, number]> {
     this.sum = ctx.getState(new ValueStateDescriptor<number>('sum'));
   }
   async map(x: number): Promise<[number, number]> {
-    const sum = ((await this.sum.value()) ?? 0) + x;
+    const sum = (this.sum.value() ?? 0) + x;
     this.sum.update(sum);
     return [x % 100, sum];
   }

@@ -22,7 +22,7 @@ class Count extends MapFunction<number, [number, number]> {
     this.count = ctx.getState(new ValueStateDescriptor<number>('count'));
   }
   async map(x: number): Promise<[number, number]> {
-    const n = ((await this.count.value()) ?? 0) + 1;
+    const n = (this.count.value() ?? 0) + 1;
     this.count.update(n);
     return [x, n];
   }

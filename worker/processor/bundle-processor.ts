@@ -224,8 +224,8 @@ export class BundleProcessor {
   /**
    * Runs a batch of input rows through the chain, in order. On a keyed input the batch goes in
    * segments: before each, the head's states are read for the segment's keys in one request
-   * (as many keys as the cache can hold), so that reads cost a round trip per segment, not per
-   * key.
+   * (as many keys as the cache can hold), and the segment's rows run once the answers are in,
+   * so that reads cost a round trip per segment, not per key, and never block the thread.
    *
    * A `consumable` batch is the processor's alone (decoded for it): each row's value is taken
    * out of it as the row starts, so that rows already done are not kept alive until the batch
@@ -247,7 +247,11 @@ export class BundleProcessor {
     if (state === null || keys === null) return this.run(batch, 0, batch.length, step);
     const segments = (from: number): Pushed => {
       while (from < batch.length) {
-        const end = from + Math.max(1, state.prefetch(keys, from));
+        const { count, ready } = state.prefetch(keys, from);
+        const start = from;
+        const end = from + Math.max(1, count);
+        // The segment's rows run once their state is in the cache: their reads then never block.
+        if (ready !== null) return ready.then(() => this.run(batch, start, end, step)).then(() => segments(end));
         const pushed = this.run(batch, from, end, step);
         if (pushed !== undefined) return pushed.then(() => segments(end));
         from = end;

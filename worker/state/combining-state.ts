@@ -1,90 +1,45 @@
 import type { AggregateFunction, ReduceFunction } from '../../shared/api/functions.ts';
 import type { AggregatingState, ReducingState } from '../../shared/api/state.ts';
-import { MISS, SingleValueHandle } from './single-value-handle.ts';
+import { SingleValueHandle } from './single-value-handle.ts';
 import type { HandleSpec } from './state-handle.ts';
-import type { StateId } from './state-id.ts';
-
-const DONE: Promise<void> = Promise.resolve();
 
 /**
- * A state whose add() is read + combine + write (reducing, aggregating). Calls on one key that
- * do not await each other still apply in call order: while an add of a key is waiting for the
- * host (or for an asynchronous reduce), later add/get/clear calls of that key queue behind it
- * (StateContext.chain). An add whose value is cached and whose combine is synchronous applies
- * at once and returns a resolved promise.
+ * A state whose add() is read + combine + write (reducing, aggregating), all synchronous: the
+ * combining function must return its result, not a promise (as in Flink, where state is read
+ * and written within one call).
  */
 abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
   protected abstract combine(current: STORED | null, value: IN): STORED | Promise<STORED>;
   protected abstract result(stored: STORED): OUT;
 
-  get(): Promise<OUT | null> {
+  get(): OUT | null {
     const key = this.begin();
-    const id = this.idOf(key);
-    const now = this.now();
-    if (this.ctx.hasChain(id)) return this.ctx.chain(id, () => this.getNow(key, id, now));
-    return this.getNow(key, id, now);
+    const stored = this.readDecoded(key, this.idOf(key), this.now());
+    return stored === null ? null : this.result(stored as STORED);
   }
 
-  add(value: IN): Promise<void> {
+  add(value: IN): void {
     const key = this.begin();
     const id = this.idOf(key);
     const now = this.now();
-    if (!this.ctx.hasChain(id)) {
-      let cached: unknown;
-      try {
-        cached = this.readCachedDecoded(id, now);
-      } catch (thrown) {
-        return Promise.reject(thrown);
-      }
-      if (cached !== MISS) {
-        this.ctx.cache.hits++;
-        try {
-          const next = this.combine(cached as STORED | null, value);
-          if (!isPromiseLike(next)) {
-            this.store(key, id, next, now);
-            return DONE;
-          }
-          return this.ctx.chain(id, () => next.then((n) => this.store(key, id, n, now)));
-        } catch (thrown) {
-          return Promise.reject(thrown);
-        }
-      }
+    const next = this.combine(this.readDecoded(key, id, now) as STORED | null, value);
+    if (isPromiseLike(next)) {
+      next.then(undefined, () => undefined);
+      throw new TypeError(
+        `state '${this.stateName}': its ${this.functionKind} returned a promise; state functions must return their result ` +
+          '(state is read and written within one call, as in Flink)',
+      );
     }
-    return this.ctx.chain(id, () => this.addNow(key, id, value, now));
+    this.writeValue(key, id, next, now);
   }
 
   clear(): void {
     const key = this.begin();
-    const id = this.idOf(key);
-    const now = this.now();
-    if (this.ctx.hasChain(id)) void this.ctx.chain(id, () => this.writeBytes(key, id, null, now));
-    else this.writeBytes(key, id, null, now);
+    this.writeBytes(key, this.idOf(key), null, this.now());
   }
 
-  private getNow(key: Uint8Array, id: StateId, now: number): Promise<OUT | null> {
-    try {
-      const cached = this.readCachedDecoded(id, now);
-      if (cached !== MISS) {
-        this.ctx.cache.hits++;
-        return Promise.resolve(cached === null ? null : this.result(cached as STORED));
-      }
-    } catch (thrown) {
-      return Promise.reject(thrown);
-    }
-    return this.load(key, id, now).then((bytes) =>
-      bytes === null ? null : this.result(this.ctx.codec.decode(bytes) as STORED),
-    );
-  }
-
-  private async addNow(key: Uint8Array, id: StateId, value: IN, now: number): Promise<void> {
-    const bytes = await this.readBytes(key, id, now);
-    const current = bytes === null ? null : (this.ctx.codec.decode(bytes) as STORED);
-    this.store(key, id, await this.combine(current, value), now);
-  }
-
-  private store(key: Uint8Array, id: StateId, next: STORED, now: number): void {
-    this.writeValue(key, id, next, now);
-  }
+  /** What the combining function is called, for errors. */
+  protected abstract readonly functionKind: string;
 }
 
 export class WorkerReducingState<T> extends CombiningState<T, T, T> implements ReducingState<T> {
@@ -94,6 +49,8 @@ export class WorkerReducingState<T> extends CombiningState<T, T, T> implements R
     super(spec);
     this.reduce = typeof reduce === 'function' ? reduce : (a, b) => reduce.reduce(a, b);
   }
+
+  protected readonly functionKind = 'reduce function';
 
   protected combine(current: T | null, value: T): T | Promise<T> {
     return current === null ? value : this.reduce(current, value);
@@ -114,6 +71,8 @@ export class WorkerAggregatingState<IN, ACC, OUT>
   ) {
     super(spec);
   }
+
+  protected readonly functionKind = 'aggregate function';
 
   protected combine(current: ACC | null, value: IN): ACC {
     const f = this.aggregate;

@@ -9,12 +9,6 @@ const ELEMENT_OVERHEAD_BYTES = 16;
 
 export const LIST_MISS: unique symbol = Symbol('list miss');
 
-/** A read of a list in flight. */
-export interface ListLoad {
-  readonly time: number;
-  readonly result: Promise<Uint8Array[]>;
-}
-
 /**
  * The cached form of a list state under one key. Either `known` (elements is the whole list:
  * what the host holds plus pending writes) or partial (elements holds only what was appended
@@ -22,8 +16,7 @@ export interface ListLoad {
  *
  * Invariants: elements[i] carries stamps[i]; the first `inexactCount` stamps are "observed"
  * (see ttl-policy.ts), the rest exact. When `replaced`, the host's list must be replaced by
- * `elements` (all exact); otherwise elements[sentCount..] are appends owed to the host. A
- * partial entry with a read in flight holds only appends made after the read was sent.
+ * `elements` (all exact); otherwise elements[sentCount..] are appends owed to the host.
  */
 export class ListEntry extends CacheEntry {
   known = false;
@@ -34,7 +27,6 @@ export class ListEntry extends CacheEntry {
   sentCount = 0;
   /** When the list was last replaced: the time of a CLEAR. */
   replacedAt = 0;
-  loading: ListLoad | null = null;
   private contentBytes = 0;
 
   constructor(
@@ -68,7 +60,6 @@ export class ListEntry extends CacheEntry {
     this.replaced = true;
     this.sentCount = 0;
     this.replacedAt = now;
-    this.loading = null;
     this.contentBytes = sumLengths(values);
   }
 
@@ -131,7 +122,7 @@ export class ListEntry extends CacheEntry {
     }
     this.replaced = false;
     this.sentCount = this.elements.length;
-    if (!this.known && this.loading === null) this.dropSent();
+    if (!this.known) this.dropSent();
   }
 
   /**

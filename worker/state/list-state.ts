@@ -1,6 +1,6 @@
 import { sluice } from '../../shared/generated/protocol.js';
 import type { ListState } from '../../shared/api/state.ts';
-import { LIST_MISS, ListEntry, type ListLoad } from './list-entry.ts';
+import { LIST_MISS, ListEntry } from './list-entry.ts';
 import { StateHandle } from './state-handle.ts';
 import type { StateId } from './state-id.ts';
 
@@ -8,7 +8,7 @@ const { StateOp } = sluice.fn.v1;
 
 /** ListState through the cache. get() is [] when the list is absent. add() never reads. */
 export class WorkerListState<T> extends StateHandle implements ListState<T> {
-  get(): Promise<T[]> {
+  get(): T[] {
     const key = this.begin();
     const id = this.idOf(key);
     const now = this.now();
@@ -20,20 +20,10 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
         cache.hits++;
         // Under TTL a local read may drop expired elements or owe the host a rewrite.
         if (this.ttl.enabled) cache.commit(entry);
-        try {
-          return Promise.resolve(this.decodeAll(local));
-        } catch (thrown) {
-          return Promise.reject(thrown);
-        }
-      }
-      // Joining a read in flight is exact only without TTL (TTL is judged at read time).
-      if (entry.loading !== null && !this.ttl.enabled) {
-        cache.hits++;
-        const appendedSince = entry.elements.slice();
-        return entry.loading.result.then((loaded) => this.decodeAll(loaded.concat(appendedSince)));
+        return this.decodeAll(local);
       }
     }
-    return this.load(key, id, now, entry).then((loaded) => this.decodeAll(loaded));
+    return this.decodeAll(this.loadNow(key, id, now, entry));
   }
 
   add(value: T): void {
@@ -69,30 +59,24 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
     this.ctx.cache.commit(entry);
   }
 
-  private load(key: Uint8Array, id: StateId, now: number, found: ListEntry | undefined): Promise<Uint8Array[]> {
+  /** Reads the list from the host, blocking, and caches it (a read in flight is left unheeded, as in SingleValueHandle.loadNow). */
+  private loadNow(key: Uint8Array, id: StateId, now: number, found: ListEntry | undefined): Uint8Array[] {
     const ctx = this.ctx;
     const cache = ctx.cache;
     cache.misses++;
     const target = found ?? new ListEntry(id.owned(), this.stateKey(key), this.ttl);
     cache.writeBack(target);
     target.forget();
-    const generation = ctx.generation;
-    const result = ctx.wire.read({ key: target.stateKey, op: StateOp.GET, time: now }).then((r) => {
-      const loaded = r.values ?? [];
-      // Only an entry still cached may take the answer (see SingleValueHandle.load).
-      if (target.loading === load && ctx.generation === generation && target.cached) {
-        target.loading = null;
-        // An empty list is certain under every policy; elements only if cacheable.
-        if (loaded.length === 0 || this.ttl.cachesLoaded) target.install(loaded, now, this.ttl.loadedExact);
-        else target.dropSent();
-        cache.commit(target);
-      }
-      return loaded;
-    });
-    const load: ListLoad = { time: now, result };
-    target.loading = load;
     cache.commit(target);
-    return result;
+    const r = ctx.wire.readNow({ key: target.stateKey, op: StateOp.GET, time: now });
+    const loaded = r.values ?? [];
+    if (target.cached) {
+      // An empty list is certain under every policy; elements only if cacheable.
+      if (loaded.length === 0 || this.ttl.cachesLoaded) target.install(loaded, now, this.ttl.loadedExact);
+      else target.dropSent();
+      cache.commit(target);
+    }
+    return loaded;
   }
 
   private entryFor(key: Uint8Array): ListEntry {

@@ -27,7 +27,6 @@ export interface MapItem {
  * to the host before the pending writes. When `complete`, clean ∪ pending holds every entry of
  * the map (a key in neither is absent): set by a clear(), an empty MAP_IS_EMPTY answer, or an
  * iteration that reached the end with nothing written meanwhile; lost when clean is trimmed.
- * `writeEpoch` counts writes, so a read in flight can tell whether its answer is still current.
  */
 export class MapEntry extends CacheEntry {
   readonly clean = new Map<string, MapItem>();
@@ -35,7 +34,6 @@ export class MapEntry extends CacheEntry {
   clearPending = false;
   clearedAt = 0;
   complete = false;
-  writeEpoch = 0;
   private contentBytes = 0;
 
   constructor(
@@ -71,7 +69,6 @@ export class MapEntry extends CacheEntry {
     this.remove(this.clean, mapKey);
     this.remove(this.pending, mapKey);
     this.add(this.pending, mapKey, item);
-    this.writeEpoch++;
   }
 
   clear(now: number): void {
@@ -81,7 +78,6 @@ export class MapEntry extends CacheEntry {
     this.clearPending = true;
     this.clearedAt = now;
     this.complete = true;
-    this.writeEpoch++;
   }
 
   /** A read served from here refreshed `item` (OnReadAndWrite): owe the host a rewrite. */

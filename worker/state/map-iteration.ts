@@ -44,7 +44,7 @@ type Row = [string, Uint8Array, Uint8Array];
  * the end with nothing written meanwhile, and small enough for the read cache, leaves the whole
  * map cached (served locally afterwards).
  */
-export class MapIteration<T> implements AsyncIterableIterator<T> {
+export class MapIteration<T> implements IterableIterator<T> {
   private mode: 'start' | 'local' | 'remote' | 'done' = 'start';
   private readonly log = new MapWriteLog();
   private rows: Row[] = [];
@@ -56,7 +56,6 @@ export class MapIteration<T> implements AsyncIterableIterator<T> {
   /** Every entry read so far, while the walk may still leave the whole map cached. */
   private collected: Array<[string, MapItem]> | null = [];
   private generation = 0;
-  private fetching: Promise<unknown> | null = null;
 
   constructor(
     private readonly host: MapWalkHost,
@@ -65,18 +64,17 @@ export class MapIteration<T> implements AsyncIterableIterator<T> {
     private readonly project: (key: Uint8Array, value: Uint8Array) => T,
   ) {}
 
-  [Symbol.asyncIterator](): this {
+  [Symbol.iterator](): this {
     return this;
   }
 
-  next(): Promise<IteratorResult<T>> {
-    if (this.fetching !== null) return this.fetching.then(() => this.next());
+  next(): IteratorResult<T> {
     try {
       for (;;) {
-        if (this.mode === 'done') return Promise.resolve(done());
+        if (this.mode === 'done') return done();
         if (this.mode === 'start') this.start();
         const row = this.nextRow();
-        if (row !== undefined) return Promise.resolve({ done: false, value: this.project(row[1], row[2]) });
+        if (row !== undefined) return { done: false, value: this.project(row[1], row[2]) };
         if (this.mode === 'local') {
           if (!this.fillLocalPage()) this.finish();
           continue;
@@ -86,26 +84,16 @@ export class MapIteration<T> implements AsyncIterableIterator<T> {
           this.finish();
           continue;
         }
-        const fetching = this.fetchPage().finally(() => {
-          this.fetching = null;
-        });
-        this.fetching = fetching;
-        return fetching.then(
-          () => this.next(),
-          (thrown: unknown) => {
-            this.finish();
-            throw thrown;
-          },
-        );
+        this.fetchPage();
       }
     } catch (thrown) {
       this.finish();
-      return Promise.reject(thrown);
+      throw thrown;
     }
   }
 
   /** The user stopped early (break, return, throw in the loop body). */
-  return(): Promise<IteratorResult<T>> {
+  return(): IteratorResult<T> {
     if (this.mode === 'remote' && !this.atEnd && this.continuation.length > 0) {
       this.host.ctx.wire.push(
         {
@@ -118,7 +106,7 @@ export class MapIteration<T> implements AsyncIterableIterator<T> {
       );
     }
     this.finish();
-    return Promise.resolve(done());
+    return done();
   }
 
   private start(): void {
@@ -183,14 +171,15 @@ export class MapIteration<T> implements AsyncIterableIterator<T> {
     return this.rows.length > 0;
   }
 
-  private async fetchPage(): Promise<void> {
+  /** Reads the next page from the host (blocking). */
+  private fetchPage(): void {
     const { ctx, ttl, pageSize, readCacheSize } = this.host;
     const cache = ctx.cache;
     const now = ctx.clock();
     const cached = cache.peek<MapEntry>(this.id);
     if (cached !== undefined) cache.writeBack(cached);
     cache.misses++;
-    const r = await ctx.wire.read({
+    const r = ctx.wire.readNow({
       key: this.stateKey,
       op: StateOp.MAP_ITERATE,
       continuation: this.continuation,

@@ -34,12 +34,13 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     };
   }
 
-  get(key: K): Promise<V | null> {
-    return this.settle(this.read(key), (value) => (value === null ? null : (this.ctx.codec.decode(value) as V)));
+  get(key: K): V | null {
+    const value = this.read(key);
+    return value === null ? null : (this.ctx.codec.decode(value) as V);
   }
 
-  contains(key: K): Promise<boolean> {
-    return this.settle(this.read(key), (value) => value !== null);
+  contains(key: K): boolean {
+    return this.read(key) !== null;
   }
 
   put(key: K, value: V): void {
@@ -66,7 +67,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     this.ctx.cache.commit(entry);
   }
 
-  isEmpty(): Promise<boolean> {
+  isEmpty(): boolean {
     const stateKey = this.begin();
     const id = this.idOf(stateKey);
     const now = this.now();
@@ -76,35 +77,31 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
       const local = this.localIsEmpty(entry, now);
       if (local !== MISS) {
         cache.hits++;
-        return Promise.resolve(local);
+        return local;
       }
     }
     cache.misses++;
     const target = entry ?? this.newEntry(id, this.stateKey(stateKey));
     cache.writeBack(target);
-    const epoch = target.writeEpoch;
-    const generation = this.ctx.generation;
-    const answer = this.ctx.wire.read({ key: target.stateKey, op: StateOp.MAP_IS_EMPTY, time: now }).then((r) => {
-      const empty = !r.found;
-      if (empty && this.current(target, epoch, generation)) {
-        target.installComplete([]);
-        cache.commit(target);
-      }
-      return empty;
-    });
     cache.commit(target);
-    return answer;
+    const r = this.ctx.wire.readNow({ key: target.stateKey, op: StateOp.MAP_IS_EMPTY, time: now });
+    const empty = !r.found;
+    if (empty && target.cached) {
+      target.installComplete([]);
+      cache.commit(target);
+    }
+    return empty;
   }
 
-  keys(): AsyncIterable<K> {
+  keys(): Iterable<K> {
     return this.walk((k) => this.ctx.codec.decode(k) as K);
   }
 
-  values(): AsyncIterable<V> {
+  values(): Iterable<V> {
     return this.walk((_k, v) => this.ctx.codec.decode(v) as V);
   }
 
-  entries(): AsyncIterable<[K, V]> {
+  entries(): Iterable<[K, V]> {
     return this.walk((k, v) => [this.ctx.codec.decode(k) as K, this.ctx.codec.decode(v) as V]);
   }
 
@@ -131,8 +128,8 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     this.ctx.cache.commit(entry);
   }
 
-  /** The value under `key`: bytes (or null: absent) when cached, else a promise of them. */
-  private read(key: K): Uint8Array | null | Promise<Uint8Array | null> {
+  /** The value under `key` (null: absent), from the cache or from the host (blocking). */
+  private read(key: K): Uint8Array | null {
     const stateKey = this.begin();
     const id = this.idOf(stateKey);
     const now = this.now();
@@ -150,21 +147,15 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     cache.misses++;
     const target = entry ?? this.newEntry(id, this.stateKey(stateKey));
     cache.writeBack(target);
-    const epoch = target.writeEpoch;
-    const generation = this.ctx.generation;
-    const answer = this.ctx.wire
-      .read({ key: target.stateKey, op: StateOp.MAP_GET, mapKey: mapKeyBytes, time: now })
-      .then((r) => {
-        const value = r.found ? (r.values?.[0] ?? null) : null;
-        // An absent entry is certain under every policy; a present one only if cacheable.
-        if ((value === null || this.ttl.cachesLoaded) && this.current(target, epoch, generation)) {
-          target.install(mapKey, { key: mapKeyBytes, value, stamp: now, exact: this.ttl.loadedExact });
-          cache.commit(target);
-        }
-        return value;
-      });
     cache.commit(target);
-    return answer;
+    const r = this.ctx.wire.readNow({ key: target.stateKey, op: StateOp.MAP_GET, mapKey: mapKeyBytes, time: now });
+    const value = r.found ? (r.values?.[0] ?? null) : null;
+    // An absent entry is certain under every policy; a present one only if cacheable.
+    if ((value === null || this.ttl.cachesLoaded) && target.cached) {
+      target.install(mapKey, { key: mapKeyBytes, value, stamp: now, exact: this.ttl.loadedExact });
+      cache.commit(target);
+    }
+    return value;
   }
 
   /** The cached value of one map key at `now`, or MISS; a hit may refresh it (TTL). */
@@ -220,17 +211,6 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     }
   }
 
-  /**
-   * Whether an answer to a read made when `entry` had `epoch` may be cached in it: nothing was
-   * written since, and the entry is still the cached one (an evicted entry may have been
-   * replaced by a newer one, itself maybe evicted since, whose writes the answer predates).
-   */
-  private current(entry: MapEntry, epoch: number, generation: number): boolean {
-    return (
-      entry.writeEpoch === epoch && this.ctx.generation === generation && entry.cached
-    );
-  }
-
   private entryFor(stateKey: Uint8Array, id: StateId): MapEntry {
     return this.ctx.cache.get<MapEntry>(id) ?? this.newEntry(id, this.stateKey(stateKey));
   }
@@ -239,23 +219,11 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     return new MapEntry(id.owned(), stateKey, this.ttl, this.readCacheSize);
   }
 
-  private walk<T>(project: (key: Uint8Array, value: Uint8Array) => T): AsyncIterable<T> {
+  private walk<T>(project: (key: Uint8Array, value: Uint8Array) => T): Iterable<T> {
     const stateKey = this.begin();
     // The walk outlives the element: its id must own the key bytes.
     const id = this.idOf(stateKey).owned();
     const key = this.stateKey(stateKey);
-    return { [Symbol.asyncIterator]: () => new MapIteration(this.walkHost, id, key, project) };
-  }
-
-  private settle<R>(
-    value: Uint8Array | null | Promise<Uint8Array | null>,
-    then: (v: Uint8Array | null) => R,
-  ): Promise<R> {
-    if (value instanceof Promise) return value.then(then);
-    try {
-      return Promise.resolve(then(value));
-    } catch (thrown) {
-      return Promise.reject(thrown);
-    }
+    return { [Symbol.iterator]: () => new MapIteration(this.walkHost, id, key, project) };
   }
 }

@@ -34,10 +34,17 @@ export interface OperatorStateAccess {
   deleteTimer(domain: 'event' | 'processing', timestamp: number): void;
   /**
    * Reads the value-like states (value, reducing, aggregating) the operator has used, for
-   * these keys, into the cache, in one request; returns how many keys it covered from the start
-   * (at most what the cache can hold, so that what it reads is not evicted before it is used).
+   * these keys, into the cache, in one request: `count` is how many keys it covered from `from`
+   * (at most what the cache can hold, so that what it reads is not evicted before it is used),
+   * `ready` settles once the answers are in the cache (null: nothing needed reading). Rows run
+   * after it read their state without blocking.
    */
-  prefetch(keys: RowKeys, from: number): number;
+  prefetch(keys: RowKeys, from: number): Prefetch;
+}
+
+export interface Prefetch {
+  count: number;
+  ready: Promise<unknown> | null;
 }
 
 /**
@@ -79,16 +86,17 @@ export class WorkerOperatorState implements OperatorStateAccess {
     );
   }
 
-  prefetch(keys: RowKeys, from: number): number {
+  prefetch(keys: RowKeys, from: number): Prefetch {
     const values: SingleValueHandle[] = [];
     for (const h of this.handles.values()) if (h instanceof SingleValueHandle) values.push(h);
     const budget = Math.floor(this.ctx.cache.capacity / (2 * Math.max(1, values.length)));
-    if (values.length === 0 || budget === 0) return keys.length - from;
+    if (values.length === 0 || budget === 0) return { count: keys.length - from, ready: null };
     // Once the keys are all cached, prefetching only costs: after two prefetches in a row that
     // found nothing to read, it waits for a miss (a key the cache did not hold) to resume.
     const missesBefore = this.ctx.cache.misses;
-    if (this.quietPrefetches >= 2 && missesBefore === this.missesAfterPrefetch) return keys.length - from;
+    if (this.quietPrefetches >= 2 && missesBefore === this.missesAfterPrefetch) return { count: keys.length - from, ready: null };
     const seen = new Set<string>();
+    const reads: Promise<unknown>[] = [];
     let i = from;
     this.ctx.wire.gatherReads(() => {
       for (; i < keys.length; i++) {
@@ -98,13 +106,16 @@ export class WorkerOperatorState implements OperatorStateAccess {
         if (!seen.has(id)) {
           if (seen.size === budget) break;
           seen.add(id);
-          for (const h of values) h.warm(key);
+          for (const h of values) {
+            const read = h.warm(key);
+            if (read !== null) reads.push(read);
+          }
         }
       }
     });
     this.quietPrefetches = this.ctx.cache.misses === missesBefore ? this.quietPrefetches + 1 : 0;
     this.missesAfterPrefetch = this.ctx.cache.misses;
-    return i - from;
+    return { count: i - from, ready: reads.length === 0 ? null : Promise.all(reads) };
   }
 
   private quietPrefetches = 0;

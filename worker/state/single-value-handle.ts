@@ -61,27 +61,39 @@ export abstract class SingleValueHandle extends StateHandle {
     return entry;
   }
 
-  /** The value under `key` at `now`: from the cache, a read already in flight, or the host. */
-  protected readBytes(key: Uint8Array, id: StateId, now: number): Promise<Uint8Array | null> {
+  /** The value under `key` at `now`: from the cache, or from the host (blocking). */
+  protected readBytes(key: Uint8Array, id: StateId, now: number): Uint8Array | null {
     const cached = this.readCached(id, now);
     if (cached !== MISS) {
       this.ctx.cache.hits++;
-      return Promise.resolve(cached);
+      return cached;
     }
-    return this.load(key, id, now);
+    return this.loadNow(key, id, now);
+  }
+
+  /** As readBytes, decoded (a decoded immutable value is kept with its entry). */
+  protected readDecoded(key: Uint8Array, id: StateId, now: number): unknown {
+    const cached = this.readCachedDecoded(id, now);
+    if (cached !== MISS) {
+      this.ctx.cache.hits++;
+      return cached;
+    }
+    const bytes = this.loadNow(key, id, now);
+    return bytes === null ? null : this.ctx.codec.decode(bytes);
   }
 
   /**
    * Starts reading `key` from the host unless the cache knows it or a read is under way (a
-   * prefetch: the caller gathers these reads into one request). Failures surface in the read
-   * a function makes later, and at the bundle's end.
+   * prefetch: the caller gathers these reads into one request). Returns the read's promise,
+   * settled once its answer is in the cache, or null when nothing was read. A failure surfaces
+   * in the read a function makes later, and at the bundle's end.
    */
-  warm(key: Uint8Array): void {
+  warm(key: Uint8Array): Promise<unknown> | null {
     this.declareOnce();
     const id = this.idOf(key);
     const entry = this.ctx.cache.peek<ValueEntry>(id);
-    if (entry !== undefined && (entry.known || entry.loading !== null)) return;
-    this.load(key, id, this.now()).catch(() => undefined);
+    if (entry !== undefined && (entry.known || entry.loading !== null)) return null;
+    return this.load(key, id, this.now()).catch(() => undefined);
   }
 
   /** The entry to write `id` into: the one the last hit found if it is still cached. */
@@ -112,43 +124,64 @@ export abstract class SingleValueHandle extends StateHandle {
     this.ctx.cache.commit(entry);
   }
 
-  /** Reads `key` from the host (or joins a read of it in flight); caches the answer. */
-  protected load(key: Uint8Array, id: StateId, now: number): Promise<Uint8Array | null> {
+  /**
+   * Reads `key` from the host, blocking, and caches the answer. A read of it still in flight (a
+   * prefetch) is left to come back unheeded: this one was sent after every write before it, so
+   * it is at least as recent.
+   */
+  protected loadNow(key: Uint8Array, id: StateId, now: number): Uint8Array | null {
     const ctx = this.ctx;
     const cache = ctx.cache;
-    let entry = cache.get<ValueEntry>(id);
-    // Joining a read in flight is only exact when no time passed: TTL is judged at read time.
-    if (entry?.loading && (!this.ttl.enabled || entry.loading.time === now)) {
-      cache.hits++;
-      return entry.loading.result;
-    }
     cache.misses++;
-    if (entry === undefined) {
-      entry = this.newEntry(id, key);
-    } else {
-      cache.writeBack(entry);
-      entry.forget();
-    }
-    const target = entry;
+    const target = this.unload(key, id);
+    const r = ctx.wire.readNow({ key: target.stateKey, op: StateOp.GET, time: now });
+    const value = r.found ? (r.values?.[0] ?? null) : null;
+    if (target.cached) this.installLoaded(target, value, now);
+    return value;
+  }
+
+  /** Reads `key` from the host asynchronously (a prefetch); caches the answer. */
+  private load(key: Uint8Array, id: StateId, now: number): Promise<Uint8Array | null> {
+    const ctx = this.ctx;
+    const cache = ctx.cache;
+    cache.misses++;
+    const target = this.unload(key, id);
     const generation = ctx.generation;
     const result = ctx.wire.read({ key: target.stateKey, op: StateOp.GET, time: now }).then((r) => {
       const value = r.found ? (r.values?.[0] ?? null) : null;
       // Only an entry still cached may take the answer: one evicted meanwhile may have been
-      // replaced by a newer entry (itself maybe evicted since), whose writes it would undo.
-      if (target.loading === load && ctx.generation === generation && target.cached) {
-        target.loading = null;
-        // An absent value is certain under every policy; a present one only if cacheable.
-        if (value === null || this.ttl.cachesLoaded) {
-          target.install(value, now, this.ttl.loadedExact);
-          cache.commit(target);
-        }
-      }
+      // replaced by a newer entry (itself maybe evicted since), whose writes it would undo; and
+      // only if no later read (a blocking one) has answered it since.
+      if (target.loading === load && ctx.generation === generation && target.cached) this.installLoaded(target, value, now);
       return value;
     });
     const load: ValueLoad = { time: now, result };
     target.loading = load;
     cache.commit(target);
     return result;
+  }
+
+  /** The entry of `id`, its pending writes handed to the wire (a read must not overtake them) and its value forgotten. */
+  private unload(key: Uint8Array, id: StateId): ValueEntry {
+    const cache = this.ctx.cache;
+    const entry = cache.get<ValueEntry>(id);
+    if (entry === undefined) {
+      const created = this.newEntry(id, key);
+      cache.commit(created);
+      return created;
+    }
+    cache.writeBack(entry);
+    entry.forget();
+    return entry;
+  }
+
+  private installLoaded(target: ValueEntry, value: Uint8Array | null, now: number): void {
+    target.loading = null;
+    // An absent value is certain under every policy; a present one only if cacheable.
+    if (value === null || this.ttl.cachesLoaded) {
+      target.install(value, now, this.ttl.loadedExact);
+    }
+    this.ctx.cache.commit(target);
   }
 }
 

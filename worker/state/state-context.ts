@@ -15,8 +15,7 @@ import type { MapWriteLog } from './map-write-log.ts';
 
 /**
  * What every state handle of one worker shares: the wire, the cache, the codec, the clock, the
- * states declared so far, the per-key chains of asynchronous read-modify-writes, and the map
- * iterations under way.
+ * states declared so far, and the map iterations under way.
  */
 export class StateContext {
   /** Bumped by reset(): states are declared again, in-flight reads no longer install. */
@@ -29,8 +28,6 @@ export class StateContext {
   private readonly namespaces = new Map<string, StateNamespace>();
 
   private readonly declared = new Set<string>();
-  /** Per state+key: the tail of the chain of add/get/clear calls still running. Never rejects. */
-  private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(
     channel: StateChannel,
@@ -68,34 +65,9 @@ export class StateContext {
     );
   }
 
-  /**
-   * Runs `task` after every earlier task chained under `id` has settled, so calls that do not
-   * await each other still apply in call order. Starts at once when nothing is pending.
-   */
-  chain<T>(stateId: StateId, task: () => T | Promise<T>): Promise<T> {
-    const id = stateId.text;
-    const previous = this.chains.get(id);
-    const result = previous === undefined ? runNow(task) : previous.then(task);
-    const tail = result.then(ignore, ignore);
-    this.chains.set(id, tail);
-    void tail.then(() => {
-      if (this.chains.get(id) === tail) this.chains.delete(id);
-    });
-    return result;
-  }
-
-  hasChain(id: StateId): boolean {
-    return this.chains.size > 0 && this.chains.has(id.text);
-  }
-
   /** The map iterations under way over the map `id`. */
   iterationsOf(id: StateId): Set<MapWriteLog> | undefined {
     return this.mapIterations.size === 0 ? undefined : this.mapIterations.get(id.text);
-  }
-
-  /** Resolves when no chained task is running (including tasks chained meanwhile). */
-  async settleChains(): Promise<void> {
-    while (this.chains.size > 0) await Promise.all(this.chains.values());
   }
 
   reset(): void {
@@ -106,13 +78,3 @@ export class StateContext {
     this.mapIterations.clear();
   }
 }
-
-function runNow<T>(task: () => T | Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(task());
-  } catch (thrown) {
-    return Promise.reject(thrown);
-  }
-}
-
-function ignore(): void {}

@@ -18,6 +18,10 @@ interface PendingRead {
  * The worker's outgoing side of the State service: a batch of writes waiting to be sent, and
  * the requests sent but not yet answered.
  *
+ * A function's read the cache cannot serve is blocking (readNow: the thread waits for the
+ * answer); a prefetch's reads are not (read, inside gatherReads), and their answers fill the
+ * cache before the rows that need them run.
+ *
  * Invariants: operations reach the host in the order they were pushed. A read travels in the
  * same request as every write pushed before it, after them, so a read never overtakes a write.
  * A write is acknowledged once the response to its request has arrived; drain() resolves only
@@ -92,26 +96,26 @@ export class StateWire {
     const id = this.nextRequestId;
     const sent = this.send(operations, count);
     if (reads.length === 0) return;
-    // Where each read ended up: runs may have become several operations.
-    const indices = new Array<number>(reads.length);
-    for (let i = 0, r = 0; i < operations.length && r < reads.length; i++) {
-      if (operations[i] === reads[r]!.operation) indices[r++] = i;
-    }
     sent.then(
-      (results) => {
-        for (const [k, r] of reads.entries()) {
-          const result = results[indices[k]!];
-          if (result === undefined || result === null) {
-            r.reject(
-              new StateAccessError(`state request ${id}: the host answered ${results.length} results for ${operations.length} operations`),
-            );
-          } else r.resolve(result);
-        }
-      },
+      (results) => this.settleReads(reads, operations, results, String(id)),
       (error: unknown) => {
         for (const r of reads) r.reject(error);
       },
     );
+  }
+
+  /** Hands each of `reads` its result among `results`, the answer to `operations`. */
+  private settleReads(reads: PendingRead[], operations: Operation[], results: Result[], id: string): void {
+    if (reads.length === 0) return;
+    // Where each read ended up: runs may have become several operations.
+    for (let i = 0, r = 0; i < operations.length && r < reads.length; i++) {
+      if (operations[i] !== reads[r]!.operation) continue;
+      const read = reads[r++]!;
+      const result = results[i];
+      if (result === undefined || result === null) {
+        read.reject(new StateAccessError(`state request ${id}: the host answered ${results.length} results for ${operations.length} operations`));
+      } else read.resolve(result);
+    }
   }
 
   /**
@@ -126,6 +130,47 @@ export class StateWire {
     this.batchOperations++;
     this.batchBytes += 32;
     if (this.gathering === 0) this.flush();
+    return result;
+  }
+
+  /**
+   * Sends the queued operations and `operation` (a read) after them, in one request, and blocks
+   * until the host has answered it: its result. Reads queued for a gathered request go out in
+   * it too, and get their results as usual.
+   */
+  readNow(operation: Operation): Result {
+    this.batch.push(operation);
+    this.batchOperations++;
+    const reads = this.batchReads;
+    this.batchReads = [];
+    const count = this.batchOperations;
+    const operations = this.takeBatch();
+    const id = String(this.nextRequestId++);
+    const instructionId = this.instructionId;
+    this.requests++;
+    this.operations += count;
+    let results: Result[];
+    try {
+      let response: sluice.fn.v1.IStateResponse;
+      try {
+        response = this.channel.requestNow({ id, instructionId, operations });
+      } catch (thrown) {
+        throw thrown instanceof StateAccessError ? thrown : new StateAccessError(`state request ${id} failed: ${describe(thrown)}`, { cause: thrown });
+      }
+      if (response.error) throw refused(id, instructionId, response.error);
+      results = response.results ?? [];
+    } catch (error) {
+      const failure = error as StateAccessError;
+      for (const r of reads) r.reject(failure);
+      if (this.failure === null) this.failure = failure;
+      this.onFailure(failure);
+      throw failure;
+    }
+    this.settleReads(reads, operations, results, id);
+    const result = results[operations.lastIndexOf(operation)];
+    if (result === undefined || result === null) {
+      throw new StateAccessError(`state request ${id}: the host answered ${results.length} results for ${operations.length} operations`);
+    }
     return result;
   }
 

@@ -23,12 +23,15 @@ export interface WorkerStateStats {
  *
  *   function         cache (LRU)            wire              host
  *   update(v) ─────▶ entry = v (dirty)
- *   value() ───────▶ hit: resolved promise
+ *   value() ───────▶ hit: the value
  *   value() miss ──▶ its pending writes ──▶ batch + GET ───▶ applies in order, answers
+ *                    (the function's thread blocks until the answer is in)
+ *   prefetch ──────▶ GETs of a batch's keys, one request, before its rows run
  *   finishBundle() ▶ every dirty entry ───▶ batches ───────▶ acks; then it resolves
  *
- * Reads may wait for the host; writes never do: they are applied to the cache and sent in
- * batches, on eviction, before a read of the same state, and at finishBundle().
+ * Reads are synchronous, as in Flink; one the cache cannot serve blocks until the host has
+ * answered. Writes never wait: they are applied to the cache and sent in batches, on eviction,
+ * before a read of the same state, and at finishBundle().
  */
 export class WorkerKeyedState {
   private readonly ctx: StateContext;
@@ -58,11 +61,10 @@ export class WorkerKeyedState {
 
   /**
    * Sends every pending write and resolves when the host has acknowledged all of them. A bundle
-   * is done only then. Waits first for read-modify-writes still running (an add() not awaited).
-   * Rejects with a StateAccessError if any request since the last finishBundle failed.
+   * is done only then. Rejects with a StateAccessError if any request since the last
+   * finishBundle failed.
    */
   async finishBundle(): Promise<void> {
-    await this.ctx.settleChains();
     this.ctx.cache.writeBackAll();
     await this.ctx.wire.drain();
   }
