@@ -3,11 +3,8 @@
  * pipeline without state (keyBy and a map that reads nothing), in each mode; and the State
  * requests per record the stateful job made. The worker's cache serves each key's value after
  * its first read and writes go back in batches, so state should cost little and requests
- * should be far below one per record.
- *
- * The state API reads asynchronously, so the counting function is `async`; in process mode the
- * case also times an `async` map that awaits a resolved value and reads no state, against the
- * same baseline: the ratio that an API of this shape leaves room for, with state free.
+ * should be far below one per record. The counting function is written as a Flink or PyFlink
+ * user writes it: synchronous, value() then update().
  */
 import {
   MapFunction,
@@ -28,23 +25,16 @@ import { runTimedJob, type ExecutionMode, type TimedJob } from '../lib/timed-job
 const KEYS = 10_000;
 const MODES: readonly ExecutionMode[] = ['process', 'thread', 'embedded'];
 
-// Not exported: workers get them as source.
+// Not exported: workers get it as source.
 class KeyedCount extends MapFunction<number, number> {
   private count!: ValueState<number>;
   override open(ctx: RuntimeContext): void {
     this.count = ctx.getState(new ValueStateDescriptor('count', Types.LONG()));
   }
-  async map(_key: number): Promise<number> {
-    const n = ((await this.count.value()) ?? 0) + 1;
+  map(_key: number): number {
+    const n = (this.count.value() ?? 0) + 1;
     this.count.update(n);
     return n;
-  }
-}
-
-// Not exported either: an `async` function of the counting function's shape, without state.
-class AsyncIdentity extends MapFunction<number, number> {
-  async map(key: number): Promise<number> {
-    return (await Promise.resolve(key)) + 1;
   }
 }
 
@@ -57,22 +47,13 @@ function keyedMap(env: StreamExecutionEnvironment, records: number, fn: MapFunct
     .name('count');
 }
 
-type Variant = 'state' | 'none' | 'async';
+type Variant = 'state' | 'none';
 /** A fresh map function per job (as a user's job file would make). */
 const FUNCTIONS: Record<Variant, () => MapFunction<number, number> | ((x: number) => number)> = {
   state: () => new KeyedCount(),
   none: () => (x: number) => x,
-  async: () => new AsyncIdentity(),
 };
-const NAMES: Record<Variant, string> = { state: '', none: ' (no state)', async: ' (async, no state)' };
-/** The mode the `async` map without state is also timed in (the issue's target mode). */
-const ASYNC_MODE: ExecutionMode = 'process';
-
-interface Measured {
-  stateful: TimedJob;
-  /** Only in ASYNC_MODE. */
-  asyncOnly: TimedJob | null;
-}
+const NAMES: Record<Variant, string> = { state: '', none: ' (no state)' };
 
 const keyedState: BenchmarkCase = {
   title: 'keyed count with ValueState over 10,000 keys (P5)',
@@ -88,24 +69,21 @@ const keyedState: BenchmarkCase = {
         pipeline: (env, n) => keyedMap(env, n, FUNCTIONS[variant]()),
         onWorkerPids: (pids) => ctx.workerPids(pids),
       });
-    const reps = await interleave<ExecutionMode, TimedJob, Measured>({
+    const reps = await interleave<ExecutionMode, TimedJob, TimedJob>({
       variants: MODES,
-      // Seven jobs a repetition, each paying its workers' start-up: a share of the repetitions.
+      // Six jobs a repetition, each paying its workers' start-up: a share of the repetitions.
       repetitions: scaledRepetitions(ctx.options, 0.6),
       measureBaseline: (mode) => job(mode, 'none'),
-      measure: async (mode) => ({
-        stateful: await job(mode, 'state'),
-        asyncOnly: mode === ASYNC_MODE ? await job(mode, 'async') : null,
-      }),
+      measure: (mode) => job(mode, 'state'),
       onRepetition: (rep, r) =>
         ctx.progress(
           `rep ${r + 1}: ` +
-            MODES.map((m) => `${m} ${formatRate(rep.result.get(m)!.stateful.rowsPerSecond)} vs ${formatRate(rep.baseline.get(m)!.rowsPerSecond)}`).join(', '),
+            MODES.map((m) => `${m} ${formatRate(rep.result.get(m)!.rowsPerSecond)} vs ${formatRate(rep.baseline.get(m)!.rowsPerSecond)}`).join(', '),
         ),
     });
     const warnings: string[] = [];
     const rows: ResultRow[] = [];
-    const stateful = (r: (typeof reps)[number], mode: ExecutionMode): TimedJob => r.result.get(mode)!.stateful;
+    const stateful = (r: (typeof reps)[number], mode: ExecutionMode): TimedJob => r.result.get(mode)!;
     for (const mode of MODES) {
       rows.push(
         ratioRow(
@@ -116,14 +94,6 @@ const keyedState: BenchmarkCase = {
         ),
       );
     }
-    rows.push(
-      ratioRow(
-        `${ASYNC_MODE}: async map without state / without`,
-        reps.map((r) => ({ value: r.result.get(ASYNC_MODE)!.asyncOnly!.rowsPerSecond, baseline: r.baseline.get(ASYNC_MODE)!.rowsPerSecond })),
-        formatRate,
-        warnings,
-      ),
-    );
     for (const mode of MODES) {
       const perRecord = reps.map((r) => {
         const op = stateful(r, mode).result.operator('count');
@@ -142,8 +112,7 @@ const keyedState: BenchmarkCase = {
       title: keyedState.title,
       workload:
         `fromSequence(1, N).keyBy(x => x % ${KEYS}).map(count with a ValueState) against the same job whose map ` +
-        `reads no state; in ${ASYNC_MODE} mode also an \`async\` map that reads no state, against the same baseline; ` +
-        'default configuration',
+        'reads no state; default configuration',
       rows,
       notes: [`${formatCount(records)} records, ${formatCount(KEYS)} keys`],
       warnings,
