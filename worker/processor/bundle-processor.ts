@@ -248,10 +248,9 @@ export class BundleProcessor {
     const segments = (from: number): Pushed => {
       while (from < batch.length) {
         const { count, ready } = state.prefetch(keys, from);
-        const start = from;
         const end = from + Math.max(1, count);
         // The segment's rows run once their state is in the cache: their reads then never block.
-        if (ready !== null) return ready.then(() => this.run(batch, start, end, step)).then(() => segments(end));
+        if (ready !== null) return ready.then(() => this.run(batch, from, end, step)).then(() => segments(end));
         const pushed = this.run(batch, from, end, step);
         if (pushed !== undefined) return pushed.then(() => segments(end));
         from = end;

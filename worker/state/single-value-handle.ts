@@ -1,7 +1,7 @@
 import { sluice } from '../../shared/generated/protocol.js';
 import { StateHandle } from './state-handle.ts';
 import type { StateId } from './state-id.ts';
-import { NOT_DECODED, ValueEntry, type ValueLoad } from './value-entry.ts';
+import { NOT_DECODED, ValueEntry } from './value-entry.ts';
 
 const { StateOp } = sluice.fn.v1;
 
@@ -20,15 +20,10 @@ export abstract class SingleValueHandle extends StateHandle {
   private hit: ValueEntry | null = null;
 
   /**
-   * The cached value of `id` at `now` (null: absent), or MISS. A hit refreshes the value's TTL
-   * when the policy says reads do, which owes the host a rewrite.
+   * The cached value of `id` at `now`, decoded (null: absent), or MISS; an immutable value's
+   * decoded form is kept with its entry. A hit refreshes the value's TTL when the policy says
+   * reads do, which owes the host a rewrite.
    */
-  protected readCached(id: StateId, now: number): Uint8Array | null | typeof MISS {
-    const entry = this.cachedEntry(id, now);
-    return entry === MISS || entry === null ? entry : entry.value;
-  }
-
-  /** As readCached, decoded (an immutable value's decoded form is kept with its entry). */
   protected readCachedDecoded(id: StateId, now: number): unknown {
     const entry = this.cachedEntry(id, now);
     if (entry === MISS || entry === null) return entry;
@@ -61,17 +56,7 @@ export abstract class SingleValueHandle extends StateHandle {
     return entry;
   }
 
-  /** The value under `key` at `now`: from the cache, or from the host (blocking). */
-  protected readBytes(key: Uint8Array, id: StateId, now: number): Uint8Array | null {
-    const cached = this.readCached(id, now);
-    if (cached !== MISS) {
-      this.ctx.cache.hits++;
-      return cached;
-    }
-    return this.loadNow(key, id, now);
-  }
-
-  /** As readBytes, decoded (a decoded immutable value is kept with its entry). */
+  /** The value under `key` at `now`, decoded (null: absent): from the cache, or from the host (blocking). */
   protected readDecoded(key: Uint8Array, id: StateId, now: number): unknown {
     const cached = this.readCachedDecoded(id, now);
     if (cached !== MISS) {
@@ -152,11 +137,10 @@ export abstract class SingleValueHandle extends StateHandle {
       // Only an entry still cached may take the answer: one evicted meanwhile may have been
       // replaced by a newer entry (itself maybe evicted since), whose writes it would undo; and
       // only if no later read (a blocking one) has answered it since.
-      if (target.loading === load && ctx.generation === generation && target.cached) this.installLoaded(target, value, now);
+      if (target.loading === result && ctx.generation === generation && target.cached) this.installLoaded(target, value, now);
       return value;
     });
-    const load: ValueLoad = { time: now, result };
-    target.loading = load;
+    target.loading = result;
     cache.commit(target);
     return result;
   }

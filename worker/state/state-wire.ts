@@ -7,6 +7,7 @@ import type { StateChannel } from './state-channel.ts';
 
 type Operation = sluice.fn.v1.IStateOperation;
 type Result = sluice.fn.v1.IStateResult;
+type Request = sluice.fn.v1.IStateRequest & { id: string; instructionId: string };
 
 interface PendingRead {
   operation: Operation;
@@ -145,31 +146,26 @@ export class StateWire {
     this.batchReads = [];
     const count = this.batchOperations;
     const operations = this.takeBatch();
-    const id = String(this.nextRequestId++);
-    const instructionId = this.instructionId;
-    this.requests++;
-    this.operations += count;
+    const request = this.nextRequest(operations, count);
     let results: Result[];
     try {
       let response: sluice.fn.v1.IStateResponse;
       try {
-        response = this.channel.requestNow({ id, instructionId, operations });
+        response = this.channel.requestNow(request);
       } catch (thrown) {
-        throw thrown instanceof StateAccessError ? thrown : new StateAccessError(`state request ${id} failed: ${describe(thrown)}`, { cause: thrown });
+        throw transportFailure(request.id, thrown);
       }
-      if (response.error) throw refused(id, instructionId, response.error);
-      results = response.results ?? [];
+      results = answered(request, response);
     } catch (error) {
       const failure = error as StateAccessError;
       for (const r of reads) r.reject(failure);
-      if (this.failure === null) this.failure = failure;
-      this.onFailure(failure);
+      this.failed(failure);
       throw failure;
     }
-    this.settleReads(reads, operations, results, id);
+    this.settleReads(reads, operations, results, request.id);
     const result = results[operations.lastIndexOf(operation)];
     if (result === undefined || result === null) {
-      throw new StateAccessError(`state request ${id}: the host answered ${results.length} results for ${operations.length} operations`);
+      throw new StateAccessError(`state request ${request.id}: the host answered ${results.length} results for ${operations.length} operations`);
     }
     return result;
   }
@@ -225,38 +221,55 @@ export class StateWire {
   }
 
   private send(operations: Operation[], count: number): Promise<Result[]> {
-    const id = String(this.nextRequestId++);
-    const instructionId = this.instructionId;
-    this.requests++;
-    this.operations += count;
+    const request = this.nextRequest(operations, count);
     let response: Promise<sluice.fn.v1.IStateResponse>;
     try {
-      response = this.channel.request({ id, instructionId, operations });
+      response = this.channel.request(request);
     } catch (thrown) {
       response = Promise.reject(thrown);
     }
     const results = response.then(
-      (r) => {
-        if (r.error) throw refused(id, instructionId, r.error);
-        return r.results ?? [];
-      },
+      (r) => answered(request, r),
       (thrown: unknown) => {
-        throw new StateAccessError(`state request ${id} failed: ${describe(thrown)}`, { cause: thrown });
+        throw transportFailure(request.id, thrown);
       },
     );
-    const answered: Promise<void> = results.then(
+    const settled: Promise<void> = results.then(
       () => {
-        this.unanswered.delete(answered);
+        this.unanswered.delete(settled);
       },
       (error: StateAccessError) => {
-        this.unanswered.delete(answered);
-        if (this.failure === null) this.failure = error;
-        this.onFailure(error);
+        this.unanswered.delete(settled);
+        this.failed(error);
       },
     );
-    this.unanswered.add(answered);
+    this.unanswered.add(settled);
     return results;
   }
+
+  /** The next request, carrying `operations` (`count` of them, each PUT of a run counted). */
+  private nextRequest(operations: Operation[], count: number): Request {
+    this.requests++;
+    this.operations += count;
+    return { id: String(this.nextRequestId++), instructionId: this.instructionId, operations };
+  }
+
+  /** Records a failed request: drain() reports the first; the cache is no longer the host's. */
+  private failed(error: StateAccessError): void {
+    if (this.failure === null) this.failure = error;
+    this.onFailure(error);
+  }
+}
+
+/** The results of `request`, or the host's refusal of it. */
+function answered(request: Request, response: sluice.fn.v1.IStateResponse): Result[] {
+  if (response.error) throw refused(request.id, request.instructionId, response.error);
+  return response.results ?? [];
+}
+
+/** A request the transport could not carry (the State stream ended, a send failed). */
+function transportFailure(id: string, thrown: unknown): StateAccessError {
+  return new StateAccessError(`state request ${id} failed: ${describe(thrown)}`, { cause: thrown });
 }
 
 function refused(id: string, instructionId: string, error: sluice.fn.v1.IError): StateAccessError {

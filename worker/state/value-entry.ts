@@ -14,13 +14,6 @@ function primitiveBytes(value: unknown): number {
   return 9;
 }
 
-/** A read of a value-like state in flight. */
-export interface ValueLoad {
-  /** The clock when the read was made. */
-  readonly time: number;
-  readonly result: Promise<Uint8Array | null>;
-}
-
 /**
  * The cached form of a value, reducing or aggregating state under one key.
  *
@@ -42,7 +35,8 @@ export class ValueEntry extends CacheEntry {
   exact = true;
   /** A PUT (or CLEAR when value is null) of `value` at `stamp` is owed to the host. */
   pendingWrite = false;
-  loading: ValueLoad | null = null;
+  /** A prefetch's read of this entry in flight: only that read may install its answer. */
+  loading: Promise<Uint8Array | null> | null = null;
   /** `value` decoded, kept only when the decoded value is immutable (a primitive). */
   decoded: unknown = NOT_DECODED;
 
