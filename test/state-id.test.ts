@@ -55,7 +55,7 @@ function collidingKeys(ns: StateNamespace, length: number): [Uint8Array, Uint8Ar
   const seen = new Map<number, Uint8Array>();
   for (let n = 0; n < 1 << 22; n++) {
     const key = bytesOf(n, length);
-    const hash = new StateId(ns, key).hash;
+    const hash = StateId.of(ns, key).hash;
     const earlier = seen.get(hash);
     if (earlier !== undefined) return [earlier, key];
     seen.set(hash, key);
@@ -69,26 +69,44 @@ describe('state ids', () => {
 
   it('are equal for the same state and key bytes, and differ by state, length and any byte', () => {
     const key = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-    const id = new StateId(ns, key);
-    expect(id.equals(new StateId(ns, key.slice()))).toBe(true);
+    const id = StateId.of(ns, key);
+    expect(id.equals(StateId.of(ns, key.slice()))).toBe(true);
     expect(id.equals(id.owned())).toBe(true);
-    expect(id.equals(new StateId(other, key))).toBe(false);
-    expect(id.equals(new StateId(ns, key.subarray(0, 9)))).toBe(false);
+    expect(id.equals(StateId.of(other, key))).toBe(false);
+    expect(id.equals(StateId.of(ns, key.subarray(0, 9)))).toBe(false);
     for (let i = 0; i < key.length; i++) {
       const changed = key.slice();
       changed[i] = changed[i]! ^ 0x80;
-      expect(id.equals(new StateId(ns, changed))).toBe(false);
+      expect(id.equals(StateId.of(ns, changed))).toBe(false);
     }
     // A short key and the same bytes with a leading zero have the same first-8-bytes integers.
-    expect(new StateId(ns, Uint8Array.of(7)).equals(new StateId(ns, Uint8Array.of(0, 7)))).toBe(false);
+    expect(StateId.of(ns, Uint8Array.of(7)).equals(StateId.of(ns, Uint8Array.of(0, 7)))).toBe(false);
+  });
+
+  it('read a key where it is: an id of bytes inside a larger buffer equals the id of those bytes alone', () => {
+    for (const length of [0, 3, 8, 9, 20]) {
+      const key = bytesOf(length, length);
+      const column = new Uint8Array(5 + length + 4).fill(0xee);
+      column.set(key, 5);
+      const inColumn = new StateId(ns, column, 5, length);
+      const alone = StateId.of(ns, key);
+      expect([inColumn.hash, inColumn.equals(alone), alone.equals(inColumn)]).toEqual([alone.hash, true, true]);
+      expect(Array.from(inColumn.key)).toEqual(Array.from(key));
+      expect(Array.from(inColumn.copyKey())).toEqual(Array.from(key));
+      expect(inColumn.text).toBe(alone.text);
+    }
+    // Past the first 8 bytes, a difference is found at the other id's offset too.
+    const a = new StateId(ns, Uint8Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 1, 10);
+    expect(a.equals(StateId.of(ns, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)))).toBe(true);
+    expect(a.equals(StateId.of(ns, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 11)))).toBe(false);
   });
 
   it('own a copy of their key: changing the batch the key came from leaves an owned id as it was', () => {
     const batch = Uint8Array.of(9, 9, 9);
-    const owned = new StateId(ns, batch).owned();
+    const owned = StateId.of(ns, batch).owned();
     batch[0] = 1;
     expect(Array.from(owned.key)).toEqual([9, 9, 9]);
-    expect(owned.text).toBe(new StateId(ns, Uint8Array.of(9, 9, 9)).text);
+    expect(owned.text).toBe(StateId.of(ns, Uint8Array.of(9, 9, 9)).text);
   });
 });
 
@@ -98,8 +116,8 @@ describe('state cache index under hash collisions', () => {
   for (const length of [4, 12]) {
     it(`keeps two ${length}-byte keys whose ids hash alike apart, through lookups, eviction and clear`, () => {
       const [a, b] = collidingKeys(ns, length);
-      const idA = new StateId(ns, a);
-      const idB = new StateId(ns, b);
+      const idA = StateId.of(ns, a);
+      const idB = StateId.of(ns, b);
       expect(idA.hash).toBe(idB.hash);
       expect(idA.equals(idB)).toBe(false);
 
@@ -110,18 +128,18 @@ describe('state cache index under hash collisions', () => {
       cache.commit(entryA);
       cache.commit(entryB);
       expect(cache.size).toBe(2);
-      expect(cache.peek(new StateId(ns, a.slice()))).toBe(entryA);
-      expect(cache.peek(new StateId(ns, b.slice()))).toBe(entryB);
+      expect(cache.peek(StateId.of(ns, a.slice()))).toBe(entryA);
+      expect(cache.peek(StateId.of(ns, b.slice()))).toBe(entryB);
 
       // A third key evicts the least recently used (A, written back), B stays findable.
       const c = bytesOf(0x7fffffff, length);
-      const entryC = new TestEntry(new StateId(ns, c), false, log);
+      const entryC = new TestEntry(StateId.of(ns, c), false, log);
       cache.commit(entryC);
       expect(log).toEqual([Buffer.from(a).toString('hex')]);
       expect(entryA.cached).toBe(false);
       expect(cache.peek(idA)).toBeUndefined();
       expect(cache.peek(idB)).toBe(entryB);
-      expect(cache.peek(new StateId(ns, c))).toBe(entryC);
+      expect(cache.peek(StateId.of(ns, c))).toBe(entryC);
 
       // A again, now chained behind B in the same bucket; evicting B must leave it reachable.
       const entryA2 = new TestEntry(idA.owned(), false, log);
@@ -133,7 +151,7 @@ describe('state cache index under hash collisions', () => {
       cache.clear();
       expect(cache.size).toBe(0);
       expect(cache.peek(idA)).toBeUndefined();
-      expect(cache.peek(new StateId(ns, c))).toBeUndefined();
+      expect(cache.peek(StateId.of(ns, c))).toBeUndefined();
     });
   }
 });

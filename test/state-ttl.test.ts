@@ -8,6 +8,7 @@ import { StateTtlConfig, StateVisibility, Time, UpdateType, ValueStateDescriptor
 import { sluice } from '../shared/generated/protocol.js';
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
 import { decodeGeneric, encodeGeneric, encodeKey } from '../shared/codec/generic-value.ts';
+import { ElementScope } from '../worker/processor/element-scope.ts';
 import { WorkerKeyedState } from '../worker/state/worker-keyed-state.ts';
 
 function setup(visibility: StateVisibility, updateType: UpdateType, cacheSize: number) {
@@ -24,8 +25,9 @@ function setup(visibility: StateVisibility, updateType: UpdateType, cacheSize: n
     { cacheSize, cacheMaxBytes: 1 << 20, mapReadCacheSize: 100, mapWriteCacheSize: 100, iterateBatchSize: 100, clock: () => now },
     { encode: encodeGeneric, decode: decodeGeneric },
   );
-  const key = encodeKey('k');
-  const ops = state.forOperator('op', () => key);
+  const scope = new ElementScope();
+  scope.setKey(encodeKey('k'));
+  const ops = state.forOperator('op', scope);
   const ttl = StateTtlConfig.newBuilder(Time.milliseconds(100)).setStateVisibility(visibility).setUpdateType(updateType).build();
   const value = ops.getState(new ValueStateDescriptor<number>('v').enableTimeToLive(ttl));
   const list = ops.getListState(new ListStateDescriptor<string>('l').enableTimeToLive(ttl));

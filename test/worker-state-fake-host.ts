@@ -9,6 +9,7 @@
 import { sluice } from '../shared/generated/protocol.js';
 import { foldResults, PutBatchReader } from '../host/state/put-batches.ts';
 import type { StateChannel } from '../worker/state/state-channel.ts';
+import { ElementScope } from '../worker/processor/element-scope.ts';
 import { WorkerKeyedState, type WorkerStateOptions } from '../worker/state/index.ts';
 
 const { StateKind, StateOp } = sluice.fn.v1;
@@ -305,14 +306,15 @@ function slot(stateName: string, key: unknown): string {
 /** A worker state over a fake host, with a settable current key and clock. */
 export function workerOver(host: FakeStateHost, options: Partial<WorkerStateOptions> = {}) {
   let now = 1_000;
-  let key: unknown = 'k';
+  const scope = new ElementScope();
+  scope.setKey(jsonCodec.encode('k'));
   const keyed = new WorkerKeyedState(host, { ...DEFAULT_OPTIONS, clock: () => now, ...options }, jsonCodec);
-  const op = keyed.forOperator('op', () => jsonCodec.encode(key));
+  const op = keyed.forOperator('op', scope);
   return {
     keyed,
     op,
     setKey(k: unknown): void {
-      key = k;
+      scope.setKey(jsonCodec.encode(k));
     },
     setTime(t: number): void {
       now = t;

@@ -8,6 +8,8 @@ import {
 import { StateTtlConfig } from '../shared/api/ttl.ts';
 import { StateAccessError } from '../shared/errors/errors.ts';
 import { sluice } from '../shared/generated/protocol.js';
+import { KeyColumn } from '../shared/codec/key-column.ts';
+import { ElementScope } from '../worker/processor/element-scope.ts';
 import { WorkerKeyedState } from '../worker/state/index.ts';
 import { DEFAULT_OPTIONS, FakeStateHost, jsonCodec, workerOver } from './worker-state-fake-host.ts';
 
@@ -171,7 +173,9 @@ describe('state write-back', () => {
       DEFAULT_OPTIONS,
       jsonCodec,
     );
-    const s = keyed.forOperator('op', () => jsonCodec.encode('k')).getState(new ValueStateDescriptor('s'));
+    const scope = new ElementScope();
+    scope.setKey(jsonCodec.encode('k'));
+    const s = keyed.forOperator('op', scope).getState(new ValueStateDescriptor('s'));
     expect(() => s.value()).toThrow('state request 1 failed: Error: stream closed');
     await expect(keyed.finishBundle()).rejects.toBeInstanceOf(StateAccessError);
   });
@@ -244,13 +248,17 @@ describe('state write-back', () => {
   it('keeps its own copy of key bytes: the caller may reuse its buffer once a call returned', async () => {
     const host = new FakeStateHost();
     const keyed = new WorkerKeyedState(host, DEFAULT_OPTIONS, jsonCodec);
-    let key = jsonCodec.encode('a');
-    const op = keyed.forOperator('op', () => key);
+    const batch = new Uint8Array(8);
+    const key = jsonCodec.encode('a');
+    batch.set(key, 2);
+    const scope = new ElementScope();
+    scope.setRow(new KeyColumn(1, batch.buffer, 0, Int32Array.of(2, 2 + key.length)), 0);
+    const op = keyed.forOperator('op', scope);
     const s = op.getState(new ValueStateDescriptor<number>('s'));
     s.update(1);
     op.registerTimer('event', 5);
-    key.fill(0x20); // the input buffer the key was a view into is reused...
-    key = jsonCodec.encode('b'); // ...and the next element has a new key
+    batch.fill(0x20); // the input buffer the key was in is reused...
+    scope.setKey(jsonCodec.encode('b')); // ...and the next element has a new key
     s.update(2);
     await keyed.finishBundle();
     expect([host.value('op/s', 'a'), host.value('op/s', 'b')]).toEqual([1, 2]);

@@ -14,6 +14,9 @@ import { MAX_COLUMN_BYTES, Scratch } from './scratch.ts';
 import { BinaryEncoder } from './variable-width-encoders.ts';
 
 export class KeyColumn implements RowKeys {
+  /** The data buffer: row i's key is data[offsets[i], offsets[i + 1]). */
+  readonly data: Uint8Array;
+
   constructor(
     readonly length: number,
     /** The bytes the data buffer is in, and where it starts there. */
@@ -21,7 +24,9 @@ export class KeyColumn implements RowKeys {
     readonly base: number,
     /** length + 1 offsets into the data buffer, checked. */
     readonly offsets: Int32Array,
-  ) {}
+  ) {
+    this.data = new Uint8Array(buffer, base, offsets[length] ?? 0);
+  }
 
   /** The key of row `index` (undefined past the end, as an array's at()). */
   at(index: number): Uint8Array | undefined {

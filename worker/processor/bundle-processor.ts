@@ -93,7 +93,7 @@ export class BundleProcessor {
       const name = t.name || id;
       const keyed = i === 0 && Boolean(register.keyedInput);
       const state: OperatorStateAccess | null = keyed
-        ? this.services.state.forOperator(id, () => this.scope.keyBytes())
+        ? this.services.state.forOperator(id, this.scope)
         : null;
       if (i === 0) this.headState = state;
       const policy = (t.failurePolicy || 'fail') as FailurePolicy;

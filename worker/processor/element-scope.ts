@@ -1,27 +1,54 @@
+import { KeyColumn } from '../../shared/codec/key-column.ts';
+import type { RowKeys } from '../../shared/codec/batch-layout.ts';
 import { decodeGeneric } from '../../shared/codec/generic-value.ts';
+import type { CurrentKey } from '../state/current-key.ts';
 
 /**
  * The key of the element (or timer) the head of a keyed chain is processing. State
- * handles read the key from here at the moment of each call, so an awaited read that resumes
- * later still carries the key it was called with (the state layer captures it).
+ * handles read the key from here at the moment of each call. A row of a received batch's key
+ * column is kept as where its bytes are (the column's data, offset, length): a view, or the
+ * decoded key, is made only when something asks for it.
  */
-export class ElementScope {
-  private keyBytesValue: Uint8Array | null = null;
+export class ElementScope implements CurrentKey {
+  serial = 0;
+  private data: Uint8Array | null = null;
+  keyStart = 0;
+  keyLength = 0;
+  private view: Uint8Array | null = null;
   private decodedKey: unknown = undefined;
   private keyDecoded = false;
 
+  /** Row `index` of `keys` is the current key. */
+  setRow(keys: RowKeys, index: number): void {
+    if (!(keys instanceof KeyColumn)) return this.setKey(keys.at(index) ?? null);
+    const offsets = keys.offsets;
+    const start = offsets[index]!;
+    this.data = keys.data;
+    this.keyStart = start;
+    this.keyLength = offsets[index + 1]! - start;
+    this.changed(null);
+  }
+
+  /** `bytes` are the current key (null: none); they must not change while it is current. */
   setKey(bytes: Uint8Array | null): void {
-    if (bytes === this.keyBytesValue) return;
-    this.keyBytesValue = bytes;
-    this.keyDecoded = false;
-    this.decodedKey = undefined;
+    if (bytes !== null && bytes === this.view) return;
+    this.data = bytes;
+    this.keyStart = 0;
+    this.keyLength = bytes?.length ?? 0;
+    this.changed(bytes);
+  }
+
+  keyData(): Uint8Array {
+    const data = this.data;
+    if (data === null) throw new Error('no current key: keyed state and timers need a keyed stream (use keyBy first)');
+    return data;
   }
 
   /** The current key's bytes; only called by keyed operators, which always have one. */
   keyBytes(): Uint8Array {
-    const bytes = this.keyBytesValue;
-    if (bytes === null) throw new Error('no current key: keyed state and timers need a keyed stream (use keyBy first)');
-    return bytes;
+    if (this.view !== null) return this.view;
+    const data = this.keyData();
+    return (this.view = new Uint8Array(data.buffer, data.byteOffset + this.keyStart, this.keyLength));
   }
 
   key(): unknown {
@@ -30,5 +57,12 @@ export class ElementScope {
       this.keyDecoded = true;
     }
     return this.decodedKey;
+  }
+
+  private changed(view: Uint8Array | null): void {
+    this.serial++;
+    this.view = view;
+    this.keyDecoded = false;
+    this.decodedKey = undefined;
   }
 }

@@ -79,7 +79,7 @@ class RowRun {
     let since = this.sinceClock;
     try {
       for (let i = from; i < end; i++) {
-        if (keys !== null) scope.setKey(keys.at(i) ?? null);
+        if (keys !== null) scope.setRow(keys, i);
         const pushed = step(i);
         if (pushed !== undefined) {
           this.i = i;

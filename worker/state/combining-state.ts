@@ -13,16 +13,14 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
   protected abstract result(stored: STORED): OUT;
 
   get(): OUT | null {
-    const key = this.begin();
-    const stored = this.readDecoded(key, this.idOf(key), this.now());
+    const stored = this.readDecoded(this.begin(), this.now());
     return stored === null ? null : this.result(stored as STORED);
   }
 
   add(value: IN): void {
-    const key = this.begin();
-    const id = this.idOf(key);
+    const id = this.begin();
     const now = this.now();
-    const next = this.combine(this.readDecoded(key, id, now) as STORED | null, value);
+    const next = this.combine(this.readDecoded(id, now) as STORED | null, value);
     if (isPromiseLike(next)) {
       next.then(undefined, () => undefined);
       throw new TypeError(
@@ -30,12 +28,11 @@ abstract class CombiningState<IN, STORED, OUT> extends SingleValueHandle {
           '(state is read and written within one call, as in Flink)',
       );
     }
-    this.writeValue(key, id, next, now);
+    this.writeValue(id, next, now);
   }
 
   clear(): void {
-    const key = this.begin();
-    this.writeBytes(key, this.idOf(key), null, this.now());
+    this.writeBytes(this.begin(), null, this.now());
   }
 
   /** What the combining function is called, for errors. */

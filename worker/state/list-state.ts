@@ -9,8 +9,7 @@ const { StateOp } = sluice.fn.v1;
 /** ListState through the cache. get() is [] when the list is absent. add() never reads. */
 export class WorkerListState<T> extends StateHandle implements ListState<T> {
   get(): T[] {
-    const key = this.begin();
-    const id = this.idOf(key);
+    const id = this.begin();
     const now = this.now();
     const cache = this.ctx.cache;
     const entry = cache.get<ListEntry>(id);
@@ -23,48 +22,47 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
         return this.decodeAll(local);
       }
     }
-    return this.decodeAll(this.loadNow(key, id, now, entry));
+    return this.decodeAll(this.loadNow(id, now, entry));
   }
 
   add(value: T): void {
-    const key = this.begin();
+    const id = this.begin();
     const bytes = this.encode(value);
-    const entry = this.entryFor(key);
+    const entry = this.entryFor(id);
     entry.append(bytes, this.now());
     this.ctx.cache.commit(entry);
   }
 
   addAll(values: Iterable<T>): void {
-    const key = this.begin();
+    const id = this.begin();
     const encoded = Array.from(values, (v) => this.encode(v));
     if (encoded.length === 0) return;
-    const entry = this.entryFor(key);
+    const entry = this.entryFor(id);
     const now = this.now();
     for (const bytes of encoded) entry.append(bytes, now);
     this.ctx.cache.commit(entry);
   }
 
   update(values: Iterable<T>): void {
-    const key = this.begin();
+    const id = this.begin();
     const encoded = Array.from(values, (v) => this.encode(v));
-    const entry = this.entryFor(key);
+    const entry = this.entryFor(id);
     entry.replace(encoded, this.now());
     this.ctx.cache.commit(entry);
   }
 
   clear(): void {
-    const key = this.begin();
-    const entry = this.entryFor(key);
+    const entry = this.entryFor(this.begin());
     entry.replace([], this.now());
     this.ctx.cache.commit(entry);
   }
 
   /** Reads the list from the host, blocking, and caches it (a read in flight is left unheeded, as in SingleValueHandle.loadNow). */
-  private loadNow(key: Uint8Array, id: StateId, now: number, found: ListEntry | undefined): Uint8Array[] {
+  private loadNow(id: StateId, now: number, found: ListEntry | undefined): Uint8Array[] {
     const ctx = this.ctx;
     const cache = ctx.cache;
     cache.misses++;
-    const target = found ?? new ListEntry(id.owned(), this.stateKey(key), this.ttl);
+    const target = found ?? new ListEntry(id.owned(), this.stateKey(id), this.ttl);
     cache.writeBack(target);
     target.forget();
     cache.commit(target);
@@ -79,9 +77,8 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
     return loaded;
   }
 
-  private entryFor(key: Uint8Array): ListEntry {
-    const id = this.idOf(key);
-    return this.ctx.cache.get<ListEntry>(id) ?? new ListEntry(id.owned(), this.stateKey(key), this.ttl);
+  private entryFor(id: StateId): ListEntry {
+    return this.ctx.cache.get<ListEntry>(id) ?? new ListEntry(id.owned(), this.stateKey(id), this.ttl);
   }
 
   private encode(value: T): Uint8Array {

@@ -44,32 +44,28 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
   }
 
   put(key: K, value: V): void {
-    const stateKey = this.begin();
-    this.write(stateKey, key, this.ctx.codec.encode(value));
+    this.write(this.begin(), key, this.ctx.codec.encode(value));
   }
 
   putAll(entries: Iterable<readonly [K, V]> | Map<K, V>): void {
-    const stateKey = this.begin();
-    for (const [k, v] of entries) this.write(stateKey, k, this.ctx.codec.encode(v));
+    const id = this.begin();
+    for (const [k, v] of entries) this.write(id, k, this.ctx.codec.encode(v));
   }
 
   remove(key: K): void {
-    const stateKey = this.begin();
-    this.write(stateKey, key, null);
+    this.write(this.begin(), key, null);
   }
 
   clear(): void {
-    const stateKey = this.begin();
-    const id = this.idOf(stateKey);
-    const entry = this.entryFor(stateKey, id);
+    const id = this.begin();
+    const entry = this.entryFor(id);
     entry.clear(this.now());
     for (const log of this.ctx.iterationsOf(id) ?? []) log.clear();
     this.ctx.cache.commit(entry);
   }
 
   isEmpty(): boolean {
-    const stateKey = this.begin();
-    const id = this.idOf(stateKey);
+    const id = this.begin();
     const now = this.now();
     const cache = this.ctx.cache;
     const entry = cache.get<MapEntry>(id);
@@ -81,7 +77,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
       }
     }
     cache.misses++;
-    const target = entry ?? this.newEntry(id, this.stateKey(stateKey));
+    const target = entry ?? this.newEntry(id, this.stateKey(id));
     cache.writeBack(target);
     cache.commit(target);
     const r = this.ctx.wire.readNow({ key: target.stateKey, op: StateOp.MAP_IS_EMPTY, time: now });
@@ -130,8 +126,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
 
   /** The value under `key` (null: absent), from the cache or from the host (blocking). */
   private read(key: K): Uint8Array | null {
-    const stateKey = this.begin();
-    const id = this.idOf(stateKey);
+    const id = this.begin();
     const now = this.now();
     const mapKeyBytes = this.ctx.codec.encode(key);
     const mapKey = bytesKey(mapKeyBytes);
@@ -145,7 +140,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
       }
     }
     cache.misses++;
-    const target = entry ?? this.newEntry(id, this.stateKey(stateKey));
+    const target = entry ?? this.newEntry(id, this.stateKey(id));
     cache.writeBack(target);
     cache.commit(target);
     const r = this.ctx.wire.readNow({ key: target.stateKey, op: StateOp.MAP_GET, mapKey: mapKeyBytes, time: now });
@@ -190,12 +185,11 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     return entry.complete && !unknown ? true : MISS;
   }
 
-  private write(stateKey: Uint8Array, key: K, value: Uint8Array | null): void {
-    const id = this.idOf(stateKey);
+  private write(id: StateId, key: K, value: Uint8Array | null): void {
     const now = this.now();
     const mapKeyBytes = this.ctx.codec.encode(key);
     const mapKey = bytesKey(mapKeyBytes);
-    const entry = this.entryFor(stateKey, id);
+    const entry = this.entryFor(id);
     entry.put(mapKey, { key: mapKeyBytes, value, stamp: now, exact: true });
     for (const log of this.ctx.iterationsOf(id) ?? []) log.put(mapKey, value, now);
     this.committed(entry);
@@ -211,8 +205,8 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
     }
   }
 
-  private entryFor(stateKey: Uint8Array, id: StateId): MapEntry {
-    return this.ctx.cache.get<MapEntry>(id) ?? this.newEntry(id, this.stateKey(stateKey));
+  private entryFor(id: StateId): MapEntry {
+    return this.ctx.cache.get<MapEntry>(id) ?? this.newEntry(id, this.stateKey(id));
   }
 
   private newEntry(id: StateId, stateKey: sluice.fn.v1.IStateKey): MapEntry {
@@ -220,10 +214,9 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
   }
 
   private walk<T>(project: (key: Uint8Array, value: Uint8Array) => T): Iterable<T> {
-    const stateKey = this.begin();
     // The walk outlives the element: its id must own the key bytes.
-    const id = this.idOf(stateKey).owned();
-    const key = this.stateKey(stateKey);
+    const id = this.begin().owned();
+    const key = this.stateKey(id);
     return { [Symbol.iterator]: () => new MapIteration(this.walkHost, id, key, project) };
   }
 }

@@ -15,6 +15,7 @@ import { SingleValueHandle } from './single-value-handle.ts';
 import { WorkerAggregatingState, WorkerReducingState } from './combining-state.ts';
 import { WorkerListState } from './list-state.ts';
 import { WorkerMapState } from './map-state.ts';
+import type { CurrentKey } from './current-key.ts';
 import type { StateContext } from './state-context.ts';
 import type { HandleSpec, StateHandle } from './state-handle.ts';
 import { TtlPolicy } from './ttl-policy.ts';
@@ -59,7 +60,7 @@ export class WorkerOperatorState implements OperatorStateAccess {
   constructor(
     private readonly ctx: StateContext,
     private readonly operatorPrefix: string,
-    private readonly currentKey: () => Uint8Array,
+    private readonly currentKey: CurrentKey,
   ) {}
 
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
@@ -136,7 +137,7 @@ export class WorkerOperatorState implements OperatorStateAccess {
     const stateName = `${this.operatorPrefix}/${domain}-time`;
     this.ctx.declare(stateName, StateKind.TIMER, TtlPolicy.NONE);
     // A copy: the op may wait in the batch, the caller's bytes may be a view into an input batch.
-    const key = this.currentKey().slice();
+    const key = this.currentKey.keyBytes().slice();
     this.ctx.wire.push(
       {
         key: { stateName, kind: StateKind.TIMER, key },

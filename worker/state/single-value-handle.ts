@@ -1,6 +1,6 @@
 import { sluice } from '../../shared/generated/protocol.js';
 import { StateHandle } from './state-handle.ts';
-import type { StateId } from './state-id.ts';
+import { StateId } from './state-id.ts';
 import { NOT_DECODED, ValueEntry } from './value-entry.ts';
 
 const { StateOp } = sluice.fn.v1;
@@ -14,10 +14,12 @@ export const MISS: unique symbol = Symbol('miss');
  */
 export abstract class SingleValueHandle extends StateHandle {
   /**
-   * The entry the last cache hit found, and its id: an element usually reads its state and
-   * then writes it, and the write need not look the entry up again while it is still cached.
+   * The entry the last lookup of the current key found (hitSerial: the key's serial then): an
+   * element usually reads its state and then writes it, and the write need not look the entry
+   * up again while it is still cached.
    */
   private hit: ValueEntry | null = null;
+  private hitSerial = -1;
 
   /**
    * The cached value of `id` at `now`, decoded (null: absent), or MISS; an immutable value's
@@ -33,11 +35,12 @@ export abstract class SingleValueHandle extends StateHandle {
     return value;
   }
 
-  /** The cached entry of `id` holding a value fresh at `now`; null when known absent; else MISS. */
+  /** The cached entry of `id` (the current key's) holding a value fresh at `now`; null when known absent; else MISS. */
   private cachedEntry(id: StateId, now: number): ValueEntry | null | typeof MISS {
     const cache = this.ctx.cache;
     const entry = cache.get<ValueEntry>(id);
     this.hit = entry ?? null;
+    this.hitSerial = this.keySerial;
     if (entry === undefined || !entry.known) return MISS;
     if (!entry.present) return null;
     const freshness = this.ttl.check(entry.stamp, entry.exact, now);
@@ -56,14 +59,14 @@ export abstract class SingleValueHandle extends StateHandle {
     return entry;
   }
 
-  /** The value under `key` at `now`, decoded (null: absent): from the cache, or from the host (blocking). */
-  protected readDecoded(key: Uint8Array, id: StateId, now: number): unknown {
+  /** The value under `id` at `now`, decoded (null: absent): from the cache, or from the host (blocking). */
+  protected readDecoded(id: StateId, now: number): unknown {
     const cached = this.readCachedDecoded(id, now);
     if (cached !== MISS) {
       this.ctx.cache.hits++;
       return cached;
     }
-    const bytes = this.loadNow(key, id, now);
+    const bytes = this.loadNow(id, now);
     return bytes === null ? null : this.ctx.codec.decode(bytes);
   }
 
@@ -75,36 +78,36 @@ export abstract class SingleValueHandle extends StateHandle {
    */
   warm(key: Uint8Array): Promise<unknown> | null {
     this.declareOnce();
-    const id = this.idOf(key);
+    const id = StateId.of(this.namespace, key);
     const entry = this.ctx.cache.peek<ValueEntry>(id);
     if (entry !== undefined && (entry.known || entry.loading !== null)) return null;
-    return this.load(key, id, this.now()).catch(() => undefined);
+    return this.load(id, this.now()).catch(() => undefined);
   }
 
-  /** The entry to write `id` into: the one the last hit found if it is still cached. */
-  private entryForWrite(key: Uint8Array, id: StateId): ValueEntry {
+  /** The entry to write `id` (the current key's) into: the one its lookup found if it is still cached. */
+  private entryForWrite(id: StateId): ValueEntry {
     const hit = this.hit;
-    if (hit !== null && hit.cached && hit.is(id)) return hit;
-    return this.ctx.cache.get<ValueEntry>(id) ?? this.newEntry(id, key);
+    if (hit !== null && hit.cached && this.hitSerial === this.keySerial) return hit;
+    return this.ctx.cache.get<ValueEntry>(id) ?? this.newEntry(id);
   }
 
-  private newEntry(id: StateId, key: Uint8Array): ValueEntry {
-    return new ValueEntry(id.owned(), this.stateKey(key), this.ctx.codec.encode);
+  private newEntry(id: StateId): ValueEntry {
+    return new ValueEntry(id.owned(), this.stateKey(id), this.ctx.codec.encode);
   }
 
-  protected writeBytes(key: Uint8Array, id: StateId, value: Uint8Array | null, now: number): void {
-    const entry = this.entryForWrite(key, id);
+  protected writeBytes(id: StateId, value: Uint8Array | null, now: number): void {
+    const entry = this.entryForWrite(id);
     entry.write(value, now);
     this.ctx.cache.commit(entry);
   }
 
   /** Writes a decoded value: a primitive stays decoded until its bytes are needed. */
-  protected writeValue(key: Uint8Array, id: StateId, value: unknown, now: number): void {
-    if (value === null || value === undefined) return this.writeBytes(key, id, null, now);
-    if (!isImmutable(value)) return this.writeBytes(key, id, this.ctx.codec.encode(value), now);
+  protected writeValue(id: StateId, value: unknown, now: number): void {
+    if (value === null || value === undefined) return this.writeBytes(id, null, now);
+    if (!isImmutable(value)) return this.writeBytes(id, this.ctx.codec.encode(value), now);
     // The cache keeps nothing when it is off: the write must go out as bytes at once.
-    if (!this.ctx.cache.enabled) return this.writeBytes(key, id, this.ctx.codec.encode(value), now);
-    const entry = this.entryForWrite(key, id);
+    if (!this.ctx.cache.enabled) return this.writeBytes(id, this.ctx.codec.encode(value), now);
+    const entry = this.entryForWrite(id);
     entry.writePrimitive(value, now);
     this.ctx.cache.commit(entry);
   }
@@ -114,11 +117,11 @@ export abstract class SingleValueHandle extends StateHandle {
    * prefetch) is left to come back unheeded: this one was sent after every write before it, so
    * it is at least as recent.
    */
-  protected loadNow(key: Uint8Array, id: StateId, now: number): Uint8Array | null {
+  protected loadNow(id: StateId, now: number): Uint8Array | null {
     const ctx = this.ctx;
     const cache = ctx.cache;
     cache.misses++;
-    const target = this.unload(key, id);
+    const target = this.unload(id);
     const r = ctx.wire.readNow({ key: target.stateKey, op: StateOp.GET, time: now });
     const value = r.found ? (r.values?.[0] ?? null) : null;
     if (target.cached) this.installLoaded(target, value, now);
@@ -126,11 +129,11 @@ export abstract class SingleValueHandle extends StateHandle {
   }
 
   /** Reads `key` from the host asynchronously (a prefetch); caches the answer. */
-  private load(key: Uint8Array, id: StateId, now: number): Promise<Uint8Array | null> {
+  private load(id: StateId, now: number): Promise<Uint8Array | null> {
     const ctx = this.ctx;
     const cache = ctx.cache;
     cache.misses++;
-    const target = this.unload(key, id);
+    const target = this.unload(id);
     const generation = ctx.generation;
     const result = ctx.wire.read({ key: target.stateKey, op: StateOp.GET, time: now }).then((r) => {
       const value = r.found ? (r.values?.[0] ?? null) : null;
@@ -146,11 +149,11 @@ export abstract class SingleValueHandle extends StateHandle {
   }
 
   /** The entry of `id`, its pending writes handed to the wire (a read must not overtake them) and its value forgotten. */
-  private unload(key: Uint8Array, id: StateId): ValueEntry {
+  private unload(id: StateId): ValueEntry {
     const cache = this.ctx.cache;
     const entry = cache.get<ValueEntry>(id);
     if (entry === undefined) {
-      const created = this.newEntry(id, key);
+      const created = this.newEntry(id);
       cache.commit(created);
       return created;
     }

@@ -1,7 +1,10 @@
 import type { sluice } from '../../shared/generated/protocol.js';
+import type { CurrentKey } from './current-key.ts';
 import type { StateContext } from './state-context.ts';
 import { StateId, type StateNamespace } from './state-id.ts';
 import type { TtlPolicy } from './ttl-policy.ts';
+
+const NO_KEY = new Uint8Array(0);
 
 /** What a state handle is built from. */
 export interface HandleSpec {
@@ -10,29 +13,30 @@ export interface HandleSpec {
   readonly stateName: string;
   readonly kind: sluice.fn.v1.StateKind;
   readonly ttl: TtlPolicy;
-  /**
-   * The encoded key of the element (or timer) being processed. The bytes it returns must not
-   * be changed afterwards (a handle recognises the key it saw last by identity).
-   */
-  readonly currentKey: () => Uint8Array;
+  /** The encoded key of the element (or timer) being processed. */
+  readonly currentKey: CurrentKey;
 }
 
 /**
  * What every state handle shares: its wire name and kind, its TTL policy, and how one call
- * starts. Each call captures the current key once, when it is made; everything the call does,
- * even after an await, uses that key.
+ * starts. Each call takes the current key's id once, when it is made; everything the call does
+ * uses that id.
  */
 export abstract class StateHandle {
   protected readonly ctx: StateContext;
   readonly stateName: string;
   readonly kind: sluice.fn.v1.StateKind;
   protected readonly ttl: TtlPolicy;
-  private readonly currentKey: () => Uint8Array;
-  private readonly namespace: StateNamespace;
+  private readonly currentKey: CurrentKey;
+  protected readonly namespace: StateNamespace;
   private declaredIn = -1;
-  /** The last key seen and its id: the calls of one element share its key bytes. */
-  private lastKey: Uint8Array | null = null;
-  private lastId: StateId | null = null;
+  /**
+   * The id of the current key, as of the key's serial seen last: the calls of one element share
+   * it, and the next element's key resets it (it is this handle's probe into the cache: an
+   * entry, or anything else that keeps an id, keeps an owned() copy).
+   */
+  protected keySerial = -1;
+  private readonly probe: StateId;
 
   constructor(spec: HandleSpec) {
     this.ctx = spec.ctx;
@@ -41,12 +45,18 @@ export abstract class StateHandle {
     this.ttl = spec.ttl;
     this.currentKey = spec.currentKey;
     this.namespace = spec.ctx.namespace(spec.stateName);
+    this.probe = new StateId(this.namespace, NO_KEY, 0, 0);
   }
 
-  /** Starts a call: declares the state on its first use, returns the key the call is about. */
-  protected begin(): Uint8Array {
+  /** Starts a call: declares the state on its first use, returns the id of the key the call is about. */
+  protected begin(): StateId {
     this.declareOnce();
-    return this.currentKey();
+    const key = this.currentKey;
+    if (key.serial !== this.keySerial) {
+      this.probe.set(key.keyData(), key.keyStart, key.keyLength);
+      this.keySerial = key.serial;
+    }
+    return this.probe;
   }
 
   protected declareOnce(): void {
@@ -65,21 +75,12 @@ export abstract class StateHandle {
     return this.ttl.enabled ? this.ctx.clock() : 0;
   }
 
-  /** The cache id of this state under `key`. */
-  protected idOf(key: Uint8Array): StateId {
-    if (key !== this.lastKey || this.lastId === null) {
-      this.lastId = new StateId(this.namespace, key);
-      this.lastKey = key;
-    }
-    return this.lastId;
-  }
-
   /**
-   * The wire key of this state under `key`, for an entry or a read to keep. The key bytes are
-   * copied: the caller's are often a view into a whole input batch, which a cache entry would
-   * otherwise keep alive (and which its owner may reuse).
+   * The wire key of this state under `id`'s key, for an entry or a read to keep. The key bytes
+   * are copied: an element's are in its whole input batch, which a cache entry would otherwise
+   * keep alive (and which its owner may reuse).
    */
-  protected stateKey(key: Uint8Array): sluice.fn.v1.IStateKey {
-    return { stateName: this.stateName, kind: this.kind, key: key.slice() };
+  protected stateKey(id: StateId): sluice.fn.v1.IStateKey {
+    return { stateName: this.stateName, kind: this.kind, key: id.copyKey() };
   }
 }

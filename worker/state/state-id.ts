@@ -12,48 +12,94 @@ export class StateNamespace {
 /**
  * Which cached state an element's call is about: a state and a key. Looking state up is on
  * every element's path, so an id is a hash of the key bytes seeded by the state's number, not a
- * string built per call (building and hashing a string costs several times more). `text` is the
- * string form, for the few places that key plain Maps by id.
+ * string built per call (building and hashing a string costs several times more), and it reads
+ * the key where it is (a received batch's key column) instead of in a view of its own. `text`
+ * is the string form, for the few places that key plain Maps by id.
  */
 export class StateId {
   /** The key's first 8 bytes as two integers: ids of keys up to 8 bytes compare without their bytes. */
-  readonly k0: number;
-  readonly k1: number;
-  readonly length: number;
-  readonly hash: number;
+  k0 = 0;
+  k1 = 0;
+  hash = 0;
+  /** The bytes the key is in: `length` bytes from `start` (a batch's key column unless the id is owned()). */
+  private data: Uint8Array;
+  private start = 0;
+  length = 0;
+  private view: Uint8Array | null = null;
   private text_: string | null = null;
 
   constructor(
     readonly ns: StateNamespace,
-    /** The key's bytes: a view into an input batch unless the id is owned(). */
-    readonly key: Uint8Array,
+    data: Uint8Array,
+    start: number,
+    length: number,
   ) {
+    this.data = data;
+    this.set(data, start, length);
+  }
+
+  /**
+   * Makes this id the id of another key of its state. Only a handle's own probe is reset so
+   * (once per element, to spare an object per element); what keeps an id keeps an owned() one.
+   */
+  set(data: Uint8Array, start: number, length: number): void {
     // FNV-1a over the key bytes, seeded with the state's number; kept a small integer (a V8 Smi).
-    let h = Math.imul(0x811c9dc5 ^ ns.index, 0x01000193);
+    let h = Math.imul(0x811c9dc5 ^ this.ns.index, 0x01000193);
     let k0 = 0;
     let k1 = 0;
-    const n = key.length;
-    for (let i = 0; i < n; i++) {
-      const b = key[i]!;
+    const end = start + length;
+    const end4 = Math.min(end, start + 4);
+    const end8 = Math.min(end, start + 8);
+    let i = start;
+    for (; i < end4; i++) {
+      const b = data[i]!;
       h = Math.imul(h ^ b, 0x01000193);
-      if (i < 4) k0 = (k0 << 8) | b;
-      else if (i < 8) k1 = (k1 << 8) | b;
+      k0 = (k0 << 8) | b;
     }
+    for (; i < end8; i++) {
+      const b = data[i]!;
+      h = Math.imul(h ^ b, 0x01000193);
+      k1 = (k1 << 8) | b;
+    }
+    for (; i < end; i++) h = Math.imul(h ^ data[i]!, 0x01000193);
     this.hash = (h >>> 2) & 0x3fffffff;
     this.k0 = k0;
     this.k1 = k1;
-    this.length = n;
+    this.data = data;
+    this.start = start;
+    this.length = length;
+    this.view = null;
+    this.text_ = null;
+  }
+
+  /** The id of `key` (all of its bytes) in `ns`. */
+  static of(ns: StateNamespace, key: Uint8Array): StateId {
+    return new StateId(ns, key, 0, key.length);
+  }
+
+  /** The key's bytes (a view: copy them to keep them). */
+  get key(): Uint8Array {
+    const data = this.data;
+    if (this.view === null) {
+      this.view = this.start === 0 && this.length === data.length ? data : new Uint8Array(data.buffer, data.byteOffset + this.start, this.length);
+    }
+    return this.view;
+  }
+
+  /** A copy of the key's bytes, for what outlives the element (an entry, a queued operation). */
+  copyKey(): Uint8Array {
+    return this.data.slice(this.start, this.start + this.length);
   }
 
   /** The same id holding its own copy of the key (an entry keeps it). */
   owned(): StateId {
-    return new StateId(this.ns, this.key.slice());
+    return new StateId(this.ns, this.copyKey(), 0, this.length);
   }
 
   equals(other: StateId): boolean {
     if (this.hash !== other.hash || this.k0 !== other.k0 || this.k1 !== other.k1 || this.ns !== other.ns) return false;
     const n = this.length;
-    return n === other.length && (n <= 8 || sameBytes(this.key, other.key));
+    return n === other.length && (n <= 8 || this.sameBytes(other));
   }
 
   get text(): string {
@@ -62,11 +108,16 @@ export class StateId {
 
   /** About what the id holds in memory, for the cache's byte budget. */
   get bytes(): number {
-    return 48 + this.key.length;
+    return 48 + this.length;
   }
-}
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 8; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  /** Whether the keys' bytes past the first 8 (which k0 and k1 compare) are equal; lengths are. */
+  private sameBytes(other: StateId): boolean {
+    const a = this.data;
+    const b = other.data;
+    const d = other.start - this.start;
+    const end = this.start + this.length;
+    for (let i = this.start + 8; i < end; i++) if (a[i] !== b[i + d]) return false;
+    return true;
+  }
 }

@@ -1,8 +1,10 @@
+import type { CurrentKey } from './current-key.ts';
 import { WorkerOperatorState, type OperatorStateAccess } from './operator-state.ts';
 import type { StateChannel } from './state-channel.ts';
 import { StateContext } from './state-context.ts';
 import { checkWorkerStateOptions, type StateValueCodec, type WorkerStateOptions } from './worker-state-options.ts';
 
+export type { CurrentKey } from './current-key.ts';
 export type { OperatorStateAccess } from './operator-state.ts';
 export type { StateValueCodec, WorkerStateOptions } from './worker-state-options.ts';
 
@@ -42,11 +44,10 @@ export class WorkerKeyedState {
   }
 
   /**
-   * State handles for one operator; `currentKey()` returns the encoded key of the element (or
-   * timer) being processed. Whatever is kept is copied, but the bytes returned must not change
-   * afterwards: a handle recognises the key it saw last by identity.
+   * State handles for one operator; `currentKey` is the encoded key of the element (or timer)
+   * being processed. Whatever is kept of it is copied.
    */
-  forOperator(operatorPrefix: string, currentKey: () => Uint8Array): OperatorStateAccess {
+  forOperator(operatorPrefix: string, currentKey: CurrentKey): OperatorStateAccess {
     return new WorkerOperatorState(this.ctx, operatorPrefix, currentKey);
   }
 
