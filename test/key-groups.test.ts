@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keyGroupOf, keyGroupRangeFor, subtaskForKeyGroup } from '../host/state/key-groups.ts';
-import { murmur3x86_32 } from '../host/state/murmur3.ts';
+import { keyGroupOf, keyGroupOfRange, keyGroupRangeFor, subtaskForKeyGroup } from '../host/state/key-groups.ts';
+import { murmur3x86_32, murmur3x86_32Range } from '../host/state/murmur3.ts';
 import { b } from './host-state-fixtures.ts';
 
 describe('murmur3 x86 32-bit', () => {
@@ -23,6 +23,16 @@ describe('murmur3 x86 32-bit', () => {
   it('hashes a view by its own bytes, not its buffer', () => {
     const big = b('xxhelloyy');
     expect(murmur3x86_32(big.subarray(2, 7), 0)).toBe(0x248bfa47);
+  });
+
+  it('hashes a range of a buffer as the same bytes alone, for every tail length', () => {
+    const big = b('__The quick brown fox jumps over the lazy dog__');
+    expect(murmur3x86_32Range(big, 2, big.length - 2, 0x9747b28c)).toBe(0x2fa826cd);
+    expect(murmur3x86_32Range(big, 0, 0)).toBe(0);
+    for (let end = 3; end <= 9; end++) {
+      expect(murmur3x86_32Range(big, 3, end)).toBe(murmur3x86_32(big.slice(3, end)));
+      expect(keyGroupOfRange(big, 3, end, 128)).toBe(keyGroupOf(big.slice(3, end), 128));
+    }
   });
 });
 

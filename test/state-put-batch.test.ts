@@ -103,6 +103,41 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
     expect(be.operationsApplied).toBe(5);
   });
 
+  it('writes a value of the same size over the stored one, never into an answer already given', () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    be.apply([putBatch(Kind.VALUE, '3/v', [['a', 'one', 0], ['b', 'two', 0]])], ctxFor(MAX));
+    const [before] = be.apply([op(Kind.VALUE, '3/v', Op.GET, { key: 'a' })], ctxFor(MAX));
+    be.apply([putBatch(Kind.VALUE, '3/v', [['a', 'uno', 0], ['b', 'three', 0]])], ctxFor(MAX));
+    const after = be.apply([op(Kind.VALUE, '3/v', Op.GET, { key: 'a' }), op(Kind.VALUE, '3/v', Op.GET, { key: 'b' })], ctxFor(MAX));
+    expect([view(before!), ...after.map(view)]).toEqual([
+      { found: true, values: ['one'], mapKeys: [], more: false },
+      { found: true, values: ['uno'], mapKeys: [], more: false },
+      { found: true, values: ['three'], mapKeys: [], more: false },
+    ]);
+    expect(be.stats()).toEqual({ entries: 2, bytes: 1 + 3 + 1 + 5, openIterations: 0 });
+  });
+
+  it('reads the clock once per request, for every operation without a time of its own', () => {
+    let reads = 0;
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 + 10 * reads++ });
+    const ttl = { ttlMs: 15, updateType: 'OnCreateAndWrite', visibility: 'NeverReturnExpired' };
+    be.apply(
+      [
+        op(Kind.VALUE, '3/v', Op.DECLARE, { ttl }),
+        putBatch(Kind.VALUE, '3/v', [['a', 'one', 0], ['b', 'two', 0]]),
+        op(Kind.VALUE, '3/v', Op.PUT, { key: 'c', values: ['three'] }),
+      ],
+      ctxFor(MAX),
+    );
+    expect(reads).toBe(1);
+    // All three were written at 1000: at 1010 (the next request's clock) they live, at 1020 none does.
+    const read = (): string[][] =>
+      be.apply(['a', 'b', 'c'].map((key) => op(Kind.VALUE, '3/v', Op.GET, { key })), ctxFor(MAX)).map((r) => view(r).values);
+    expect(read()).toEqual([['one'], ['two'], ['three']]);
+    expect(read()).toEqual([[], [], []]);
+    expect(reads).toBe(3);
+  });
+
   it('refuses a whole request whose batch has a key the worker does not own, naming the row', () => {
     const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
     const group = groupOf('inside', MAX);

@@ -7,7 +7,8 @@
  * requests as they came.
  */
 import { sluice } from '../shared/generated/protocol.js';
-import { foldResults, PutBatchReader } from '../host/state/put-batches.ts';
+import { BatchDecoder } from '../shared/codec/batch-decoder.ts';
+import { PUT_BATCH_LAYOUT } from '../shared/protocol/put-batch.ts';
 import type { StateChannel } from '../worker/state/state-channel.ts';
 import { ElementScope } from '../worker/processor/element-scope.ts';
 import { WorkerKeyedState, type WorkerStateOptions } from '../worker/state/index.ts';
@@ -51,7 +52,7 @@ const hex = (b: Uint8Array | null | undefined): string => Buffer.from(b ?? []).t
 export class FakeStateHost implements StateChannel {
   readonly requests: sluice.fn.v1.IStateRequest[] = [];
   readonly wireRequests: sluice.fn.v1.IStateRequest[] = [];
-  private readonly putBatches = new PutBatchReader();
+  private readonly putBatches = new BatchDecoder(PUT_BATCH_LAYOUT);
   /** Released iteration tokens (MAP_ITERATE_RELEASE). */
   readonly released: string[] = [];
   holding = false;
@@ -84,16 +85,36 @@ export class FakeStateHost implements StateChannel {
 
   private answer(request: sluice.fn.v1.IStateRequest): sluice.fn.v1.IStateResponse {
     this.wireRequests.push(request);
-    const expanded = this.putBatches.expand(request.operations ?? []);
-    this.requests.push({ ...request, operations: [...expanded.operations] });
+    const operations = request.operations ?? [];
+    const asPuts = operations.map((op) => this.asPuts(op));
+    this.requests.push({ ...request, operations: asPuts.flat() });
     let response: sluice.fn.v1.IStateResponse;
     if (this.refusal !== null) {
       response = { id: request.id ?? '', error: this.refusal, results: [] };
       this.refusal = null;
     } else {
-      response = { id: request.id ?? '', results: foldResults(expanded.operations.map((op) => this.apply(op)), expanded.counts) };
+      // One result per operation of the request; a PUT_BATCH's is empty.
+      const results = operations.map((op, i) => {
+        if (op.op !== StateOp.PUT_BATCH) return this.apply(op);
+        for (const put of asPuts[i]!) this.apply(put);
+        return {};
+      });
+      response = { id: request.id ?? '', results };
     }
     return response;
+  }
+
+  /** A PUT_BATCH read into the PUTs it stands for; any other operation as it is. */
+  private asPuts(operation: Operation): Operation[] {
+    if (operation.op !== StateOp.PUT_BATCH) return [operation];
+    const rows = this.putBatches.decode(operation.batch ?? new Uint8Array());
+    const { stateName, kind, namespace } = operation.key ?? {};
+    return rows.values.map((value, r) => ({
+      key: { stateName, kind, key: rows.keys!.at(r)!, namespace },
+      op: StateOp.PUT,
+      values: [value as Uint8Array],
+      time: rows.timestamps![r] ?? 0,
+    }));
   }
 
   /** Answers every held request, in order. */

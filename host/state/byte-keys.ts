@@ -14,10 +14,15 @@ export const EMPTY_BYTES: Uint8Array = new Uint8Array(0);
 const NATIVE_CODEC_THRESHOLD = 64;
 
 export function latin1(bytes: Uint8Array): string {
-  const n = bytes.length;
-  if (n > NATIVE_CODEC_THRESHOLD) return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
+  return latin1Range(bytes, 0, bytes.length);
+}
+
+/** latin1 of bytes[start, end) (a key in a batch's key column, without a view of its own). */
+export function latin1Range(bytes: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n > NATIVE_CODEC_THRESHOLD) return Buffer.from(bytes.buffer, bytes.byteOffset + start, n).toString('latin1');
   let s = '';
-  for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[i]!);
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
   return s;
 }
 

@@ -12,7 +12,7 @@
  * ranges of subtasks 0..parallelism-1 are adjacent and cover 0..maxParallelism-1, and none is
  * empty because parallelism <= maxParallelism is required.
  */
-import { murmur3x86_32 } from './murmur3.ts';
+import { murmur3x86_32, murmur3x86_32Range } from './murmur3.ts';
 
 /** An inclusive range of key groups. */
 export interface KeyGroupRange {
@@ -38,6 +38,11 @@ function checkParallelism(parallelism: number, maxParallelism: number): void {
 
 export function keyGroupOf(keyBytes: Uint8Array, maxParallelism: number): number {
   return murmur3x86_32(keyBytes, 0) % maxParallelism;
+}
+
+/** keyGroupOf of the key bytes[start, end). */
+export function keyGroupOfRange(bytes: Uint8Array, start: number, end: number, maxParallelism: number): number {
+  return murmur3x86_32Range(bytes, start, end, 0) % maxParallelism;
 }
 
 export function keyGroupRangeFor(subtask: number, parallelism: number, maxParallelism: number): KeyGroupRange {

@@ -57,14 +57,14 @@ import {
   removeMapEntry,
   startMapIteration,
 } from './map-state-ops.ts';
-import { foldResults, originIn, PutBatchReader } from './put-batches.ts';
+import { PutBatchReader } from './put-batches.ts';
 import { planRequest, type PlannedOperation, type StateOperation, type StateRequestContext } from './request-plan.ts';
 import { readSnapshots } from './snapshot-reader.ts';
 import { writeSnapshot } from './snapshot-writer.ts';
 import { emptyResult, foundResult, type StateResult } from './state-results.ts';
 import { StateStore, type StateInfo } from './state-store.ts';
 import { deleteTimer, earliestTimer, popDueTimers, registerTimer, type FiredTimer } from './timers.ts';
-import { clearValue, getValue, putValue } from './value-state-ops.ts';
+import { clearValue, getValue, putValue, putValues } from './value-state-ops.ts';
 
 export type { KeyGroupRange } from './key-groups.ts';
 export type { StateRequestContext } from './request-plan.ts';
@@ -110,17 +110,28 @@ export class KeyedStateBackend {
    * continuation token that is not open.
    */
   apply(operations: readonly StateOperation[], ctx: StateRequestContext): StateResult[] {
-    const expanded = this.putBatches.expand(operations);
-    const plan = planRequest(
-      expanded.operations,
-      ctx,
-      { maxParallelism: this.maxParallelism, states: this.store.states, iterations: this.iterations },
-      expanded.counts === null ? null : originIn(expanded.counts),
-    );
-    this.operationsApplied += plan.length;
+    const plan = planRequest(operations, ctx, {
+      maxParallelism: this.maxParallelism,
+      states: this.store.states,
+      iterations: this.iterations,
+      putBatches: this.putBatches,
+    });
+    // A request is applied at one instant: its operations without a time of their own share one reading of the clock.
+    this.requestTime = null;
     const results = new Array<StateResult>(plan.length);
-    for (let i = 0; i < plan.length; i++) results[i] = this.execute(plan[i]!, ctx.instructionId);
-    return foldResults(results, expanded.counts);
+    for (let i = 0; i < plan.length; i++) {
+      const p = plan[i]!;
+      this.operationsApplied += p.puts === null ? 1 : p.puts.length;
+      results[i] = this.execute(p, ctx.instructionId);
+    }
+    return results;
+  }
+
+  /** The host's time for the request being applied, read once. */
+  private requestTime: number | null = null;
+
+  private hostNow(): number {
+    return (this.requestTime ??= this.clock());
   }
 
   /** Frees the map iterations opened during that bundle; their tokens are refused from now on. */
@@ -205,8 +216,12 @@ export class KeyedStateBackend {
       return foundResult(deleteTimer(store, t, p.timestamp));
     }
     t.ttl = this.stateInfo(p).ttl;
+    if (p.puts !== null) {
+      putValues(store, t.stateName, p.puts, this.hostNow());
+      return emptyResult();
+    }
     const time = p.operation.time;
-    const now = time != null && time > 0 ? time : this.clock();
+    const now = time != null && time > 0 ? time : this.hostNow();
     const values = p.operation.values ?? [];
     switch (p.kind) {
       case Kind.LIST:

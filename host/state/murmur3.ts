@@ -17,10 +17,15 @@ function mixBlock(k: number): number {
 
 /** The unsigned 32-bit hash of `bytes`. */
 export function murmur3x86_32(bytes: Uint8Array, seed = 0): number {
-  const length = bytes.length;
-  const blockEnd = length & ~3;
+  return murmur3x86_32Range(bytes, 0, bytes.length, seed);
+}
+
+/** The unsigned 32-bit hash of bytes[start, end) (a key in a batch's key column, without a view of its own). */
+export function murmur3x86_32Range(bytes: Uint8Array, start: number, end: number, seed = 0): number {
+  const length = end - start;
+  const blockEnd = start + (length & ~3);
   let h = seed | 0;
-  for (let i = 0; i < blockEnd; i += 4) {
+  for (let i = start; i < blockEnd; i += 4) {
     // Blocks are read little-endian, as the reference implementation does.
     const k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
     h ^= mixBlock(k);

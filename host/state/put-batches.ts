@@ -1,55 +1,44 @@
 /**
- * The host's side of PUT_BATCH (shared/protocol/put-batch.ts): each one is read into the PUTs
- * it stands for before the request is planned, so that every PUT in it is checked and applied
- * as if it had come alone; the results are folded back, one per operation of the request.
+ * The host's side of PUT_BATCH (shared/protocol/put-batch.ts): a run of value PUTs to one state
+ * in one Arrow batch. Every row is checked as a PUT of its own would be (its key must be in
+ * the worker's key groups, it must carry a value) while the request is planned, so that a
+ * refused row leaves the whole request unapplied; the rows are then applied in order, as those
+ * PUTs would be. The rows are read straight from the batch's columns: an operation object, a
+ * key view and a plan per row cost the host more than the PUT itself (a bundle's write-back
+ * carries one row per key the bundle changed).
  */
 import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
+import { KeyColumn } from '../../shared/codec/key-column.ts';
 import { sluice } from '../../shared/generated/protocol.js';
 import { PUT_BATCH_LAYOUT } from '../../shared/protocol/put-batch.ts';
+import { EMPTY_BYTES, latin1, latin1Range, recordKeyOfStrings } from './byte-keys.ts';
+import { formatRange, keyGroupOfRange, type KeyGroupRange } from './key-groups.ts';
 import { refusal, type StateOperation } from './request-plan.ts';
-import { emptyResult, type StateResult } from './state-results.ts';
 
 const Kind = sluice.fn.v1.StateKind;
 const Op = sluice.fn.v1.StateOp;
 
 const BATCHABLE = new Set<number>([Kind.VALUE, Kind.REDUCING, Kind.AGGREGATING]);
 
-/** A request's operations with its PUT_BATCHes read, and where each came from. */
-export interface ExpandedRequest {
-  operations: readonly StateOperation[];
-  /** Per operation of the request, how many of `operations` it became; null when all stayed one. */
-  counts: number[] | null;
+/** A PUT_BATCH's rows, checked: where each lands and what it writes. */
+export interface PlannedPuts {
+  readonly length: number;
+  readonly keyGroups: Int32Array;
+  readonly recordKeys: string[];
+  /** Views into the request's batch: a value kept is copied. */
+  readonly values: Uint8Array[];
+  /** The PUT's time; 0 or less: the host's clock. */
+  readonly times: Float64Array;
 }
 
 export class PutBatchReader {
   private readonly decoder = new BatchDecoder(PUT_BATCH_LAYOUT);
 
-  /** Throws StateAccessError for a PUT_BATCH that cannot be read (nothing is applied then). */
-  expand(operations: readonly StateOperation[]): ExpandedRequest {
-    let first = -1;
-    for (let i = 0; i < operations.length; i++) {
-      if (operations[i]!.op === Op.PUT_BATCH) {
-        first = i;
-        break;
-      }
-    }
-    if (first < 0) return { operations, counts: null };
-    const out: StateOperation[] = operations.slice(0, first);
-    const counts = new Array<number>(operations.length).fill(1);
-    for (let i = first; i < operations.length; i++) {
-      const operation = operations[i]!;
-      if (operation.op !== Op.PUT_BATCH) {
-        out.push(operation);
-        continue;
-      }
-      const before = out.length;
-      this.read(operation, i, out);
-      counts[i] = out.length - before;
-    }
-    return { operations: out, counts };
-  }
-
-  private read(operation: StateOperation, index: number, out: StateOperation[]): void {
+  /**
+   * Reads operation `index` (a PUT_BATCH) of a request; throws StateAccessError, naming the
+   * row when one is at fault, if the batch or any of its rows is refused.
+   */
+  plan(operation: StateOperation, index: number, owned: KeyGroupRange, maxParallelism: number): PlannedPuts {
     const stateName = operation.key?.stateName ?? '';
     const kind = operation.key?.kind ?? Kind.STATE_KIND_UNSPECIFIED;
     const refuse = (why: string) => refusal(index, Op.PUT_BATCH, stateName, why);
@@ -57,46 +46,47 @@ export class PutBatchReader {
     if ((operation.key?.key?.length ?? 0) !== 0) throw refuse('key.key must be empty: the batch carries the keys');
     let rows;
     try {
-      rows = this.decoder.decode(operation.batch ?? new Uint8Array());
+      rows = this.decoder.decode(operation.batch ?? EMPTY_BYTES);
     } catch (e) {
       throw refuse((e as Error).message);
     }
-    const namespace = operation.key?.namespace;
-    for (let r = 0; r < rows.length; r++) {
+    const keys = rows.keys;
+    // The decoder reads the key column as a KeyColumn: its keys are read where they are.
+    if (!(keys instanceof KeyColumn)) throw refuse('the batch has no key column');
+    const namespace = latin1(operation.key?.namespace ?? EMPTY_BYTES);
+    const n = rows.length;
+    const planned: PlannedPuts = {
+      length: n,
+      keyGroups: new Int32Array(n),
+      recordKeys: new Array<string>(n),
+      values: new Array<Uint8Array>(n),
+      times: new Float64Array(n),
+    };
+    const { data, offsets } = keys;
+    for (let r = 0; r < n; r++) {
       const value = rows.values[r];
       if (!(value instanceof Uint8Array)) throw refuse(`row ${r} has no value`);
-      out.push({
-        key: { stateName, kind, key: rows.keys!.at(r)!, namespace },
-        op: Op.PUT,
-        values: [value],
-        time: rows.timestamps![r] ?? 0,
-      });
+      const start = offsets[r]!;
+      const end = offsets[r + 1]!;
+      const keyGroup = keyGroupOfRange(data, start, end, maxParallelism);
+      if (keyGroup < owned.start || keyGroup > owned.end) {
+        throw refusal(
+          rowOf(index, r),
+          Op.PUT,
+          stateName,
+          `its key is in key group ${keyGroup}, outside the key groups this worker owns ${formatRange(owned)}`,
+        );
+      }
+      planned.keyGroups[r] = keyGroup;
+      planned.recordKeys[r] = recordKeyOfStrings(latin1Range(data, start, end), namespace);
+      planned.values[r] = value;
+      planned.times[r] = rows.timestamps![r] ?? 0;
     }
+    return planned;
   }
 }
 
-/** The results of an expanded request's operations, one per operation of the request. */
-export function foldResults(results: StateResult[], counts: number[] | null): StateResult[] {
-  if (counts === null) return results;
-  const out = new Array<StateResult>(counts.length);
-  let at = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const n = counts[i]!;
-    out[i] = n === 1 && results[at] !== undefined ? results[at]! : emptyResult();
-    at += n;
-  }
-  return out;
-}
-
-/** Names operation `index` of an expanded request by where it came from in the request. */
-export function originIn(counts: readonly number[]): (index: number) => string {
-  return (index) => {
-    let at = 0;
-    for (let i = 0; i < counts.length; i++) {
-      const n = counts[i]!;
-      if (index < at + n) return n === 1 ? String(i) : `${i}, row ${index - at} of its PUT_BATCH`;
-      at += n;
-    }
-    return String(index);
-  };
+/** How a refusal names row `row` of PUT_BATCH operation `index`. */
+function rowOf(index: number, row: number): string {
+  return `${index}, row ${row} of its PUT_BATCH`;
 }

@@ -10,6 +10,7 @@ import { formatRange, keyGroupOf, type KeyGroupRange } from './key-groups.ts';
 import { decodeToken, type ContinuationToken, type MapIteration, type MapIterations } from './map-iterations.ts';
 import type { StateInfo, StateKind, StateTarget } from './state-store.ts';
 import { ttlPolicyOf, type TtlPolicy } from './state-ttl.ts';
+import type { PlannedPuts, PutBatchReader } from './put-batches.ts';
 import { decodeTimerTimestamp, parseTimerStateName } from './timers.ts';
 
 const Kind = sluice.fn.v1.StateKind;
@@ -57,12 +58,15 @@ export interface PlannedOperation {
   readonly iteration: MapIteration | undefined;
   /** DECLARE. */
   readonly ttl: TtlPolicy | null;
+  /** PUT_BATCH: its rows. */
+  readonly puts: PlannedPuts | null;
 }
 
 export interface PlanEnvironment {
   maxParallelism: number;
   states: ReadonlyMap<string, StateInfo>;
   iterations: MapIterations;
+  putBatches: PutBatchReader;
 }
 
 function kindName(kind: number): string {
@@ -89,17 +93,24 @@ export function refusal(index: number | string, op: number, stateName: string, w
   );
 }
 
+/** A state has one kind: the one the backend knows, or its first use in this request (recorded in `inRequest`). */
+function checkKind(
+  states: ReadonlyMap<string, StateInfo>,
+  inRequest: Map<string, StateKind>,
+  stateName: string,
+  kind: StateKind,
+  op: StateOp,
+  index: number,
+): void {
+  const known = states.get(stateName)?.kind ?? inRequest.get(stateName);
+  if (known === undefined) inRequest.set(stateName, kind);
+  else if (known !== kind) throw refusal(index, op, stateName, `the state is ${kindName(known)} state, not ${kindName(kind)}`);
+}
+
 // A plain loop and no per-operation closures: this runs for every state operation, and tsx
 // (esbuild keepNames) wraps each function expression created at run time in a naming helper.
-export function planRequest(
-  operations: readonly StateOperation[],
-  ctx: StateRequestContext,
-  env: PlanEnvironment,
-  /** Where operation i came from in the request, when that is not i (see put-batches.ts). */
-  origin: ((index: number) => string) | null = null,
-): PlannedOperation[] {
+export function planRequest(operations: readonly StateOperation[], ctx: StateRequestContext, env: PlanEnvironment): PlannedOperation[] {
   const owned = ctx.owned;
-  const where: (index: number) => number | string = origin ?? ((index) => index);
   if (ctx.maxParallelism !== env.maxParallelism) {
     throw new StateAccessError(
       `state request refused: it assumes max parallelism ${ctx.maxParallelism}, the backend has ${env.maxParallelism}`,
@@ -119,19 +130,34 @@ export function planRequest(
     const stateName = operation.key?.stateName ?? '';
     const kind: StateKind = operation.key?.kind ?? Kind.STATE_KIND_UNSPECIFIED;
     const op: StateOp = operation.op ?? Op.STATE_OP_UNSPECIFIED;
-    if (stateName === '') throw refusal(where(index), op, stateName, 'it names no state');
+    if (stateName === '') throw refusal(index, op, stateName, 'it names no state');
+    if (op === Op.PUT_BATCH) {
+      checkKind(env.states, kindsInRequest, stateName, kind, op, index);
+      plan[index] = {
+        op,
+        kind,
+        target: { keyGroup: -1, stateName, recordKey: '', ttl: null },
+        operation,
+        mapKey: '',
+        timestamp: 0,
+        pageSize: 0,
+        token: null,
+        iteration: undefined,
+        ttl: null,
+        puts: env.putBatches.plan(operation, index, owned, env.maxParallelism),
+      };
+      continue;
+    }
     const allowed = OPS_BY_KIND.get(kind);
-    if (allowed === undefined) throw refusal(where(index), op, stateName, `unknown state kind ${kindName(kind)}`);
-    if (!allowed.has(op)) throw refusal(where(index), op, stateName, `${opName(op)} is not an operation of ${kindName(kind)} state`);
+    if (allowed === undefined) throw refusal(index, op, stateName, `unknown state kind ${kindName(kind)}`);
+    if (!allowed.has(op)) throw refusal(index, op, stateName, `${opName(op)} is not an operation of ${kindName(kind)} state`);
 
     if (kind === Kind.TIMER) {
       if (parseTimerStateName(stateName) === null) {
-        throw refusal(where(index), op, stateName, "a timer state is named '<operator>/event-time' or '<operator>/processing-time'");
+        throw refusal(index, op, stateName, "a timer state is named '<operator>/event-time' or '<operator>/processing-time'");
       }
     } else {
-      const known = env.states.get(stateName)?.kind ?? kindsInRequest.get(stateName);
-      if (known === undefined) kindsInRequest.set(stateName, kind);
-      else if (known !== kind) throw refusal(where(index), op, stateName, `the state is ${kindName(known)} state, not ${kindName(kind)}`);
+      checkKind(env.states, kindsInRequest, stateName, kind, op, index);
     }
 
     let ttl: TtlPolicy | null = null;
@@ -139,9 +165,9 @@ export function planRequest(
       try {
         ttl = ttlPolicyOf(operation.ttl, stateName);
       } catch (e) {
-        throw refusal(where(index), op, stateName, (e as Error).message);
+        throw refusal(index, op, stateName, (e as Error).message);
       }
-      if (kind === Kind.TIMER && ttl !== null) throw refusal(where(index), op, stateName, 'timers have no TTL');
+      if (kind === Kind.TIMER && ttl !== null) throw refusal(index, op, stateName, 'timers have no TTL');
       plan[index] = {
         op,
         kind,
@@ -153,6 +179,7 @@ export function planRequest(
         token: null,
         iteration: undefined,
         ttl,
+        puts: null,
       };
       continue;
     }
@@ -166,7 +193,7 @@ export function planRequest(
     const keyGroup = lastKeyGroup;
     if (keyGroup < owned.start || keyGroup > owned.end) {
       throw refusal(
-        where(index),
+        index,
         op,
         stateName,
         `its key is in key group ${keyGroup}, outside the key groups this worker owns ${formatRange(owned)}`,
@@ -177,13 +204,13 @@ export function planRequest(
     const rawMapKey = operation.mapKey ?? EMPTY_BYTES;
 
     if (op === Op.PUT && kind !== Kind.LIST && kind !== Kind.TIMER && values.length !== 1) {
-      throw refusal(where(index), op, stateName, `PUT takes exactly one value, got ${values.length}`);
+      throw refusal(index, op, stateName, `PUT takes exactly one value, got ${values.length}`);
     }
     let timestamp = 0;
     if (kind === Kind.TIMER) {
       const t = decodeTimerTimestamp(rawMapKey);
       if (t === null) {
-        throw refusal(where(index), op, stateName, 'map_key must be the timer timestamp as an 8-byte big-endian float64 (not NaN)');
+        throw refusal(index, op, stateName, 'map_key must be the timer timestamp as an 8-byte big-endian float64 (not NaN)');
       }
       timestamp = t;
     }
@@ -192,25 +219,25 @@ export function planRequest(
     let iteration: MapIteration | undefined;
     if (op === Op.MAP_ITERATE) {
       const size = pageSizeOf(values);
-      if (typeof size === 'string') throw refusal(where(index), op, stateName, size);
+      if (typeof size === 'string') throw refusal(index, op, stateName, size);
       pageSize = size;
     }
     const continuation = operation.continuation ?? EMPTY_BYTES;
     if ((op === Op.MAP_ITERATE && continuation.length > 0) || op === Op.MAP_ITERATE_RELEASE) {
       token = decodeToken(continuation);
-      if (token === null) throw refusal(where(index), op, stateName, 'malformed continuation token');
-      if (iterationsUsed.has(token.id)) throw refusal(where(index), op, stateName, 'the request uses the same map iteration twice');
+      if (token === null) throw refusal(index, op, stateName, 'malformed continuation token');
+      if (iterationsUsed.has(token.id)) throw refusal(index, op, stateName, 'the request uses the same map iteration twice');
       iterationsUsed.add(token.id);
       iteration = env.iterations.get(token.id);
       if (iteration === undefined && op === Op.MAP_ITERATE) {
-        throw refusal(where(index), op, stateName, 'the map iteration is no longer open (it finished, was released, or its bundle ended)');
+        throw refusal(index, op, stateName, 'the map iteration is no longer open (it finished, was released, or its bundle ended)');
       }
       if (iteration !== undefined) {
         if (iteration.stateName !== stateName || iteration.recordKey !== recordKey) {
-          throw refusal(where(index), op, stateName, 'the continuation token belongs to another state, key or namespace');
+          throw refusal(index, op, stateName, 'the continuation token belongs to another state, key or namespace');
         }
         if (token.position > iteration.keys.length) {
-          throw refusal(where(index), op, stateName, 'the continuation token points past the iteration');
+          throw refusal(index, op, stateName, 'the continuation token points past the iteration');
         }
       }
     }
@@ -225,6 +252,7 @@ export function planRequest(
       token,
       iteration,
       ttl,
+      puts: null,
     };
   }
   return plan;

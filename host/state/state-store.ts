@@ -81,17 +81,21 @@ export class StateStore {
 
   /** Stores a record (new or replacing); the caller accounts for its contents. */
   setRecord(t: StateTarget, record: StateRecord): void {
-    let group = this.groups[t.keyGroup];
+    this.setRecordAt(t.keyGroup, t.stateName, t.recordKey, record);
+  }
+
+  setRecordAt(keyGroup: number, stateName: string, recordKey: string, record: StateRecord): void {
+    let group = this.groups[keyGroup];
     if (group === undefined) {
       group = new Map();
-      this.groups[t.keyGroup] = group;
+      this.groups[keyGroup] = group;
     }
-    let table = group.get(t.stateName);
+    let table = group.get(stateName);
     if (table === undefined) {
       table = new Map();
-      group.set(t.stateName, table);
+      group.set(stateName, table);
     }
-    table.set(t.recordKey, record);
+    table.set(recordKey, record);
   }
 
   /** Removes a record and any table left empty; the caller accounts for its contents. */

@@ -1,5 +1,6 @@
 /** VALUE, REDUCING and AGGREGATING state: one opaque value per key and namespace. */
 import { copyBytes, recordKeySize } from './byte-keys.ts';
+import type { PlannedPuts } from './put-batches.ts';
 import type { StateStore, StateTarget, ValueRecord } from './state-store.ts';
 import { emptyResult, valuesResult, type StateResult } from './state-results.ts';
 import { freshness } from './state-ttl.ts';
@@ -16,7 +17,7 @@ export function getValue(store: StateStore, t: StateTarget, now: number): StateR
   switch (freshness(record.ts, t.ttl, now)) {
     case 'fresh':
       if (t.ttl?.refreshOnRead) record.ts = now;
-      return valuesResult([record.value]);
+      return valuesResult([copyBytes(record.value)]);
     case 'expired-returned':
       removeValue(store, t, record);
       return valuesResult([record.value]);
@@ -28,18 +29,40 @@ export function getValue(store: StateStore, t: StateTarget, now: number): StateR
 
 /** PUT: replaces the value with `value`. */
 export function putValue(store: StateStore, t: StateTarget, value: Uint8Array, now: number): StateResult {
-  const table = store.table<ValueRecord>(t.keyGroup, t.stateName);
-  const record = table?.get(t.recordKey);
-  const kept = copyBytes(value);
+  put(store, t.keyGroup, t.stateName, t.recordKey, value, now);
+  return emptyResult();
+}
+
+/** PUT_BATCH: its rows' PUTs, in order; a row without a time of its own is at `hostNow`. */
+export function putValues(store: StateStore, stateName: string, puts: PlannedPuts, hostNow: number): void {
+  const { keyGroups, recordKeys, values, times } = puts;
+  for (let r = 0; r < puts.length; r++) {
+    const time = times[r]!;
+    put(store, keyGroups[r]!, stateName, recordKeys[r]!, values[r]!, time > 0 ? time : hostNow);
+  }
+}
+
+/**
+ * A value the same size as the one stored is written over it: a bundle's write-back rewrites
+ * every key it changed, and a new array per key and bundle kept the old ones for the garbage
+ * collector to find in the old generation. GET answers with a copy, so no one else holds a
+ * stored array.
+ */
+function put(store: StateStore, keyGroup: number, stateName: string, recordKey: string, value: Uint8Array, now: number): void {
+  const record = store.table<ValueRecord>(keyGroup, stateName)?.get(recordKey);
   if (record === undefined) {
-    store.setRecord(t, { value: kept, ts: now });
-    store.account(1, recordKeySize(t.recordKey) + kept.length);
+    const kept = copyBytes(value);
+    store.setRecordAt(keyGroup, stateName, recordKey, { value: kept, ts: now });
+    store.account(1, recordKeySize(recordKey) + kept.length);
   } else {
-    store.account(0, kept.length - record.value.length);
-    record.value = kept;
+    if (record.value.length === value.length) {
+      record.value.set(value);
+    } else {
+      store.account(0, value.length - record.value.length);
+      record.value = copyBytes(value);
+    }
     record.ts = now;
   }
-  return emptyResult();
 }
 
 export function clearValue(store: StateStore, t: StateTarget): StateResult {
