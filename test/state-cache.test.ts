@@ -41,6 +41,27 @@ describe('state cache', () => {
     });
   });
 
+  it('writes back at the end of a bundle each entry still dirty once, whatever was evicted before', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize: 100 });
+    const count = w.op.getState(new ValueStateDescriptor<number>('count'));
+    w.keyed.beginBundle('b1');
+    // 300 keys through 100 entries, three times: every key is evicted (written back) twice.
+    for (let round = 0; round < 3; round++) {
+      for (let k = 0; k < 300; k++) {
+        w.setKey(k);
+        count.update((count.value() ?? 0) + 1);
+      }
+    }
+    const before = host.requests.length;
+    await w.keyed.finishBundle();
+    expect(host.requests.length).toBe(before + 1);
+    const last = host.requests.at(-1)!.operations!.map((o) => jsonCodec.decode(o.key!.key!));
+    expect([...new Set(last)].length).toBe(last.length);
+    expect(last.slice(-100)).toEqual(Array.from({ length: 100 }, (_, i) => 200 + i));
+    expect(Array.from({ length: 300 }, (_, k) => host.value('op/count', k))).toEqual(Array<number>(300).fill(3));
+  });
+
   it('survives across bundles: a second bundle reads nothing from the host', async () => {
     const host = new FakeStateHost();
     const w = workerOver(host);

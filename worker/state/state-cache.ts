@@ -12,7 +12,7 @@ export abstract class CacheEntry {
   accountedBytes = 0;
   /** True while the cache holds this entry (a membership test without looking its id up). */
   cached = false;
-  /** True while StateCache's set of dirty entries holds this entry. */
+  /** True while StateCache's list of dirty entries holds this entry (as a live item). */
   listedDirty = false;
   /** The cache's access count when this entry's recency was last refreshed in the LRU. */
   refreshedAt = 0;
@@ -66,8 +66,9 @@ export abstract class CacheEntry {
  * bytes (udf.state.cache-max-bytes). Writes are applied to entries and stay there (coalesced)
  * until the entry is evicted, a read of it misses, or the bundle finishes.
  *
- * Invariants: `dirtyEntries` holds exactly the cached entries whose `dirty` is true (as of their
- * last commit); `totalBytes` is the sum of accountedBytes over cached entries. An evicted entry's
+ * Invariants: the entries of `dirtyEntries` whose `listedDirty` is set are exactly the cached
+ * entries whose `dirty` is true (as of their last commit), each once; the others are stale
+ * items, skipped; `totalBytes` is the sum of accountedBytes over cached entries. An evicted entry's
  * pending writes join the wire's batch (eviction writes back): they go out with the next read
  * (which they then precede), when the batch is full, or at the bundle's end, not in a request of
  * their own. With the cache off (size 0) nothing is kept: writes go to the batch as they are made.
@@ -79,7 +80,15 @@ export class StateCache {
   /** Entries by identity, in recency order (lru-cache): it decides what to evict. */
   private readonly lru: LRUCache<CacheEntry, CacheEntry> | null;
   private totalBytes = 0;
-  private readonly dirtyEntries = new Set<CacheEntry>();
+  /**
+   * The dirty entries, in the order they became dirty, as a plain array: a bundle dirties
+   * thousands of entries and writes them all back at its end, and a Set, cleared every bundle,
+   * hashed each one in and grew its table again every time. An entry that stops being dirty
+   * leaves a stale item (its listedDirty is cleared); stale items are dropped when they
+   * outnumber the live ones.
+   */
+  private dirtyEntries: CacheEntry[] = [];
+  private dirtyCount = 0;
   /** The cached entries by id hash (each bucket a chain through nextInBucket), for lookups. */
   private readonly index = new EntryIndex<CacheEntry>();
   /**
@@ -182,12 +191,15 @@ export class StateCache {
 
   /** Hands every cached pending write to the wire; the entries stay cached, clean. */
   writeBackAll(): void {
-    for (const entry of this.dirtyEntries) {
+    // Unlisted first: whatever happens while they are written back lists anew.
+    const dirty = this.dirtyEntries.filter((entry) => entry.listedDirty);
+    for (const entry of dirty) entry.listedDirty = false;
+    this.dirtyEntries = [];
+    this.dirtyCount = 0;
+    for (const entry of dirty) {
       entry.writeBack(this.wire);
-      entry.listedDirty = false;
-      this.account(entry);
+      if (entry.cached) this.account(entry);
     }
-    this.dirtyEntries.clear();
     this.trim();
   }
 
@@ -197,7 +209,8 @@ export class StateCache {
     this.lru?.clear();
     this.index.clear();
     for (const entry of this.dirtyEntries) entry.listedDirty = false;
-    this.dirtyEntries.clear();
+    this.dirtyEntries = [];
+    this.dirtyCount = 0;
     this.totalBytes = 0;
   }
 
@@ -221,12 +234,13 @@ export class StateCache {
     if (reason === 'evict' && entry.dirty) entry.writeBack(this.wire);
   }
 
-  /** Keeps `dirtyEntries` in step with `entry.dirty` (testing the flag first spares a Set lookup). */
+  /** Keeps `dirtyEntries` in step with `entry.dirty`. */
   private listDirty(entry: CacheEntry): void {
     if (entry.dirty) {
       if (!entry.listedDirty) {
         entry.listedDirty = true;
-        this.dirtyEntries.add(entry);
+        this.dirtyEntries.push(entry);
+        this.dirtyCount++;
       }
     } else {
       this.unlistDirty(entry);
@@ -236,6 +250,7 @@ export class StateCache {
   private unlistDirty(entry: CacheEntry): void {
     if (!entry.listedDirty) return;
     entry.listedDirty = false;
-    this.dirtyEntries.delete(entry);
+    // Its item stays, stale; once stale items outnumber live ones, the list keeps only the live.
+    if (--this.dirtyCount * 2 + 64 < this.dirtyEntries.length) this.dirtyEntries = this.dirtyEntries.filter((e) => e.listedDirty);
   }
 }

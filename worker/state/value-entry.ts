@@ -108,13 +108,18 @@ export class ValueEntry extends CacheEntry {
     this.decoded = NOT_DECODED;
   }
 
+  /**
+   * A primitive is encoded for the wire and stays decoded here: kept, its bytes would live
+   * until the next bundle rewrote them, long enough to reach the old generation, thousands a
+   * bundle, for the garbage collector to find there.
+   */
   writeBack(wire: StateWire): void {
     if (!this.pendingWrite) return;
     this.pendingWrite = false;
-    if (this.value === null) {
+    if (!this.present) {
       wire.push({ key: this.stateKey, op: StateOp.CLEAR, time: this.stamp }, 32);
     } else {
-      wire.put(this.stateKey, this.value, this.stamp);
+      wire.put(this.stateKey, this.unencoded ? this.encode(this.decoded) : this.bytes_!, this.stamp);
     }
   }
 }
