@@ -107,6 +107,29 @@ function checkKind(
   else if (known !== kind) throw refusal(index, op, stateName, `the state is ${kindName(known)} state, not ${kindName(kind)}`);
 }
 
+/** The plan of an operation that names no single key: DECLARE (its `ttl`), PUT_BATCH (its `puts`, each row's key). */
+function keyless(
+  operation: StateOperation,
+  op: StateOp,
+  kind: StateKind,
+  stateName: string,
+  parts: { ttl?: TtlPolicy | null; puts?: PlannedPuts },
+): PlannedOperation {
+  return {
+    op,
+    kind,
+    target: { keyGroup: -1, stateName, recordKey: '', ttl: null },
+    operation,
+    mapKey: '',
+    timestamp: 0,
+    pageSize: 0,
+    token: null,
+    iteration: undefined,
+    ttl: parts.ttl ?? null,
+    puts: parts.puts ?? null,
+  };
+}
+
 // A plain loop and no per-operation closures: this runs for every state operation, and tsx
 // (esbuild keepNames) wraps each function expression created at run time in a naming helper.
 export function planRequest(operations: readonly StateOperation[], ctx: StateRequestContext, env: PlanEnvironment): PlannedOperation[] {
@@ -133,19 +156,7 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
     if (stateName === '') throw refusal(index, op, stateName, 'it names no state');
     if (op === Op.PUT_BATCH) {
       checkKind(env.states, kindsInRequest, stateName, kind, op, index);
-      plan[index] = {
-        op,
-        kind,
-        target: { keyGroup: -1, stateName, recordKey: '', ttl: null },
-        operation,
-        mapKey: '',
-        timestamp: 0,
-        pageSize: 0,
-        token: null,
-        iteration: undefined,
-        ttl: null,
-        puts: env.putBatches.plan(operation, index, owned, env.maxParallelism),
-      };
+      plan[index] = keyless(operation, op, kind, stateName, { puts: env.putBatches.plan(operation, index, owned, env.maxParallelism) });
       continue;
     }
     const allowed = OPS_BY_KIND.get(kind);
@@ -168,19 +179,7 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
         throw refusal(index, op, stateName, (e as Error).message);
       }
       if (kind === Kind.TIMER && ttl !== null) throw refusal(index, op, stateName, 'timers have no TTL');
-      plan[index] = {
-        op,
-        kind,
-        target: { keyGroup: -1, stateName, recordKey: '', ttl: null },
-        operation,
-        mapKey: '',
-        timestamp: 0,
-        pageSize: 0,
-        token: null,
-        iteration: undefined,
-        ttl,
-        puts: null,
-      };
+      plan[index] = keyless(operation, op, kind, stateName, { ttl });
       continue;
     }
 

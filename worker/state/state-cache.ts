@@ -191,9 +191,13 @@ export class StateCache {
 
   /** Hands every cached pending write to the wire; the entries stay cached, clean. */
   writeBackAll(): void {
-    // Unlisted first: whatever happens while they are written back lists anew.
-    const dirty = this.dirtyEntries.filter((entry) => entry.listedDirty);
-    for (const entry of dirty) entry.listedDirty = false;
+    // The live items, unlisted first: whatever happens while they are written back lists anew.
+    const dirty: CacheEntry[] = [];
+    for (const entry of this.dirtyEntries) {
+      if (!entry.listedDirty) continue;
+      entry.listedDirty = false;
+      dirty.push(entry);
+    }
     this.dirtyEntries = [];
     this.dirtyCount = 0;
     for (const entry of dirty) {
