@@ -11,50 +11,27 @@
  *   window [record W, record N] at the sink ──▶ CPU at its end − CPU at its start, ÷ (N − W)
  */
 import { addLogSink, setLogLevel } from '../host/index.ts';
-import type { BenchmarkCase } from './lib/benchmark-case.ts';
-import { caseIds, caseModuleUrl } from './lib/case-registry.ts';
+import { loadCaseJob, parseCaseJobArgs } from './lib/case-job.ts';
 import { formatRate } from './lib/format.ts';
 import { cpuBetween, startCpuSampler } from './lib/thread-cpu.ts';
-import type { ExecutionMode } from './lib/timed-job.ts';
 
-const MODES: readonly ExecutionMode[] = ['process', 'thread', 'embedded'];
 const USAGE = 'usage: npx tsx benchmarks/cpu-per-record.ts <case-id> [--mode process|thread|embedded] [--records N]';
 const INTERVAL_MS = 20;
 
-function parseArgs(argv: readonly string[]): { caseId: string; mode: ExecutionMode; records: number | null } {
-  const args = { caseId: '', mode: 'process' as ExecutionMode, records: null as number | null };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--mode') {
-      const mode = argv[++i] as ExecutionMode;
-      if (!MODES.includes(mode)) throw new Error(`--mode takes one of ${MODES.join(', ')}\n${USAGE}`);
-      args.mode = mode;
-    } else if (arg === '--records') {
-      const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--records takes a positive integer\n${USAGE}`);
-      args.records = n;
-    } else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}\n${USAGE}`);
-    else args.caseId = arg;
-  }
-  if (!caseIds().includes(args.caseId)) throw new Error(`${USAGE}\nthe cases are: ${caseIds().join(', ')}`);
-  return args;
-}
-
-const args = parseArgs(process.argv.slice(2));
+const args = parseCaseJobArgs(process.argv.slice(2), USAGE);
 setLogLevel('warn');
 addLogSink(() => undefined);
-const benchmark = ((await import(caseModuleUrl(args.caseId))) as { default: BenchmarkCase }).default;
-if (benchmark.profileJob === undefined) throw new Error(`case '${args.caseId}' has no profileJob: it cannot be measured here`);
+const profileJob = await loadCaseJob(args.caseId);
 
 const sampler = startCpuSampler(INTERVAL_MS);
 let job;
 try {
-  job = await benchmark.profileJob(args.mode, args.records, () => undefined);
+  job = await profileJob(args.mode, args.records, () => undefined);
 } finally {
   sampler.stop();
 }
 const [from, to] = job.window;
-const timedRecords = (job.rowsPerSecond * job.windowMs) / 1000;
+const timedRecords = job.timedRecords;
 const pids = [...new Set(sampler.samples.flatMap((s) => [...s.byPid.keys()]))].sort((a, b) => a - b);
 const ns = (ms: number): string => ((ms * 1e6) / timedRecords).toFixed(0);
 

@@ -18,15 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addLogSink, setLogLevel } from '../host/index.ts';
-import type { BenchmarkCase } from './lib/benchmark-case.ts';
-import { caseIds, caseModuleUrl } from './lib/case-registry.ts';
+import { loadCaseJob, parseCaseJobArgs, type CaseJobArgs } from './lib/case-job.ts';
 import { formatRate } from './lib/format.ts';
 import { summariseProfile, type CpuProfile, type ProfileSummary } from './lib/cpu-profile.ts';
-import type { ExecutionMode } from './lib/timed-job.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const MODES: readonly ExecutionMode[] = ['process', 'thread', 'embedded'];
 const USAGE = 'usage: npx tsx benchmarks/profile.ts <case-id> [--mode process|thread|embedded] [--records N] [--top N]';
 
 interface ChildReport {
@@ -38,49 +35,24 @@ interface ChildReport {
   windowUs: [number, number];
 }
 
-interface Args {
-  caseId: string;
-  mode: ExecutionMode;
-  records: number | null;
+interface Args extends CaseJobArgs {
   top: number;
   child: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { caseId: '', mode: 'process', records: null, top: 12, child: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const count = (): number => {
-      const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${arg} takes a positive integer\n${USAGE}`);
-      return n;
-    };
-    if (arg === '--mode') {
-      const mode = argv[++i] as ExecutionMode;
-      if (!MODES.includes(mode)) throw new Error(`--mode takes one of ${MODES.join(', ')}\n${USAGE}`);
-      args.mode = mode;
-    } else if (arg === '--records') args.records = count();
-    else if (arg === '--top') args.top = count();
-    else if (arg === '--child') args.child = true;
-    else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}\n${USAGE}`);
-    else args.caseId = arg;
-  }
-  if (!caseIds().includes(args.caseId)) throw new Error(`${USAGE}\nthe cases are: ${caseIds().join(', ')}`);
-  return args;
-}
-
-async function loadCase(id: string): Promise<BenchmarkCase> {
-  const module = (await import(caseModuleUrl(id))) as { default: BenchmarkCase };
-  return module.default;
+  let top = 12;
+  let child = false;
+  const job = parseCaseJobArgs(argv, USAGE, { '--top': (count) => (top = count()), '--child': () => (child = true) });
+  return { ...job, top, child };
 }
 
 /** In the profiled process: runs the job, reports its rate on stdout as JSON. */
 async function runChild(args: Args): Promise<void> {
   setLogLevel('warn');
   addLogSink(() => undefined);
-  const benchmark = await loadCase(args.caseId);
-  if (benchmark.profileJob === undefined) throw new Error(`case '${args.caseId}' has no profileJob: it cannot be profiled`);
-  const job = await benchmark.profileJob(args.mode, args.records, () => undefined);
+  const profileJob = await loadCaseJob(args.caseId);
+  const job = await profileJob(args.mode, args.records, () => undefined);
   // performance.now() and the profiles' clock (monotonic µs) differ by a constant.
   const offsetUs = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
   const report: ChildReport = {

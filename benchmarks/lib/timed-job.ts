@@ -25,6 +25,8 @@ export interface TimedJob {
   mode: ExecutionMode;
   records: number;
   rowsPerSecond: number;
+  /** Records in the timed window: N − W. */
+  timedRecords: number;
   /** Length of the timed window (record W to record N at the sink). */
   windowMs: number;
   /** performance.now() at the window's start and end. */
@@ -70,6 +72,7 @@ export async function runTimedJob<O>(spec: TimedJobSpec<O>): Promise<TimedJob> {
     mode: spec.mode,
     records: spec.records,
     rowsPerSecond: (timing.timedRecords / windowMs) * 1000,
+    timedRecords: timing.timedRecords,
     windowMs,
     window: [timing.windowStart, timing.windowEnd],
     jobMs,
