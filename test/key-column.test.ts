@@ -65,3 +65,27 @@ describe('KeyColumn: a received batch keeps its keys as bytes and offsets', () =
     expect(decode).toThrow('malformed Arrow batch: the key column has nulls');
   });
 });
+
+describe('BatchDecoder.decodeColumns: BYTES values read as one column', () => {
+  const bytesLayout: BatchLayout = { value: { kind: 'BYTES' }, keyed: true, timestamped: true };
+  const encoder = new BatchEncoder(bytesLayout);
+
+  it('gives the same keys, timestamps and values as decode, the values without a view per row', () => {
+    const keys = ['a', 'b', 'c'].map(encodeKey);
+    const values = [new Uint8Array([1, 2, 3]), new Uint8Array([]), new Uint8Array([255])];
+    const bytes = encoder.encode({ length: 3, keys, values, timestamps: [5, 0, -1] });
+    const rows = new BatchDecoder(bytesLayout).decodeColumns(bytes);
+    expect(rows.length).toBe(3);
+    expect(rows.values).toBeInstanceOf(KeyColumn);
+    expect(keysArray(rows.values)).toStrictEqual(values);
+    expect(keysArray(rows.keys!)).toStrictEqual(keys);
+    expect(rows.timestamps).toStrictEqual([5, 0, -1]);
+    expect(new BatchDecoder(bytesLayout).decode(bytes).values).toStrictEqual(values);
+  });
+
+  it('refuses a null value, naming the value column, and a layout whose values are not BYTES', () => {
+    const bytes = encoder.encode({ length: 2, keys: ['a', 'b'].map(encodeKey), values: [new Uint8Array([1]), null], timestamps: [0, 0] });
+    expect(() => new BatchDecoder(bytesLayout).decodeColumns(bytes)).toThrow(new ProtocolError('malformed Arrow batch: the value column has nulls'));
+    expect(() => new BatchDecoder(layout).decodeColumns(bytes)).toThrow(new TypeError('decodeColumns reads BYTES values only'));
+  });
+});

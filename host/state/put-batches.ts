@@ -8,7 +8,7 @@
  * carries one row per key the bundle changed).
  */
 import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
-import { KeyColumn } from '../../shared/codec/key-column.ts';
+import type { KeyColumn } from '../../shared/codec/key-column.ts';
 import { sluice } from '../../shared/generated/protocol.js';
 import { PUT_BATCH_LAYOUT } from '../../shared/protocol/put-batch.ts';
 import { EMPTY_BYTES, latin1, latin1Range, recordKeyOfStrings } from './byte-keys.ts';
@@ -25,8 +25,8 @@ export interface PlannedPuts {
   readonly length: number;
   readonly keyGroups: Int32Array;
   readonly recordKeys: string[];
-  /** Views into the request's batch: a value kept is copied. */
-  readonly values: Uint8Array[];
+  /** The values, where the request's batch holds them: a value kept is copied. */
+  readonly values: KeyColumn;
   /** The PUT's time; 0 or less: the host's clock. */
   readonly times: Float64Array;
 }
@@ -46,26 +46,24 @@ export class PutBatchReader {
     if ((operation.key?.key?.length ?? 0) !== 0) throw refuse('key.key must be empty: the batch carries the keys');
     let rows;
     try {
-      rows = this.decoder.decode(operation.batch ?? EMPTY_BYTES);
+      // No view per row: keys and values are read where they are, and a value kept is copied.
+      rows = this.decoder.decodeColumns(operation.batch ?? EMPTY_BYTES);
     } catch (e) {
       throw refuse((e as Error).message);
     }
     const keys = rows.keys;
-    // The decoder reads the key column as a KeyColumn: its keys are read where they are.
-    if (!(keys instanceof KeyColumn)) throw refuse('the batch has no key column');
+    if (keys === null) throw refuse('the batch has no key column');
     const namespace = latin1(operation.key?.namespace ?? EMPTY_BYTES);
     const n = rows.length;
     const planned: PlannedPuts = {
       length: n,
       keyGroups: new Int32Array(n),
       recordKeys: new Array<string>(n),
-      values: new Array<Uint8Array>(n),
+      values: rows.values,
       times: new Float64Array(n),
     };
     const { data, offsets } = keys;
     for (let r = 0; r < n; r++) {
-      const value = rows.values[r];
-      if (!(value instanceof Uint8Array)) throw refuse(`row ${r} has no value`);
       const start = offsets[r]!;
       const end = offsets[r + 1]!;
       const keyGroup = keyGroupOfRange(data, start, end, maxParallelism);
@@ -79,7 +77,6 @@ export class PutBatchReader {
       }
       planned.keyGroups[r] = keyGroup;
       planned.recordKeys[r] = recordKeyOfStrings(latin1Range(data, start, end), namespace);
-      planned.values[r] = value;
       planned.times[r] = rows.timestamps![r] ?? 0;
     }
     return planned;

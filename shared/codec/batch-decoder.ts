@@ -12,7 +12,18 @@ import { BodyReader } from './body.ts';
 import { columnDecoder, type ColumnDecoder } from './column-codec.ts';
 import { Float64Decoder } from './fixed-width-decoders.ts';
 import { decodeSchema, encodeSchemaMessage, readStream } from './ipc-stream.ts';
-import { KeyColumnDecoder } from './key-column.ts';
+import { KeyColumnDecoder, type KeyColumn } from './key-column.ts';
+
+/**
+ * A batch whose values are BYTES without nulls, read as one column (decodeColumns): no view
+ * per row. A PUT_BATCH is read so; its values are copied into the host's records.
+ */
+export interface ColumnRows {
+  readonly length: number;
+  readonly keys: KeyColumn | null;
+  readonly timestamps: (number | null)[] | null;
+  readonly values: KeyColumn;
+}
 
 export class BatchDecoder {
   private readonly schema: Schema;
@@ -22,6 +33,8 @@ export class BatchDecoder {
   private readonly keys: KeyColumnDecoder | null;
   private readonly timestamps: ColumnDecoder | null;
   private readonly values: ColumnDecoder;
+  /** The value column read whole (decodeColumns), for a BYTES layout. */
+  private readonly valueColumn: KeyColumnDecoder | null;
 
   constructor(readonly layout: BatchLayout) {
     this.schema = layoutSchema(layout);
@@ -29,10 +42,31 @@ export class BatchDecoder {
     this.keys = layout.keyed ? new KeyColumnDecoder(KEY_COLUMN) : null;
     this.timestamps = layout.timestamped ? new Float64Decoder(TIMESTAMP_COLUMN) : null;
     this.values = columnDecoder(valueType(layout), VALUE_COLUMN);
+    this.valueColumn = layout.value?.kind === 'BYTES' ? new KeyColumnDecoder(VALUE_COLUMN) : null;
   }
 
   /** Throws a ProtocolError on malformed bytes or a schema that does not match the layout. */
   decode(bytes: Uint8Array): RowBatch {
+    const { n, body, keys, timestamps } = this.open(bytes);
+    const values = this.column(this.values, body, n, VALUE_COLUMN);
+    body.finish();
+    return { length: n, values, keys, timestamps };
+  }
+
+  /**
+   * As decode, for a layout whose values are BYTES: the values as one column. Throws a
+   * ProtocolError as decode does, and also when a value is null.
+   */
+  decodeColumns(bytes: Uint8Array): ColumnRows {
+    if (this.valueColumn === null) throw new TypeError('decodeColumns reads BYTES values only');
+    const { n, body, keys, timestamps } = this.open(bytes);
+    const values = this.column(this.valueColumn, body, n, VALUE_COLUMN);
+    body.finish();
+    return { length: n, values, keys, timestamps };
+  }
+
+  /** The stream's rows up to their values: the key and timestamp columns, and the body to read the values from. */
+  private open(bytes: Uint8Array): { n: number; body: BodyReader; keys: KeyColumn | null; timestamps: (number | null)[] | null } {
     // Typed views need aligned buffers; protobuf hands out views at any offset.
     if (bytes.byteOffset % 8 !== 0) {
       const aligned = new Uint8Array(bytes.byteLength);
@@ -47,9 +81,7 @@ export class BatchDecoder {
     const body = new BodyReader(received.body, received.nodes, received.regions);
     const keys = this.keys === null ? null : this.column(this.keys, body, n, KEY_COLUMN);
     const timestamps = this.timestamps === null ? null : this.column(this.timestamps, body, n, TIMESTAMP_COLUMN);
-    const values = this.column(this.values, body, n, VALUE_COLUMN);
-    body.finish();
-    return { length: n, values, keys, timestamps: timestamps as (number | null)[] | null };
+    return { n, body, keys, timestamps: timestamps as (number | null)[] | null };
   }
 
   private column<T extends { readonly length: number }>(decoder: { decode(body: BodyReader): T }, body: BodyReader, n: number, name: string): T {

@@ -37,14 +37,14 @@ export class KeyColumn implements RowKeys {
   }
 }
 
-/** Reads the key column: Binary, no nulls. */
+/** Reads the key column (or another Binary column that may not hold nulls: a PUT_BATCH's values). */
 export class KeyColumnDecoder {
   constructor(private readonly name: string) {}
 
   decode(body: BodyReader): KeyColumn {
     const node = body.node(this.name);
     const n = node.length;
-    if (body.validity(node, this.name) !== null) throw new ProtocolError('malformed Arrow batch: the key column has nulls');
+    if (body.validity(node, this.name) !== null) throw new ProtocolError(`malformed Arrow batch: the ${this.name} column has nulls`);
     const offsets = body.offsets(n, this.name);
     const data = body.bytes(this.name);
     checkOffsets(offsets, n, data.byteLength, this.name);
