@@ -7,6 +7,7 @@ import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
 import { b, ctxFor, groupOf, Kind, Op, op, view, type Operation } from './host-state-fixtures.ts';
 import { FakeStateHost, workerOver } from './worker-state-fake-host.ts';
 import { PutRun } from '../worker/state/put-run.ts';
+import { DEFAULT_WRITE_BATCH_SIZE } from '../worker/state/worker-state-options.ts';
 
 const MAX = 128;
 
@@ -39,6 +40,21 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
     for (let k = 0; k < 20; k++) expect(host.value('op/s', k)).toBe(k * 10);
     // Counted as the 20 PUTs it stands for.
     expect(w.keyed.stats().operations).toBe(21);
+  });
+
+  it(`by default a request carries ${DEFAULT_WRITE_BATCH_SIZE} operations: the state's declaration and the write-back of all but one key`, async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize: 20_000 });
+    const s = w.op.getState(new ValueStateDescriptor<number>('s'));
+    for (let k = 0; k <= DEFAULT_WRITE_BATCH_SIZE; k++) {
+      w.setKey(k);
+      s.update(k + 1);
+    }
+    await w.keyed.finishBundle();
+    expect(host.wireRequests.map((r) => r.operations!.map((o) => Op[o.op!]))).toEqual([['DECLARE', 'PUT_BATCH'], ['PUT', 'PUT']]);
+    expect(host.requests.map((r) => r.operations!.length)).toEqual([DEFAULT_WRITE_BATCH_SIZE, 2]);
+    expect(host.countOps(Op.PUT)).toBe(DEFAULT_WRITE_BATCH_SIZE + 1);
+    expect(host.value('op/s', DEFAULT_WRITE_BATCH_SIZE)).toBe(DEFAULT_WRITE_BATCH_SIZE + 1);
   });
 
   it(`a run of fewer than ${MIN_PUT_BATCH_ROWS} PUTs goes as plain PUTs`, async () => {
@@ -115,6 +131,29 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
       { found: true, values: ['three'], mapKeys: [], more: false },
     ]);
     expect(be.stats()).toEqual({ entries: 2, bytes: 1 + 3 + 1 + 5, openIterations: 0 });
+  });
+
+  it('stores values of every size from the batch, long ones and ones that change size included', () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    const long = 'x'.repeat(40);
+    const longer = 'y'.repeat(41);
+    be.apply([putBatch(Kind.VALUE, '3/v', [['a', long, 0], ['b', 'ab', 0], ['c', '', 0]])], ctxFor(MAX));
+    be.apply([putBatch(Kind.VALUE, '3/v', [['a', longer, 0], ['b', 'cd', 0], ['c', 'z'.repeat(33), 0]])], ctxFor(MAX));
+    const read = be.apply(['a', 'b', 'c'].map((key) => op(Kind.VALUE, '3/v', Op.GET, { key })), ctxFor(MAX));
+    expect(read.map((r) => view(r).values)).toEqual([[longer], ['cd'], ['z'.repeat(33)]]);
+    expect(be.stats()).toEqual({ entries: 3, bytes: 3 + 41 + 2 + 33, openIterations: 0 });
+  });
+
+  it('refuses a batch with a row without a value, applying none of it', () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    const batch = new BatchEncoder(PUT_BATCH_LAYOUT).encode({ length: 2, keys: [b('a'), b('b')], values: [b('one'), null], timestamps: [0, 0] });
+    const request: Operation[] = [{ key: { stateName: '3/v', kind: Kind.VALUE }, op: Op.PUT_BATCH, batch }];
+    expect(() => be.apply(request, ctxFor(MAX))).toThrow(
+      new StateAccessError(
+        "state request refused, nothing in it was applied: operation 0 (PUT_BATCH on state '3/v'): malformed Arrow batch: the value column has nulls",
+      ),
+    );
+    expect(be.stats()).toEqual({ entries: 0, bytes: 0, openIterations: 0 });
   });
 
   it('reads the clock once per request, for every operation without a time of its own', () => {

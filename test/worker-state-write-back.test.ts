@@ -46,7 +46,8 @@ describe('state write-back', () => {
 
   it('does not make the function wait for writes, and sends them in batches', async () => {
     const host = new FakeStateHost();
-    const w = workerOver(host, { cacheSize: 0 });
+    // Requests of 1,000 writes (the default is 10,000), so that a test shows several.
+    const w = workerOver(host, { cacheSize: 0, writeBatchSize: 1000 });
     const s = w.op.getState(new ValueStateDescriptor<number>('s'));
     host.holding = true;
     for (let k = 0; k < 2500; k++) {
@@ -65,7 +66,7 @@ describe('state write-back', () => {
 
   it('writes cached entries back in batches at the bundle end', async () => {
     const host = new FakeStateHost();
-    const w = workerOver(host, { cacheSize: 5000 });
+    const w = workerOver(host, { cacheSize: 5000, writeBatchSize: 1000 });
     const s = w.op.getState(new ValueStateDescriptor<number>('s'));
     for (let k = 0; k < 2500; k++) {
       w.setKey(k);
