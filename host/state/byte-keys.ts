@@ -67,13 +67,11 @@ export function recordKeySize(recordKey: string): number {
 
 /**
  * Copies bytes the backend keeps. Incoming values are often views into a large message
- * buffer; keeping the view would pin the whole buffer.
+ * buffer; keeping the view would pin the whole buffer. (Not bytes.slice(): on a Node Buffer,
+ * what protobufjs decodes bytes into, slice is a view.)
  */
 export function copyBytes(bytes: Uint8Array): Uint8Array {
-  // Not bytes.slice(): on a Node Buffer (what protobufjs decodes bytes into) slice is a view.
-  const out = new Uint8Array(bytes.length);
-  out.set(bytes);
-  return out;
+  return copyRange(bytes, 0, bytes.length);
 }
 
 /**
