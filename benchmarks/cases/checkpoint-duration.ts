@@ -18,7 +18,7 @@ import { median, range } from '../lib/stats.ts';
 import type { ExecutionMode } from '../lib/timed-job.ts';
 
 const INTERVAL_MS = 500;
-const RUN_MS = 5_000;
+const RUN_MS = 4_000;
 const QUICK_RUN_MS = 2_500;
 
 // Not exported: the worker gets it as source. Busy for ~1 µs: what a light function costs.
