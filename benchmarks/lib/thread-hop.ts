@@ -8,6 +8,12 @@
  * it is the runtime's own path (source, bundles, tasks, sink). A bare ping-pong (a number each
  * way) is measured beside it.
  *
+ * At one round trip a millisecond V8 optimises the codec's per-batch code only after thousands
+ * of them (it tiers up by call counts): the batch hop's p50 falls from ~0.26 ms over its first
+ * 2,000 to ~0.15–0.17 ms after 8,000 on this machine (RESULTS.md, twenty-first round). Compare it
+ * with a runtime as warm as it: `batchWarmUp` round trips go unmeasured first. A number's round
+ * trip runs no codec and needs few.
+ *
  *   main: encode ─ post ─▶ worker: decode, encode ─ post ─▶ main: decode   (one row, paced 1 ms)
  */
 import { Worker } from 'node:worker_threads';
@@ -24,8 +30,18 @@ export interface ThreadHops {
   bare: number[];
 }
 
-export async function measureThreadHops(options: { records: number; warmUp: number; periodMs: number }): Promise<ThreadHops> {
-  const { records, warmUp, periodMs } = options;
+export interface ThreadHopOptions {
+  /** Round trips measured, of each kind. */
+  records: number;
+  /** One-row batch round trips before those measured. */
+  batchWarmUp: number;
+  /** Bare round trips before those measured. */
+  bareWarmUp: number;
+  periodMs: number;
+}
+
+export async function measureThreadHops(options: ThreadHopOptions): Promise<ThreadHops> {
+  const { records, periodMs } = options;
   const worker = new Worker(new URL('./thread-hop-start.mjs', import.meta.url), { workerData: { layout: LAYOUT } });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -35,8 +51,8 @@ export async function measureThreadHops(options: { records: number; warmUp: numb
     const encoder = new BatchEncoder(LAYOUT);
     const decoder = new BatchDecoder(LAYOUT);
 
-    /** Round trips paced once a period; `send` posts one, `check` checks its answer. */
-    const paced = (send: (i: number) => void, check: (message: unknown, i: number) => void): Promise<number[]> =>
+    /** Round trips paced once a period, `warmUp` of them unmeasured; `send` posts one, `check` checks its answer. */
+    const paced = (warmUp: number, send: (i: number) => void, check: (message: unknown, i: number) => void): Promise<number[]> =>
       new Promise((resolve, reject) => {
         const times: number[] = [];
         let i = 0;
@@ -62,6 +78,7 @@ export async function measureThreadHops(options: { records: number; warmUp: numb
       });
 
     const batch = await paced(
+      options.batchWarmUp,
       (i) => {
         const arrow = encoder.encode({ length: 1, values: [i + 0.5], keys: null, timestamps: null });
         worker.postMessage({ data: [{ instructionId: 'b-1', transformId: 'in', arrow }] }, [arrow.buffer as ArrayBuffer]);
@@ -72,6 +89,7 @@ export async function measureThreadHops(options: { records: number; warmUp: numb
       },
     );
     const bare = await paced(
+      options.bareWarmUp,
       (i) => worker.postMessage(i),
       (message, i) => {
         if (message !== i) throw new Error(`ping ${i} came back as ${String(message)}`);
