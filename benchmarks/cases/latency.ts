@@ -142,7 +142,9 @@ const latency: BenchmarkCase = {
     });
     for (const q of ['p50', 'p99'] as const) {
       for (const variant of MODES) {
-        rows.push(ratioRow(`${variant} ${q} / no-function ${q}`, reps.map((r) => ({ value: r.get(variant)!.latency[q], baseline: r.get('no function')!.latency[q] })), formatMs, warnings));
+        rows.push(
+          ratioRow(`${variant} ${q} / no-function ${q} (first ${formatSeconds(warmUp + measured)})`, reps.map((r) => ({ value: r.get(variant)!.latency[q], baseline: r.get('no function')!.latency[q] })), formatMs, warnings),
+        );
       }
     }
 
