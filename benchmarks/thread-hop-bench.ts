@@ -4,9 +4,9 @@
  *
  *   npx tsx benchmarks/thread-hop-bench.ts [--records N]
  *
- * Its batch hops are measured warm, after 8,000 unmeasured ones (8 s), as `latency` does.
+ * Its batch hops are measured warm, after PACED_WARM_UP unmeasured ones (8 s), as `latency` does.
  */
-import { measureThreadHops } from './lib/thread-hop.ts';
+import { measureThreadHops, PACED_WARM_UP } from './lib/thread-hop.ts';
 import { quantile } from './lib/stats.ts';
 
 function parseRecords(argv: readonly string[]): number {
@@ -18,7 +18,7 @@ function parseRecords(argv: readonly string[]): number {
 }
 
 const records = parseRecords(process.argv.slice(2));
-const hops = await measureThreadHops({ records, batchWarmUp: 8000, bareWarmUp: 500, periodMs: 1 });
+const hops = await measureThreadHops({ records, batchWarmUp: PACED_WARM_UP, bareWarmUp: 500, periodMs: 1 });
 const us = (ms: number): string => `${(ms * 1000).toFixed(0)} µs`;
 for (const [name, times] of [
   ['one-row batch, encoded, posted and decoded each way', hops.batch],

@@ -30,7 +30,7 @@ import { collectGarbage } from '../lib/interleave.ts';
 import { createLatencyProbe, type LatencySamples } from '../lib/latency-probe.ts';
 import { ratioRow } from '../lib/ratio-row.ts';
 import { scaledRepetitions } from '../lib/repetitions.ts';
-import { measureThreadHops } from '../lib/thread-hop.ts';
+import { measureThreadHops, PACED_WARM_UP } from '../lib/thread-hop.ts';
 import { median, quantile, range } from '../lib/stats.ts';
 import type { ExecutionMode } from '../lib/timed-job.ts';
 import { checkWorkersExited } from '../lib/worker-exit.ts';
@@ -43,7 +43,7 @@ const PERIOD_MS = 1;
 const WARM_UP = 500;
 const MEASURED = 1500;
 /** Where the steady window starts (records after the handshake): the per-record path is optimised by then. */
-const STEADY_FROM = 8000;
+const STEADY_FROM = PACED_WARM_UP;
 const QUICK_WARM_UP = 100;
 const QUICK_MEASURED = 300;
 const QUICK_STEADY_FROM = 600;
