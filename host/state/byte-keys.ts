@@ -76,19 +76,19 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
 
 /**
  * Below this length a loop copies bytes faster than set(): the native call and the view it
- * needs cost more than the copy (a PUT_BATCH's values are mostly a few bytes).
+ * needs cost more than the copy (stored values are mostly a few bytes).
  */
 const LOOP_COPY_MAX = 32;
 
 /** A fresh Uint8Array holding bytes[start, end). */
-export function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array {
+function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
   writeRange(out, bytes, start);
   return out;
 }
 
 /** Overwrites all of `target` with the bytes of `bytes` from `start`. */
-export function writeRange(target: Uint8Array, bytes: Uint8Array, start: number): void {
+function writeRange(target: Uint8Array, bytes: Uint8Array, start: number): void {
   const n = target.length;
   if (n <= LOOP_COPY_MAX) {
     for (let i = 0; i < n; i++) target[i] = bytes[start + i]!;

@@ -37,12 +37,17 @@ function checkParallelism(parallelism: number, maxParallelism: number): void {
 }
 
 export function keyGroupOf(keyBytes: Uint8Array, maxParallelism: number): number {
-  return murmur3x86_32(keyBytes, 0) % maxParallelism;
+  return keyGroupOfHash(murmur3x86_32(keyBytes, 0), maxParallelism);
 }
 
 /** keyGroupOf of the key bytes[start, end). */
 export function keyGroupOfRange(bytes: Uint8Array, start: number, end: number, maxParallelism: number): number {
-  return murmur3x86_32Range(bytes, start, end, 0) % maxParallelism;
+  return keyGroupOfHash(murmur3x86_32Range(bytes, start, end, 0), maxParallelism);
+}
+
+/** The key group of a key whose murmur3 (seed 0) is `hash`: for callers that keep the hash too. */
+export function keyGroupOfHash(hash: number, maxParallelism: number): number {
+  return hash % maxParallelism;
 }
 
 export function keyGroupRangeFor(subtask: number, parallelism: number, maxParallelism: number): KeyGroupRange {

@@ -4,16 +4,19 @@
  * the worker's key groups, it must carry a value) while the request is planned, so that a
  * refused row leaves the whole request unapplied; the rows are then applied in order, as those
  * PUTs would be. The rows are read straight from the batch's columns: an operation object, a
- * key view and a plan per row cost the host more than the PUT itself (a bundle's write-back
- * carries one row per key the bundle changed).
+ * key view, a record-key string and a plan per row cost the host more than the PUT itself (a
+ * bundle's write-back carries one row per key the bundle changed). Each key is hashed once,
+ * for its key group and for its entry in the state's ValueTable.
  */
 import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
 import type { KeyColumn } from '../../shared/codec/key-column.ts';
 import { sluice } from '../../shared/generated/protocol.js';
 import { PUT_BATCH_LAYOUT } from '../../shared/protocol/put-batch.ts';
-import { EMPTY_BYTES, latin1, latin1Range, recordKeyOfStrings } from './byte-keys.ts';
-import { formatRange, keyGroupOfRange, type KeyGroupRange } from './key-groups.ts';
+import { EMPTY_BYTES } from './byte-keys.ts';
+import { formatRange, keyGroupOfHash, type KeyGroupRange } from './key-groups.ts';
+import { murmur3x86_32Range } from './murmur3.ts';
 import { refusal, type StateOperation } from './request-plan.ts';
+import { entryHash, namespaceHash } from './value-table.ts';
 
 const Kind = sluice.fn.v1.StateKind;
 const Op = sluice.fn.v1.StateOp;
@@ -24,9 +27,13 @@ const BATCHABLE = new Set<number>([Kind.VALUE, Kind.REDUCING, Kind.AGGREGATING])
 export interface PlannedPuts {
   readonly length: number;
   readonly keyGroups: Int32Array;
-  readonly recordKeys: string[];
-  /** The values, where the request's batch holds them: a value kept is copied. */
+  /** Each row's ValueTable hash (value-table.ts entryHash). */
+  readonly hashes: Int32Array;
+  /** The keys and the values, where the request's batch holds them: what is kept is copied. */
+  readonly keys: KeyColumn;
   readonly values: KeyColumn;
+  /** The namespace of every row. */
+  readonly namespace: Uint8Array;
   /** The PUT's time; 0 or less: the host's clock. */
   readonly times: Float64Array;
 }
@@ -53,20 +60,24 @@ export class PutBatchReader {
     }
     const keys = rows.keys;
     if (keys === null) throw refuse('the batch has no key column');
-    const namespace = latin1(operation.key?.namespace ?? EMPTY_BYTES);
+    const namespace = operation.key?.namespace ?? EMPTY_BYTES;
+    const nsHash = namespaceHash(namespace);
     const n = rows.length;
     const planned: PlannedPuts = {
       length: n,
       keyGroups: new Int32Array(n),
-      recordKeys: new Array<string>(n),
+      hashes: new Int32Array(n),
+      keys,
       values: rows.values,
+      namespace,
       times: new Float64Array(n),
     };
     const { data, offsets } = keys;
     for (let r = 0; r < n; r++) {
       const start = offsets[r]!;
       const end = offsets[r + 1]!;
-      const keyGroup = keyGroupOfRange(data, start, end, maxParallelism);
+      const hash = murmur3x86_32Range(data, start, end, 0);
+      const keyGroup = keyGroupOfHash(hash, maxParallelism);
       if (keyGroup < owned.start || keyGroup > owned.end) {
         throw refusal(
           rowOf(index, r),
@@ -76,7 +87,7 @@ export class PutBatchReader {
         );
       }
       planned.keyGroups[r] = keyGroup;
-      planned.recordKeys[r] = recordKeyOfStrings(latin1Range(data, start, end), namespace);
+      planned.hashes[r] = entryHash(hash, nsHash);
       planned.times[r] = rows.timestamps![r] ?? 0;
     }
     return planned;

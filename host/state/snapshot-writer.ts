@@ -4,8 +4,9 @@ import { sluice } from '../../shared/generated/protocol.js';
 import type { KeyGroupRange } from './key-groups.ts';
 import { ByteWriter } from './snapshot-bytes.ts';
 import { SNAPSHOT_MAGIC, SNAPSHOT_VERSION } from './snapshot-format.ts';
-import type { ListRecord, MapRecord, StateInfo, StateRecord, StateStore, StateTable, ValueRecord } from './state-store.ts';
+import type { ListRecord, MapRecord, StateInfo, StateStore, StateTable } from './state-store.ts';
 import { isExpired, type TtlPolicy } from './state-ttl.ts';
+import { ValueTable } from './value-table.ts';
 
 const Kind = sluice.fn.v1.StateKind;
 
@@ -15,8 +16,8 @@ function writeKeyAndNamespace(w: ByteWriter, recordKey: string): void {
   w.latin1(recordKey, keyEnd);
 }
 
-/** Writes one record unless TTL left nothing of it; true if written. */
-function writeRecord(w: ByteWriter, recordKey: string, record: StateRecord, info: StateInfo, now: number): boolean {
+/** Writes one list or map record unless TTL left nothing of it; true if written. */
+function writeRecord(w: ByteWriter, recordKey: string, record: ListRecord | MapRecord, info: StateInfo, now: number): boolean {
   const ttl: TtlPolicy | null = info.ttl;
   const start = w.position;
   writeKeyAndNamespace(w, recordKey);
@@ -33,7 +34,7 @@ function writeRecord(w: ByteWriter, recordKey: string, record: StateRecord, info
       written++;
     }
     w.patchU32(countAt, written);
-  } else if (info.kind === Kind.MAP) {
+  } else {
     const map = record as MapRecord;
     const countAt = w.position;
     w.u32(0);
@@ -45,27 +46,38 @@ function writeRecord(w: ByteWriter, recordKey: string, record: StateRecord, info
       written++;
     }
     w.patchU32(countAt, written);
-  } else {
-    const value = record as ValueRecord;
-    if (!isExpired(value.ts, ttl, now)) {
-      w.f64(value.ts);
-      w.bytes(value.value);
-      written = 1;
-    }
   }
   if (written === 0) w.truncate(start);
   return written > 0;
 }
 
+/** Writes a value-like state's values, in record-key order, but those TTL has expired; how many. */
+function writeValues(w: ByteWriter, table: ValueTable, ttl: TtlPolicy | null, now: number): number {
+  let count = 0;
+  for (const [recordKey, entry] of table.sortedByRecordKey()) {
+    const ts = table.timestamp(entry);
+    if (isExpired(ts, ttl, now)) continue;
+    writeKeyAndNamespace(w, recordKey);
+    w.f64(ts);
+    w.bytes(table.copyValue(entry));
+    count++;
+  }
+  return count;
+}
+
 /** Writes a state's records in one key group; false (nothing written) if none survived TTL. */
-function writeSection(w: ByteWriter, stateIndex: number, table: StateTable, info: StateInfo, now: number): boolean {
+function writeSection(w: ByteWriter, stateIndex: number, table: StateTable | ValueTable, info: StateInfo, now: number): boolean {
   const start = w.position;
   w.u32(stateIndex);
   const countAt = w.position;
   w.u32(0);
   let count = 0;
-  for (const recordKey of [...table.keys()].sort()) {
-    if (writeRecord(w, recordKey, table.get(recordKey)!, info, now)) count++;
+  if (table instanceof ValueTable) {
+    count = writeValues(w, table, info.ttl, now);
+  } else {
+    for (const recordKey of [...table.keys()].sort()) {
+      if (writeRecord(w, recordKey, table.get(recordKey)!, info, now)) count++;
+    }
   }
   if (count === 0) {
     w.truncate(start);

@@ -1,6 +1,8 @@
 /**
- * Where keyed state lives: key group -> state name -> record key -> record, so that a
- * snapshot of a key-group range touches only that range. Timers live beside it, per timer
+ * Where keyed state lives: key group -> state name -> table, so that a snapshot of a key-group
+ * range touches only that range. A list or map state's table maps record keys to records; a
+ * value-like state's is a ValueTable (value-table.ts: typed arrays, no object per value, since
+ * every bundle's write-back rewrites thousands of them). Timers live beside it, per timer
  * state and key group, in heaps (timer-queue.ts).
  *
  * Invariants:
@@ -14,6 +16,7 @@
 import type { sluice } from '../../shared/generated/protocol.js';
 import type { TtlPolicy } from './state-ttl.ts';
 import { TimerQueue } from './timer-queue.ts';
+import { ValueTable } from './value-table.ts';
 
 export type StateKind = sluice.fn.v1.StateKind;
 
@@ -22,6 +25,7 @@ export interface StateInfo {
   ttl: TtlPolicy | null;
 }
 
+/** A value-like state's record as a snapshot reads it (the store keeps it in a ValueTable). */
 export interface ValueRecord {
   value: Uint8Array;
   /** Last access, ms. */
@@ -44,8 +48,8 @@ export type MapRecord = Map<string, MapEntry>;
 
 export type StateRecord = ValueRecord | ListRecord | MapRecord;
 
-/** Record key -> record. */
-export type StateTable<R extends StateRecord = StateRecord> = Map<string, R>;
+/** Record key -> record: list and map states (value-like states keep a ValueTable). */
+export type StateTable<R extends ListRecord | MapRecord = ListRecord | MapRecord> = Map<string, R>;
 
 /** Where one operation lands. */
 export interface StateTarget {
@@ -64,48 +68,69 @@ export class StateStore {
   bytes = 0;
   /** The next timer registration's sequence number. */
   timerSeq = 0;
-  private readonly groups: (Map<string, StateTable> | undefined)[];
+  private readonly groups: (Map<string, StateTable | ValueTable> | undefined)[];
 
   constructor(readonly maxParallelism: number) {
-    this.groups = new Array<Map<string, StateTable> | undefined>(maxParallelism).fill(undefined);
+    this.groups = new Array<Map<string, StateTable | ValueTable> | undefined>(maxParallelism).fill(undefined);
   }
 
   /** The tables of one key group, by state name; undefined if it holds no state. */
-  keyGroupTables(keyGroup: number): ReadonlyMap<string, StateTable> | undefined {
+  keyGroupTables(keyGroup: number): ReadonlyMap<string, StateTable | ValueTable> | undefined {
     return this.groups[keyGroup];
   }
 
-  table<R extends StateRecord>(keyGroup: number, stateName: string): StateTable<R> | undefined {
+  /** A list or map state's table. */
+  table<R extends ListRecord | MapRecord>(keyGroup: number, stateName: string): StateTable<R> | undefined {
     return this.groups[keyGroup]?.get(stateName) as StateTable<R> | undefined;
   }
 
-  /** Stores a record (new or replacing); the caller accounts for its contents. */
-  setRecord(t: StateTarget, record: StateRecord): void {
-    this.setRecordAt(t.keyGroup, t.stateName, t.recordKey, record);
+  /** A value-like state's table. */
+  valueTable(keyGroup: number, stateName: string): ValueTable | undefined {
+    return this.groups[keyGroup]?.get(stateName) as ValueTable | undefined;
   }
 
-  setRecordAt(keyGroup: number, stateName: string, recordKey: string, record: StateRecord): void {
+  valueTableForWrite(keyGroup: number, stateName: string): ValueTable {
+    const group = this.group(keyGroup);
+    let table = group.get(stateName) as ValueTable | undefined;
+    if (table === undefined) {
+      table = new ValueTable();
+      group.set(stateName, table);
+    }
+    return table;
+  }
+
+  /** Stores a list or map record (new or replacing); the caller accounts for its contents. */
+  setRecord(t: StateTarget, record: ListRecord | MapRecord): void {
+    const group = this.group(t.keyGroup);
+    let table = group.get(t.stateName) as StateTable | undefined;
+    if (table === undefined) {
+      table = new Map();
+      group.set(t.stateName, table);
+    }
+    table.set(t.recordKey, record);
+  }
+
+  /** Removes a list or map record and any table left empty; the caller accounts for its contents. */
+  deleteRecord(t: StateTarget): void {
+    const table = this.table(t.keyGroup, t.stateName);
+    if (table !== undefined && table.delete(t.recordKey)) this.dropTableIfEmpty(t.keyGroup, t.stateName);
+  }
+
+  /** Drops a table that holds nothing, and its key group's map if that is left empty. */
+  dropTableIfEmpty(keyGroup: number, stateName: string): void {
+    const group = this.groups[keyGroup];
+    if (group === undefined || group.get(stateName)?.size !== 0) return;
+    group.delete(stateName);
+    if (group.size === 0) this.groups[keyGroup] = undefined;
+  }
+
+  private group(keyGroup: number): Map<string, StateTable | ValueTable> {
     let group = this.groups[keyGroup];
     if (group === undefined) {
       group = new Map();
       this.groups[keyGroup] = group;
     }
-    let table = group.get(stateName);
-    if (table === undefined) {
-      table = new Map();
-      group.set(stateName, table);
-    }
-    table.set(recordKey, record);
-  }
-
-  /** Removes a record and any table left empty; the caller accounts for its contents. */
-  deleteRecord(t: StateTarget): void {
-    const group = this.groups[t.keyGroup];
-    const table = group?.get(t.stateName);
-    if (group === undefined || table === undefined || !table.delete(t.recordKey)) return;
-    if (table.size > 0) return;
-    group.delete(t.stateName);
-    if (group.size === 0) this.groups[t.keyGroup] = undefined;
+    return group;
   }
 
   account(entries: number, bytes: number): void {

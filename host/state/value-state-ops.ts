@@ -1,73 +1,80 @@
-/** VALUE, REDUCING and AGGREGATING state: one opaque value per key and namespace. */
-import { copyBytes, copyRange, recordKeySize, writeRange } from './byte-keys.ts';
+/** VALUE, REDUCING and AGGREGATING state: one opaque value per key and namespace (value-table.ts). */
+import { recordKeySize } from './byte-keys.ts';
 import type { PlannedPuts } from './put-batches.ts';
-import type { StateStore, StateTarget, ValueRecord } from './state-store.ts';
+import type { StateStore, StateTarget } from './state-store.ts';
 import { emptyResult, valuesResult, type StateResult } from './state-results.ts';
 import { freshness } from './state-ttl.ts';
+import type { ValueTable } from './value-table.ts';
 
-function removeValue(store: StateStore, t: StateTarget, record: ValueRecord): void {
-  store.deleteRecord(t);
-  store.account(-1, -(recordKeySize(t.recordKey) + record.value.length));
+function removeValue(store: StateStore, t: StateTarget, table: ValueTable, entry: number): void {
+  store.account(-1, -(recordKeySize(t.recordKey) + table.valueLength(entry)));
+  table.remove(entry);
+  store.dropTableIfEmpty(t.keyGroup, t.stateName);
 }
 
 /** GET: found and values = [value], or not found. */
 export function getValue(store: StateStore, t: StateTarget, now: number): StateResult {
-  const record = store.table<ValueRecord>(t.keyGroup, t.stateName)?.get(t.recordKey);
-  if (record === undefined) return emptyResult();
-  switch (freshness(record.ts, t.ttl, now)) {
+  const table = store.valueTable(t.keyGroup, t.stateName);
+  const entry = table?.findRecord(t.recordKey) ?? -1;
+  if (table === undefined || entry < 0) return emptyResult();
+  switch (freshness(table.timestamp(entry), t.ttl, now)) {
     case 'fresh':
-      if (t.ttl?.refreshOnRead) record.ts = now;
-      return valuesResult([copyBytes(record.value)]);
-    case 'expired-returned':
-      removeValue(store, t, record);
-      return valuesResult([record.value]);
+      if (t.ttl?.refreshOnRead) table.setTimestamp(entry, now);
+      return valuesResult([table.copyValue(entry)]);
+    case 'expired-returned': {
+      const value = table.copyValue(entry);
+      removeValue(store, t, table, entry);
+      return valuesResult([value]);
+    }
     case 'expired-hidden':
-      removeValue(store, t, record);
+      removeValue(store, t, table, entry);
       return emptyResult();
   }
 }
 
 /** PUT: replaces the value with `value`. */
 export function putValue(store: StateStore, t: StateTarget, value: Uint8Array, now: number): StateResult {
-  put(store, t.keyGroup, t.stateName, t.recordKey, value, 0, value.length, now);
+  const table = store.valueTableForWrite(t.keyGroup, t.stateName);
+  const grown = table.putRecord(t.recordKey, value, now);
+  store.account(table.inserted ? 1 : 0, table.inserted ? recordKeySize(t.recordKey) + grown : grown);
   return emptyResult();
 }
 
-/** PUT_BATCH: its rows' PUTs, in order; a row without a time of its own is at `hostNow`. */
-export function putValues(store: StateStore, stateName: string, puts: PlannedPuts, hostNow: number): void {
-  const { keyGroups, recordKeys, times } = puts;
-  const { data, offsets } = puts.values;
-  for (let r = 0; r < puts.length; r++) {
-    const time = times[r]!;
-    put(store, keyGroups[r]!, stateName, recordKeys[r]!, data, offsets[r]!, offsets[r + 1]!, time > 0 ? time : hostNow);
-  }
-}
-
 /**
- * Stores bytes[start, end) as the value. A value the same size as the one stored is written
- * over it: a bundle's write-back rewrites every key it changed, and a new array per key and
- * bundle kept the old ones for the garbage collector to find in the old generation. GET
- * answers with a copy, so no one else holds a stored array.
+ * PUT_BATCH: its rows' PUTs, in order; a row without a time of its own is at `hostNow`. Each
+ * row is filed under the hash its key group was taken from, read where the request holds it.
  */
-function put(store: StateStore, keyGroup: number, stateName: string, recordKey: string, bytes: Uint8Array, start: number, end: number, now: number): void {
-  const record = store.table<ValueRecord>(keyGroup, stateName)?.get(recordKey);
-  const length = end - start;
-  if (record === undefined) {
-    store.setRecordAt(keyGroup, stateName, recordKey, { value: copyRange(bytes, start, end), ts: now });
-    store.account(1, recordKeySize(recordKey) + length);
-  } else {
-    if (record.value.length === length) {
-      writeRange(record.value, bytes, start);
-    } else {
-      store.account(0, length - record.value.length);
-      record.value = copyRange(bytes, start, end);
+export function putValues(store: StateStore, stateName: string, puts: PlannedPuts, hostNow: number): void {
+  const { keyGroups, hashes, times, namespace } = puts;
+  const keys = puts.keys.data;
+  const keyOffsets = puts.keys.offsets;
+  const values = puts.values.data;
+  const valueOffsets = puts.values.offsets;
+  let added = 0;
+  let bytes = 0;
+  let table: ValueTable | null = null;
+  let tableGroup = -1;
+  for (let r = 0; r < puts.length; r++) {
+    const keyGroup = keyGroups[r]!;
+    if (keyGroup !== tableGroup) {
+      table = store.valueTableForWrite(keyGroup, stateName);
+      tableGroup = keyGroup;
     }
-    record.ts = now;
+    const time = times[r]!;
+    const keyStart = keyOffsets[r]!;
+    const keyEnd = keyOffsets[r + 1]!;
+    bytes += table!.put(hashes[r]!, keys, keyStart, keyEnd, namespace, values, valueOffsets[r]!, valueOffsets[r + 1]!, time > 0 ? time : hostNow);
+    if (table!.inserted) {
+      added++;
+      bytes += keyEnd - keyStart + namespace.length;
+    }
   }
+  store.account(added, bytes);
 }
 
 export function clearValue(store: StateStore, t: StateTarget): StateResult {
-  const record = store.table<ValueRecord>(t.keyGroup, t.stateName)?.get(t.recordKey);
-  if (record !== undefined) removeValue(store, t, record);
+  const table = store.valueTable(t.keyGroup, t.stateName);
+  const entry = table?.findRecord(t.recordKey) ?? -1;
+  if (table !== undefined && entry >= 0) removeValue(store, t, table, entry);
   return emptyResult();
 }
