@@ -108,6 +108,27 @@ describe('state cache', () => {
     expect(w.keyed.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
   });
 
+  it('never evicts a key used every third access, while the cache fills from empty and once it churns', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize: 10 });
+    const s = w.op.getState(new ValueStateDescriptor<number>('s'));
+    w.keyed.beginBundle('b1');
+    // Each round reads and writes the hot key, then writes two keys never seen before: 200
+    // keys go through 10 entries, and the hot key, first in, must never be the one evicted.
+    for (let round = 0; round < 100; round++) {
+      w.setKey('hot');
+      s.update((s.value() ?? 0) + 1);
+      for (const k of [2 * round, 2 * round + 1]) {
+        w.setKey(k);
+        s.update(k);
+      }
+    }
+    expect(w.keyed.stats()).toMatchObject({ cacheHits: 99, cacheMisses: 1, cachedEntries: 10 });
+    await w.keyed.finishBundle();
+    expect(host.value('op/s', 'hot')).toBe(100);
+    expect([0, 100, 199].map((k) => host.value('op/s', k))).toEqual([0, 100, 199]);
+  });
+
   it('is bounded by bytes as well as entries', async () => {
     const host = new FakeStateHost();
     const w = workerOver(host, { cacheSize: 1000, cacheMaxBytes: 4_000 });

@@ -97,6 +97,10 @@ export class StateCache {
    * (half the capacity) accesses old. Fewer accesses than that cannot have put the capacity's
    * worth of entries ahead of it: the entry count bound never evicts an entry used within the
    * span. (A trim to the byte budget may, when entries are large: recency is then approximate.)
+   * Nor is recency refreshed while the cache holds fewer than `refreshSpan` entries: the count
+   * bound evicts nothing until more than that many entries have been added, each an access,
+   * and an entry used in the meantime is refreshed then. A job whose keys fit in half the
+   * cache (the keyed count's 10,000 in 100,000) never moves an entry in the LRU.
    */
   private accesses = 0;
   private readonly refreshSpan: number;
@@ -138,7 +142,7 @@ export class StateCache {
     const entry = this.peek<E>(id);
     if (entry === undefined) return undefined;
     const now = ++this.accesses;
-    if (now - entry.refreshedAt > this.refreshSpan) {
+    if (now - entry.refreshedAt > this.refreshSpan && this.lru!.size >= this.refreshSpan) {
       entry.refreshedAt = now;
       this.lru!.get(entry);
     }
