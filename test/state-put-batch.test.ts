@@ -4,7 +4,7 @@ import { ListStateDescriptor, ValueStateDescriptor } from '../shared/api/state-d
 import { StateAccessError } from '../shared/errors/errors.ts';
 import { MIN_PUT_BATCH_ROWS, PUT_BATCH_LAYOUT } from '../shared/protocol/put-batch.ts';
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
-import { b, ctxFor, groupOf, Kind, Op, op, view, type Operation } from './host-state-fixtures.ts';
+import { b, ctxFor, groupOf, Kind, Op, op, strings, view, type Operation } from './host-state-fixtures.ts';
 import { FakeStateHost, workerOver } from './worker-state-fake-host.ts';
 import { PutRun } from '../worker/state/put-run.ts';
 import { DEFAULT_WRITE_BATCH_SIZE } from '../worker/state/worker-state-options.ts';
@@ -117,6 +117,19 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
       { found: true, values: ['two'], mapKeys: [], more: false },
     ]);
     expect(be.operationsApplied).toBe(5);
+  });
+
+  it('files a row under its namespace as a single PUT, GET and CLEAR of the key there find it', () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    const inWindow = (rows: [string, string, number][]) => ({ ...putBatch(Kind.VALUE, '3/v', rows), key: { stateName: '3/v', kind: Kind.VALUE, namespace: b('w1') } });
+    be.apply([op(Kind.VALUE, '3/v', Op.PUT, { key: 'a', ns: 'w1', values: ['single'] }), inWindow([['b', 'two', 0], ['c', 'three', 0]])], ctxFor(MAX));
+    be.apply([inWindow([['a', 'batched', 0]]), op(Kind.VALUE, '3/v', Op.CLEAR, { key: 'c', ns: 'w1' })], ctxFor(MAX));
+    const got = be.apply(
+      ['a', 'b', 'c'].flatMap((key) => [op(Kind.VALUE, '3/v', Op.GET, { key, ns: 'w1' }), op(Kind.VALUE, '3/v', Op.GET, { key })]),
+      ctxFor(MAX),
+    );
+    expect(got.map((r) => (r.found ? strings(r.values)[0] : null))).toEqual(['batched', null, 'two', null, null, null]);
+    expect(be.stats()).toEqual({ entries: 2, bytes: 1 + 2 + 7 + (1 + 2 + 3), openIterations: 0 });
   });
 
   it('writes a value of the same size over the stored one, never into an answer already given', () => {

@@ -6,12 +6,14 @@
 import { StateAccessError } from '../../shared/errors/errors.ts';
 import { sluice } from '../../shared/generated/protocol.js';
 import { EMPTY_BYTES, latin1, recordKeyOf } from './byte-keys.ts';
-import { formatRange, keyGroupOf, type KeyGroupRange } from './key-groups.ts';
+import { formatRange, keyGroupOfHash, type KeyGroupRange } from './key-groups.ts';
+import { murmur3x86_32 } from './murmur3.ts';
 import { decodeToken, type ContinuationToken, type MapIteration, type MapIterations } from './map-iterations.ts';
 import type { StateInfo, StateKind, StateTarget } from './state-store.ts';
 import { ttlPolicyOf, type TtlPolicy } from './state-ttl.ts';
 import type { PlannedPuts, PutBatchReader } from './put-batches.ts';
 import { decodeTimerTimestamp, parseTimerStateName } from './timers.ts';
+import { entryHash, namespaceHash } from './value-table.ts';
 
 const Kind = sluice.fn.v1.StateKind;
 const Op = sluice.fn.v1.StateOp;
@@ -118,7 +120,7 @@ function keyless(
   return {
     op,
     kind,
-    target: { keyGroup: -1, stateName, recordKey: '', ttl: null },
+    target: { keyGroup: -1, stateName, recordKey: '', key: EMPTY_BYTES, namespace: EMPTY_BYTES, hash: 0, ttl: null },
     operation,
     mapKey: '',
     timestamp: 0,
@@ -146,6 +148,7 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
   const iterationsUsed = new Set<number>();
   let lastKey = '';
   let lastKeyGroup = -1;
+  let lastKeyHash = 0;
   const plan = new Array<PlannedOperation>(operations.length);
 
   for (let index = 0; index < operations.length; index++) {
@@ -187,7 +190,8 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
     const keyLatin1 = latin1(keyBytes);
     if (keyLatin1 !== lastKey || lastKeyGroup < 0) {
       lastKey = keyLatin1;
-      lastKeyGroup = keyGroupOf(keyBytes, env.maxParallelism);
+      lastKeyHash = murmur3x86_32(keyBytes, 0);
+      lastKeyGroup = keyGroupOfHash(lastKeyHash, env.maxParallelism);
     }
     const keyGroup = lastKeyGroup;
     if (keyGroup < owned.start || keyGroup > owned.end) {
@@ -198,7 +202,8 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
         `its key is in key group ${keyGroup}, outside the key groups this worker owns ${formatRange(owned)}`,
       );
     }
-    const recordKey = recordKeyOf(keyLatin1, operation.key?.namespace ?? EMPTY_BYTES);
+    const namespace = operation.key?.namespace ?? EMPTY_BYTES;
+    const recordKey = recordKeyOf(keyLatin1, namespace);
     const values = operation.values ?? [];
     const rawMapKey = operation.mapKey ?? EMPTY_BYTES;
 
@@ -243,7 +248,15 @@ export function planRequest(operations: readonly StateOperation[], ctx: StateReq
     plan[index] = {
       op,
       kind,
-      target: { keyGroup, stateName, recordKey, ttl: null },
+      target: {
+        keyGroup,
+        stateName,
+        recordKey,
+        key: keyBytes,
+        namespace,
+        hash: entryHash(lastKeyHash, namespaceHash(namespace)),
+        ttl: null,
+      },
       operation,
       mapKey: kind === Kind.MAP ? latin1(rawMapKey) : '',
       timestamp,

@@ -9,7 +9,7 @@ import { recordKeyOfStrings, recordKeySize } from './byte-keys.ts';
 import { formatRange, inRange, type KeyGroupRange } from './key-groups.ts';
 import { ByteReader } from './snapshot-bytes.ts';
 import { MIN_SNAPSHOT_LENGTH, SNAPSHOT_MAGIC, SNAPSHOT_VERSION } from './snapshot-format.ts';
-import type { ListRecord, MapRecord, StateInfo, StateRecord, StateStore, StateTarget, ValueRecord } from './state-store.ts';
+import type { ListRecord, MapRecord, StateInfo, StateRecord, StateStore, ValueRecord } from './state-store.ts';
 import type { TtlPolicy } from './state-ttl.ts';
 import { parseTimerStateName } from './timers.ts';
 
@@ -165,8 +165,7 @@ function readStateSections(r: ByteReader, store: StateStore, keyGroup: number, k
       if (!kept || entries === 0) continue;
       if (store.keyGroupTables(keyGroup)?.get(stateName)?.has(recordKey)) throw corrupt(`state '${stateName}' holds the same key twice`);
       if (info.kind === Kind.LIST || info.kind === Kind.MAP) {
-        const t: StateTarget = { keyGroup, stateName, recordKey, ttl: null };
-        store.setRecord(t, record as ListRecord | MapRecord);
+        store.setRecord({ keyGroup, stateName, recordKey }, record as ListRecord | MapRecord);
       } else {
         const { value, ts } = record as ValueRecord;
         store.valueTableForWrite(keyGroup, stateName).putRecord(recordKey, value, ts);

@@ -56,8 +56,15 @@ export interface StateTarget {
   keyGroup: number;
   stateName: string;
   recordKey: string;
+  /** The record key's parts as bytes (the request's own), and their ValueTable hash (entryHash). */
+  key: Uint8Array;
+  namespace: Uint8Array;
+  hash: number;
   ttl: TtlPolicy | null;
 }
+
+/** What a list or map record is stored under. */
+export type RecordPlace = Pick<StateTarget, 'keyGroup' | 'stateName' | 'recordKey'>;
 
 export class StateStore {
   /** Every state ever used or declared, by name. */
@@ -100,7 +107,7 @@ export class StateStore {
   }
 
   /** Stores a list or map record (new or replacing); the caller accounts for its contents. */
-  setRecord(t: StateTarget, record: ListRecord | MapRecord): void {
+  setRecord(t: RecordPlace, record: ListRecord | MapRecord): void {
     const group = this.group(t.keyGroup);
     let table = group.get(t.stateName) as StateTable | undefined;
     if (table === undefined) {

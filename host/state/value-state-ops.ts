@@ -15,7 +15,7 @@ function removeValue(store: StateStore, t: StateTarget, table: ValueTable, entry
 /** GET: found and values = [value], or not found. */
 export function getValue(store: StateStore, t: StateTarget, now: number): StateResult {
   const table = store.valueTable(t.keyGroup, t.stateName);
-  const entry = table?.findRecord(t.recordKey) ?? -1;
+  const entry = table?.find(t.hash, t.key, 0, t.key.length, t.namespace) ?? -1;
   if (table === undefined || entry < 0) return emptyResult();
   switch (freshness(table.timestamp(entry), t.ttl, now)) {
     case 'fresh':
@@ -35,7 +35,7 @@ export function getValue(store: StateStore, t: StateTarget, now: number): StateR
 /** PUT: replaces the value with `value`. */
 export function putValue(store: StateStore, t: StateTarget, value: Uint8Array, now: number): StateResult {
   const table = store.valueTableForWrite(t.keyGroup, t.stateName);
-  const grown = table.putRecord(t.recordKey, value, now);
+  const grown = table.put(t.hash, t.key, 0, t.key.length, t.namespace, value, 0, value.length, now);
   store.account(table.inserted ? 1 : 0, table.inserted ? recordKeySize(t.recordKey) + grown : grown);
   return emptyResult();
 }
@@ -74,7 +74,7 @@ export function putValues(store: StateStore, stateName: string, puts: PlannedPut
 
 export function clearValue(store: StateStore, t: StateTarget): StateResult {
   const table = store.valueTable(t.keyGroup, t.stateName);
-  const entry = table?.findRecord(t.recordKey) ?? -1;
+  const entry = table?.find(t.hash, t.key, 0, t.key.length, t.namespace) ?? -1;
   if (table !== undefined && entry >= 0) removeValue(store, t, table, entry);
   return emptyResult();
 }

@@ -7,7 +7,8 @@
  * and touched the map's table, the stored string, the record and the record's value array:
  * four or five cache misses once the keys outnumber the caches, ~0.5–0.8 µs a row in a job.
  * Here a row's key is hashed where it lies in the request's key column (the hash its key group
- * is taken from), and an entry's fields, key, namespace and value sit in two arrays:
+ * is taken from; a single GET, PUT or CLEAR the same), and an entry's fields, key, namespace
+ * and value sit in two arrays:
  *
  *   slots    Int32Array, open addressing (linear probing): entry number + 1, 0 = empty
  *   fields   one 32-byte line per entry: hash, start, key length, namespace length,
@@ -77,7 +78,7 @@ export class ValueTable {
     return slot < 0 ? -1 : this.slots[slot]! - 1;
   }
 
-  /** The entry of a record key (byte-keys.ts), or -1. For the paths that name one key. */
+  /** The entry of a record key (byte-keys.ts), or -1: for what names records so (snapshots). */
   findRecord(recordKey: string): number {
     const { key, namespace } = splitRecordKey(recordKey);
     return this.find(hashOf(key, namespace), key, 0, key.length, namespace);
@@ -157,7 +158,7 @@ export class ValueTable {
     return length - old;
   }
 
-  /** put() by record key (byte-keys.ts), for the paths that name one key. */
+  /** put() by record key (byte-keys.ts), for what names records so (a snapshot being restored). */
   putRecord(recordKey: string, value: Uint8Array, ts: number): number {
     const { key, namespace } = splitRecordKey(recordKey);
     return this.put(hashOf(key, namespace), key, 0, key.length, namespace, value, 0, value.length, ts);
