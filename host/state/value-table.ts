@@ -38,6 +38,8 @@ const INITIAL_ENTRIES = 8;
 const INITIAL_ARENA = 256;
 /** Garbage below this is never worth a compaction. */
 const MIN_COMPACTION_GARBAGE = 4096;
+/** Arena offsets are int32. */
+const MAX_ARENA_BYTES = 0x7fffffff;
 
 /**
  * The hash a table files (key, namespace) under: the key's murmur3 (what its key group is
@@ -263,7 +265,10 @@ export class ValueTable {
     if (this.used + n > this.arena.length) {
       if (this.garbage >= MIN_COMPACTION_GARBAGE && this.garbage * 2 > this.used) this.compact();
       if (this.used + n > this.arena.length) {
-        const grown = new Uint8Array(Math.max(this.arena.length * 2, this.used + n));
+        if (this.used + n > MAX_ARENA_BYTES) {
+          throw new RangeError("one state's values in one key group must stay below 2 GiB (arena offsets are int32): raise pipeline.max-parallelism to spread the keys over more key groups");
+        }
+        const grown = new Uint8Array(Math.min(MAX_ARENA_BYTES, Math.max(this.arena.length * 2, this.used + n)));
         grown.set(this.arena.subarray(0, this.used));
         this.arena = grown;
       }
