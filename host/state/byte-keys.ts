@@ -83,17 +83,16 @@ const LOOP_COPY_MAX = 32;
 /** A fresh Uint8Array holding bytes[start, end). */
 function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
-  writeRange(out, bytes, start);
+  copyInto(out, 0, bytes, start, end - start);
   return out;
 }
 
-/** Overwrites all of `target` with the bytes of `bytes` from `start`. */
-function writeRange(target: Uint8Array, bytes: Uint8Array, start: number): void {
-  const n = target.length;
+/** Writes source[start, start + n) into target at `at`. */
+export function copyInto(target: Uint8Array, at: number, source: Uint8Array, start: number, n: number): void {
   if (n <= LOOP_COPY_MAX) {
-    for (let i = 0; i < n; i++) target[i] = bytes[start + i]!;
+    for (let i = 0; i < n; i++) target[at + i] = source[start + i]!;
   } else {
-    target.set(bytes.subarray(start, start + n));
+    target.set(source.subarray(start, start + n), at);
   }
 }
 

@@ -22,7 +22,7 @@
  * hold one only until the table next changes.
  */
 import { murmur3x86_32, murmur3x86_32Range } from './murmur3.ts';
-import { EMPTY_BYTES, fromLatin1, latin1Range, recordKeyOfStrings } from './byte-keys.ts';
+import { compareStrings, copyInto, keyOfRecord, latin1Range, namespaceOfRecord, recordKeyOfStrings } from './byte-keys.ts';
 
 /** Int32 fields per entry (the last two are the timestamp's Float64). */
 const STRIDE = 8;
@@ -82,7 +82,8 @@ export class ValueTable {
 
   /** The entry of a record key (byte-keys.ts), or -1: for what names records so (snapshots). */
   findRecord(recordKey: string): number {
-    const { key, namespace } = splitRecordKey(recordKey);
+    const key = keyOfRecord(recordKey);
+    const namespace = namespaceOfRecord(recordKey);
     return this.find(hashOf(key, namespace), key, 0, key.length, namespace);
   }
 
@@ -96,9 +97,13 @@ export class ValueTable {
 
   /** A copy of the entry's value: nothing outside the table keeps a view of its arena. */
   copyValue(entry: number): Uint8Array {
-    const f = entry * STRIDE;
-    const from = this.fields[f + START]! + this.fields[f + KEY_LENGTH]! + this.fields[f + NAMESPACE_LENGTH]!;
-    return this.arena.slice(from, from + this.fields[f + VALUE_LENGTH]!);
+    const from = this.valueOffset(entry * STRIDE);
+    return this.arena.slice(from, from + this.fields[entry * STRIDE + VALUE_LENGTH]!);
+  }
+
+  /** Where in the arena the value of the entry whose fields start at `f` is: after its key and namespace. */
+  private valueOffset(f: number): number {
+    return this.fields[f + START]! + this.fields[f + KEY_LENGTH]! + this.fields[f + NAMESPACE_LENGTH]!;
   }
 
   timestamp(entry: number): number {
@@ -152,8 +157,7 @@ export class ValueTable {
     const old = this.fields[f + VALUE_LENGTH]!;
     this.stamps[TS_OF(entry)] = ts;
     if (old === length) {
-      const at = this.fields[f + START]! + this.fields[f + KEY_LENGTH]! + this.fields[f + NAMESPACE_LENGTH]!;
-      copyInto(this.arena, at, value, valueStart, length);
+      copyInto(this.arena, this.valueOffset(f), value, valueStart, length);
       return 0;
     }
     this.rewriteRun(entry, value, valueStart, length);
@@ -162,7 +166,8 @@ export class ValueTable {
 
   /** put() by record key (byte-keys.ts), for what names records so (a snapshot being restored). */
   putRecord(recordKey: string, value: Uint8Array, ts: number): number {
-    const { key, namespace } = splitRecordKey(recordKey);
+    const key = keyOfRecord(recordKey);
+    const namespace = namespaceOfRecord(recordKey);
     return this.put(hashOf(key, namespace), key, 0, key.length, namespace, value, 0, value.length, ts);
   }
 
@@ -188,7 +193,7 @@ export class ValueTable {
   sortedByRecordKey(): [string, number][] {
     const out = new Array<[string, number]>(this.count);
     for (let e = 0; e < this.count; e++) out[e] = [this.recordKey(e), e];
-    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return out.sort((a, b) => compareStrings(a[0], b[0]));
   }
 
   /** The slot holding the entry, or -1 − (the free slot where it would go). */
@@ -333,29 +338,12 @@ export class ValueTable {
   }
 }
 
-/** The hash a key and namespace are filed under, for the paths that name one key. */
+/** The hash a key and namespace are filed under, for the paths that name a record key (snapshots). */
 function hashOf(key: Uint8Array, namespace: Uint8Array): number {
   return entryHash(murmur3x86_32Range(key, 0, key.length, 0), namespaceHash(namespace));
-}
-
-function splitRecordKey(recordKey: string): { key: Uint8Array; namespace: Uint8Array } {
-  const keyEnd = 2 + recordKey.charCodeAt(0) * 0x10000 + recordKey.charCodeAt(1);
-  return {
-    key: fromLatin1(recordKey, 2, keyEnd),
-    namespace: keyEnd === recordKey.length ? EMPTY_BYTES : fromLatin1(recordKey, keyEnd),
-  };
 }
 
 function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, n: number): boolean {
   for (let i = 0; i < n; i++) if (a[aStart + i] !== b[bStart + i]) return false;
   return true;
-}
-
-/** A loop: the values written here are mostly a few bytes, below what set() and its view pay off for. */
-function copyInto(target: Uint8Array, at: number, source: Uint8Array, start: number, n: number): void {
-  if (n > 32) {
-    target.set(source.subarray(start, start + n), at);
-    return;
-  }
-  for (let i = 0; i < n; i++) target[at + i] = source[start + i]!;
 }

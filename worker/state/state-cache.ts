@@ -142,7 +142,7 @@ export class StateCache {
     const entry = this.peek<E>(id);
     if (entry === undefined) return undefined;
     const now = ++this.accesses;
-    if (now - entry.refreshedAt > this.refreshSpan && this.lru!.size >= this.refreshSpan) {
+    if (this.lru!.size >= this.refreshSpan && now - entry.refreshedAt > this.refreshSpan) {
       entry.refreshedAt = now;
       this.lru!.get(entry);
     }
