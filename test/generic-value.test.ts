@@ -208,6 +208,20 @@ describe('GenericWriter', () => {
     expect(reader.readAt(before, writer.length)).toBe(5);
   });
 
+  it('appends raw bytes and big-endian integers as they are, growing past its capacity', () => {
+    const writer = new GenericWriter({ initialCapacity: 64 });
+    writer.writeBytes(new Uint8Array([9, 8, 7]));
+    writer.writeBigEndian(0x01020304, 4);
+    writer.writeBigEndian(0xff00ff80 | 0, 4);
+    writer.writeBigEndian(0x0a0b0c, 3);
+    writer.writeBigEndian(0x0d, 1);
+    writer.writeBigEndian(0x7fffffff, 0);
+    writer.writeBytes(new Uint8Array(0));
+    const long = Uint8Array.from({ length: 100 }, (_, i) => 255 - i);
+    writer.writeBytes(long);
+    expect([...writer.bytes()]).toStrictEqual([9, 8, 7, 1, 2, 3, 4, 0xff, 0, 0xff, 0x80, 0x0a, 0x0b, 0x0c, 0x0d, ...long]);
+  });
+
   it('starts over on reset', () => {
     const writer = new GenericWriter();
     writer.write('something long enough');

@@ -6,7 +6,7 @@ import { MIN_PUT_BATCH_ROWS, PUT_BATCH_LAYOUT } from '../shared/protocol/put-bat
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
 import { b, ctxFor, groupOf, Kind, Op, op, strings, view, type Operation } from './host-state-fixtures.ts';
 import { FakeStateHost, workerOver } from './worker-state-fake-host.ts';
-import { PutRun } from '../worker/state/put-run.ts';
+import { PutRun, type PutSource } from '../worker/state/put-run.ts';
 import { DEFAULT_WRITE_BATCH_SIZE } from '../worker/state/worker-state-options.ts';
 
 const MAX = 128;
@@ -55,6 +55,21 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
     expect(host.requests.map((r) => r.operations!.length)).toEqual([DEFAULT_WRITE_BATCH_SIZE, 2]);
     expect(host.countOps(Op.PUT)).toBe(DEFAULT_WRITE_BATCH_SIZE + 1);
     expect(host.value('op/s', DEFAULT_WRITE_BATCH_SIZE)).toBe(DEFAULT_WRITE_BATCH_SIZE + 1);
+  });
+
+  it('writes back keys of every length, short ones (up to 8 bytes) from the entry, bytes above 0x7f included', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host);
+    const s = w.op.getState(new ValueStateDescriptor<number>('s'));
+    // JSON-encoded (the fake host's codec): 1 to 14 bytes, "ÿ" two bytes of 0xc3 0xbf.
+    const keys: unknown[] = [7, 42, 'a', 'ÿ', 'ab', 'ÿÿ', 'abcd', 'abcde', 'ÿÿÿ', 'abcdefg', 'abcdefgh', 'abcdefghijkl', 'ÿÿÿÿÿÿ'];
+    keys.forEach((k, i) => {
+      w.setKey(k);
+      s.update(i + 1);
+    });
+    await w.keyed.finishBundle();
+    expect(opsOf(host, 0)).toEqual(['DECLARE', 'PUT_BATCH']);
+    expect(keys.map((k) => host.value('op/s', k))).toEqual(keys.map((_, i) => i + 1));
   });
 
   it(`a run of fewer than ${MIN_PUT_BATCH_ROWS} PUTs goes as plain PUTs`, async () => {
@@ -230,19 +245,43 @@ describe('PutRun', () => {
   const encoder = new BatchEncoder(PUT_BATCH_LAYOUT);
   const ns = b('window-1');
   const key = (k: string, namespace?: Uint8Array) => ({ stateName: '3/v', kind: Kind.VALUE, key: b(k), namespace });
+  /** A PUT's source writing `k` and `v` as they are. */
+  const put = (k: string, v: string): PutSource => ({ writeKey: (w) => w.writeBytes(b(k)), writeValue: (w) => w.writeBytes(b(v)) });
 
   it('keeps its namespace, in a PUT_BATCH and in plain PUTs, and takes no key of another', () => {
-    const long = new PutRun(key('k0', ns), b('v0'), 1);
+    const long = new PutRun(key('k0', ns), put('k0', 'v0'), 1);
     for (let i = 1; i < MIN_PUT_BATCH_ROWS; i++) {
       expect(long.accepts(key(`k${i}`, b('window-1')))).toBe(true);
-      long.add(key(`k${i}`, ns), b(`v${i}`), 1);
+      long.add(put(`k${i}`, `v${i}`), 1);
     }
     expect(long.accepts(key('x', b('window-2')))).toBe(false);
     expect(long.accepts(key('x'))).toBe(false);
     const [batch] = long.operations(encoder);
     expect(batch!.op).toBe(Op.PUT_BATCH);
     expect(batch!.key).toEqual({ stateName: '3/v', kind: Kind.VALUE, namespace: ns });
-    const short = new PutRun(key('k0', ns), b('v0'), 1);
+    const short = new PutRun(key('k0', ns), put('k0', 'v0'), 1);
     expect(short.operations(encoder)).toEqual([{ key: key('k0', ns), op: Op.PUT, values: [b('v0')], time: 1 }]);
+  });
+
+  it('carries each row\'s key, value and time, in order, empty values included', () => {
+    const rows: [string, string, number][] = Array.from({ length: 12 }, (_, i) => [`key-${'x'.repeat(i)}`, i % 3 === 0 ? '' : `value ${i}`, 100 + i]);
+    const run = new PutRun(key(rows[0]![0]), put(rows[0]![0], rows[0]![1]), rows[0]![2]);
+    for (const [k, v, t] of rows.slice(1)) run.add(put(k, v), t);
+    const [operation] = run.operations(encoder);
+    const be = new KeyedStateBackend({ maxParallelism: MAX });
+    be.apply([operation!], ctxFor(MAX));
+    const got = be.apply(
+      rows.map(([k]) => op(Kind.VALUE, '3/v', Op.GET, { key: k })),
+      ctxFor(MAX),
+    );
+    expect(got.map((r) => strings(r.values ?? []))).toEqual(rows.map(([, v]) => [v]));
+  });
+
+  it('adds nothing when a value cannot be encoded', () => {
+    const run = new PutRun(key('a'), put('a', '1'), 1);
+    const failing: PutSource = { writeKey: (w) => w.writeBytes(b('b')), writeValue: () => { throw new TypeError('is a symbol'); } };
+    expect(() => run.add(failing, 2)).toThrow('is a symbol');
+    expect(run.length).toBe(1);
+    expect(run.operations(encoder)).toEqual([{ key: key('a'), op: Op.PUT, values: [b('1')], time: 1 }]);
   });
 });

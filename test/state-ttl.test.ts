@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { StateTtlConfig, StateVisibility, Time, UpdateType, ValueStateDescriptor, ListStateDescriptor } from '../host/index.ts';
 import { sluice } from '../shared/generated/protocol.js';
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
-import { decodeGeneric, encodeGeneric, encodeKey } from '../shared/codec/generic-value.ts';
+import { encodeKey } from '../shared/codec/generic-value.ts';
 import { ElementScope } from '../worker/processor/element-scope.ts';
 import { WorkerKeyedState } from '../worker/state/worker-keyed-state.ts';
+import { GENERIC_STATE_CODEC } from '../worker/state/worker-state-options.ts';
 
 function setup(visibility: StateVisibility, updateType: UpdateType, cacheSize: number) {
   let now = 1_000;
@@ -23,7 +24,7 @@ function setup(visibility: StateVisibility, updateType: UpdateType, cacheSize: n
       requestNow: serve,
     },
     { cacheSize, cacheMaxBytes: 1 << 20, mapReadCacheSize: 100, mapWriteCacheSize: 100, iterateBatchSize: 100, clock: () => now },
-    { encode: encodeGeneric, decode: decodeGeneric },
+    GENERIC_STATE_CODEC,
   );
   const scope = new ElementScope();
   scope.setKey(encodeKey('k'));

@@ -11,7 +11,8 @@ import { BatchDecoder } from '../shared/codec/batch-decoder.ts';
 import { PUT_BATCH_LAYOUT } from '../shared/protocol/put-batch.ts';
 import type { StateChannel } from '../worker/state/state-channel.ts';
 import { ElementScope } from '../worker/processor/element-scope.ts';
-import { WorkerKeyedState, type WorkerStateOptions } from '../worker/state/index.ts';
+import { WorkerKeyedState, type StateValueCodec, type WorkerStateOptions } from '../worker/state/index.ts';
+import type { GenericWriter } from '../shared/codec/generic-writer.ts';
 
 const { StateKind, StateOp } = sluice.fn.v1;
 type Operation = sluice.fn.v1.IStateOperation;
@@ -21,8 +22,9 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** The codec tests use: JSON text. Equal keys (same property order) give equal bytes. */
-export const jsonCodec = {
+export const jsonCodec: StateValueCodec = {
   encode: (v: unknown): Uint8Array => encoder.encode(JSON.stringify(v)),
+  encodeInto: (v: unknown, writer: GenericWriter): void => writer.writeBytes(jsonCodec.encode(v)),
   decode: (b: Uint8Array): unknown => JSON.parse(decoder.decode(b)),
 };
 

@@ -8,7 +8,6 @@
  * bits, undefined as null, …), and an output that does not fit its declared type fails the same
  * way.
  */
-import { decodeGeneric, encodeGeneric } from '../shared/codec/generic-value.ts';
 import type { RowBatch } from '../shared/codec/batch-layout.ts';
 import { BatchNormalizer } from '../shared/codec/batch-normalizer.ts';
 import { Configuration } from '../shared/config/configuration.ts';
@@ -16,6 +15,7 @@ import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../shared/
 import { BundleProcessor } from './processor/bundle-processor.ts';
 import type { StateChannel } from './state/state-channel.ts';
 import { WorkerKeyedState } from './state/worker-keyed-state.ts';
+import { GENERIC_STATE_CODEC } from './state/worker-state-options.ts';
 
 export interface EmbeddedProcessor {
   /** Starts a bundle; returns its id (which its state requests carry). */
@@ -44,7 +44,7 @@ export async function createEmbeddedProcessor(
       mapWriteCacheSize: config.get('udf.map-state.write-cache-size'),
       iterateBatchSize: config.get('udf.map-state.iterate-response-batch-size'),
     },
-    { encode: encodeGeneric, decode: decodeGeneric },
+    GENERIC_STATE_CODEC,
   );
   // Outputs are taken after each call, so buffers never need an early hand-over.
   const processor = await BundleProcessor.create(register, { state, loadFunction }, Number.MAX_SAFE_INTEGER);

@@ -9,7 +9,6 @@
  *   shutdown        answer, close the streams, exit
  */
 import { getHeapStatistics } from 'node:v8';
-import { decodeGeneric, encodeGeneric } from '../shared/codec/generic-value.ts';
 import { Configuration } from '../shared/config/configuration.ts';
 import { toWireError } from '../shared/errors/wire.ts';
 import type { WorkerConnection } from '../shared/protocol/channel.ts';
@@ -20,6 +19,7 @@ import { BundleProcessor } from './processor/bundle-processor.ts';
 import { FunctionFailure } from './processor/failure.ts';
 import { StateClient } from './state-client.ts';
 import { WorkerKeyedState } from './state/worker-keyed-state.ts';
+import { GENERIC_STATE_CODEC } from './state/worker-state-options.ts';
 
 export interface HarnessOptions {
   workerId: string;
@@ -78,7 +78,7 @@ export class FnHarness {
           mapWriteCacheSize: config.get('udf.map-state.write-cache-size'),
           iterateBatchSize: config.get('udf.map-state.iterate-response-batch-size'),
         },
-        { encode: encodeGeneric, decode: decodeGeneric },
+        GENERIC_STATE_CODEC,
       );
       const processor = await BundleProcessor.create(
         register,

@@ -3,8 +3,8 @@
  * typed arrays; the only fresh memory per batch is the returned bytes, which the caller
  * owns (they may be transferred to another thread).
  */
-import { VALUE_COLUMN, KEY_COLUMN, TIMESTAMP_EXPECTED, TIMESTAMP_PATH, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';
-import { KeyColumnEncoder } from './key-column.ts';
+import { VALUE_COLUMN, KEY_COLUMN, TIMESTAMP_EXPECTED, TIMESTAMP_PATH, valueType, type BatchLayout, type RowBatch, type RowKeys } from './batch-layout.ts';
+import { KeyColumn, KeyColumnEncoder } from './key-column.ts';
 import { layoutSchema } from './arrow-schema.ts';
 import { BodyWriter } from './body.ts';
 import { columnEncoder, type ColumnEncoder } from './column-codec.ts';
@@ -20,6 +20,8 @@ export class BatchEncoder {
   private readonly keys: KeyColumnEncoder | null;
   private readonly timestamps: ColumnEncoder | null;
   private readonly values: ColumnEncoder;
+  /** The value column written from a column of encoded bytes (encodeColumns; layouts whose value is BYTES). */
+  private readonly valueBytes: KeyColumnEncoder | null;
   private readonly body = new BodyWriter();
   private readonly stream = new StreamWriter();
 
@@ -30,12 +32,36 @@ export class BatchEncoder {
       ? new Float64Encoder(TIMESTAMP_EXPECTED)
       : null;
     this.values = columnEncoder(valueType(layout));
+    this.valueBytes = valueType(layout).kind === 'BYTES' ? new KeyColumnEncoder() : null;
+  }
+
+  /**
+   * A keyed batch whose keys and values are already columns of bytes (the value column must be
+   * BYTES, and holds no nulls): each column is copied in one piece, no row is looked at.
+   */
+  encodeColumns(keys: KeyColumn, timestamps: (number | null)[] | null, values: KeyColumn): Uint8Array {
+    const n = keys.length;
+    if (this.keys === null || this.valueBytes === null) throw new TypeError('encodeColumns needs a keyed layout whose value column is BYTES');
+    checkShape(n, values.length, keys, timestamps, this.layout);
+    const body = this.body;
+    body.reset();
+    this.keys.encode(keys, n, body);
+    if (this.timestamps !== null) {
+      try {
+        this.timestamps.encode(timestamps!, n, body);
+      } catch (e) {
+        if (e instanceof CellMismatch) throw new ValueEncodeError(e.index, e.path(TIMESTAMP_PATH), e.expected, e.found);
+        throw e;
+      }
+    }
+    this.valueBytes.encode(values, n, body);
+    return this.stream.write(this.schemaMessage, n, body);
   }
 
   /** Throws a ValueEncodeError naming the row and the path of a value that does not fit. */
   encode(batch: RowBatch): Uint8Array {
     const n = batch.length;
-    checkShape(batch, this.layout);
+    checkShape(n, batch.values.length, batch.keys, batch.timestamps, this.layout);
     const body = this.body;
     body.reset();
     let column = VALUE_COLUMN;
@@ -58,14 +84,14 @@ export class BatchEncoder {
   }
 }
 
-function checkShape(batch: RowBatch, layout: BatchLayout): void {
-  const n = batch.length;
+/** Throws a TypeError unless a batch of `n` rows has `valueCount` values, and keys and timestamps as `layout` says. */
+function checkShape(n: number, valueCount: number, keys: RowKeys | null, timestamps: readonly unknown[] | null, layout: BatchLayout): void {
   if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) throw new TypeError(`batch length must be a non-negative integer, got ${n}`);
-  if (batch.values.length !== n) throw new TypeError(`batch of length ${n} has ${batch.values.length} values`);
-  if (layout.keyed !== (batch.keys !== null) || (batch.keys !== null && batch.keys.length !== n)) {
+  if (valueCount !== n) throw new TypeError(`batch of length ${n} has ${valueCount} values`);
+  if (layout.keyed !== (keys !== null) || (keys !== null && keys.length !== n)) {
     throw new TypeError(`batch keys must be ${layout.keyed ? `an array of ${n} keys` : 'null'} for this layout`);
   }
-  if (layout.timestamped !== (batch.timestamps !== null) || (batch.timestamps !== null && batch.timestamps.length !== n)) {
+  if (layout.timestamped !== (timestamps !== null) || (timestamps !== null && timestamps.length !== n)) {
     throw new TypeError(`batch timestamps must be ${layout.timestamped ? `an array of ${n} timestamps` : 'null'} for this layout`);
   }
 }

@@ -63,7 +63,8 @@ export class GenericWriter {
 
   /**
    * Appends one value. On a GenericEncodeError nothing of the value stays written.
-   * Invariant: between calls, bytes [0, length) hold whole encoded values only.
+   * Invariant: between calls, bytes [0, length) hold whole encoded values (and whatever
+   * writeBytes appended) only.
    */
   write(value: unknown): void {
     const start = this.pos;
@@ -74,6 +75,32 @@ export class GenericWriter {
       if (e instanceof Unencodable) throw e.toError();
       throw e;
     }
+  }
+
+  /**
+   * Appends `bytes` as they are: an encoding made earlier, a key's bytes. (The writer doubles as
+   * a column of byte strings, each row's end being `length` after it is appended.)
+   */
+  writeBytes(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.ensure(n);
+    const buf = this.buf;
+    const p = this.pos;
+    if (n <= 16) {
+      for (let j = 0; j < n; j++) buf[p + j] = bytes[j]!;
+    } else {
+      buf.set(bytes, p);
+    }
+    this.pos = p + n;
+  }
+
+  /** Appends the low `count` (0 to 4) bytes of the integer `value`, the most significant first. */
+  writeBigEndian(value: number, count: number): void {
+    this.ensure(count);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let j = count - 1; j >= 0; j--) buf[p++] = (value >>> (8 * j)) & 0xff;
+    this.pos = p;
   }
 
   /** A view of bytes [0, length): valid until the next write or reset. */

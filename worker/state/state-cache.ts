@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { GenericWriter } from '../../shared/codec/generic-writer.ts';
 import { EntryIndex } from './entry-index.ts';
 import type { StateId, StateNamespace } from './state-id.ts';
 import type { StateWire } from './state-wire.ts';
@@ -39,6 +40,19 @@ export abstract class CacheEntry {
     this.keyLength = id.length;
     this.ns = id.ns;
     this.idBytes = id.bytes;
+  }
+
+  /**
+   * Appends the key's bytes to `keys` (a PUT_BATCH's key column). A key of up to 8 bytes is
+   * written from k0 and k1, which hold it (StateId.set) in the fields a write-back reads anyway:
+   * the key's own array is one more object to fetch per key.
+   */
+  writeKey(keys: GenericWriter): void {
+    const n = this.keyLength;
+    if (n > 8) return keys.writeBytes(this.id.key);
+    const high = Math.min(n, 4);
+    keys.writeBigEndian(this.k0, high);
+    keys.writeBigEndian(this.k1, n - high);
   }
 
   /** Whether this entry is the one of `id`. */

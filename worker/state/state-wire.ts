@@ -2,7 +2,7 @@ import { BatchEncoder } from '../../shared/codec/batch-encoder.ts';
 import type { sluice } from '../../shared/generated/protocol.js';
 import { StateAccessError } from '../../shared/errors/errors.ts';
 import { PUT_BATCH_LAYOUT } from '../../shared/protocol/put-batch.ts';
-import { PutRun } from './put-run.ts';
+import { PutRun, type PutSource } from './put-run.ts';
 import type { StateChannel } from './state-channel.ts';
 
 type Operation = sluice.fn.v1.IStateOperation;
@@ -68,15 +68,15 @@ export class StateWire {
   }
 
   /**
-   * Queues a PUT of `value` under `key` (a value, reducing or aggregating state, whose writes
-   * replace: `key` and `value` must not change afterwards). It joins the run of PUTs the batch
-   * ends with, if that run is of the same state and namespace.
+   * Queues a PUT under `key` (of a value, reducing or aggregating state, whose writes replace)
+   * of what `source` writes now. It joins the run of PUTs the batch ends with, if that run is
+   * of the same state and namespace. `bytes` is its estimated encoded size.
    */
-  put(key: sluice.fn.v1.IStateKey, value: Uint8Array, time: number): void {
+  put(key: sluice.fn.v1.IStateKey, source: PutSource, time: number, bytes: number): void {
     const last = this.batch[this.batch.length - 1];
-    if (last instanceof PutRun && last.accepts(key)) last.add(key, value, time);
-    else this.batch.push(new PutRun(key, value, time));
-    this.added(32 + value.length);
+    if (last instanceof PutRun && last.accepts(key)) last.add(source, time);
+    else this.batch.push(new PutRun(key, source, time));
+    this.added(bytes);
   }
 
   private added(bytes: number): void {

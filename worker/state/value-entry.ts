@@ -1,7 +1,10 @@
+import type { GenericWriter } from '../../shared/codec/generic-writer.ts';
 import { sluice } from '../../shared/generated/protocol.js';
+import type { PutSource } from './put-run.ts';
 import { CacheEntry, ENTRY_OVERHEAD_BYTES } from './state-cache.ts';
 import type { StateId } from './state-id.ts';
 import type { StateWire } from './state-wire.ts';
+import type { StateValueCodec } from './worker-state-options.ts';
 
 const { StateOp } = sluice.fn.v1;
 
@@ -26,7 +29,7 @@ function primitiveBytes(value: unknown): number {
  * needed (write-back, eviction): a value updated on every record is encoded once per bundle.
  * Objects are encoded when written, so later changes to them do not leak into the state.
  */
-export class ValueEntry extends CacheEntry {
+export class ValueEntry extends CacheEntry implements PutSource {
   known = false;
   private bytes_: Uint8Array | null = null;
   /** `decoded` holds a primitive that has not been encoded yet. */
@@ -43,7 +46,7 @@ export class ValueEntry extends CacheEntry {
   constructor(
     id: StateId,
     readonly stateKey: sluice.fn.v1.IStateKey,
-    private readonly encode: (value: unknown) => Uint8Array,
+    private readonly codec: StateValueCodec,
   ) {
     super(id);
   }
@@ -51,7 +54,7 @@ export class ValueEntry extends CacheEntry {
   /** The value's bytes (null: absent), encoding a primitive written since on first need. */
   get value(): Uint8Array | null {
     if (this.unencoded) {
-      this.bytes_ = this.encode(this.decoded);
+      this.bytes_ = this.codec.encode(this.decoded);
       this.unencoded = false;
     }
     return this.bytes_;
@@ -109,9 +112,11 @@ export class ValueEntry extends CacheEntry {
   }
 
   /**
-   * A primitive is encoded for the wire and stays decoded here: kept, its bytes would live
-   * until the next bundle rewrote them, long enough to reach the old generation, thousands a
-   * bundle, for the garbage collector to find there.
+   * The PUT goes into the wire's run as this entry's key and value, appended to the run's
+   * columns there and then (writeKey, writeValue). A primitive is encoded straight into the
+   * value column and stays decoded here: kept, its bytes would live until the next bundle
+   * rewrote them, long enough to reach the old generation, thousands a bundle, for the garbage
+   * collector to find there.
    */
   writeBack(wire: StateWire): void {
     if (!this.pendingWrite) return;
@@ -119,7 +124,12 @@ export class ValueEntry extends CacheEntry {
     if (!this.present) {
       wire.push({ key: this.stateKey, op: StateOp.CLEAR, time: this.stamp }, 32);
     } else {
-      wire.put(this.stateKey, this.unencoded ? this.encode(this.decoded) : this.bytes_!, this.stamp);
+      wire.put(this.stateKey, this, this.stamp, 32 + (this.unencoded ? primitiveBytes(this.decoded) : this.bytes_!.length));
     }
+  }
+
+  writeValue(values: GenericWriter): void {
+    if (this.unencoded) this.codec.encodeInto(this.decoded, values);
+    else values.writeBytes(this.bytes_!);
   }
 }

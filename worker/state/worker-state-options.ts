@@ -1,4 +1,6 @@
 import { ConfigError } from '../../shared/errors/errors.ts';
+import { decodeGeneric, encodeGeneric } from '../../shared/codec/generic-value.ts';
+import type { GenericWriter } from '../../shared/codec/generic-writer.ts';
 
 export interface WorkerStateOptions {
   /** udf.state.cache-size: max cached states (entries); 0 = no cache. */
@@ -23,8 +25,17 @@ export interface WorkerStateOptions {
 /** Encodes state values and map keys; equal keys must encode to equal bytes. */
 export interface StateValueCodec {
   encode(value: unknown): Uint8Array;
+  /** Appends to `writer` the bytes encode(value) returns (a write-back builds its columns so). */
+  encodeInto(value: unknown, writer: GenericWriter): void;
   decode(bytes: Uint8Array): unknown;
 }
+
+/** The generic encoding (proto/generic-value.md): what workers use. */
+export const GENERIC_STATE_CODEC: StateValueCodec = {
+  encode: encodeGeneric,
+  encodeInto: (value, writer) => writer.write(value),
+  decode: decodeGeneric,
+};
 
 /**
  * A bundle's write-back goes in as few requests as this allows: every request costs both sides
