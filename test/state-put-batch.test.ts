@@ -134,6 +134,17 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
     expect(be.operationsApplied).toBe(5);
   });
 
+  it("applies rows by key group, each key's rows still in their order: every key ends with its last row's value", () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX });
+    const keys = Array.from({ length: 10 }, (_, k) => `key-${k}`);
+    expect(new Set(keys.map((k) => groupOf(k, MAX))).size).toBeGreaterThanOrEqual(5);
+    const rows: [string, string, number][] = Array.from({ length: 40 }, (_, i) => [keys[(i * 7) % 10]!, `v${i}`, 100 + i]);
+    be.apply([putBatch(Kind.VALUE, '3/v', rows)], ctxFor(MAX));
+    const last = new Map(rows.map(([k, v]) => [k, v]));
+    const got = be.apply(keys.map((k) => op(Kind.VALUE, '3/v', Op.GET, { key: k })), ctxFor(MAX));
+    expect(got.map((r) => strings(r.values))).toEqual(keys.map((k) => [last.get(k)!]));
+  });
+
   it('files a row under its namespace as a single PUT, GET and CLEAR of the key there find it', () => {
     const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
     const inWindow = (rows: [string, string, number][]) => ({ ...putBatch(Kind.VALUE, '3/v', rows), key: { stateName: '3/v', kind: Kind.VALUE, namespace: b('w1') } });

@@ -36,6 +36,12 @@ export interface PlannedPuts {
   readonly namespace: Uint8Array;
   /** The PUT's time; 0 or less: the host's clock. */
   readonly times: Float64Array;
+  /**
+   * The rows in key-group order (stably: one key's rows keep their order), the order to apply
+   * them in: each key group's table is then visited once, its lines fetched once for all of
+   * its rows, instead of every row going to another of up to max-parallelism tables.
+   */
+  readonly order: Int32Array;
 }
 
 export class PutBatchReader {
@@ -71,6 +77,7 @@ export class PutBatchReader {
       values: rows.values,
       namespace,
       times: new Float64Array(n),
+      order: new Int32Array(n),
     };
     const { data, offsets } = keys;
     for (let r = 0; r < n; r++) {
@@ -90,8 +97,17 @@ export class PutBatchReader {
       planned.hashes[r] = entryHash(hash, nsHash);
       planned.times[r] = rows.timestamps![r] ?? 0;
     }
+    sortByKeyGroup(planned.keyGroups, maxParallelism, planned.order);
     return planned;
   }
+}
+
+/** Fills `order` with the row numbers 0…n−1 ordered by `keyGroups[row]`, stably (a counting sort). */
+function sortByKeyGroup(keyGroups: Int32Array, maxParallelism: number, order: Int32Array): void {
+  const starts = new Int32Array(maxParallelism + 1);
+  for (let r = 0; r < keyGroups.length; r++) starts[keyGroups[r]! + 1]!++;
+  for (let g = 1; g <= maxParallelism; g++) starts[g]! += starts[g - 1]!;
+  for (let r = 0; r < keyGroups.length; r++) order[starts[keyGroups[r]!]!++] = r;
 }
 
 /** How a refusal names row `row` of PUT_BATCH operation `index`. */

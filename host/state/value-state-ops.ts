@@ -45,7 +45,7 @@ export function putValue(store: StateStore, t: StateTarget, value: Uint8Array, n
  * row is filed under the hash its key group was taken from, read where the request holds it.
  */
 export function putValues(store: StateStore, stateName: string, puts: PlannedPuts, hostNow: number): void {
-  const { keyGroups, hashes, times, namespace } = puts;
+  const { keyGroups, hashes, times, namespace, order } = puts;
   const keys = puts.keys.data;
   const keyOffsets = puts.keys.offsets;
   const values = puts.values.data;
@@ -54,7 +54,8 @@ export function putValues(store: StateStore, stateName: string, puts: PlannedPut
   let bytes = 0;
   let table: ValueTable | null = null;
   let tableGroup = -1;
-  for (let r = 0; r < puts.length; r++) {
+  for (let i = 0; i < puts.length; i++) {
+    const r = order[i]!;
     const keyGroup = keyGroups[r]!;
     if (keyGroup !== tableGroup) {
       table = store.valueTableForWrite(keyGroup, stateName);
