@@ -129,6 +129,21 @@ describe('state cache', () => {
     expect([0, 100, 199].map((k) => host.value('op/s', k))).toEqual([0, 100, 199]);
   });
 
+  it('counts an entry rewritten many times in a bundle as the value it ends with', async () => {
+    const rewritten = workerOver(new FakeStateHost());
+    const once = workerOver(new FakeStateHost());
+    const a = rewritten.op.getState(new ValueStateDescriptor<unknown>('v'));
+    const b = once.op.getState(new ValueStateDescriptor<unknown>('v'));
+    for (const v of [1, 2, 3, 'a string longer than a number', 4, 5, 'short', 'a string of another length', 6]) a.update(v);
+    b.update(6);
+    expect(rewritten.keyed.stats().cachedBytes).toBe(once.keyed.stats().cachedBytes);
+    a.update(7);
+    b.update('x'.repeat(40));
+    expect(rewritten.keyed.stats().cachedBytes).toBeLessThan(once.keyed.stats().cachedBytes);
+    await rewritten.keyed.finishBundle();
+    expect(a.value()).toBe(7);
+  });
+
   it('is bounded by bytes as well as entries', async () => {
     const host = new FakeStateHost();
     const w = workerOver(host, { cacheSize: 1000, cacheMaxBytes: 4_000 });

@@ -64,6 +64,20 @@ describe.each([
     expect(s.value.value()).toBe(null);
   });
 
+  it('a write over one not yet sent restarts the life: the later stamp is kept and sent', async () => {
+    const s = setup(StateVisibility.NeverReturnExpired, UpdateType.OnCreateAndWrite, cacheSize);
+    s.value.update(1);
+    s.at(1_060);
+    s.value.update(2);
+    s.at(1_150);
+    expect(s.value.value()).toBe(2);
+    await s.commit();
+    s.at(1_159);
+    expect(s.value.value()).toBe(2);
+    s.at(1_160);
+    expect(s.value.value()).toBe(null);
+  });
+
   it('NeverReturnExpired + OnReadAndWrite: each read extends the life', async () => {
     const s = setup(StateVisibility.NeverReturnExpired, UpdateType.OnReadAndWrite, cacheSize);
     s.value.update(1);

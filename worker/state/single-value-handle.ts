@@ -108,6 +108,8 @@ export abstract class SingleValueHandle extends StateHandle {
     // The cache keeps nothing when it is off: the write must go out as bytes at once.
     if (!this.ctx.cache.enabled) return this.writeBytes(id, this.ctx.codec.encode(value), now);
     const entry = this.entryForWrite(id);
+    // The cache needs no word of a counter's update on every record: only the first dirties it.
+    if (entry.rewritePrimitive(value, now)) return;
     entry.writePrimitive(value, now);
     this.ctx.cache.commit(entry);
   }

@@ -78,6 +78,18 @@ export class ValueEntry extends CacheEntry implements PutSource {
     return this.pendingWrite;
   }
 
+  /**
+   * Writes a primitive (not null) over the primitive a pending write holds, when nothing else
+   * the cache keeps about the entry changes: it is listed dirty and `value` counts as many bytes
+   * (a counter's next value). Returns false, writing nothing, otherwise: writePrimitive it then.
+   */
+  rewritePrimitive(value: unknown, now: number): boolean {
+    if (!this.unencoded || !this.listedDirty || primitiveBytes(value) !== primitiveBytes(this.decoded)) return false;
+    this.decoded = value;
+    this.stamp = now;
+    return true;
+  }
+
   /** Writes a primitive (not null): kept decoded, encoded when its bytes are needed. */
   writePrimitive(value: unknown, now: number): void {
     this.write(null, now);
