@@ -4,7 +4,7 @@
  * owns (they may be transferred to another thread).
  */
 import { VALUE_COLUMN, KEY_COLUMN, TIMESTAMP_EXPECTED, TIMESTAMP_PATH, valueType, type BatchLayout, type RowBatch, type RowKeys } from './batch-layout.ts';
-import { KeyColumn, KeyColumnEncoder } from './key-column.ts';
+import { KeyColumnEncoder, type KeyColumn } from './key-column.ts';
 import { layoutSchema } from './arrow-schema.ts';
 import { BodyWriter } from './body.ts';
 import { columnEncoder, type ColumnEncoder } from './column-codec.ts';
@@ -31,8 +31,9 @@ export class BatchEncoder {
     this.timestamps = layout.timestamped
       ? new Float64Encoder(TIMESTAMP_EXPECTED)
       : null;
-    this.values = columnEncoder(valueType(layout));
-    this.valueBytes = valueType(layout).kind === 'BYTES' ? new KeyColumnEncoder() : null;
+    const value = valueType(layout);
+    this.values = columnEncoder(value);
+    this.valueBytes = value.kind === 'BYTES' ? new KeyColumnEncoder() : null;
   }
 
   /**
