@@ -78,6 +78,34 @@ describe('state write-back', () => {
     expect(host.countOps(StateOp.PUT)).toBe(2500);
   });
 
+  it('writes back, in each bundle, exactly the keys that bundle wrote, with their last values', async () => {
+    // A key written back stays on the cache's list for the next bundle, where its first write
+    // is a plain rewrite; a bundle that leaves it clean must not write it again.
+    const host = new FakeStateHost();
+    const w = workerOver(host);
+    const s = w.op.getState(new ValueStateDescriptor<number>('s'));
+    const count = (key: string) => {
+      w.setKey(key);
+      s.update((s.value() ?? 0) + 1);
+    };
+    const putsOfBundle = async (id: string, keys: string[]) => {
+      const before = host.countOps(StateOp.PUT);
+      w.keyed.beginBundle(id);
+      for (const key of keys) count(key);
+      await w.keyed.finishBundle();
+      return host.countOps(StateOp.PUT) - before;
+    };
+    expect(await putsOfBundle('b1', ['a', 'b', 'a'])).toBe(2);
+    expect([host.value('op/s', 'a'), host.value('op/s', 'b')]).toEqual([2, 1]);
+    expect(await putsOfBundle('b2', ['a', 'a'])).toBe(1);
+    expect([host.value('op/s', 'a'), host.value('op/s', 'b')]).toEqual([4, 1]);
+    expect(await putsOfBundle('b3', [])).toBe(0);
+    expect(await putsOfBundle('b4', ['b', 'a', 'b'])).toBe(2);
+    expect([host.value('op/s', 'a'), host.value('op/s', 'b')]).toEqual([5, 3]);
+    // Every value came from the cache: the host was read once per key, in the first bundle.
+    expect(host.countOps(StateOp.GET)).toBe(2);
+  });
+
   it('with cache size 0 a read is sent after the writes queued before it, in the same request', async () => {
     const host = new FakeStateHost();
     const w = workerOver(host, { cacheSize: 0 });

@@ -80,9 +80,10 @@ export abstract class CacheEntry {
  * bytes (udf.state.cache-max-bytes). Writes are applied to entries and stay there (coalesced)
  * until the entry is evicted, a read of it misses, or the bundle finishes.
  *
- * Invariants: the entries of `dirtyEntries` whose `listedDirty` is set are exactly the cached
- * entries whose `dirty` is true (as of their last commit), each once; the others are stale
- * items, skipped; `totalBytes` is the sum of accountedBytes over cached entries. An evicted entry's
+ * Invariants: the entries of `dirtyEntries` whose `listedDirty` is set are cached, each once,
+ * and include every cached entry whose `dirty` is true (as of its last commit, or its rewrite:
+ * ValueEntry.rewritePrimitive); those also include the entries written back at the last
+ * bundle's end, clean until written again; the others are stale items, skipped; `totalBytes` is the sum of accountedBytes over cached entries. An evicted entry's
  * pending writes join the wire's batch (eviction writes back): they go out with the next read
  * (which they then precede), when the batch is full, or at the bundle's end, not in a request of
  * their own. With the cache off (size 0) nothing is kept: writes go to the batch as they are made.
@@ -95,7 +96,8 @@ export class StateCache {
   private readonly lru: LRUCache<CacheEntry, CacheEntry> | null;
   private totalBytes = 0;
   /**
-   * The dirty entries, in the order they became dirty, as a plain array: a bundle dirties
+   * The listed entries (the dirty ones and those written back last), in the order they were
+   * listed, as a plain array: a bundle dirties
    * thousands of entries and writes them all back at its end, and a Set, cleared every bundle,
    * hashed each one in and grew its table again every time. An entry that stops being dirty
    * leaves a stale item (its listedDirty is cleared); stale items are dropped when they
@@ -207,18 +209,24 @@ export class StateCache {
     if (entry.cached) this.account(entry);
   }
 
-  /** Hands every cached pending write to the wire; the entries stay cached, clean. */
+  /**
+   * Hands every cached pending write to the wire; the entries stay cached, clean. An entry
+   * written back stays listed for the next bundle (a key written in one bundle is likely to be
+   * written in the next: its first write there then needs no listing, nor a re-measuring); one
+   * that a bundle left clean is unlisted here.
+   */
   writeBackAll(): void {
-    // The live items, unlisted first: whatever happens while they are written back lists anew.
-    const dirty: CacheEntry[] = [];
+    // The list for the next bundle is made first: whatever happens while its entries are
+    // written back (a refused request clears the cache) acts on it.
+    const written: CacheEntry[] = [];
     for (const entry of this.dirtyEntries) {
       if (!entry.listedDirty) continue;
-      entry.listedDirty = false;
-      dirty.push(entry);
+      if (entry.dirty) written.push(entry);
+      else entry.listedDirty = false;
     }
-    this.dirtyEntries = [];
-    this.dirtyCount = 0;
-    for (const entry of dirty) {
+    this.dirtyEntries = written;
+    this.dirtyCount = written.length;
+    for (const entry of written) {
       entry.writeBack(this.wire);
       if (entry.cached) this.account(entry);
     }

@@ -79,14 +79,17 @@ export class ValueEntry extends CacheEntry implements PutSource {
   }
 
   /**
-   * Writes a primitive (not null) over the primitive a pending write holds, when nothing else
-   * the cache keeps about the entry changes: it is listed dirty and `value` counts as many bytes
-   * (a counter's next value). Returns false, writing nothing, otherwise: writePrimitive it then.
+   * Writes a primitive (not null) over the unencoded primitive this entry holds, when nothing
+   * else the cache keeps about the entry changes: it is on the cache's list of entries to write
+   * back (the one written back at the last bundle's end stays there until a bundle leaves it
+   * clean) and `value` counts as many bytes (a counter's next value). Returns false, writing
+   * nothing, otherwise: writePrimitive it then.
    */
   rewritePrimitive(value: unknown, now: number): boolean {
     if (!this.unencoded || !this.listedDirty || primitiveBytes(value) !== primitiveBytes(this.decoded)) return false;
     this.decoded = value;
     this.stamp = now;
+    this.pendingWrite = true;
     return true;
   }
 
