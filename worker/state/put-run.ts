@@ -42,6 +42,7 @@ export class PutRun {
   /** Whether a PUT of `key` may join the run: the same state and namespace. */
   accepts(key: StateKey): boolean {
     const first = this.first;
+    if (key === first) return true;
     return (
       key.stateName === first.stateName &&
       key.kind === first.kind &&

@@ -29,6 +29,8 @@ export abstract class StateHandle {
   protected readonly ttl: TtlPolicy;
   private readonly currentKey: CurrentKey;
   protected readonly namespace: StateNamespace;
+  /** The wire key of this state without a key (stateName and kind), one object shared by what names the state alone. */
+  protected readonly wireState: sluice.fn.v1.IStateKey;
   private declaredIn = -1;
   /**
    * The id of the current key, as of the key's serial seen last: the calls of one element share
@@ -45,6 +47,7 @@ export abstract class StateHandle {
     this.ttl = spec.ttl;
     this.currentKey = spec.currentKey;
     this.namespace = spec.ctx.namespace(spec.stateName);
+    this.wireState = { stateName: spec.stateName, kind: spec.kind };
     this.probe = new StateId(this.namespace, NO_KEY, 0, 0);
   }
 

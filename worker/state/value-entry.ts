@@ -43,12 +43,22 @@ export class ValueEntry extends CacheEntry implements PutSource {
   /** `value` decoded, kept only when the decoded value is immutable (a primitive). */
   decoded: unknown = NOT_DECODED;
 
+  /**
+   * `state` names the state (its stateName and kind, no key): one object for every entry of the
+   * state, which the write-back's runs compare (put-run.ts) without reading anything of the
+   * entry's own.
+   */
   constructor(
     id: StateId,
-    readonly stateKey: sluice.fn.v1.IStateKey,
+    private readonly state: sluice.fn.v1.IStateKey,
     private readonly codec: StateValueCodec,
   ) {
     super(id);
+  }
+
+  /** The wire key of this entry's state and key, for a read or a CLEAR (made when needed: they are rare). */
+  get stateKey(): sluice.fn.v1.IStateKey {
+    return { stateName: this.state.stateName, kind: this.state.kind, key: this.id.key };
   }
 
   /** The value's bytes (null: absent), encoding a primitive written since on first need. */
@@ -139,7 +149,7 @@ export class ValueEntry extends CacheEntry implements PutSource {
     if (!this.present) {
       wire.push({ key: this.stateKey, op: StateOp.CLEAR, time: this.stamp }, 32);
     } else {
-      wire.put(this.stateKey, this, this.stamp, 32 + (this.unencoded ? primitiveBytes(this.decoded) : this.bytes_!.length));
+      wire.put(this.state, this, this.stamp, 32 + (this.unencoded ? primitiveBytes(this.decoded) : this.bytes_!.length));
     }
   }
 
