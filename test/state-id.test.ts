@@ -20,7 +20,7 @@ class TestEntry extends CacheEntry {
     return this.pending;
   }
   writeBack(): void {
-    this.log.push(Buffer.from(this.id.key).toString('hex'));
+    this.log.push(Buffer.from(this.key).toString('hex'));
     this.pending = false;
   }
 }
@@ -147,6 +147,12 @@ describe('state cache index under hash collisions', () => {
       expect(entryB.cached).toBe(false);
       expect(cache.peek(idA)).toBe(entryA2);
       expect(cache.peek(idB)).toBeUndefined();
+
+      // A second entry of A's key is not cached beside the one that is: its write goes out at once.
+      const duplicate = new TestEntry(StateId.of(ns, a.slice()), true, log);
+      cache.commit(duplicate);
+      expect([duplicate.cached, cache.size, cache.peek(idA) === entryA2, log.length]).toEqual([false, 2, true, 2]);
+      expect(log[1]).toBe(Buffer.from(a).toString('hex'));
 
       cache.clear();
       expect(cache.size).toBe(0);

@@ -62,7 +62,7 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
     const ctx = this.ctx;
     const cache = ctx.cache;
     cache.misses++;
-    const target = found ?? new ListEntry(id.owned(), this.stateKey(id), this.ttl);
+    const target = found ?? new ListEntry(id, this.stateKey(id), this.ttl);
     cache.writeBack(target);
     target.forget();
     cache.commit(target);
@@ -78,7 +78,7 @@ export class WorkerListState<T> extends StateHandle implements ListState<T> {
   }
 
   private entryFor(id: StateId): ListEntry {
-    return this.ctx.cache.get<ListEntry>(id) ?? new ListEntry(id.owned(), this.stateKey(id), this.ttl);
+    return this.ctx.cache.get<ListEntry>(id) ?? new ListEntry(id, this.stateKey(id), this.ttl);
   }
 
   private encode(value: T): Uint8Array {

@@ -210,7 +210,7 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
   }
 
   private newEntry(id: StateId, stateKey: sluice.fn.v1.IStateKey): MapEntry {
-    return new MapEntry(id.owned(), stateKey, this.ttl, this.readCacheSize);
+    return new MapEntry(id, stateKey, this.ttl, this.readCacheSize);
   }
 
   private walk<T>(project: (key: Uint8Array, value: Uint8Array) => T): Iterable<T> {

@@ -92,7 +92,7 @@ export abstract class SingleValueHandle extends StateHandle {
   }
 
   private newEntry(id: StateId): ValueEntry {
-    return new ValueEntry(id.owned(), this.wireState, this.ctx.codec);
+    return new ValueEntry(id, this.wireState, this.ctx.codec);
   }
 
   protected writeBytes(id: StateId, value: Uint8Array | null, now: number): void {

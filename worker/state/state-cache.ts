@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { GenericWriter } from '../../shared/codec/generic-writer.ts';
+import { compareBytes } from './bytes.ts';
 import { EntryIndex } from './entry-index.ts';
 import type { StateId, StateNamespace } from './state-id.ts';
 import type { StateWire } from './state-wire.ts';
@@ -31,15 +32,20 @@ export abstract class CacheEntry {
   private readonly ns: StateNamespace;
   /** What the id costs against the byte budget. */
   protected readonly idBytes: number;
+  /**
+   * The key's bytes, a copy of its own (the id's are usually in a received batch). The entry
+   * keeps the id's fields and these, not a StateId: one object fewer per cached key.
+   */
+  readonly key: Uint8Array;
 
-  /** `id` must own its key bytes (StateId.owned()). */
-  constructor(readonly id: StateId) {
+  constructor(id: StateId) {
     this.hash = id.hash;
     this.k0 = id.k0;
     this.k1 = id.k1;
     this.keyLength = id.length;
     this.ns = id.ns;
     this.idBytes = id.bytes;
+    this.key = id.copyKey();
   }
 
   /**
@@ -49,7 +55,7 @@ export abstract class CacheEntry {
    */
   writeKey(keys: GenericWriter): void {
     const n = this.keyLength;
-    if (n > 8) return keys.writeBytes(this.id.key);
+    if (n > 8) return keys.writeBytes(this.key);
     const high = Math.min(n, 4);
     keys.writeBigEndian(this.k0, high);
     keys.writeBigEndian(this.k1, n - high);
@@ -63,7 +69,19 @@ export abstract class CacheEntry {
       this.k1 === id.k1 &&
       this.keyLength === id.length &&
       this.ns === id.ns &&
-      (id.length <= 8 || this.id.equals(id))
+      (id.length <= 8 || id.keyEquals(this.key))
+    );
+  }
+
+  /** Whether `other` is an entry of the same state and key. */
+  sameKey(other: CacheEntry): boolean {
+    return (
+      this.hash === other.hash &&
+      this.k0 === other.k0 &&
+      this.k1 === other.k1 &&
+      this.keyLength === other.keyLength &&
+      this.ns === other.ns &&
+      (this.keyLength <= 8 || compareBytes(this.key, other.key) === 0)
     );
   }
 
@@ -172,6 +190,13 @@ export class StateCache {
     return (entry ?? undefined) as E | undefined;
   }
 
+  /** Whether a cached entry has `entry`'s state and key. */
+  private holdsKeyOf(entry: CacheEntry): boolean {
+    let at = this.index.first(entry.hash);
+    while (at !== null && !at.sameKey(entry)) at = at.nextInBucket;
+    return at !== null;
+  }
+
   /**
    * Records that `entry` was created or changed. A new entry is cached (possibly evicting
    * others); every entry is re-measured and the cache trimmed to its byte budget. An entry
@@ -186,7 +211,7 @@ export class StateCache {
     }
     if (entry.cached) {
       this.account(entry);
-    } else if (this.peek(entry.id) === undefined) {
+    } else if (!this.holdsKeyOf(entry)) {
       entry.accountedBytes = entry.bytes;
       this.totalBytes += entry.accountedBytes;
       entry.cached = true;

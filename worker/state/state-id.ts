@@ -96,6 +96,16 @@ export class StateId {
     return new StateId(this.ns, this.copyKey(), 0, this.length);
   }
 
+  /** Whether the key's bytes are `bytes`. */
+  keyEquals(bytes: Uint8Array): boolean {
+    const n = this.length;
+    if (bytes.length !== n) return false;
+    const data = this.data;
+    const start = this.start;
+    for (let i = 0; i < n; i++) if (data[start + i] !== bytes[i]) return false;
+    return true;
+  }
+
   equals(other: StateId): boolean {
     if (this.hash !== other.hash || this.k0 !== other.k0 || this.k1 !== other.k1 || this.ns !== other.ns) return false;
     const n = this.length;

@@ -58,7 +58,7 @@ export class ValueEntry extends CacheEntry implements PutSource {
 
   /** The wire key of this entry's state and key, for a read or a CLEAR (made when needed: they are rare). */
   get stateKey(): sluice.fn.v1.IStateKey {
-    return { stateName: this.state.stateName, kind: this.state.kind, key: this.id.key };
+    return { stateName: this.state.stateName, kind: this.state.kind, key: this.key };
   }
 
   /** The value's bytes (null: absent), encoding a primitive written since on first need. */
