@@ -110,6 +110,20 @@ describe('state ids', () => {
   });
 });
 
+describe('cache entries', () => {
+  it('give back their key bytes, from their own fields for keys of up to 8 bytes', () => {
+    const ns = new StateNamespace(0, 's');
+    const keys = [[], [0], [255], [1, 2, 3, 4], [255, 0, 255, 0, 1], [0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9, 0xf8], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]];
+    for (const key of keys) {
+      // The id reads the key inside a larger batch, as a handle's probe does.
+      const batch = Uint8Array.from([9, ...key, 9]);
+      const entry = new TestEntry(new StateId(ns, batch, 1, key.length), false, []);
+      batch.fill(0);
+      expect([...entry.key]).toEqual(key);
+    }
+  });
+});
+
 describe('state cache index under hash collisions', () => {
   const ns = new StateNamespace(3, 'count');
 

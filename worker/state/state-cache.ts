@@ -33,10 +33,11 @@ export abstract class CacheEntry {
   /** What the id costs against the byte budget. */
   protected readonly idBytes: number;
   /**
-   * The key's bytes, a copy of its own (the id's are usually in a received batch). The entry
-   * keeps the id's fields and these, not a StateId: one object fewer per cached key.
+   * A key over 8 bytes, a copy of its own (the id's are usually in a received batch); null for
+   * a key of up to 8 bytes, which k0 and k1 hold. The entry keeps the id's fields, not a
+   * StateId, and most keys need no array: two or three objects fewer per cached key.
    */
-  readonly key: Uint8Array;
+  private readonly longKey: Uint8Array | null;
 
   constructor(id: StateId) {
     this.hash = id.hash;
@@ -45,17 +46,27 @@ export abstract class CacheEntry {
     this.keyLength = id.length;
     this.ns = id.ns;
     this.idBytes = id.bytes;
-    this.key = id.copyKey();
+    this.longKey = id.length > 8 ? id.copyKey() : null;
+  }
+
+  /** The key's bytes (made anew for a key of up to 8 bytes: for the rare read or CLEAR that names it). */
+  get key(): Uint8Array {
+    if (this.longKey !== null) return this.longKey;
+    const n = this.keyLength;
+    const high = Math.min(n, 4);
+    const bytes = new Uint8Array(n);
+    for (let i = 0; i < high; i++) bytes[i] = (this.k0 >>> (8 * (high - 1 - i))) & 0xff;
+    for (let i = high; i < n; i++) bytes[i] = (this.k1 >>> (8 * (n - 1 - i))) & 0xff;
+    return bytes;
   }
 
   /**
    * Appends the key's bytes to `keys` (a PUT_BATCH's key column). A key of up to 8 bytes is
-   * written from k0 and k1, which hold it (StateId.set) in the fields a write-back reads anyway:
-   * the key's own array is one more object to fetch per key.
+   * written from k0 and k1, which hold it (StateId.set) in the fields a write-back reads anyway.
    */
   writeKey(keys: GenericWriter): void {
     const n = this.keyLength;
-    if (n > 8) return keys.writeBytes(this.key);
+    if (n > 8) return keys.writeBytes(this.longKey!);
     const high = Math.min(n, 4);
     keys.writeBigEndian(this.k0, high);
     keys.writeBigEndian(this.k1, n - high);
@@ -69,7 +80,7 @@ export abstract class CacheEntry {
       this.k1 === id.k1 &&
       this.keyLength === id.length &&
       this.ns === id.ns &&
-      (id.length <= 8 || id.keyEquals(this.key))
+      (id.length <= 8 || id.keyEquals(this.longKey!))
     );
   }
 
@@ -81,7 +92,7 @@ export abstract class CacheEntry {
       this.k1 === other.k1 &&
       this.keyLength === other.keyLength &&
       this.ns === other.ns &&
-      (this.keyLength <= 8 || compareBytes(this.key, other.key) === 0)
+      (this.keyLength <= 8 || compareBytes(this.longKey!, other.longKey!) === 0)
     );
   }
 
