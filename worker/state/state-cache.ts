@@ -74,26 +74,20 @@ export abstract class CacheEntry {
 
   /** Whether this entry is the one of `id`. */
   is(id: StateId): boolean {
-    return (
-      this.hash === id.hash &&
-      this.k0 === id.k0 &&
-      this.k1 === id.k1 &&
-      this.keyLength === id.length &&
-      this.ns === id.ns &&
-      (id.length <= 8 || id.keyEquals(this.longKey!))
-    );
+    return this.hasFields(id.hash, id.k0, id.k1, id.length, id.ns) && (id.length <= 8 || id.keyEquals(this.longKey!));
   }
 
   /** Whether `other` is an entry of the same state and key. */
   sameKey(other: CacheEntry): boolean {
     return (
-      this.hash === other.hash &&
-      this.k0 === other.k0 &&
-      this.k1 === other.k1 &&
-      this.keyLength === other.keyLength &&
-      this.ns === other.ns &&
+      this.hasFields(other.hash, other.k0, other.k1, other.keyLength, other.ns) &&
       (this.keyLength <= 8 || compareBytes(this.longKey!, other.longKey!) === 0)
     );
+  }
+
+  /** Whether the id's fields this entry copied are these (for a key over 8 bytes, its bytes must be compared too). */
+  private hasFields(hash: number, k0: number, k1: number, keyLength: number, ns: StateNamespace): boolean {
+    return this.hash === hash && this.k0 === k0 && this.k1 === k1 && this.keyLength === keyLength && this.ns === ns;
   }
 
   /** Estimated memory held: encoded sizes plus overheads. */
@@ -111,9 +105,9 @@ export abstract class CacheEntry {
  *
  * Invariants: the entries of `dirtyEntries` whose `listedDirty` is set are cached, each once,
  * and include every cached entry whose `dirty` is true (as of its last commit, or its rewrite:
- * ValueEntry.rewritePrimitive); those also include the entries written back at the last
- * bundle's end, clean until written again; the others are stale items, skipped; `totalBytes` is the sum of accountedBytes over cached entries. An evicted entry's
- * pending writes join the wire's batch (eviction writes back): they go out with the next read
+ * ValueEntry.rewritePrimitive); they also include the entries written back at the last
+ * bundle's end, clean until written again; the others are stale items, skipped. `totalBytes`
+ * is the sum of accountedBytes over cached entries. An evicted entry's pending writes join the wire's batch (eviction writes back): they go out with the next read
  * (which they then precede), when the batch is full, or at the bundle's end, not in a request of
  * their own. With the cache off (size 0) nothing is kept: writes go to the batch as they are made.
  */
@@ -126,11 +120,10 @@ export class StateCache {
   private totalBytes = 0;
   /**
    * The listed entries (the dirty ones and those written back last), in the order they were
-   * listed, as a plain array: a bundle dirties
-   * thousands of entries and writes them all back at its end, and a Set, cleared every bundle,
-   * hashed each one in and grew its table again every time. An entry that stops being dirty
-   * leaves a stale item (its listedDirty is cleared); stale items are dropped when they
-   * outnumber the live ones.
+   * listed, as a plain array: a bundle dirties thousands of entries and writes them all back at
+   * its end, and a Set, cleared every bundle, hashed each one in and grew its table again every
+   * time. An entry unlisted leaves a stale item (its listedDirty is cleared); stale items are
+   * dropped when they outnumber the live ones.
    */
   private dirtyEntries: CacheEntry[] = [];
   private dirtyCount = 0;

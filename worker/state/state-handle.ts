@@ -35,7 +35,7 @@ export abstract class StateHandle {
   /**
    * The id of the current key, as of the key's serial seen last: the calls of one element share
    * it, and the next element's key resets it (it is this handle's probe into the cache: an
-   * entry, or anything else that keeps an id, keeps an owned() copy).
+   * entry copies what it keeps of it, and anything else that keeps an id keeps an owned() copy).
    */
   protected keySerial = -1;
   private readonly probe: StateId;
