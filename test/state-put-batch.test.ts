@@ -4,7 +4,7 @@ import { ListStateDescriptor, ValueStateDescriptor } from '../shared/api/state-d
 import { StateAccessError } from '../shared/errors/errors.ts';
 import { MIN_PUT_BATCH_ROWS, PUT_BATCH_LAYOUT } from '../shared/protocol/put-batch.ts';
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
-import { b, ctxFor, groupOf, Kind, Op, op, strings, view, type Operation } from './host-state-fixtures.ts';
+import { b, ctxFor, groupOf, keysInGroup, Kind, Op, op, strings, view, type Operation } from './host-state-fixtures.ts';
 import { FakeStateHost, workerOver } from './worker-state-fake-host.ts';
 import { PutRun, type PutSource } from '../worker/state/put-run.ts';
 import { DEFAULT_WRITE_BATCH_SIZE } from '../worker/state/worker-state-options.ts';
@@ -181,6 +181,48 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
     const read = be.apply(['a', 'b', 'c'].map((key) => op(Kind.VALUE, '3/v', Op.GET, { key })), ctxFor(MAX));
     expect(read.map((r) => view(r).values)).toEqual([[longer], ['cd'], ['z'.repeat(33)]]);
     expect(be.stats()).toEqual({ entries: 3, bytes: 3 + 41 + 2 + 33, openIterations: 0 });
+  });
+
+  it("a batch with the keys of the last one writes each key's own entry, after removals renumbered them and after their table went", () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    const group = 17;
+    // One key group: one table, whose entries a removal renumbers (its last entry takes the hole).
+    const keys = keysInGroup(group, MAX, 4);
+    const batch = (tag: string) => putBatch(Kind.VALUE, '3/v', keys.map((k, i): [string, string, number] => [k, `${tag}${i}`, 0]));
+    const read = () => be.apply(keys.map((key) => op(Kind.VALUE, '3/v', Op.GET, { key })), ctxFor(MAX)).map((r) => (r.found ? strings(r.values)[0] : null));
+    be.apply([batch('a')], ctxFor(MAX));
+    be.apply([batch('b')], ctxFor(MAX));
+    expect(read()).toEqual(['b0', 'b1', 'b2', 'b3']);
+    be.apply([op(Kind.VALUE, '3/v', Op.CLEAR, { key: keys[0]! })], ctxFor(MAX));
+    expect(read()).toEqual([null, 'b1', 'b2', 'b3']);
+    be.apply([batch('c')], ctxFor(MAX));
+    expect(read()).toEqual(['c0', 'c1', 'c2', 'c3']);
+    expect(be.stats()).toEqual({ entries: 4, bytes: keys.reduce((n, k) => n + k.length + 2, 0), openIterations: 0 });
+    // Every key cleared: the key group's table is dropped, and the next batch makes a new one.
+    be.apply(keys.map((key) => op(Kind.VALUE, '3/v', Op.CLEAR, { key })), ctxFor(MAX));
+    expect(be.stats()).toEqual({ entries: 0, bytes: 0, openIterations: 0 });
+    be.apply([batch('d')], ctxFor(MAX));
+    expect(read()).toEqual(['d0', 'd1', 'd2', 'd3']);
+    expect(be.stats()).toEqual({ entries: 4, bytes: keys.reduce((n, k) => n + k.length + 2, 0), openIterations: 0 });
+    // The same keys in another namespace are other entries.
+    be.apply([{ ...batch('e'), key: { stateName: '3/v', kind: Kind.VALUE, namespace: b('w') } }], ctxFor(MAX));
+    expect(read()).toEqual(['d0', 'd1', 'd2', 'd3']);
+    expect(be.stats().entries).toBe(8);
+  });
+
+  it('refuses a batch its worker does not own the keys of, though the same batch was applied for a worker that did', () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    const keys = ['p', 'q', 'r'];
+    const groups = keys.map((k) => groupOf(k, MAX));
+    const batch = putBatch(Kind.VALUE, '3/v', keys.map((k): [string, string, number] => [k, 'v', 0]));
+    be.apply([batch], ctxFor(MAX));
+    const other = (Math.max(...groups) + 1) % MAX;
+    expect(() => be.apply([batch], ctxFor(MAX, { start: other, end: other }))).toThrow(
+      new StateAccessError(
+        `state request refused, nothing in it was applied: operation 0, row 0 of its PUT_BATCH (PUT on state '3/v'): ` +
+          `its key is in key group ${groups[0]}, outside the key groups this worker owns [${other}, ${other}]`,
+      ),
+    );
   });
 
   it('refuses a batch with a row without a value, applying none of it', () => {

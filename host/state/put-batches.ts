@@ -8,6 +8,7 @@
  * bundle's write-back carries one row per key the bundle changed). Each key is hashed once,
  * for its key group and for its entry in the state's ValueTable.
  */
+import { Buffer } from 'node:buffer';
 import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
 import type { KeyColumn } from '../../shared/codec/key-column.ts';
 import { sluice } from '../../shared/generated/protocol.js';
@@ -16,7 +17,7 @@ import { EMPTY_BYTES } from './byte-keys.ts';
 import { formatRange, keyGroupOfHash, type KeyGroupRange } from './key-groups.ts';
 import { murmur3x86_32Range } from './murmur3.ts';
 import { refusal, type StateOperation } from './request-plan.ts';
-import { entryHash, namespaceHash } from './value-table.ts';
+import { entryHash, namespaceHash, type ValueTable } from './value-table.ts';
 
 const Kind = sluice.fn.v1.StateKind;
 const Op = sluice.fn.v1.StateOp;
@@ -42,10 +43,42 @@ export interface PlannedPuts {
    * its rows, instead of every row going to another of up to max-parallelism tables.
    */
   readonly order: Int32Array;
+  /** Where the rows were applied last time these same keys came (KeptPlan). */
+  readonly kept: KeptPlan;
 }
+
+/**
+ * A plan kept for the next PUT_BATCH of the same state from the same worker (and with the same
+ * first key: a write-back of more rows than a request holds comes in several). A bundle's
+ * write-back names the keys the bundle changed, and the worker lists them in the order of the
+ * last bundle's (worker/state/state-cache.ts): a job over a steady set of keys sends the same
+ * key column bundle after bundle. When it does, the rows' key groups, hashes and order are
+ * taken from here instead of being worked out again, and each row's entry in its key group's
+ * table, recorded when it was last applied, is written without a lookup while that table is
+ * the same and has not renumbered its entries.
+ */
+export interface KeptPlan {
+  /** The key column's bytes and offsets, and the namespace, copied. */
+  readonly keyData: Uint8Array;
+  readonly keyOffsets: Int32Array;
+  readonly namespace: Uint8Array;
+  readonly maxParallelism: number;
+  readonly keyGroups: Int32Array;
+  readonly hashes: Int32Array;
+  readonly order: Int32Array;
+  /** Each row's entry in its key group's table, as of tables[keyGroup] at renumberings[keyGroup]. */
+  readonly entries: Int32Array;
+  readonly tables: (ValueTable | null)[];
+  readonly renumberings: Float64Array;
+}
+
+/** Plans are kept for this many (worker, state, first key) at most, the least recently used dropped. */
+const MAX_KEPT_PLANS = 64;
 
 export class PutBatchReader {
   private readonly decoder = new BatchDecoder(PUT_BATCH_LAYOUT);
+  /** By worker (its key groups) and state name, in the order of their last use. */
+  private readonly kept = new Map<string, KeptPlan>();
 
   /**
    * Reads operation `index` (a PUT_BATCH) of a request; throws StateAccessError, naming the
@@ -67,19 +100,49 @@ export class PutBatchReader {
     const keys = rows.keys;
     if (keys === null) throw refuse('the batch has no key column');
     const namespace = operation.key?.namespace ?? EMPTY_BYTES;
-    const nsHash = namespaceHash(namespace);
     const n = rows.length;
-    const planned: PlannedPuts = {
+    const times = new Float64Array(n);
+    for (let r = 0; r < n; r++) times[r] = rows.timestamps![r] ?? 0;
+    // A write-back of more keys than a request holds comes in several batches, each with its own first key.
+    const first = n === 0 ? 0 : murmur3x86_32Range(keys.data, keys.offsets[0]!, keys.offsets[1]!, 0);
+    const keptAs = `${owned.start}-${owned.end}/${first}/${stateName}`;
+    let kept = this.kept.get(keptAs);
+    this.kept.delete(keptAs);
+    if (kept === undefined || !sameKeys(kept, keys, namespace, maxParallelism)) {
+      kept = this.planKeys(index, stateName, keys, namespace, owned, maxParallelism);
+      if (this.kept.size >= MAX_KEPT_PLANS) this.kept.delete(this.kept.keys().next().value!);
+    }
+    this.kept.set(keptAs, kept);
+    return {
       length: n,
-      keyGroups: new Int32Array(n),
-      hashes: new Int32Array(n),
+      keyGroups: kept.keyGroups,
+      hashes: kept.hashes,
       keys,
       values: rows.values,
       namespace,
-      times: new Float64Array(n),
-      order: new Int32Array(n),
+      times,
+      order: kept.order,
+      kept,
     };
+  }
+
+  /** Works out each row's key group, hash and place in the order to apply them; refuses a key outside `owned`. */
+  private planKeys(index: number, stateName: string, keys: KeyColumn, namespace: Uint8Array, owned: KeyGroupRange, maxParallelism: number): KeptPlan {
+    const n = keys.length;
+    const nsHash = namespaceHash(namespace);
     const { data, offsets } = keys;
+    const planned = {
+      keyData: data.slice(0, offsets[n]),
+      keyOffsets: offsets.slice(0, n + 1),
+      namespace: namespace.slice(),
+      maxParallelism,
+      keyGroups: new Int32Array(n),
+      hashes: new Int32Array(n),
+      order: new Int32Array(n),
+      entries: new Int32Array(n),
+      tables: new Array<ValueTable | null>(maxParallelism).fill(null),
+      renumberings: new Float64Array(maxParallelism),
+    };
     for (let r = 0; r < n; r++) {
       const start = offsets[r]!;
       const end = offsets[r + 1]!;
@@ -95,11 +158,26 @@ export class PutBatchReader {
       }
       planned.keyGroups[r] = keyGroup;
       planned.hashes[r] = entryHash(hash, nsHash);
-      planned.times[r] = rows.timestamps![r] ?? 0;
     }
     sortByKeyGroup(planned.keyGroups, maxParallelism, planned.order);
     return planned;
   }
+}
+
+/** Whether a batch's keys and namespace are those `kept` was planned for. */
+function sameKeys(kept: KeptPlan, keys: KeyColumn, namespace: Uint8Array, maxParallelism: number): boolean {
+  const n = keys.length;
+  return (
+    kept.keyOffsets.length === n + 1 &&
+    kept.maxParallelism === maxParallelism &&
+    sameBytes(kept.namespace, namespace) &&
+    sameBytes(new Uint8Array(kept.keyOffsets.buffer), new Uint8Array(keys.offsets.buffer, keys.offsets.byteOffset, (n + 1) * 4)) &&
+    sameBytes(kept.keyData, keys.data.subarray(0, keys.offsets[n]))
+  );
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 /** Fills `order` with the row numbers 0…n−1 ordered by `keyGroups[row]`, stably (a counting sort). */

@@ -1,6 +1,6 @@
 /** VALUE, REDUCING and AGGREGATING state: one opaque value per key and namespace (value-table.ts). */
 import { recordKeySize } from './byte-keys.ts';
-import type { PlannedPuts } from './put-batches.ts';
+import type { KeptPlan, PlannedPuts } from './put-batches.ts';
 import type { StateStore, StateTarget } from './state-store.ts';
 import { emptyResult, valuesResult, type StateResult } from './state-results.ts';
 import { freshness } from './state-ttl.ts';
@@ -45,32 +45,51 @@ export function putValue(store: StateStore, t: StateTarget, value: Uint8Array, n
  * row is filed under the hash its key group was taken from, read where the request holds it.
  */
 export function putValues(store: StateStore, stateName: string, puts: PlannedPuts, hostNow: number): void {
-  const { keyGroups, hashes, times, namespace, order } = puts;
+  const { keyGroups, hashes, times, namespace, order, kept } = puts;
   const keys = puts.keys.data;
   const keyOffsets = puts.keys.offsets;
   const values = puts.values.data;
   const valueOffsets = puts.values.offsets;
+  const entries = kept.entries;
   let added = 0;
   let bytes = 0;
   let table: ValueTable | null = null;
   let tableGroup = -1;
+  // Whether this key group's rows know their entries (the plan's last application left them, and the table is as it left it).
+  let known = false;
   for (let i = 0; i < puts.length; i++) {
     const r = order[i]!;
     const keyGroup = keyGroups[r]!;
     if (keyGroup !== tableGroup) {
+      if (table !== null) keep(kept, tableGroup, table);
       table = store.valueTableForWrite(keyGroup, stateName);
       tableGroup = keyGroup;
+      known = kept.tables[keyGroup] === table && kept.renumberings[keyGroup] === table.renumberings;
     }
     const time = times[r]!;
+    const valueStart = valueOffsets[r]!;
+    const valueEnd = valueOffsets[r + 1]!;
+    if (known) {
+      bytes += table!.putAt(entries[r]!, values, valueStart, valueEnd, time > 0 ? time : hostNow);
+      continue;
+    }
     const keyStart = keyOffsets[r]!;
     const keyEnd = keyOffsets[r + 1]!;
-    bytes += table!.put(hashes[r]!, keys, keyStart, keyEnd, namespace, values, valueOffsets[r]!, valueOffsets[r + 1]!, time > 0 ? time : hostNow);
+    bytes += table!.put(hashes[r]!, keys, keyStart, keyEnd, namespace, values, valueStart, valueEnd, time > 0 ? time : hostNow);
+    entries[r] = table!.lastEntry;
     if (table!.inserted) {
       added++;
       bytes += keyEnd - keyStart + namespace.length;
     }
   }
+  if (table !== null) keep(kept, tableGroup, table);
   store.account(added, bytes);
+}
+
+/** Records that the kept plan's entries of `keyGroup` are those of `table` as it is now. */
+function keep(kept: KeptPlan, keyGroup: number, table: ValueTable): void {
+  kept.tables[keyGroup] = table;
+  kept.renumberings[keyGroup] = table.renumberings;
 }
 
 export function clearValue(store: StateStore, t: StateTarget): StateResult {

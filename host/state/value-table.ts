@@ -127,6 +127,13 @@ export class ValueTable {
 
   /** Whether the last put() or putRecord() made a new entry. */
   inserted = false;
+  /** The entry the last put() or putRecord() wrote. */
+  lastEntry = -1;
+  /**
+   * Bumped whenever entries change numbers (a removal: the last entry takes the removed one's
+   * number). An entry number taken while it is unchanged still names the same key.
+   */
+  renumberings = 0;
 
   /**
    * Stores value bytes[valueStart, valueEnd) at `ts` under (key bytes[keyStart, keyEnd),
@@ -147,12 +154,23 @@ export class ValueTable {
     const length = valueEnd - valueStart;
     const slot = this.slotOf(hash, key, keyStart, keyEnd, namespace);
     if (slot < 0) {
+      this.lastEntry = this.count;
       this.insert(-1 - slot, hash, key, keyStart, keyEnd, namespace, value, valueStart, valueEnd, ts);
       this.inserted = true;
       return length;
     }
     this.inserted = false;
     const entry = this.slots[slot]! - 1;
+    this.lastEntry = entry;
+    return this.putAt(entry, value, valueStart, valueEnd, ts);
+  }
+
+  /**
+   * Stores value bytes[valueStart, valueEnd) at `ts` in `entry` (a live entry's number, taken
+   * since `renumberings` last changed); returns how many bytes the stored value grew by.
+   */
+  putAt(entry: number, value: Uint8Array, valueStart: number, valueEnd: number, ts: number): number {
+    const length = valueEnd - valueStart;
     const f = entry * STRIDE;
     const old = this.fields[f + VALUE_LENGTH]!;
     this.stamps[TS_OF(entry)] = ts;
@@ -178,6 +196,7 @@ export class ValueTable {
     this.garbage += fields[f + KEY_LENGTH]! + fields[f + NAMESPACE_LENGTH]! + fields[f + VALUE_LENGTH]!;
     this.vacate(this.slotOfEntry(entry));
     const last = --this.count;
+    this.renumberings++;
     if (entry !== last) {
       // The last entry moves into the hole: its slot is re-pointed, its fields copied.
       this.slots[this.slotOfEntry(last)] = entry + 1;
