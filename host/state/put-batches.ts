@@ -6,7 +6,8 @@
  * PUTs would be. The rows are read straight from the batch's columns: an operation object, a
  * key view, a record-key string and a plan per row cost the host more than the PUT itself (a
  * bundle's write-back carries one row per key the bundle changed). Each key is hashed once,
- * for its key group and for its entry in the state's ValueTable.
+ * for its key group and for its entry in the state's ValueTable, and a batch with the keys of
+ * the last one from the same worker is not planned again (KeptPlan).
  */
 import { Buffer } from 'node:buffer';
 import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
