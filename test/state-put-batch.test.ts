@@ -4,6 +4,7 @@ import { ListStateDescriptor, ValueStateDescriptor } from '../shared/api/state-d
 import { StateAccessError } from '../shared/errors/errors.ts';
 import { MIN_PUT_BATCH_ROWS, PUT_BATCH_LAYOUT } from '../shared/protocol/put-batch.ts';
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
+import type { PutBatchReader } from '../host/state/put-batches.ts';
 import { b, ctxFor, groupOf, keysInGroup, Kind, Op, op, strings, view, type Operation } from './host-state-fixtures.ts';
 import { FakeStateHost, workerOver } from './worker-state-fake-host.ts';
 import { PutRun, type PutSource } from '../worker/state/put-run.ts';
@@ -208,6 +209,22 @@ describe('PUT_BATCH: runs of value PUTs travel as one Arrow batch', () => {
     be.apply([{ ...batch('e'), key: { stateName: '3/v', kind: Kind.VALUE, namespace: b('w') } }], ctxFor(MAX));
     expect(read()).toEqual(['d0', 'd1', 'd2', 'd3']);
     expect(be.stats().entries).toBe(8);
+  });
+
+  it('keeps plans for at most 64 batches, and none past a restore, which then applies batches to the restored state', () => {
+    const be = new KeyedStateBackend({ maxParallelism: MAX, clock: () => 1000 });
+    const kept = () => (be as unknown as { putBatches: PutBatchReader }).putBatches.keptPlans;
+    const batchOf = (key: string, value: string) => putBatch(Kind.VALUE, '3/v', [[key, value, 0]]);
+    for (let i = 0; i < 70; i++) be.apply([batchOf(`k${i}`, 'a')], ctxFor(MAX));
+    expect(kept()).toBe(64);
+    const snapshot = be.snapshot();
+    be.apply([batchOf('k69', 'b')], ctxFor(MAX));
+    be.restore([snapshot]);
+    expect(kept()).toBe(0);
+    be.apply([batchOf('k69', 'c')], ctxFor(MAX));
+    const read = be.apply([op(Kind.VALUE, '3/v', Op.GET, { key: 'k69' }), op(Kind.VALUE, '3/v', Op.GET, { key: 'k0' })], ctxFor(MAX));
+    expect(read.map((r) => strings(r.values))).toEqual([['c'], ['a']]);
+    expect(be.stats().entries).toBe(70);
   });
 
   it('refuses a batch its worker does not own the keys of, though the same batch was applied for a worker that did', () => {

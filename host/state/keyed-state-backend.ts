@@ -154,6 +154,8 @@ export class KeyedStateBackend {
     readSnapshots(store, snapshots, this.checkRange(range));
     this.store = store;
     this.iterations.clear();
+    // A kept plan would hold the old store's tables until replaced.
+    this.putBatches.clear();
   }
 
   /** Removes and returns `operator`'s event-time timers in `range` with timestamp <= watermark, by (timestamp, registration). */

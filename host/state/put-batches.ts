@@ -81,6 +81,16 @@ export class PutBatchReader {
   /** By worker (its key groups) and state name, in the order of their last use. */
   private readonly kept = new Map<string, KeptPlan>();
 
+  /** How many plans are kept. */
+  get keptPlans(): number {
+    return this.kept.size;
+  }
+
+  /** Forgets every kept plan (the state was restored: what they point at is gone). */
+  clear(): void {
+    this.kept.clear();
+  }
+
   /**
    * Reads operation `index` (a PUT_BATCH) of a request; throws StateAccessError, naming the
    * row when one is at fault, if the batch or any of its rows is refused.
