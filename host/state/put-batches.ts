@@ -78,7 +78,7 @@ const MAX_KEPT_PLANS = 64;
 
 export class PutBatchReader {
   private readonly decoder = new BatchDecoder(PUT_BATCH_LAYOUT);
-  /** By worker (its key groups) and state name, in the order of their last use. */
+  /** By worker (its key groups), first key and state name, in the order of their last use. */
   private readonly kept = new Map<string, KeptPlan>();
 
   /** How many plans are kept. */
