@@ -106,12 +106,6 @@ export class StateId {
     return true;
   }
 
-  equals(other: StateId): boolean {
-    if (this.hash !== other.hash || this.k0 !== other.k0 || this.k1 !== other.k1 || this.ns !== other.ns) return false;
-    const n = this.length;
-    return n === other.length && (n <= 8 || this.sameBytes(other));
-  }
-
   get text(): string {
     return (this.text_ ??= `${this.ns.stateName.length}:${this.ns.stateName}${bytesKey(this.key)}`);
   }
@@ -119,15 +113,5 @@ export class StateId {
   /** About what the id holds in memory, for the cache's byte budget. */
   get bytes(): number {
     return 48 + this.length;
-  }
-
-  /** Whether the keys' bytes past the first 8 (which k0 and k1 compare) are equal; lengths are. */
-  private sameBytes(other: StateId): boolean {
-    const a = this.data;
-    const b = other.data;
-    const d = other.start - this.start;
-    const end = this.start + this.length;
-    for (let i = this.start + 8; i < end; i++) if (a[i] !== b[i + d]) return false;
-    return true;
   }
 }
