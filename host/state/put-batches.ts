@@ -25,12 +25,9 @@ const Op = sluice.fn.v1.StateOp;
 
 const BATCHABLE = new Set<number>([Kind.VALUE, Kind.REDUCING, Kind.AGGREGATING]);
 
-/** A PUT_BATCH's rows, checked: where each lands and what it writes. */
+/** A PUT_BATCH's rows, checked: where each lands (its plan) and what it writes. */
 export interface PlannedPuts {
   readonly length: number;
-  readonly keyGroups: Int32Array;
-  /** Each row's ValueTable hash (value-table.ts entryHash). */
-  readonly hashes: Int32Array;
   /** The keys and the values, where the request's batch holds them: what is kept is copied. */
   readonly keys: KeyColumn;
   readonly values: KeyColumn;
@@ -38,14 +35,8 @@ export interface PlannedPuts {
   readonly namespace: Uint8Array;
   /** The PUT's time; 0 or less: the host's clock. */
   readonly times: Float64Array;
-  /**
-   * The rows in key-group order (stably: one key's rows keep their order), the order to apply
-   * them in: each key group's table is then visited once, its lines fetched once for all of
-   * its rows, instead of every row going to another of up to max-parallelism tables.
-   */
-  readonly order: Int32Array;
-  /** Where the rows were applied last time these same keys came (KeptPlan). */
-  readonly kept: KeptPlan;
+  /** The rows' key groups, hashes and order, made for these keys or kept from the last batch of them. */
+  readonly plan: KeptPlan;
 }
 
 /**
@@ -65,7 +56,13 @@ export interface KeptPlan {
   readonly namespace: Uint8Array;
   readonly maxParallelism: number;
   readonly keyGroups: Int32Array;
+  /** Each row's ValueTable hash (value-table.ts entryHash). */
   readonly hashes: Int32Array;
+  /**
+   * The rows in key-group order (stably: one key's rows keep their order), the order to apply
+   * them in: each key group's table is then visited once, its lines fetched once for all of
+   * its rows, instead of every row going to another of up to max-parallelism tables.
+   */
   readonly order: Int32Array;
   /** Each row's entry in its key group's table, as of tables[keyGroup] at renumberings[keyGroup]. */
   readonly entries: Int32Array;
@@ -124,17 +121,7 @@ export class PutBatchReader {
       if (this.kept.size >= MAX_KEPT_PLANS) this.kept.delete(this.kept.keys().next().value!);
     }
     this.kept.set(keptAs, kept);
-    return {
-      length: n,
-      keyGroups: kept.keyGroups,
-      hashes: kept.hashes,
-      keys,
-      values: rows.values,
-      namespace,
-      times,
-      order: kept.order,
-      kept,
-    };
+    return { length: n, keys, values: rows.values, namespace, times, plan: kept };
   }
 
   /** Works out each row's key group, hash and place in the order to apply them; refuses a key outside `owned`. */

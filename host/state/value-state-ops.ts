@@ -45,12 +45,12 @@ export function putValue(store: StateStore, t: StateTarget, value: Uint8Array, n
  * row is filed under the hash its key group was taken from, read where the request holds it.
  */
 export function putValues(store: StateStore, stateName: string, puts: PlannedPuts, hostNow: number): void {
-  const { keyGroups, hashes, times, namespace, order, kept } = puts;
+  const { times, namespace, plan } = puts;
+  const { keyGroups, hashes, order, entries } = plan;
   const keys = puts.keys.data;
   const keyOffsets = puts.keys.offsets;
   const values = puts.values.data;
   const valueOffsets = puts.values.offsets;
-  const entries = kept.entries;
   let added = 0;
   let bytes = 0;
   let table: ValueTable | null = null;
@@ -61,10 +61,10 @@ export function putValues(store: StateStore, stateName: string, puts: PlannedPut
     const r = order[i]!;
     const keyGroup = keyGroups[r]!;
     if (keyGroup !== tableGroup) {
-      if (table !== null) keep(kept, tableGroup, table);
+      if (table !== null) keep(plan, tableGroup, table);
       table = store.valueTableForWrite(keyGroup, stateName);
       tableGroup = keyGroup;
-      known = kept.tables[keyGroup] === table && kept.renumberings[keyGroup] === table.renumberings;
+      known = plan.tables[keyGroup] === table && plan.renumberings[keyGroup] === table.renumberings;
     }
     const time = times[r]!;
     const valueStart = valueOffsets[r]!;
@@ -82,14 +82,14 @@ export function putValues(store: StateStore, stateName: string, puts: PlannedPut
       bytes += keyEnd - keyStart + namespace.length;
     }
   }
-  if (table !== null) keep(kept, tableGroup, table);
+  if (table !== null) keep(plan, tableGroup, table);
   store.account(added, bytes);
 }
 
-/** Records that the kept plan's entries of `keyGroup` are those of `table` as it is now. */
-function keep(kept: KeptPlan, keyGroup: number, table: ValueTable): void {
-  kept.tables[keyGroup] = table;
-  kept.renumberings[keyGroup] = table.renumberings;
+/** Records that the plan's entries of `keyGroup` are those of `table` as it is now. */
+function keep(plan: KeptPlan, keyGroup: number, table: ValueTable): void {
+  plan.tables[keyGroup] = table;
+  plan.renumberings[keyGroup] = table.renumberings;
 }
 
 export function clearValue(store: StateStore, t: StateTarget): StateResult {
