@@ -23,7 +23,10 @@ export class ElementScope implements CurrentKey {
     if (!(keys instanceof KeyColumn)) return this.setKey(keys.at(index) ?? null);
     const offsets = keys.offsets;
     const start = offsets[index]!;
-    this.data = keys.data;
+    // Stored only when it changes (once a batch): data is young and the scope old, and every
+    // such store is a call into the garbage collector's write barrier.
+    const data = keys.data;
+    if (this.data !== data) this.data = data;
     this.keyStart = start;
     this.keyLength = offsets[index + 1]! - start;
     this.changed(null);

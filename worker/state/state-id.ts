@@ -65,7 +65,8 @@ export class StateId {
     this.hash = (h >>> 2) & 0x3fffffff;
     this.k0 = k0;
     this.k1 = k1;
-    this.data = data;
+    // Once a batch, not once a row (ElementScope.setRow says why).
+    if (this.data !== data) this.data = data;
     this.start = start;
     this.length = length;
     this.view = null;
