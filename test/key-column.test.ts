@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { BatchDecoder } from '../shared/codec/batch-decoder.ts';
 import { BatchEncoder } from '../shared/codec/batch-encoder.ts';
 import type { BatchLayout, RowBatch } from '../shared/codec/batch-layout.ts';
-import { encodeKey } from '../shared/codec/generic-value.ts';
-import { KeyColumn, keysArray } from '../shared/codec/key-column.ts';
+import { decodeGeneric, encodeKey } from '../shared/codec/generic-value.ts';
+import { KeyColumn, KeyColumnBuilder, keysArray } from '../shared/codec/key-column.ts';
 import { ProtocolError } from '../shared/errors/errors.ts';
 
 const layout: BatchLayout = { value: { kind: 'LONG' }, keyed: true, timestamped: false };
@@ -63,6 +63,32 @@ describe('KeyColumn: a received batch keeps its keys as bytes and offsets', () =
     const decode = () => new BatchDecoder(layout).decode(tableToIPC(table, 'stream'));
     expect(decode).toThrow(ProtocolError);
     expect(decode).toThrow('malformed Arrow batch: the key column has nulls');
+  });
+});
+
+describe("KeyColumnBuilder: a key selector's keys, encoded into one column", () => {
+  it("gives each take() only the keys added since the last, past the first batch's size and back", () => {
+    const builder = new KeyColumnBuilder();
+    const columns = [1500, 3, 0, 1100].map((count, round) => {
+      const keys = Array.from({ length: count }, (_, i) => (i % 2 === 0 ? `r${round}-${i}` : round * 100_000 + i));
+      for (const k of keys) builder.add(k);
+      expect(builder.length).toBe(count);
+      return { keys, column: builder.take() };
+    });
+    for (const { keys, column } of columns) {
+      expect(column.length).toBe(keys.length);
+      expect(Array.from({ length: column.length }, (_, i) => decodeGeneric(column.at(i)!))).toEqual(keys);
+    }
+    expect(builder.length).toBe(0);
+  });
+
+  it('adds nothing for a key it cannot encode', () => {
+    const builder = new KeyColumnBuilder();
+    builder.add('a');
+    expect(() => builder.add(Symbol('s'))).toThrow();
+    builder.add('b');
+    const column = builder.take();
+    expect(Array.from({ length: column.length }, (_, i) => decodeGeneric(column.at(i)!))).toEqual(['a', 'b']);
   });
 });
 

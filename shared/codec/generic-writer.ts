@@ -42,12 +42,18 @@ export interface GenericWriterOptions {
 
 export class GenericWriter {
   private buf: Buffer;
+  /**
+   * buf.byteLength, kept as a number: ensure() runs for every value written, and V8 compiled
+   * the buffer's byteLength there as a call to its load IC (perf, a key selector's worker).
+   */
+  private capacity: number;
   private view: DataView;
   private pos = 0;
   private readonly keyForm: boolean;
 
   constructor(options: GenericWriterOptions = {}) {
     this.buf = Buffer.allocUnsafeSlow(Math.max(64, options.initialCapacity ?? 4096));
+    this.capacity = this.buf.byteLength;
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.keyForm = options.keyForm ?? false;
   }
@@ -127,10 +133,11 @@ export class GenericWriter {
 
   private ensure(extra: number): void {
     const need = this.pos + extra;
-    if (need <= this.buf.byteLength) return;
-    const next = Buffer.allocUnsafeSlow(Math.max(need, this.buf.byteLength * 2));
+    if (need <= this.capacity) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(need, this.capacity * 2));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.capacity = next.byteLength;
     this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 

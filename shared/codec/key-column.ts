@@ -58,10 +58,15 @@ export class KeyColumnDecoder {
  */
 export class KeyColumnBuilder {
   private readonly writer = new GenericWriter({ keyForm: true, initialCapacity: 16 * 1024 });
-  private offsets: number[] = [0];
+  /**
+   * offsets[i + 1]: where key i ends ([0] is 0), in an array kept across batches: a JS array
+   * pushed to per row grew its storage again every batch.
+   */
+  private offsets = new Int32Array(1025);
+  private count = 0;
 
   get length(): number {
-    return this.offsets.length - 1;
+    return this.count;
   }
 
   /**
@@ -71,15 +76,22 @@ export class KeyColumnBuilder {
   add(keyValue: unknown): void {
     this.writer.write(keyValue);
     if (this.writer.length > MAX_COLUMN_BYTES) throw new RangeError('the keys of one batch must stay below 2 GiB: lower udf.arrow.batch.size');
-    this.offsets.push(this.writer.length);
+    const n = this.count + 1;
+    if (n === this.offsets.length) {
+      const grown = new Int32Array(2 * n);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[n] = this.writer.length;
+    this.count = n;
   }
 
   /** The keys added since the last take(), as a column of their own; the builder starts again empty. */
   take(): KeyColumn {
     const bytes = this.writer.copy();
-    const column = new KeyColumn(this.length, bytes.buffer, bytes.byteOffset, Int32Array.from(this.offsets));
+    const column = new KeyColumn(this.count, bytes.buffer, bytes.byteOffset, this.offsets.slice(0, this.count + 1));
     this.writer.reset();
-    this.offsets = [0];
+    this.count = 0;
     return column;
   }
 }
