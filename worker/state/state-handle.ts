@@ -27,6 +27,8 @@ export abstract class StateHandle {
   readonly stateName: string;
   readonly kind: sluice.fn.v1.StateKind;
   protected readonly ttl: TtlPolicy;
+  /** ttl.enabled, read once: the hit path tests it per call. */
+  protected readonly ttlEnabled: boolean;
   private readonly currentKey: CurrentKey;
   protected readonly namespace: StateNamespace;
   /** The wire key of this state without a key (stateName and kind), one object shared by what names the state alone. */
@@ -45,6 +47,7 @@ export abstract class StateHandle {
     this.stateName = spec.stateName;
     this.kind = spec.kind;
     this.ttl = spec.ttl;
+    this.ttlEnabled = spec.ttl.enabled;
     this.currentKey = spec.currentKey;
     this.namespace = spec.ctx.namespace(spec.stateName);
     this.wireState = { stateName: spec.stateName, kind: spec.kind };
@@ -75,7 +78,7 @@ export abstract class StateHandle {
    * which the host takes as its own clock.
    */
   protected now(): number {
-    return this.ttl.enabled ? this.ctx.clock() : 0;
+    return this.ttlEnabled ? this.ctx.clock() : 0;
   }
 
   /**

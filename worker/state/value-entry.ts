@@ -96,7 +96,9 @@ export class ValueEntry extends CacheEntry implements PutSource {
    * nothing, otherwise: writePrimitive it then.
    */
   rewritePrimitive(value: unknown, now: number): boolean {
-    if (!this.unencoded || !this.listedDirty || primitiveBytes(value) !== primitiveBytes(this.decoded)) return false;
+    if (!this.unencoded || !this.listedDirty) return false;
+    // Two numbers count the same; anything else is measured (a counter's update is the first case).
+    if ((typeof value !== 'number' || typeof this.decoded !== 'number') && primitiveBytes(value) !== primitiveBytes(this.decoded)) return false;
     this.decoded = value;
     this.stamp = now;
     this.pendingWrite = true;
