@@ -36,6 +36,23 @@ describe('worker output buffer', () => {
     expect(buffer.size).toBe(0);
   });
 
+  it('gives each batch exactly its rows, however many the batch before had', () => {
+    const { buffer } = bufferOf(100);
+    const taken = [5, 2, 0, 9, 9, 1].map((count, batch) => {
+      for (let i = 0; i < count; i++) buffer.push(batch * 10 + i, null);
+      return buffer.size === 0 ? [] : buffer.take().values;
+    });
+    // toStrictEqual: no hole is left where a row was not written.
+    expect(taken).toStrictEqual([
+      [0, 1, 2, 3, 4],
+      [10, 11],
+      [],
+      [30, 31, 32, 33, 34, 35, 36, 37, 38],
+      [40, 41, 42, 43, 44, 45, 46, 47, 48],
+      [50],
+    ]);
+  });
+
   it('encodes the keys of a keyed output into one column, as encodeKey does', () => {
     const buffer = new OutputBuffer('out', { value: null, keyed: true, timestamped: true }, 2);
     const handed: RowBatch[] = [];

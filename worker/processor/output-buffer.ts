@@ -9,7 +9,15 @@ import { KeyColumnBuilder } from '../../shared/codec/key-column.ts';
 import type { Downstream } from './downstream.ts';
 
 export class OutputBuffer implements Downstream {
+  /**
+   * The rows' values: [0, count) are set. Made by a batch's first row at the size the last
+   * batch took (a hint) and written by index, then cut to `count` when taken: pushed one at a
+   * time from empty, the array's storage grew and was copied a dozen times a batch (perf, a
+   * map worker: ~7 % of it).
+   */
   private values: unknown[] = [];
+  private count = 0;
+  private sizeHint = 0;
   private readonly keys: KeyColumnBuilder | null;
   private timestamps: (number | null)[] | null;
   /** Rows emitted since the processor started. */
@@ -26,13 +34,14 @@ export class OutputBuffer implements Downstream {
   }
 
   get size(): number {
-    return this.values.length;
+    return this.count;
   }
 
   push(value: unknown, timestamp: number | null): void {
     if (this.keys !== null) throw new Error(`output ${this.id} is keyed: rows need a key`);
     this.makeRoom();
-    this.values.push(value);
+    if (this.count === 0) this.values = new Array<unknown>(this.sizeHint);
+    this.values[this.count++] = value;
     this.timestamps?.push(timestamp);
   }
 
@@ -46,7 +55,8 @@ export class OutputBuffer implements Downstream {
     this.handOverIfFull();
     this.keys.add(keyValue);
     this.emitted++;
-    this.values.push(value);
+    if (this.count === 0) this.values = new Array<unknown>(this.sizeHint);
+    this.values[this.count++] = value;
     this.timestamps?.push(timestamp);
   }
 
@@ -61,13 +71,18 @@ export class OutputBuffer implements Downstream {
    * instead of two.
    */
   private handOverIfFull(): void {
-    if (this.values.length >= this.capacity && this.onFull !== null) this.onFull(this);
+    if (this.count >= this.capacity && this.onFull !== null) this.onFull(this);
   }
 
   /** Takes the buffered rows, leaving the buffer empty. */
   take(): RowBatch {
-    const batch: RowBatch = { length: this.values.length, values: this.values, keys: this.keys?.take() ?? null, timestamps: this.timestamps };
+    const { values, count } = this;
+    if (values.length !== count) values.length = count;
+    const batch: RowBatch = { length: count, values, keys: this.keys?.take() ?? null, timestamps: this.timestamps };
+    // The next batch likely emits about as many rows (never more than the capacity at once).
+    this.sizeHint = Math.min(count, this.capacity);
     this.values = [];
+    this.count = 0;
     this.timestamps = this.layout.timestamped ? [] : null;
     return batch;
   }
