@@ -22,6 +22,12 @@ export interface RowKeys {
   at(index: number): Uint8Array | undefined;
 }
 
+/**
+ * Rows as columns of JS values. Once a batch is handed on (emitted downstream, or to a sink),
+ * no one changes its arrays: whoever receives it may read them later or keep them (a sink
+ * publishes them as they are). Only a worker's input, decoded for its processor alone, is
+ * consumed row by row as it runs (BundleProcessor.processInput).
+ */
 export interface RowBatch {
   length: number;
   values: unknown[];

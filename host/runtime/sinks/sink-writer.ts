@@ -42,11 +42,12 @@ export class PendingEpochs<T> {
 
   constructor(
     private readonly transactional: boolean,
-    private readonly publish: (items: T[]) => void | Promise<void>,
+    /** Reads `items` only: a batch's values are handed on as they are, never changed afterwards. */
+    private readonly publish: (items: readonly T[]) => void | Promise<void>,
   ) {}
 
   add(items: readonly T[]): void | Promise<void> {
-    if (!this.transactional) return this.publish([...items]);
+    if (!this.transactional) return this.publish(items);
     for (const item of items) this.current.push(item);
     return undefined;
   }
