@@ -9,9 +9,9 @@
  * for its key group and for its entry in the state's ValueTable, and a batch with the keys of
  * the last one from the same worker is not planned again (KeptPlan).
  */
-import { Buffer } from 'node:buffer';
 import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
 import type { KeyColumn } from '../../shared/codec/key-column.ts';
+import { sameBytes } from '../../shared/codec/same-bytes.ts';
 import { sluice } from '../../shared/generated/protocol.js';
 import { PUT_BATCH_LAYOUT } from '../../shared/protocol/put-batch.ts';
 import { EMPTY_BYTES } from './byte-keys.ts';
@@ -172,10 +172,6 @@ function sameKeys(kept: KeptPlan, keys: KeyColumn, namespace: Uint8Array, maxPar
     sameBytes(new Uint8Array(kept.keyOffsets.buffer), new Uint8Array(keys.offsets.buffer, keys.offsets.byteOffset, (n + 1) * 4)) &&
     sameBytes(kept.keyData, keys.data.subarray(0, keys.offsets[n]))
   );
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 /** Fills `order` with the row numbers 0…n−1 ordered by `keyGroups[row]`, stably (a counting sort). */

@@ -40,9 +40,7 @@ export class OutputBuffer implements Downstream {
   push(value: unknown, timestamp: number | null): void {
     if (this.keys !== null) throw new Error(`output ${this.id} is keyed: rows need a key`);
     this.makeRoom();
-    if (this.count === 0) this.values = new Array<unknown>(this.sizeHint);
-    this.values[this.count++] = value;
-    this.timestamps?.push(timestamp);
+    this.append(value, timestamp);
   }
 
   /**
@@ -55,6 +53,11 @@ export class OutputBuffer implements Downstream {
     this.handOverIfFull();
     this.keys.add(keyValue);
     this.emitted++;
+    this.append(value, timestamp);
+  }
+
+  /** Adds a row's value and timestamp; a batch's first row makes its values array. */
+  private append(value: unknown, timestamp: number | null): void {
     if (this.count === 0) this.values = new Array<unknown>(this.sizeHint);
     this.values[this.count++] = value;
     this.timestamps?.push(timestamp);

@@ -107,9 +107,10 @@ export abstract class CacheEntry {
  * and include every cached entry whose `dirty` is true (as of its last commit, or its rewrite:
  * ValueEntry.rewritePrimitive); they also include the entries written back at the last
  * bundle's end, clean until written again; the others are stale items, skipped. `totalBytes`
- * is the sum of accountedBytes over cached entries. An evicted entry's pending writes join the wire's batch (eviction writes back): they go out with the next read
- * (which they then precede), when the batch is full, or at the bundle's end, not in a request of
- * their own. With the cache off (size 0) nothing is kept: writes go to the batch as they are made.
+ * is the sum of accountedBytes over cached entries. An evicted entry's pending writes join the
+ * wire's batch (eviction writes back): they go out with the next read (which they then
+ * precede), when the batch is full, or at the bundle's end, not in a request of their own.
+ * With the cache off (size 0) nothing is kept: writes go to the batch as they are made.
  */
 export class StateCache {
   hits = 0;
