@@ -1,6 +1,6 @@
 /**
  * A worker's blocking state read (StateClient.requestNow) over each transport: the in-memory pair,
- * thread mode's State port with its doorbell in shared memory, and process mode's state relay
+ * thread mode's State port with its doorbell in shared memory, and process mode's stream relay
  * thread in a real worker process against a real endpoint. The host holds its answers until the
  * blocking request has come, so the worker is really blocked when they arrive; the answers of
  * earlier async requests must reach their own waiters, in order, before requestNow returns, each
@@ -119,7 +119,7 @@ describe('thread mode: a worker thread blocked on its State port', () => {
   });
 });
 
-describe('process mode: the state relay thread of a worker process', () => {
+describe('process mode: the stream relay thread of a worker process', () => {
   let endpoint: GrpcEndpoint | null = null;
   afterEach(async () => {
     await endpoint?.stop();

@@ -10,7 +10,7 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import { armModuleHooks } from './module-hooks-register.mjs';
 
-// A thread may name its entry: a worker process's state relay thread does (worker/state-relay.ts).
+// A thread may name its entry: a worker process's stream relay thread does (worker/stream-relay.ts).
 const entry = workerData?.entry ?? (isMainThread ? 'process-main' : 'thread-main');
 const build = isMainThread ? JSON.parse(process.env.SLUICE_WORKER_BUILD || 'null') : (workerData?.build ?? null);
 if (build !== null) {

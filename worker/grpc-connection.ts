@@ -1,57 +1,44 @@
 /**
  * Process mode: the worker dials the host's endpoint (a Unix socket) and opens the service
  * streams, presenting its id and token on each. Control and Logging share one HTTP/2
- * connection; each direction of Data has one of its own (FN_STREAM_CONNECTION), and the one
- * that brings input batches in has a window that takes a whole batch. State is opened by the
- * state relay thread, on a connection of that thread's own (state-relay.ts), so that this
- * thread can block for a state read's answer.
+ * connection, which this thread opens. State and each direction of Data have a connection of
+ * their own (FN_STREAM_CONNECTION), opened by the stream relay thread (stream-relay.ts), so that
+ * this thread can block for a state read's answer and leaves moving batches through gRPC to the
+ * other core; the connection that brings input batches in has a window that takes a whole batch.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { FnChannel, WorkerConnection } from '../shared/protocol/channel.ts';
-import { EncodedChannel } from '../shared/protocol/encoded-channel.ts';
+import { asTheyAre, BlockingEncodedChannel, EncodedChannel, encodedBytes } from '../shared/protocol/encoded-channel.ts';
 import { GrpcStreamChannel } from '../shared/protocol/grpc-stream-channel.ts';
-import type { FnConnectionName, FnStreamName } from '../shared/protocol/grpc-services.ts';
 import {
   DATA_FLOW_CONTROL_WINDOW,
   FN_METHODS,
-  FN_STREAM_CONNECTION,
-  FN_STREAM_NAMES,
   GRPC_CHANNEL_OPTIONS,
   TOKEN_METADATA,
   WORKER_ID_METADATA,
 } from '../shared/protocol/grpc-services.ts';
-import { JoinedChannel } from '../shared/protocol/joined-channel.ts';
-import type { StateRequest, StateResponse } from '../shared/protocol/messages.ts';
-import { StateRelay } from './state-relay.ts';
+import type { Elements, StateRequest, StateResponse } from '../shared/protocol/messages.ts';
+import { StreamRelay } from './stream-relay.ts';
 
-function dial(address: string, connection: FnConnectionName): grpc.Client {
-  return new grpc.Client(address, grpc.credentials.createInsecure(), {
-    ...GRPC_CHANNEL_OPTIONS,
-    // A connection of its own for each client (grpc-js otherwise shares one per target).
-    'grpc.use_local_subchannel_pool': 1,
-    // What this worker receives: only the inputs connection carries batches this way.
-    ...(connection === 'inputs' ? { 'grpc-node.flow_control_window': DATA_FLOW_CONTROL_WINDOW } : {}),
-  });
-}
+/** The streams this thread opens itself, on the 'fn' connection; the others are the relay's. */
+const OWN_STREAMS = ['control', 'logging'] as const;
+type OwnStream = (typeof OWN_STREAMS)[number];
+
+/** A received message's bytes as the Buffer that the generated decoders read. */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
- * @param stateRelay the relay thread that carries State; process-main.ts starts it early, while
- *   this thread loads the harness. Without one, a relay is started here, from source.
+ * @param relay the relay thread that carries State and Data; process-main.ts starts it early,
+ *   while this thread loads the harness. Without one, a relay is started here, from source.
  */
-export function connectGrpc(address: string, workerId: string, token: string, stateRelay: StateRelay = StateRelay.start(null)): WorkerConnection {
-  const clients = new Map<FnConnectionName, grpc.Client>();
+export function connectGrpc(address: string, workerId: string, token: string, relay: StreamRelay = StreamRelay.start(null)): WorkerConnection {
   const metadata = new grpc.Metadata();
   metadata.set(WORKER_ID_METADATA, workerId);
   metadata.set(TOKEN_METADATA, token);
-  const streams = {} as Record<Exclude<FnStreamName, 'state'>, FnChannel<never, never>>;
-  for (const name of FN_STREAM_NAMES) {
-    if (name === 'state') continue;
-    const connection = FN_STREAM_CONNECTION[name];
-    let client = clients.get(connection);
-    if (client === undefined) {
-      client = dial(address, connection);
-      clients.set(connection, client);
-    }
+  // A connection of its own (grpc-js otherwise shares one per target).
+  const client = new grpc.Client(address, grpc.credentials.createInsecure(), { ...GRPC_CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 });
+  const streams = {} as Record<OwnStream, FnChannel<never, never>>;
+  for (const name of OWN_STREAMS) {
     const method = FN_METHODS[name] as unknown as {
       path: string;
       requestSerialize: (m: unknown) => Buffer;
@@ -60,26 +47,37 @@ export function connectGrpc(address: string, workerId: string, token: string, st
     const call = client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, metadata);
     streams[name] = new GrpcStreamChannel<never, never>(call);
   }
-  stateRelay.dial({
+  relay.dial({
     address,
-    path: FN_METHODS.state.path,
     metadata: { [WORKER_ID_METADATA]: workerId, [TOKEN_METADATA]: token },
     options: GRPC_CHANNEL_OPTIONS,
+    state: { path: FN_METHODS.state.path, options: {} },
+    // What this worker receives: only the inputs connection carries batches this way.
+    dataInputs: { path: FN_METHODS.dataInputs.path, options: { 'grpc-node.flow_control_window': DATA_FLOW_CONTROL_WINDOW } },
+    dataOutputs: { path: FN_METHODS.dataOutputs.path, options: {} },
   });
-  const state = new EncodedChannel<StateRequest, StateResponse>(
-    stateRelay.channel,
-    (request) => FN_METHODS.state.requestSerialize(request),
-    (bytes) => FN_METHODS.state.responseDeserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+  const state = new BlockingEncodedChannel<StateRequest, StateResponse>(
+    relay.state,
+    encodedBytes((request) => FN_METHODS.state.requestSerialize(request)),
+    (bytes) => FN_METHODS.state.responseDeserialize(asBuffer(bytes)),
+  );
+  // Output batches leave as they are: the relay encodes them (its thread copies each batch into
+  // its message), with their Arrow bytes moved to it.
+  const data = new EncodedChannel<Elements, Elements, Elements>(
+    relay.data,
+    asTheyAre(),
+    (bytes) => FN_METHODS.dataInputs.responseDeserialize(asBuffer(bytes)),
   );
   return {
     control: streams.control,
-    data: new JoinedChannel<never, never>(streams.dataOutputs, streams.dataInputs),
+    data,
     state,
     logging: streams.logging,
     close: () => {
       for (const stream of Object.values(streams)) stream.close();
       state.close();
-      for (const client of clients.values()) client.close();
+      data.close();
+      client.close();
     },
   };
 }

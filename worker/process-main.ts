@@ -7,7 +7,7 @@
  * The worker exits when the host asks it to, or when its Control stream ends for any other
  * reason (the host died): a worker never outlives its host.
  */
-import { StateRelay } from './state-relay.ts';
+import { StreamRelay } from './stream-relay.ts';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -23,15 +23,16 @@ const address = required('SLUICE_ENDPOINT');
 const token = required('SLUICE_TOKEN');
 const build = JSON.parse(process.env['SLUICE_WORKER_BUILD'] || 'null') as { dir: string } | null;
 // Started before the harness is loaded (the imports below), so that the relay thread loads gRPC
-// on another core meanwhile: the host counts the worker as connected only once State is open.
-const stateRelay = StateRelay.start(build?.dir ?? null);
+// on another core meanwhile: the host counts the worker as connected only once every stream,
+// the relay's State and Data included, is open.
+const relay = StreamRelay.start(build?.dir ?? null);
 const [{ connectGrpc }, { loadFunction }, { FnHarness }] = await Promise.all([
   import('./grpc-connection.ts'),
   import('./function-loader.ts'),
   import('./harness.ts'),
 ]);
 
-const connection = connectGrpc(address, workerId, token, stateRelay);
+const connection = connectGrpc(address, workerId, token, relay);
 let shuttingDown = false;
 new FnHarness(connection, {
   workerId,

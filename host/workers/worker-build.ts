@@ -36,10 +36,10 @@ const MANIFEST = join(CACHE, 'current.json');
 /** Directories of Sluice's own modules that a job's modules import: entries, and redirected. */
 const PUBLIC_DIRS = ['shared/api', 'shared/errors'];
 /**
- * The worker's entry points: a process's main thread, a worker thread, and a process's state relay
- * thread (worker/state-relay.ts), which loads its entry from the build directly.
+ * The worker's entry points: a process's main thread, a worker thread, and a process's stream relay
+ * thread (worker/stream-relay.ts), which loads its entry from the build directly.
  */
-const WORKER_ENTRIES = ['process-main', 'thread-main', 'state-relay-thread'];
+const WORKER_ENTRIES = ['process-main', 'thread-main', 'stream-relay-thread'];
 /** Plain JavaScript beside the harness that must stay one module (not bundled). */
 const EXTERNAL = join(ROOT, 'worker', 'module-hooks-register.mjs');
 /** Builds other than the current one are removed once this old: a running job may still use one. */

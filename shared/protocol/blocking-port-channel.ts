@@ -6,7 +6,7 @@
  * between waits on the signal.
  *
  * Thread mode: the host holds the sending end, the worker thread the receiving end. Process
- * mode: the worker's state relay thread (worker/state-relay-thread.ts) holds the sending end and
+ * mode: the worker's stream relay thread (worker/stream-relay-thread.ts) holds the sending end and
  * the worker's main thread the receiving end; the same classes, so that blocking works the same.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';

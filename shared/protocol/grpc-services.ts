@@ -72,8 +72,9 @@ export type FnConnectionName = 'fn' | 'inputs' | 'outputs' | 'state';
 /**
  * Which HTTP/2 connection each stream travels on. Each direction of Data has a connection of its
  * own, so that data flows one way on it and its window can be large (below). State has one of its
- * own too, opened by the worker's state relay thread (worker/state-relay.ts), so that the worker's
- * main thread can block for a state read's answer.
+ * own too. The worker's stream relay thread opens State and Data (worker/stream-relay.ts), so that
+ * the worker's main thread can block for a state read's answer and leaves gRPC's share of moving
+ * batches to another core; the main thread opens 'fn'.
  */
 export const FN_STREAM_CONNECTION: Record<FnStreamName, FnConnectionName> = {
   control: 'fn',

@@ -13,7 +13,7 @@
  * returned), so a receiver that read the count before looking at the queue either finds the
  * message or finds the count changed and looks again.
  *
- * No imports: the state relay thread (worker/state-relay-thread.ts) loads it and must start fast.
+ * No imports: the stream relay thread (worker/stream-relay-thread.ts) loads it and must start fast.
  */
 
 /** Slot indices in the Int32Array. */

@@ -1,0 +1,81 @@
+/**
+ * Entry point of the stream relay thread of a worker process (worker/stream-relay.ts says why it
+ * exists). It carries State and Data messages between its MessagePorts and gRPC streams, in order
+ * each way: each received message as its bytes, each sent one as the main thread encoded it
+ * (State) or encoded here (Data's batches). It rings the State port's signal after each response
+ * so that a blocked main thread wakes. When a stream ends or fails, its port closes (State's signal says so too);
+ * when the main thread closes a port, its streams are ended.
+ *
+ * Imports are kept to gRPC, the ports' classes and the Data encoder (protobuf's minimal runtime):
+ * the thread is loaded at every worker start.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { encodeAlignedElements } from '../shared/protocol/aligned-elements.ts';
+import { SignallingPortChannel } from '../shared/protocol/blocking-port-channel.ts';
+import type { FnChannel } from '../shared/protocol/channel.ts';
+import type { Elements } from '../shared/protocol/messages.ts';
+import { PortChannel } from '../shared/protocol/port-channel.ts';
+import { PortSignal } from '../shared/protocol/port-signal.ts';
+import { movableBytes } from './movable-bytes.ts';
+import type { RelayedStream, StreamRelayTarget, StreamRelayWorkerData } from './stream-relay.ts';
+
+/** A port as far as tying it to a stream goes: either may end the other. */
+type Port = Pick<FnChannel<never, never>, 'close' | 'onClose'>;
+
+const { statePort, dataPort, signal: signalBuffer } = workerData as StreamRelayWorkerData;
+const signal = new PortSignal(signalBuffer);
+const state = new SignallingPortChannel<Uint8Array, Uint8Array>(statePort, signal);
+const data = new PortChannel<Uint8Array, Elements>(dataPort);
+// However this thread ends (an uncaught error included), a main thread blocked on the State port
+// must learn that no answer will come.
+process.on('exit', () => signal.close());
+
+parentPort?.once('message', (target: StreamRelayTarget) => relay(target));
+
+function relay(target: StreamRelayTarget): void {
+  const metadata = new grpc.Metadata();
+  for (const [key, value] of Object.entries(target.metadata)) metadata.set(key, value);
+  const open = (stream: RelayedStream, port: Port): grpc.ClientDuplexStream<Uint8Array, Buffer> => {
+    // A connection of its own for each stream (grpc-js otherwise shares one per target).
+    const client = new grpc.Client(target.address, grpc.credentials.createInsecure(), {
+      ...target.options,
+      'grpc.use_local_subchannel_pool': 1,
+      ...stream.options,
+    });
+    const call = client.makeBidiStreamRequest(
+      stream.path,
+      (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      (bytes: Buffer) => bytes,
+      metadata,
+    );
+    const ended = (): void => port.close();
+    call.on('end', ended);
+    call.on('error', ended);
+    call.on('close', ended);
+    port.onClose(() => {
+      // Half-closes our side, so the host's end of the stream ends cleanly.
+      if (!call.writableEnded) call.end();
+      client.close();
+    });
+    return call;
+  };
+
+  const stateCall = open(target.state, state);
+  stateCall.on('data', (bytes: Buffer) => {
+    const own = movableBytes(bytes);
+    state.send(own, [own.buffer as ArrayBuffer]);
+  });
+  // Requests that came before the dial were held by the channel and go out first, in order.
+  state.onMessage((bytes) => stateCall.write(bytes));
+
+  const inputs = open(target.dataInputs, data);
+  const outputs = open(target.dataOutputs, data);
+  inputs.on('data', (bytes: Buffer) => {
+    const own = movableBytes(bytes);
+    data.send(own, [own.buffer as ArrayBuffer]);
+  });
+  // The host never writes on Outputs: a message there breaks the protocol, and ends Data.
+  outputs.on('data', () => data.close());
+  data.onMessage((elements) => outputs.write(encodeAlignedElements(elements)));
+}
