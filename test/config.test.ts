@@ -161,6 +161,7 @@ describe('defaults', () => {
     expect(conf.get('udf.operator-chaining.enabled')).toBe(true);
     expect(conf.get('udf.worker.memory-limit')).toBe(0);
     expect(conf.get('udf.thread.spin-time')).toBe(0);
+    expect(conf.get('udf.process.data-thread')).toBe(true);
     expect(conf.get('udf.worker.heartbeat-interval')).toBe(1000);
     expect(conf.get('udf.worker.heartbeat-timeout')).toBe(30_000);
     expect(conf.get('udf.worker.startup-timeout')).toBe(60_000);
@@ -182,7 +183,7 @@ describe('defaults', () => {
     expect(conf.get('restart-strategy.failure-rate.max-failures-per-interval')).toBe(1);
     expect(conf.get('restart-strategy.failure-rate.failure-rate-interval')).toBe(60_000);
     expect(conf.get('restart-strategy.failure-rate.delay')).toBe(1000);
-    expect(CONFIG_KEY_NAMES.length).toBe(36);
+    expect(CONFIG_KEY_NAMES.length).toBe(37);
     expect(conf.has('udf.bundle.size')).toBe(false);
     expect(conf.toStringMap()).toEqual({});
   });

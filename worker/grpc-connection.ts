@@ -2,9 +2,11 @@
  * Process mode: the worker dials the host's endpoint (a Unix socket) and opens the service
  * streams, presenting its id and token on each. Control and Logging share one HTTP/2
  * connection, which this thread opens. State and each direction of Data have a connection of
- * their own (FN_STREAM_CONNECTION), opened by the stream relay thread (stream-relay.ts), so that
- * this thread can block for a state read's answer and leaves moving batches through gRPC to the
- * other core; the connection that brings input batches in has a window that takes a whole batch.
+ * their own (FN_STREAM_CONNECTION). The stream relay thread (stream-relay.ts) opens State, so
+ * that this thread can block for a state read's answer, and by default Data too, leaving the
+ * work of moving batches through gRPC to another core (udf.process.data-thread; off, this
+ * thread opens Data itself). The connection that brings input batches in has a window that
+ * takes a whole batch.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { FnChannel, WorkerConnection } from '../shared/protocol/channel.ts';
@@ -17,67 +19,97 @@ import {
   TOKEN_METADATA,
   WORKER_ID_METADATA,
 } from '../shared/protocol/grpc-services.ts';
-import type { Elements, StateRequest, StateResponse } from '../shared/protocol/messages.ts';
+import { JoinedChannel } from '../shared/protocol/joined-channel.ts';
+import type {
+  Elements,
+  InstructionRequest,
+  InstructionResponse,
+  LogControl,
+  LogEntries,
+  StateRequest,
+  StateResponse,
+} from '../shared/protocol/messages.ts';
 import { StreamRelay } from './stream-relay.ts';
-
-/** The streams this thread opens itself, on the 'fn' connection; the others are the relay's. */
-const OWN_STREAMS = ['control', 'logging'] as const;
-type OwnStream = (typeof OWN_STREAMS)[number];
 
 /** A received message's bytes as the Buffer that the generated decoders read. */
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/**
- * @param relay the relay thread that carries State and Data; process-main.ts starts it early,
- *   while this thread loads the harness. Without one, a relay is started here, from source.
- */
-export function connectGrpc(address: string, workerId: string, token: string, relay: StreamRelay = StreamRelay.start(null)): WorkerConnection {
+/** What opening a call needs of a method (grpc-services.ts), its message types aside. */
+interface Method {
+  path: string;
+  requestSerialize: (message: unknown) => Buffer;
+  responseDeserialize: (bytes: Buffer) => unknown;
+}
+
+export interface GrpcConnectOptions {
+  /** The relay thread; process-main.ts starts it early, while this thread loads the harness. Default: one started here, from source. */
+  relay?: StreamRelay;
+  /** udf.process.data-thread (default true): Data through the relay thread; false: on this thread's own connections. */
+  dataThread?: boolean;
+}
+
+export function connectGrpc(address: string, workerId: string, token: string, options: GrpcConnectOptions = {}): WorkerConnection {
+  const relay = options.relay ?? StreamRelay.start(null);
+  const dataThread = options.dataThread ?? true;
   const metadata = new grpc.Metadata();
   metadata.set(WORKER_ID_METADATA, workerId);
   metadata.set(TOKEN_METADATA, token);
-  // A connection of its own (grpc-js otherwise shares one per target).
-  const client = new grpc.Client(address, grpc.credentials.createInsecure(), { ...GRPC_CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 });
-  const streams = {} as Record<OwnStream, FnChannel<never, never>>;
-  for (const name of OWN_STREAMS) {
-    const method = FN_METHODS[name] as unknown as {
-      path: string;
-      requestSerialize: (m: unknown) => Buffer;
-      responseDeserialize: (b: Buffer) => unknown;
-    };
-    const call = client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, metadata);
-    streams[name] = new GrpcStreamChannel<never, never>(call);
-  }
+  const clients: grpc.Client[] = [];
+  const dial = (connectionOptions: Record<string, number> = {}): grpc.Client => {
+    // A connection of its own for each client (grpc-js otherwise shares one per target).
+    const client = new grpc.Client(address, grpc.credentials.createInsecure(), {
+      ...GRPC_CHANNEL_OPTIONS,
+      'grpc.use_local_subchannel_pool': 1,
+      ...connectionOptions,
+    });
+    clients.push(client);
+    return client;
+  };
+  const open = <Out, In>(client: grpc.Client, method: unknown): FnChannel<Out, In> => {
+    const { path, requestSerialize, responseDeserialize } = method as Method;
+    return new GrpcStreamChannel<Out, In>(client.makeBidiStreamRequest(path, requestSerialize, responseDeserialize, metadata));
+  };
+  // Control and Logging share the 'fn' connection (FN_STREAM_CONNECTION).
+  const fn = dial();
+  const control = open<InstructionResponse, InstructionRequest>(fn, FN_METHODS.control);
+  const logging = open<LogEntries, LogControl>(fn, FN_METHODS.logging);
+
+  // What this worker receives: only the inputs connection carries batches this way.
+  const inputsOptions = { 'grpc-node.flow_control_window': DATA_FLOW_CONTROL_WINDOW };
   relay.dial({
     address,
     metadata: { [WORKER_ID_METADATA]: workerId, [TOKEN_METADATA]: token },
     options: GRPC_CHANNEL_OPTIONS,
     state: { path: FN_METHODS.state.path, options: {} },
-    // What this worker receives: only the inputs connection carries batches this way.
-    dataInputs: { path: FN_METHODS.dataInputs.path, options: { 'grpc-node.flow_control_window': DATA_FLOW_CONTROL_WINDOW } },
-    dataOutputs: { path: FN_METHODS.dataOutputs.path, options: {} },
+    data: dataThread
+      ? { inputs: { path: FN_METHODS.dataInputs.path, options: inputsOptions }, outputs: { path: FN_METHODS.dataOutputs.path, options: {} } }
+      : null,
   });
   const state = new BlockingEncodedChannel<StateRequest, StateResponse>(
     relay.state,
     encodedBytes((request) => FN_METHODS.state.requestSerialize(request)),
     (bytes) => FN_METHODS.state.responseDeserialize(asBuffer(bytes)),
   );
-  // Output batches leave as they are: the relay encodes them (its thread copies each batch into
-  // its message), with their Arrow bytes moved to it.
-  const data = new EncodedChannel<Elements, Elements, Elements>(
-    relay.data,
-    asTheyAre(),
-    (bytes) => FN_METHODS.dataInputs.responseDeserialize(asBuffer(bytes)),
-  );
+  let data: FnChannel<Elements, Elements>;
+  if (dataThread) {
+    // Output batches leave as they are: the relay encodes them (its thread copies each batch into
+    // its message), with their Arrow bytes moved to it.
+    data = new EncodedChannel<Elements, Elements, Elements>(relay.data, asTheyAre(), (bytes) => FN_METHODS.dataInputs.responseDeserialize(asBuffer(bytes)));
+  } else {
+    relay.data.close();
+    data = new JoinedChannel<Elements, Elements>(open(dial(), FN_METHODS.dataOutputs), open(dial(inputsOptions), FN_METHODS.dataInputs));
+  }
   return {
-    control: streams.control,
+    control,
     data,
     state,
-    logging: streams.logging,
+    logging,
     close: () => {
-      for (const stream of Object.values(streams)) stream.close();
+      control.close();
+      logging.close();
       state.close();
       data.close();
-      client.close();
+      for (const client of clients) client.close();
     },
   };
 }

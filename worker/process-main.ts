@@ -4,6 +4,7 @@
  *   SLUICE_WORKER_ID     this worker's id
  *   SLUICE_TOKEN         the secret this worker presents on every call
  *   SLUICE_WORKER_BUILD  the build it runs from (host/workers/worker-build.ts); empty: from source
+ *   SLUICE_DATA_THREAD   '0': Data on this thread's own streams (udf.process.data-thread off)
  * The worker exits when the host asks it to, or when its Control stream ends for any other
  * reason (the host died): a worker never outlives its host.
  */
@@ -32,7 +33,7 @@ const [{ connectGrpc }, { loadFunction }, { FnHarness }] = await Promise.all([
   import('./harness.ts'),
 ]);
 
-const connection = connectGrpc(address, workerId, token, relay);
+const connection = connectGrpc(address, workerId, token, { relay, dataThread: process.env['SLUICE_DATA_THREAD'] !== '0' });
 let shuttingDown = false;
 new FnHarness(connection, {
   workerId,

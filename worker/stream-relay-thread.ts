@@ -69,8 +69,10 @@ function relay(target: StreamRelayTarget): void {
   // Requests that came before the dial were held by the channel and go out first, in order.
   state.onMessage((bytes) => stateCall.write(bytes));
 
-  const inputs = open(target.dataInputs, data);
-  const outputs = open(target.dataOutputs, data);
+  // Not asked to carry Data: the main thread closes its end of the port itself.
+  if (target.data === null) return;
+  const inputs = open(target.data.inputs, data);
+  const outputs = open(target.data.outputs, data);
   inputs.on('data', (bytes: Buffer) => {
     const own = movableBytes(bytes);
     data.send(own, [own.buffer as ArrayBuffer]);

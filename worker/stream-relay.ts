@@ -24,6 +24,8 @@
  *    data.send(batches) ───────────▶ encode, write (Outputs) ──────────▶
  *    data 'message' ◀──────────────── post(batch bytes) ◀──────────────── (Inputs)
  *
+ * `udf.process.data-thread` off leaves Data on the main thread's own connections (the relay's
+ * CPU is then saved, which counts where functions are very cheap and every core is busy).
  * Control and Logging stay on the main thread: a heartbeat is answered by the thread that runs
  * the functions, so a hung function is seen as one. The relay loads gRPC and protobuf's minimal
  * writer, nothing of the protocol's generated codecs, so that it starts fast (worker start-up is
@@ -51,10 +53,13 @@ export interface StreamRelayTarget {
   /** grpc-js channel options of every connection. */
   options: Record<string, number>;
   state: RelayedStream;
-  /** Data towards the worker: the host writes batches, the worker never does. */
-  dataInputs: RelayedStream;
-  /** Data towards the host: the worker writes batches, the host never does. */
-  dataOutputs: RelayedStream;
+  /** Data's two streams; null when the main thread opens them itself (udf.process.data-thread off). */
+  data: {
+    /** Towards the worker: the host writes batches, the worker never does. */
+    inputs: RelayedStream;
+    /** Towards the host: the worker writes batches, the host never does. */
+    outputs: RelayedStream;
+  } | null;
 }
 
 /** What the relay thread gets in workerData. */

@@ -21,7 +21,12 @@ export interface LaunchOptions {
   build: WorkerBuild | null;
 }
 
-export function launchProcessWorker(endpoint: GrpcEndpoint, options: LaunchOptions): WorkerHandle {
+export interface ProcessLaunchOptions extends LaunchOptions {
+  /** udf.process.data-thread: whether Data goes through the worker's relay thread (worker/stream-relay.ts). */
+  dataThread: boolean;
+}
+
+export function launchProcessWorker(endpoint: GrpcEndpoint, options: ProcessLaunchOptions): WorkerHandle {
   const { workerId, log } = options;
   const { token, connection } = endpoint.expectWorker(workerId);
   // Extra node flags for workers, for debugging and profiling (e.g. "--cpu-prof --inspect=0").
@@ -36,6 +41,7 @@ export function launchProcessWorker(endpoint: GrpcEndpoint, options: LaunchOptio
       SLUICE_WORKER_ID: workerId,
       SLUICE_TOKEN: token,
       SLUICE_WORKER_BUILD: options.build === null ? '' : JSON.stringify(options.build),
+      SLUICE_DATA_THREAD: options.dataThread ? '1' : '0',
     },
     extendEnv: true,
     stdin: 'ignore',

@@ -65,7 +65,13 @@ export class WorkerSupervisor {
     let handle: WorkerHandle;
     if (this.mode === 'process') {
       this.endpoint ??= GrpcEndpoint.start(this.log);
-      handle = launchProcessWorker(await this.endpoint, { workerId, memoryLimitBytes, log: this.log, build });
+      handle = launchProcessWorker(await this.endpoint, {
+        workerId,
+        memoryLimitBytes,
+        log: this.log,
+        build,
+        dataThread: this.config.get('udf.process.data-thread'),
+      });
     } else {
       handle = launchThreadWorker({ workerId, memoryLimitBytes, log: this.log, build, spinMs: this.config.get('udf.thread.spin-time') });
     }

@@ -138,6 +138,12 @@ export const CONFIG_KEYS = {
     description:
       "Thread mode: how long a side keeps polling for the other's answer after sending, instead of sleeping, while answers come within it; 0 never polls.",
   },
+  'udf.process.data-thread': {
+    type: 'boolean',
+    default: true,
+    description:
+      "Process mode: whether each worker moves its Data streams through a thread of its own, leaving its main thread to the functions; off saves that thread's CPU where functions are very cheap and every core is busy.",
+  },
   'udf.worker.heartbeat-interval': {
     type: 'duration',
     default: 1000,

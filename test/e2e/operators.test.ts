@@ -20,9 +20,16 @@ const SPINNING: Record<string, Record<string, unknown>> = {
   'spinning, bundle default, batch default': { 'udf.thread.spin-time': 3 },
 };
 
+/** Process mode with Data on the workers' main threads (udf.process.data-thread off), which must change no result. */
+const NO_DATA_THREAD: Record<string, Record<string, unknown>> = {
+  'no data thread, bundle 1, batch 1': { 'udf.process.data-thread': false, ...BUNDLE_SETTINGS['bundle 1, batch 1'] },
+  'no data thread, bundle default, batch default': { 'udf.process.data-thread': false },
+};
+
 const RUNS: (readonly [mode: Mode, label: string, settings: Record<string, unknown>])[] = [
   ...MODES.flatMap((mode) => Object.entries(BUNDLE_SETTINGS).map(([label, settings]) => [mode, label, settings] as const)),
   ...Object.entries(SPINNING).map(([label, settings]) => ['thread', label, settings] as const),
+  ...Object.entries(NO_DATA_THREAD).map(([label, settings]) => ['process', label, settings] as const),
 ];
 
 describe.each(RUNS)('%s mode, %s', (mode, _label, settings) => {

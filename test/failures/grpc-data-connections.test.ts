@@ -1,7 +1,9 @@
 /**
  * Process mode's Data streams: each direction on an HTTP/2 connection of its own, with a window
  * that takes a whole batch. Large batches flowing both ways at once must all arrive intact;
- * windows this large on one connection carrying both directions would stall it.
+ * windows this large on one connection carrying both directions would stall it. The worker's
+ * end runs through its relay thread by default and on its main thread with
+ * udf.process.data-thread off: both carry the same batches alike.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostLog, setStderrLogging } from '../../host/log.ts';
@@ -44,7 +46,10 @@ function summary(messages: Elements[]): string[] {
   });
 }
 
-describe('the Data connections in process mode', () => {
+describe.each([
+  ['through the relay thread', true],
+  ['on the main thread', false],
+])('the Data connections in process mode, %s', (_, dataThread) => {
   let endpoint: GrpcEndpoint | null = null;
   afterEach(async () => {
     await endpoint?.stop();
@@ -59,7 +64,7 @@ describe('the Data connections in process mode', () => {
   it('carries large batches both ways at once, in order and intact', async () => {
     endpoint = await GrpcEndpoint.start(hostLog);
     const { token, connection } = endpoint.expectWorker('w1');
-    const worker = connectGrpc(endpoint.address, 'w1', token);
+    const worker = connectGrpc(endpoint.address, 'w1', token, { dataThread });
     const host = await connection;
     const atWorker = collect(worker.data, BATCHES);
     const atHost = collect(host.data, BATCHES);
@@ -77,7 +82,7 @@ describe('the Data connections in process mode', () => {
   it('delivers small batches aligned too, whatever the ids before their bytes', async () => {
     endpoint = await GrpcEndpoint.start(hostLog);
     const { token, connection } = endpoint.expectWorker('w1');
-    const worker = connectGrpc(endpoint.address, 'w1', token);
+    const worker = connectGrpc(endpoint.address, 'w1', token, { dataThread });
     const host = await connection;
     const sizes = [1, 9, 100, 2_000, 5_000];
     const sent = sizes.flatMap((size, i) => Array.from({ length: 8 }, (_, k) => ({ id: 'x'.repeat(k + i), size })));
