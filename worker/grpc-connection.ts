@@ -20,15 +20,7 @@ import {
   WORKER_ID_METADATA,
 } from '../shared/protocol/grpc-services.ts';
 import { JoinedChannel } from '../shared/protocol/joined-channel.ts';
-import type {
-  Elements,
-  InstructionRequest,
-  InstructionResponse,
-  LogControl,
-  LogEntries,
-  StateRequest,
-  StateResponse,
-} from '../shared/protocol/messages.ts';
+import type { Elements, StateRequest, StateResponse } from '../shared/protocol/messages.ts';
 import { StreamRelay } from './stream-relay.ts';
 
 /** A received message's bytes as the Buffer that the generated decoders read. */
@@ -65,14 +57,15 @@ export function connectGrpc(address: string, workerId: string, token: string, op
     clients.push(client);
     return client;
   };
-  const open = <Out, In>(client: grpc.Client, method: unknown): FnChannel<Out, In> => {
+  // Typed by what it is assigned to: the method's message types are the stream's.
+  const open = (client: grpc.Client, method: unknown): FnChannel<never, never> => {
     const { path, requestSerialize, responseDeserialize } = method as Method;
-    return new GrpcStreamChannel<Out, In>(client.makeBidiStreamRequest(path, requestSerialize, responseDeserialize, metadata));
+    return new GrpcStreamChannel<never, never>(client.makeBidiStreamRequest(path, requestSerialize, responseDeserialize, metadata));
   };
   // Control and Logging share the 'fn' connection (FN_STREAM_CONNECTION).
   const fn = dial();
-  const control = open<InstructionResponse, InstructionRequest>(fn, FN_METHODS.control);
-  const logging = open<LogEntries, LogControl>(fn, FN_METHODS.logging);
+  const control: WorkerConnection['control'] = open(fn, FN_METHODS.control);
+  const logging: WorkerConnection['logging'] = open(fn, FN_METHODS.logging);
 
   // What this worker receives: only the inputs connection carries batches this way.
   const inputsOptions = { 'grpc-node.flow_control_window': DATA_FLOW_CONTROL_WINDOW };
@@ -90,14 +83,14 @@ export function connectGrpc(address: string, workerId: string, token: string, op
     encodedBytes((request) => FN_METHODS.state.requestSerialize(request)),
     (bytes) => FN_METHODS.state.responseDeserialize(asBuffer(bytes)),
   );
-  let data: FnChannel<Elements, Elements>;
+  let data: WorkerConnection['data'];
   if (dataThread) {
     // Output batches leave as they are: the relay encodes them (its thread copies each batch into
     // its message), with their Arrow bytes moved to it.
     data = new EncodedChannel<Elements, Elements, Elements>(relay.data, asTheyAre(), (bytes) => FN_METHODS.dataInputs.responseDeserialize(asBuffer(bytes)));
   } else {
     relay.data.close();
-    data = new JoinedChannel<Elements, Elements>(open(dial(), FN_METHODS.dataOutputs), open(dial(inputsOptions), FN_METHODS.dataInputs));
+    data = new JoinedChannel<never, never>(open(dial(), FN_METHODS.dataOutputs), open(dial(inputsOptions), FN_METHODS.dataInputs));
   }
   return {
     control,
