@@ -88,8 +88,8 @@ function runCaseProcess(id: string, options: CaseOptions): Promise<CaseOutcome> 
   const outcome: CaseOutcome = { report: null, failure: null, workerPids: [], warnings: [] };
   const child = fork(CASE_PROCESS, [id, JSON.stringify(options)], {
     cwd: ROOT,
-    // --expose-gc: the harness collects garbage before each measurement.
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    // No --expose-gc: a forced collection changes how V8 collects afterwards (interleave.ts).
+    execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let graceTimer: NodeJS.Timeout | undefined;

@@ -17,7 +17,6 @@ import { MapFunction, SourceFunction, Types, type SourceContext } from '../../ho
 import type { BenchmarkCase, CaseContext, CaseReport, ResultRow } from '../lib/benchmark-case.ts';
 import { calibrateWork } from '../lib/calibrate-work.ts';
 import { formatCount, formatRate, formatSeconds } from '../lib/format.ts';
-import { collectGarbage } from '../lib/interleave.ts';
 import { runUntilCancelled, sleepUntil } from '../lib/job-until-cancelled.ts';
 import { megabytes, peakBetween, sampleAt, sampleMemory, slopePerMinute, type MemorySample } from '../lib/memory-sampler.ts';
 import { runTimedJob, type ExecutionMode } from '../lib/timed-job.ts';
@@ -91,7 +90,6 @@ const backpressureMemory: BenchmarkCase = {
 
     const runs: ModeRun[] = [];
     for (const mode of MODES) {
-      collectGarbage();
       const rssBefore = process.memoryUsage().rss;
       const job = await runUntilCancelled(
         {

@@ -15,7 +15,6 @@
 import { Types } from '../../host/index.ts';
 import type { BenchmarkCase, CaseContext, CaseReport, ResultRow } from '../lib/benchmark-case.ts';
 import { formatCount, formatRate, formatSeconds } from '../lib/format.ts';
-import { collectGarbage } from '../lib/interleave.ts';
 import { ratioRow } from '../lib/ratio-row.ts';
 import { scaledRepetitions } from '../lib/repetitions.ts';
 import { median } from '../lib/stats.ts';
@@ -68,7 +67,6 @@ const bundleSweep: BenchmarkCase = {
     const windowMs = ctx.options.quick ? QUICK_WINDOW_MS : WINDOW_MS;
     const warnings: string[] = [];
     const job = (mode: ExecutionMode, variant: Variant): Promise<WindowedJob> => {
-      collectGarbage();
       return runWindowedJob({
         name: `int64 map, ${variant.label}`,
         mode,

@@ -26,7 +26,6 @@
 import { StreamExecutionEnvironment, Types } from '../../host/index.ts';
 import type { BenchmarkCase, CaseContext, CaseReport, ResultRow } from '../lib/benchmark-case.ts';
 import { formatCount, formatSeconds } from '../lib/format.ts';
-import { collectGarbage } from '../lib/interleave.ts';
 import { createLatencyProbe, type LatencySamples } from '../lib/latency-probe.ts';
 import { ratioRow } from '../lib/ratio-row.ts';
 import { scaledRepetitions } from '../lib/repetitions.ts';
@@ -96,7 +95,6 @@ const latency: BenchmarkCase = {
       const rep = new Map<Variant, Measured>();
       for (let k = 0; k < VARIANTS.length; k++) {
         const variant = VARIANTS[(k + r) % VARIANTS.length]!;
-        collectGarbage();
         rep.set(variant, await measure(variant, { warmUp, measured, steadyFrom }, ctx, warnings));
       }
       reps.push(rep);
@@ -107,7 +105,6 @@ const latency: BenchmarkCase = {
       );
     }
     // Once, warm as the steady window (thread-hop.ts): per repetition it would cost the suite 30 s.
-    collectGarbage();
     const hops = await measureThreadHops({ records: measured, batchWarmUp: steadyFrom, bareWarmUp: warmUp, periodMs: PERIOD_MS });
     const floor: Floor = { batch: percentiles(Float64Array.from(hops.batch)), bare: percentiles(Float64Array.from(hops.bare)) };
     ctx.progress(`floor ${ms(floor.batch.p50)} / ${ms(floor.batch.p99)}`);
