@@ -96,3 +96,22 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
     expect(frame).toBe(`    at MapOperator.failsHere (${positionOf(import.meta.url, "new Error('look at my shipped stack')")})`);
   });
 });
+
+describe('process mode', () => {
+  /**
+   * The pipes the worker's main thread holds, as the function sees them: its connection for
+   * Control and Logging, and its stdout and stderr (to the host); with udf.process.data-thread
+   * off, its own two Data connections besides (the relay thread holds them otherwise, out of
+   * this thread's sight).
+   */
+  it.each([
+    [true, 3],
+    [false, 5],
+  ])('udf.process.data-thread %s reaches the worker: its main thread holds %i pipes', async (dataThread, pipes) => {
+    const seen = await environment('process', { 'udf.process.data-thread': dataThread })
+      .fromCollection([1, 2], Types.LONG())
+      .map((_x: number) => process.getActiveResourcesInfo().filter((r) => r === 'PipeWrap').length, Types.INT())
+      .executeAndCollect();
+    expect(seen).toEqual([pipes, pipes]);
+  });
+});
