@@ -98,7 +98,7 @@ export class StreamRelay {
       dataPort: data.port2,
       signal: signal.buffer,
     };
-    const thread = new Worker(entry, { workerData, transferList: [state.port2, data.port2], execArgv: [] });
+    const thread = new Worker(entry, { workerData, transferList: [state.port2, data.port2], execArgv: profilerFlags() });
     // Made before the ports are unref'd: a port refs itself when it gets a 'message' listener.
     const relay = new StreamRelay(thread, new BlockingPortChannel(state.port1, signal), new PortChannel<Elements, Uint8Array>(data.port1));
     // Neither the thread nor the ports keep the process alive: the worker exits on its own
@@ -119,4 +119,13 @@ export class StreamRelay {
   dial(target: StreamRelayTarget): void {
     this.thread.postMessage(target);
   }
+}
+
+/**
+ * The node flags the relay thread runs with: none of the process's (`execArgv`) but the CPU
+ * profiler's, so that benchmarks/profile.ts (which starts workers with --cpu-prof) sees the
+ * relay's time too.
+ */
+export function profilerFlags(execArgv: readonly string[] = process.execArgv): string[] {
+  return execArgv.filter((flag) => flag === '--cpu-prof' || flag.startsWith('--cpu-prof-'));
 }
