@@ -21,6 +21,7 @@ import {
 } from '../shared/protocol/grpc-services.ts';
 import { JoinedChannel } from '../shared/protocol/joined-channel.ts';
 import type { Elements, StateRequest, StateResponse } from '../shared/protocol/messages.ts';
+import { dialOwnConnection } from './own-connection.ts';
 import { StreamRelay } from './stream-relay.ts';
 
 /** A received message's bytes as the Buffer that the generated decoders read. */
@@ -48,12 +49,7 @@ export function connectGrpc(address: string, workerId: string, token: string, op
   metadata.set(TOKEN_METADATA, token);
   const clients: grpc.Client[] = [];
   const dial = (connectionOptions: Record<string, number> = {}): grpc.Client => {
-    // A connection of its own for each client (grpc-js otherwise shares one per target).
-    const client = new grpc.Client(address, grpc.credentials.createInsecure(), {
-      ...GRPC_CHANNEL_OPTIONS,
-      'grpc.use_local_subchannel_pool': 1,
-      ...connectionOptions,
-    });
+    const client = dialOwnConnection(address, { ...GRPC_CHANNEL_OPTIONS, ...connectionOptions });
     clients.push(client);
     return client;
   };

@@ -3,8 +3,8 @@
  * exists). It carries State and Data messages between its MessagePorts and gRPC streams, in order
  * each way: each received message as its bytes, each sent one as the main thread encoded it
  * (State) or encoded here (Data's batches). It rings the State port's signal after each response
- * so that a blocked main thread wakes. When a stream ends or fails, its port closes (State's signal says so too);
- * when the main thread closes a port, its streams are ended.
+ * so that a blocked main thread wakes. When a stream ends or fails, its port closes (State's
+ * signal says so too); when the main thread closes a port, its streams are ended.
  *
  * Imports are kept to gRPC, the ports' classes and the Data encoder (protobuf's minimal runtime):
  * the thread is loaded at every worker start.
@@ -18,6 +18,7 @@ import type { Elements } from '../shared/protocol/messages.ts';
 import { PortChannel } from '../shared/protocol/port-channel.ts';
 import { PortSignal } from '../shared/protocol/port-signal.ts';
 import { movableBytes } from './movable-bytes.ts';
+import { dialOwnConnection } from './own-connection.ts';
 import type { RelayedStream, StreamRelayTarget, StreamRelayWorkerData } from './stream-relay.ts';
 
 /** A port as far as tying it to a stream goes: either may end the other. */
@@ -37,12 +38,7 @@ function relay(target: StreamRelayTarget): void {
   const metadata = new grpc.Metadata();
   for (const [key, value] of Object.entries(target.metadata)) metadata.set(key, value);
   const open = (stream: RelayedStream, port: Port): grpc.ClientDuplexStream<Uint8Array, Buffer> => {
-    // A connection of its own for each stream (grpc-js otherwise shares one per target).
-    const client = new grpc.Client(target.address, grpc.credentials.createInsecure(), {
-      ...target.options,
-      'grpc.use_local_subchannel_pool': 1,
-      ...stream.options,
-    });
+    const client = dialOwnConnection(target.address, { ...target.options, ...stream.options });
     const call = client.makeBidiStreamRequest(
       stream.path,
       (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
@@ -62,10 +58,7 @@ function relay(target: StreamRelayTarget): void {
   };
 
   const stateCall = open(target.state, state);
-  stateCall.on('data', (bytes: Buffer) => {
-    const own = movableBytes(bytes);
-    state.send(own, [own.buffer as ArrayBuffer]);
-  });
+  stateCall.on('data', moveTo(state));
   // Requests that came before the dial were held by the channel and go out first, in order.
   state.onMessage((bytes) => stateCall.write(bytes));
 
@@ -73,11 +66,16 @@ function relay(target: StreamRelayTarget): void {
   if (target.data === null) return;
   const inputs = open(target.data.inputs, data);
   const outputs = open(target.data.outputs, data);
-  inputs.on('data', (bytes: Buffer) => {
-    const own = movableBytes(bytes);
-    data.send(own, [own.buffer as ArrayBuffer]);
-  });
+  inputs.on('data', moveTo(data));
   // The host never writes on Outputs: a message there breaks the protocol, and ends Data.
   outputs.on('data', () => data.close());
   data.onMessage((elements) => outputs.write(encodeAlignedElements(elements)));
+}
+
+/** Hands each message a stream receives to the main thread over `port`, its bytes moved. */
+function moveTo(port: Pick<FnChannel<Uint8Array, never>, 'send'>): (bytes: Buffer) => void {
+  return (bytes) => {
+    const own = movableBytes(bytes);
+    port.send(own, [own.buffer as ArrayBuffer]);
+  };
 }

@@ -29,8 +29,9 @@
  * Control and Logging stay on the main thread: a heartbeat is answered by the thread that runs
  * the functions, so a hung function is seen as one. The relay loads gRPC and protobuf's minimal
  * writer, nothing of the protocol's generated codecs, so that it starts fast (worker start-up is
- * on every job's path). It is started before the main thread loads the harness (process-main.ts), so the
- * two load side by side, and it never keeps the process alive by itself.
+ * on every job's path). It is started before the main thread loads the harness
+ * (process-main.ts), so the two load side by side, and it never keeps the process alive by
+ * itself.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { BlockingPortChannel } from '../shared/protocol/blocking-port-channel.ts';
