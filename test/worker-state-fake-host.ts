@@ -12,6 +12,7 @@ import { PUT_BATCH_LAYOUT } from '../shared/protocol/put-batch.ts';
 import type { StateChannel } from '../worker/state/state-channel.ts';
 import { ElementScope } from '../worker/processor/element-scope.ts';
 import { WorkerKeyedState, type StateValueCodec, type WorkerStateOptions } from '../worker/state/index.ts';
+import { genericCopy } from '../shared/codec/generic-copy.ts';
 import type { GenericWriter } from '../shared/codec/generic-writer.ts';
 
 const { StateKind, StateOp } = sluice.fn.v1;
@@ -326,12 +327,19 @@ function slot(stateName: string, key: unknown): string {
   return `${stateName}|${hex(jsonCodec.encode(key))}`;
 }
 
+/**
+ * The JSON codec with the generic encoding's plain copy (shared/codec/generic-copy.ts), as the
+ * workers' codec has it: for values JSON round-trips exactly (strings, finite numbers but -0,
+ * booleans, null, arrays and plain objects of them), that copy is the JSON round trip too.
+ */
+export const jsonCodecWithCopy: StateValueCodec = { ...jsonCodec, copy: genericCopy };
+
 /** A worker state over a fake host, with a settable current key and clock. */
-export function workerOver(host: FakeStateHost, options: Partial<WorkerStateOptions> = {}) {
+export function workerOver(host: FakeStateHost, options: Partial<WorkerStateOptions> = {}, codec: StateValueCodec = jsonCodec) {
   let now = 1_000;
   const scope = new ElementScope();
   scope.setKey(jsonCodec.encode('k'));
-  const keyed = new WorkerKeyedState(host, { ...DEFAULT_OPTIONS, clock: () => now, ...options }, jsonCodec);
+  const keyed = new WorkerKeyedState(host, { ...DEFAULT_OPTIONS, clock: () => now, ...options }, codec);
   const op = keyed.forOperator('op', scope);
   return {
     keyed,

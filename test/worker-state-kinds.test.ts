@@ -9,7 +9,7 @@ import {
   ValueStateDescriptor,
 } from '../shared/api/state-descriptors.ts';
 import type { WorkerStateOptions } from '../worker/state/index.ts';
-import { FakeStateHost, seededRandom, workerOver } from './worker-state-fake-host.ts';
+import { FakeStateHost, jsonCodec, jsonCodecWithCopy, seededRandom, workerOver } from './worker-state-fake-host.ts';
 
 class Average extends AggregateFunction<number, { sum: number; n: number }, number> {
   createAccumulator() {
@@ -25,10 +25,18 @@ class Average extends AggregateFunction<number, { sum: number; n: number }, numb
   }
 }
 
-describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) => {
+// The cache keeps objects as plain copies when its codec can make them (the workers' generic
+// codec can); at cache size 0 it keeps nothing, so the copy makes no difference there.
+describe.each([
+  [0, 'the JSON codec', jsonCodec],
+  [1, 'the JSON codec', jsonCodec],
+  [1000, 'the JSON codec', jsonCodec],
+  [1, 'the JSON codec with plain copies', jsonCodecWithCopy],
+  [1000, 'the JSON codec with plain copies', jsonCodecWithCopy],
+])('every state kind with cache size %i and %s', (cacheSize, _codecName, codec) => {
   const setup = () => {
     const host = new FakeStateHost();
-    return { host, ...workerOver(host, { cacheSize }) };
+    return { host, ...workerOver(host, { cacheSize }, codec) };
   };
 
   it('ValueState: value, update, update(null), clear', async () => {
@@ -55,6 +63,33 @@ describe.each([0, 1, 1000])('every state kind with cache size %i', (cacheSize) =
     await keyed.finishBundle();
     expect(seen).toEqual([null, { n: 1 }, { n: 1 }, null, { n: 2 }, null]);
     expect([host.value('op/v', 'a'), host.value('op/v', 'b')]).toEqual([undefined, undefined]);
+  });
+
+  it('ValueState of objects: neither the object written nor what a read returned is the state', async () => {
+    const { host, keyed, op, setKey } = setup();
+    const s = op.getState(new ValueStateDescriptor<[string, number[], { seen: boolean }]>('tuple'));
+    const seen: unknown[] = [];
+    setKey('a');
+    const written: [string, number[], { seen: boolean }] = ['word', [1, 2], { seen: false }];
+    s.update(written);
+    written[1].push(3);
+    written[2].seen = true;
+    written[0] = 'changed';
+    const first = s.value()!;
+    seen.push(structuredClone(first));
+    first[1].push(4);
+    first[2].seen = true;
+    const second = s.value()!;
+    seen.push(structuredClone(second));
+    expect(second).not.toBe(first);
+    await keyed.finishBundle();
+    seen.push(s.value());
+    s.update([s.value()![0], [...s.value()![1], 9], { seen: true }]);
+    seen.push(s.value());
+    await keyed.finishBundle();
+    const held = ['word', [1, 2], { seen: false }];
+    expect(seen).toEqual([held, held, held, ['word', [1, 2, 9], { seen: true }]]);
+    expect(host.value('op/tuple', 'a')).toEqual(['word', [1, 2, 9], { seen: true }]);
   });
 
   it('ListState: get, add, addAll, update, clear', async () => {

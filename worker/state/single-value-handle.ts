@@ -1,3 +1,4 @@
+import { NO_COPY } from '../../shared/codec/generic-copy.ts';
 import { sluice } from '../../shared/generated/protocol.js';
 import { StateHandle } from './state-handle.ts';
 import { StateId } from './state-id.ts';
@@ -22,17 +23,31 @@ export abstract class SingleValueHandle extends StateHandle {
   private hitSerial = -1;
 
   /**
-   * The cached value of `id` at `now`, decoded (null: absent), or MISS; an immutable value's
-   * decoded form is kept with its entry. A hit refreshes the value's TTL when the policy says
-   * reads do, which owes the host a rewrite.
+   * The cached value of `id` at `now`, decoded (null: absent), or MISS. The decoded form is kept
+   * with its entry: an immutable value as it is, an object that the codec can copy as a private
+   * copy, of which each read gets a copy of its own (value-entry.ts). A hit refreshes the value's
+   * TTL when the policy says reads do, which owes the host a rewrite.
    */
   protected readCachedDecoded(id: StateId, now: number): unknown {
     const entry = this.cachedEntry(id, now);
     if (entry === MISS || entry === null) return entry;
-    if (entry.decoded !== NOT_DECODED) return entry.decoded;
+    const decoded = entry.decoded;
+    if (decoded !== NOT_DECODED) return isImmutable(decoded) ? decoded : this.ctx.codec.copy!(decoded);
     const value = this.ctx.codec.decode(entry.value!);
-    if (isImmutable(value)) entry.decoded = value;
-    return value;
+    if (isImmutable(value)) {
+      entry.decoded = value;
+      return value;
+    }
+    const copy = this.copyOf(value);
+    if (copy === NO_COPY) return value;
+    entry.decoded = value;
+    return copy;
+  }
+
+  /** The codec's plain copy of an object (generic-copy.ts), or NO_COPY. */
+  private copyOf(value: unknown): unknown {
+    const copy = this.ctx.codec.copy;
+    return copy === undefined ? NO_COPY : copy(value);
   }
 
   /** The cached entry of `id` (the current key's) holding a value fresh at `now`; null when known absent; else MISS. */
@@ -104,16 +119,26 @@ export abstract class SingleValueHandle extends StateHandle {
     this.ctx.cache.commit(entry);
   }
 
-  /** Writes a decoded value: a primitive stays decoded until its bytes are needed. */
+  /**
+   * Writes a decoded value: a primitive, and a private copy of an object the codec can copy,
+   * stay decoded until their bytes are needed; other objects are encoded now.
+   */
   protected writeValue(id: StateId, value: unknown, now: number): void {
     if (value === null || value === undefined) return this.writeBytes(id, null, now);
-    if (!isImmutable(value)) return this.writeBytes(id, this.ctx.codec.encode(value), now);
     // The cache keeps nothing when it is off: the write must go out as bytes at once.
     if (!this.ctx.cache.enabled) return this.writeBytes(id, this.ctx.codec.encode(value), now);
+    if (!isImmutable(value)) {
+      const copy = this.copyOf(value);
+      if (copy === NO_COPY) return this.writeBytes(id, this.ctx.codec.encode(value), now);
+      const entry = this.entryForWrite(id);
+      entry.writeDecoded(copy, now);
+      this.ctx.cache.commit(entry);
+      return;
+    }
     const entry = this.entryForWrite(id);
     // The cache needs no word of a counter's update on every record: only the first dirties it.
     if (entry.rewritePrimitive(value, now)) return;
-    entry.writePrimitive(value, now);
+    entry.writeDecoded(value, now);
     this.ctx.cache.commit(entry);
   }
 

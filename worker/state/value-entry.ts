@@ -1,3 +1,4 @@
+import { genericSizeEstimate } from '../../shared/codec/generic-copy.ts';
 import type { GenericWriter } from '../../shared/codec/generic-writer.ts';
 import { sluice } from '../../shared/generated/protocol.js';
 import type { PutSource } from './put-run.ts';
@@ -10,10 +11,11 @@ const { StateOp } = sluice.fn.v1;
 
 export const NOT_DECODED: unique symbol = Symbol('not decoded');
 
-/** What an unencoded primitive is counted as against the cache's byte budget: about its encoded size. */
-function primitiveBytes(value: unknown): number {
+/** What an unencoded value is counted as against the cache's byte budget: about its encoded size. */
+function decodedBytes(value: unknown): number {
   if (typeof value === 'string') return 8 + value.length;
   if (typeof value === 'bigint') return 8 + Math.ceil(value.toString(16).length / 2);
+  if (typeof value === 'object' && value !== null) return genericSizeEstimate(value);
   return 9;
 }
 
@@ -27,12 +29,15 @@ function primitiveBytes(value: unknown): number {
  *
  * A primitive written (a counter, a sum) is kept decoded and only encoded when its bytes are
  * needed (write-back, eviction): a value updated on every record is encoded once per bundle.
- * Objects are encoded when written, so later changes to them do not leak into the state.
+ * So is an object whose encoding's round trip is a plain copy (arrays and plain objects of
+ * primitives and strings: shared/codec/generic-copy.ts), as a private copy made when it is
+ * written; reads get copies of it, so neither later changes to the object written nor changes
+ * to what a read returned leak into the state. Other objects are encoded when written.
  */
 export class ValueEntry extends CacheEntry implements PutSource {
   known = false;
   private bytes_: Uint8Array | null = null;
-  /** `decoded` holds a primitive that has not been encoded yet. */
+  /** `decoded` holds a value (a primitive, or a private copy of an object) that has not been encoded yet. */
   private unencoded = false;
   stamp = 0;
   exact = true;
@@ -40,7 +45,10 @@ export class ValueEntry extends CacheEntry implements PutSource {
   pendingWrite = false;
   /** A prefetch's read of this entry in flight: only that read may install its answer. */
   loading: Promise<Uint8Array | null> | null = null;
-  /** `value` decoded, kept only when the decoded value is immutable (a primitive). */
+  /**
+   * `value` decoded, kept only when it is immutable (a primitive) or a private copy of an object
+   * (genericCopy's) that no one else holds: a read hands out a copy of it, never it.
+   */
   decoded: unknown = NOT_DECODED;
 
   /**
@@ -81,7 +89,7 @@ export class ValueEntry extends CacheEntry implements PutSource {
   }
 
   get bytes(): number {
-    return ENTRY_OVERHEAD_BYTES + this.idBytes + (this.unencoded ? primitiveBytes(this.decoded) : (this.bytes_?.length ?? 0));
+    return ENTRY_OVERHEAD_BYTES + this.idBytes + (this.unencoded ? decodedBytes(this.decoded) : (this.bytes_?.length ?? 0));
   }
 
   get dirty(): boolean {
@@ -89,24 +97,27 @@ export class ValueEntry extends CacheEntry implements PutSource {
   }
 
   /**
-   * Writes a primitive (not null) over the unencoded primitive this entry holds, when nothing
+   * Writes a primitive (not null) over the unencoded value this entry holds, when nothing
    * else the cache keeps about the entry changes: it is on the cache's list of entries to write
    * back (the one written back at the last bundle's end stays there until a bundle leaves it
    * clean) and `value` counts as many bytes (a counter's next value). Returns false, writing
-   * nothing, otherwise: writePrimitive it then.
+   * nothing, otherwise: writeDecoded it then.
    */
   rewritePrimitive(value: unknown, now: number): boolean {
     if (!this.unencoded || !this.listedDirty) return false;
     // Two numbers count the same; anything else is measured (a counter's update is the first case).
-    if ((typeof value !== 'number' || typeof this.decoded !== 'number') && primitiveBytes(value) !== primitiveBytes(this.decoded)) return false;
+    if ((typeof value !== 'number' || typeof this.decoded !== 'number') && decodedBytes(value) !== decodedBytes(this.decoded)) return false;
     this.decoded = value;
     this.stamp = now;
     this.pendingWrite = true;
     return true;
   }
 
-  /** Writes a primitive (not null): kept decoded, encoded when its bytes are needed. */
-  writePrimitive(value: unknown, now: number): void {
+  /**
+   * Writes a primitive (not null), or a private copy of an object (genericCopy's, which no one
+   * else may hold): kept decoded, encoded when its bytes are needed.
+   */
+  writeDecoded(value: unknown, now: number): void {
     this.write(null, now);
     this.decoded = value;
     this.unencoded = true;
@@ -151,7 +162,7 @@ export class ValueEntry extends CacheEntry implements PutSource {
     if (!this.present) {
       wire.push({ key: this.stateKey, op: StateOp.CLEAR, time: this.stamp }, 32);
     } else {
-      wire.put(this.state, this, this.stamp, 32 + (this.unencoded ? primitiveBytes(this.decoded) : this.bytes_!.length));
+      wire.put(this.state, this, this.stamp, 32 + (this.unencoded ? decodedBytes(this.decoded) : this.bytes_!.length));
     }
   }
 

@@ -1,4 +1,5 @@
 import { ConfigError } from '../../shared/errors/errors.ts';
+import { genericCopy } from '../../shared/codec/generic-copy.ts';
 import { decodeGeneric, encodeGeneric } from '../../shared/codec/generic-value.ts';
 import type { GenericWriter } from '../../shared/codec/generic-writer.ts';
 
@@ -28,6 +29,11 @@ export interface StateValueCodec {
   /** Appends to `writer` the bytes encode(value) returns (a write-back builds its columns so). */
   encodeInto(value: unknown, writer: GenericWriter): void;
   decode(bytes: Uint8Array): unknown;
+  /**
+   * decode(encode(value)) made without the bytes, or NO_COPY (shared/codec/generic-copy.ts) for
+   * a value whose round trip is not a plain copy; absent: objects always take the round trip.
+   */
+  copy?(value: unknown): unknown;
 }
 
 /** The generic encoding (proto/generic-value.md): what workers use. */
@@ -35,6 +41,7 @@ export const GENERIC_STATE_CODEC: StateValueCodec = {
   encode: encodeGeneric,
   encodeInto: (value, writer) => writer.write(value),
   decode: decodeGeneric,
+  copy: genericCopy,
 };
 
 /**

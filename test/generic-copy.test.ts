@@ -1,0 +1,111 @@
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { genericCopy, genericSizeEstimate, MAX_COPY_DEPTH, NO_COPY } from '../shared/codec/generic-copy.ts';
+import { decodeGeneric, encodeGeneric } from '../shared/codec/generic-value.ts';
+
+const roundTrip = (v: unknown): unknown => decodeGeneric(encodeGeneric(v));
+
+/** Every array and object of `a` and `b` (the same shape) are distinct objects. */
+function expectNoSharedObjects(a: unknown, b: unknown): void {
+  if (typeof a !== 'object' || a === null) return;
+  expect(b).not.toBe(a);
+  for (const key of Object.keys(a)) expectNoSharedObjects((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]);
+}
+
+function nested(depth: number): unknown {
+  let v: unknown = 'leaf';
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+}
+
+describe('genericCopy: what the generic round trip gives, without the bytes', () => {
+  const copied: [string, unknown][] = [
+    ['a small integer', 7],
+    ['-0', -0],
+    ['NaN', NaN],
+    ['-Infinity', -Infinity],
+    ['a fraction', 0.1],
+    ['an integer beyond 2^53', 2 ** 60],
+    ['int64 max as a bigint', 2n ** 63n - 1n],
+    ['a negative bigint', -(2n ** 70n)],
+    ['true', true],
+    ['undefined', undefined],
+    ['null', null],
+    ['an empty string', ''],
+    ['a multi-byte string', 'ü日😀é'],
+    ['a word-count tuple', ['word', 3]],
+    ['an empty array', []],
+    ['an array with a hole', [1, , 3]],
+    ['an array with undefined and null', [undefined, null]],
+    ['an array with an extra property', Object.assign([1, 2], { extra: 'dropped' })],
+    ['a plain object', { sum: 4, n: 2 }],
+    ['integer-like keys first, then insertion order', { b: 1, 2: 'two', a: 2, 1: 'one' }],
+    ['keys that are Object.prototype names', { constructor: 1, toString: 'x', hasOwnProperty: null }],
+    ['a multi-byte key', { 'ключ😀': [1] }],
+    ['a null-prototype object', Object.assign(Object.create(null) as object, { x: 1 })],
+    ['an object of another realm', runInNewContext('({ a: [1, { b: "c" }] })')],
+    ['an array of another realm', runInNewContext('[1, "two", [3]]')],
+    ['nesting at the depth limit', nested(MAX_COPY_DEPTH - 1)],
+    ['a mix', { id: 12n, tags: ['a', 'b'], scores: [1.5, -0, NaN], meta: { seen: true, none: undefined } }],
+  ];
+
+  it.each(copied)('%s: a copy equal to its round trip, sharing no object with it', (_name, value) => {
+    const copy = genericCopy(value);
+    const expected = roundTrip(value);
+    expect(copy).toEqual(expected);
+    if (typeof expected === 'object' && expected !== null) {
+      expect(Object.keys(copy as object)).toEqual(Object.keys(expected));
+      expect(Object.getPrototypeOf(copy)).toBe(Object.getPrototypeOf(expected));
+      expectNoSharedObjects(value, copy);
+    }
+  });
+
+  it('a non-enumerable or symbol-keyed property is left out, as the encoding leaves it', () => {
+    const value: Record<string | symbol, unknown> = { kept: 1, [Symbol('s')]: 2 };
+    Object.defineProperty(value, 'hidden', { value: 3, enumerable: false });
+    expect(genericCopy(value)).toEqual({ kept: 1 });
+    expect(roundTrip(value)).toEqual({ kept: 1 });
+  });
+
+  const leftToTheRoundTrip: [string, unknown][] = [
+    ['a Date', new Date(0)],
+    ['a Map', new Map([[1, 2]])],
+    ['a Set', new Set([1])],
+    ['bytes', new Uint8Array([1, 2])],
+    ['a typed array', new Float64Array([1])],
+    ['an ArrayBuffer', new ArrayBuffer(2)],
+    ['a class instance', new (class Point {
+      x = 1;
+    })()],
+    ['a string with a lone surrogate', 'a\ud800b'],
+    ['a key with a lone surrogate', { ['\udc00']: 1 }],
+    ['an own __proto__ key', JSON.parse('{"__proto__": 1}') as unknown],
+    ['nesting past the depth limit', nested(MAX_COPY_DEPTH + 1)],
+    ['a Date inside a tuple', ['when', new Date(0)]],
+    ['a function', () => 1],
+    ['a symbol', Symbol('s')],
+  ];
+
+  it.each(leftToTheRoundTrip)('%s: NO_COPY', (_name, value) => {
+    expect(genericCopy(value)).toBe(NO_COPY);
+  });
+
+  it('a cycle is NO_COPY, and the round trip still refuses it', () => {
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic);
+    expect(genericCopy(cyclic)).toBe(NO_COPY);
+    expect(() => encodeGeneric(cyclic)).toThrow(/nested more than/);
+  });
+});
+
+describe('genericSizeEstimate', () => {
+  it('is the encoded size for numbers that take nine bytes and for ASCII strings of 63 bytes or fewer, plus one', () => {
+    expect(genericSizeEstimate(0.5)).toBe(encodeGeneric(0.5).byteLength);
+    expect(genericSizeEstimate('word')).toBe(encodeGeneric('word').byteLength + 1);
+  });
+
+  it('adds up arrays and objects', () => {
+    expect(genericSizeEstimate(['word', 0.5])).toBe(2 + 6 + 9);
+    expect(genericSizeEstimate({ n: 0.5, s: null })).toBe(2 + (2 + 1 + 9) + (2 + 1 + 1));
+  });
+});
