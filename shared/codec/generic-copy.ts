@@ -1,19 +1,20 @@
 /**
  * A copy of a value that is exactly what its round trip through the generic encoding gives
  * (decodeGeneric(encodeGeneric(value)), proto/generic-value.md), made without the round trip,
- * for the values whose round trip is a plain copy: primitives, well-formed strings, and arrays
- * and plain objects of them. The worker's state cache keeps an object written to state as such
+ * for the values whose round trip is a plain copy: primitives, well-formed strings, Dates, and
+ * arrays and plain objects of them. The worker's state cache keeps an object written to state as such
  * a copy and hands out copies of it (worker/state/value-entry.ts): the state stays isolated from
  * later changes to the object, as the encoding keeps it, at a fraction of the cost of encoding on
  * every update and decoding on every read (a word count's running tuple spent most of its
  * record's time there).
  *
- * Anything else (a Date, a Map, a Set, bytes and typed arrays, a class instance, a function, a
+ * Anything else (a Map, a Set, bytes and typed arrays, a class instance, a function, a
  * string with a lone surrogate, which the encoding turns into U+FFFD, an own `__proto__` key,
  * nesting deeper than MAX_COPY_DEPTH) gives NO_COPY, and the caller takes the round trip, which
  * also reports what cannot be encoded. A getter is read once per copy, as the encoder reads it
  * once per encoding.
  */
+import { types } from 'node:util';
 
 /** What genericCopy returns for a value it leaves to the round trip. */
 export const NO_COPY: unique symbol = Symbol('no copy');
@@ -68,7 +69,10 @@ function copyArray(array: readonly unknown[], depth: number): unknown {
 function copyObject(object: object, depth: number): unknown {
   const proto: unknown = Object.getPrototypeOf(object);
   // A plain object of any realm (as the encoder decides); it decodes with Object.prototype.
-  if (proto !== null && Object.getPrototypeOf(proto) !== null) return NO_COPY;
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+    // A Date decodes as a Date of this realm at the same time (an invalid one stays invalid).
+    return types.isDate(object) ? new Date((object as Date).getTime()) : NO_COPY;
+  }
   const record = object as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
