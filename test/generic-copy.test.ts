@@ -100,6 +100,39 @@ describe('genericCopy: what the generic round trip gives, without the bytes', ()
   });
 });
 
+describe('genericCopy into an earlier copy', () => {
+  it('writes an array of primitives and strings into an array of the same length, and returns it', () => {
+    const earlier = ['word', 1, null];
+    const value = ['word', 2n, undefined];
+    const copy = genericCopy(value, earlier);
+    expect(copy).toBe(earlier);
+    expect(copy).toEqual(roundTrip(value));
+    expect(copy).not.toBe(value);
+  });
+
+  it('makes a new copy when the lengths differ, an element is an object, or the earlier copy is not an array', () => {
+    const earlier = ['word', 1];
+    for (const [value, reuse] of [
+      [['word', 1, 2], earlier],
+      [['word', [1]], earlier],
+      [['word', 1], { 0: 'word', 1: 1 }],
+      [['word', 1], 7],
+    ] as const) {
+      const copy = genericCopy(value, reuse);
+      expect(copy).not.toBe(reuse);
+      expect(copy).toEqual(roundTrip(value));
+    }
+    expect(earlier).toEqual(['word', 1]);
+  });
+
+  it('leaves the earlier copy as it was when the value is not copied', () => {
+    const earlier = ['word', 1];
+    expect(genericCopy(['a\ud800', 2], earlier)).toBe(NO_COPY);
+    expect(genericCopy(['b', () => 2], earlier)).toBe(NO_COPY);
+    expect(earlier).toEqual(['word', 1]);
+  });
+});
+
 describe('genericSizeEstimate', () => {
   it('is the encoded size for numbers that take nine bytes and for ASCII strings of 63 bytes or fewer, plus one', () => {
     expect(genericSizeEstimate(0.5)).toBe(encodeGeneric(0.5).byteLength);

@@ -92,6 +92,24 @@ describe.each([
     expect(host.value('op/tuple', 'a')).toEqual(['word', [1, 2, 9], { seen: true }]);
   });
 
+  it('ValueState of a flat tuple updated in place: still neither the object written nor the one read', async () => {
+    const { host, keyed, op, setKey } = setup();
+    const s = op.getState(new ValueStateDescriptor<[string, number]>('pair'));
+    setKey('a');
+    s.update(['word', 1]);
+    const second: [string, number] = ['word', 2];
+    s.update(second);
+    second[1] = 50;
+    const read = s.value()!;
+    read[1] = 60;
+    const third: [string, number] = [read[0], s.value()![1] + 1];
+    s.update(third);
+    third[0] = 'changed';
+    expect(s.value()).toEqual(['word', 3]);
+    await keyed.finishBundle();
+    expect(host.value('op/pair', 'a')).toEqual(['word', 3]);
+  });
+
   it('ListState: get, add, addAll, update, clear', async () => {
     const { host, keyed, op, setKey } = setup();
     const l = op.getListState(new ListStateDescriptor<number>('l'));

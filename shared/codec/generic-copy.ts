@@ -31,9 +31,29 @@ function isWellFormed(s: string): boolean {
   return (s as unknown as WellFormedString).isWellFormed();
 }
 
-/** decodeGeneric(encodeGeneric(value)) without the bytes, or NO_COPY (see the header). */
-export function genericCopy(value: unknown): unknown {
+/**
+ * decodeGeneric(encodeGeneric(value)) without the bytes, or NO_COPY (see the header). `reuse`,
+ * if given, is an earlier copy that no one else holds: when it and `value` are arrays of the
+ * same length whose elements are primitives and strings, the copy is written into it (a running
+ * tuple updated on every record then allocates nothing, and stays where the heap has it).
+ */
+export function genericCopy(value: unknown, reuse?: unknown): unknown {
+  if (Array.isArray(reuse) && Array.isArray(value) && reuse.length === value.length && isFlat(value as readonly unknown[])) {
+    const target = reuse as unknown[];
+    const source = value as readonly unknown[];
+    for (let i = 0; i < source.length; i++) target[i] = source[i];
+    return target;
+  }
   return copyAt(value, 0);
+}
+
+/** Whether every element is a value copied as it is (a primitive or a well-formed string). */
+function isFlat(array: readonly unknown[]): boolean {
+  for (let i = 0; i < array.length; i++) {
+    const v = array[i];
+    if (typeof v === 'string' ? !isWellFormed(v) : (typeof v === 'object' && v !== null) || typeof v === 'function' || typeof v === 'symbol') return false;
+  }
+  return true;
 }
 
 function copyAt(v: unknown, depth: number): unknown {

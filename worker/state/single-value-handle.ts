@@ -128,9 +128,12 @@ export abstract class SingleValueHandle extends StateHandle {
     // The cache keeps nothing when it is off: the write must go out as bytes at once.
     if (!this.ctx.cache.enabled) return this.writeBytes(id, this.ctx.codec.encode(value), now);
     if (!isImmutable(value)) {
-      const copy = this.copyOf(value);
-      if (copy === NO_COPY) return this.writeBytes(id, this.ctx.codec.encode(value), now);
+      const copyOf = this.ctx.codec.copy;
+      if (copyOf === undefined) return this.writeBytes(id, this.ctx.codec.encode(value), now);
       const entry = this.entryForWrite(id);
+      // The entry's decoded object is its own (reads get copies of it): the copy may reuse it.
+      const copy = copyOf(value, entry.decoded);
+      if (copy === NO_COPY) return this.writeBytes(id, this.ctx.codec.encode(value), now);
       entry.writeDecoded(copy, now);
       this.ctx.cache.commit(entry);
       return;

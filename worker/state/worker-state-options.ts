@@ -32,8 +32,9 @@ export interface StateValueCodec {
   /**
    * decode(encode(value)) made without the bytes, or NO_COPY (shared/codec/generic-copy.ts) for
    * a value whose round trip is not a plain copy; absent: objects always take the round trip.
+   * `reuse` is an earlier copy no one else holds, which the copy may be written into.
    */
-  copy?(value: unknown): unknown;
+  copy?(value: unknown, reuse?: unknown): unknown;
 }
 
 /** The generic encoding (proto/generic-value.md): what workers use. */
