@@ -78,11 +78,14 @@ export abstract class ChainOperator implements Downstream {
     throw attribute(thrown, who, record);
   }
 
-  /** Calls `run`, routing a synchronous throw or a rejection through `failed`. */
-  protected guarded(record: unknown, run: () => Pushed): Pushed {
+  /**
+   * Calls `run(record, timestamp)`, routing a synchronous throw or a rejection through `failed`.
+   * A per-record path passes a function bound once, not a closure made for the record.
+   */
+  protected guarded(record: unknown, timestamp: number | null, run: (record: unknown, timestamp: number | null) => Pushed): Pushed {
     let pushed: Pushed;
     try {
-      pushed = run();
+      pushed = run(record, timestamp);
     } catch (thrown) {
       return this.failed(thrown, record);
     }

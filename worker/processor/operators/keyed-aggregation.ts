@@ -25,15 +25,18 @@ abstract class RunningValueOperator extends ChainOperator {
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
     activity.operator = this.who.operator;
-    return this.guarded(value, () => {
-      const current = this.running.value();
-      const next = current === null ? value : this.combine(current, value);
-      // An asynchronous reduce function: the running value is written once it has settled (the
-      // row loop runs the key's next record only after this one).
-      if (isPromiseLike(next)) return Promise.resolve(next).then((n) => this.store(n, timestamp));
-      return this.store(next, timestamp);
-    });
+    return this.guarded(value, timestamp, this.step);
   }
+
+  /** One record: the running value combined with it, stored and emitted (bound once: no closure per record). */
+  private readonly step = (value: unknown, timestamp: number | null): Pushed => {
+    const current = this.running.value();
+    const next = current === null ? value : this.combine(current, value);
+    // An asynchronous reduce function: the running value is written once it has settled (the
+    // row loop runs the key's next record only after this one).
+    if (isPromiseLike(next)) return Promise.resolve(next).then((n) => this.store(n, timestamp));
+    return this.store(next, timestamp);
+  };
 
   private store(next: unknown, timestamp: number | null): Pushed {
     this.running.update(next);

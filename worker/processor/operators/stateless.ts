@@ -90,7 +90,7 @@ export abstract class EmittingOperator extends ChainOperator {
   protected readonly out = new BufferingCollector();
 
   protected emit(returned: unknown, record: unknown, timestamp: number | null): Pushed {
-    return this.guarded(record, () => {
+    return this.guarded(record, timestamp, () => {
       const collected = this.out.take();
       const first = collected.length === 0 ? undefined : pushEach(collected[Symbol.iterator](), this.next, timestamp);
       const rest = (): Pushed => {
