@@ -125,6 +125,12 @@ describe('genericCopy into an earlier copy', () => {
     expect(earlier).toEqual(['word', 1]);
   });
 
+  it('an array with a hole comes back with undefined in its place, as the round trip gives it', () => {
+    const copy = genericCopy([1, , 3]) as unknown[];
+    expect(1 in copy).toBe(true);
+    expect(copy).toStrictEqual(roundTrip([1, undefined, 3]));
+  });
+
   it('leaves the earlier copy as it was when the value is not copied', () => {
     const earlier = ['word', 1];
     expect(genericCopy(['a\ud800', 2], earlier)).toBe(NO_COPY);

@@ -38,20 +38,28 @@ function isWellFormed(s: string): boolean {
  * tuple updated on every record then allocates nothing, and stays where the heap has it).
  */
 export function genericCopy(value: unknown, reuse?: unknown): unknown {
-  if (Array.isArray(reuse) && Array.isArray(value) && reuse.length === value.length && isFlat(value as readonly unknown[])) {
-    const target = reuse as unknown[];
+  if (Array.isArray(value) && isFlat(value as readonly unknown[])) {
     const source = value as readonly unknown[];
+    if (!Array.isArray(reuse) || reuse.length !== source.length) return source.slice();
+    const target = reuse as unknown[];
     for (let i = 0; i < source.length; i++) target[i] = source[i];
     return target;
   }
   return copyAt(value, 0);
 }
 
-/** Whether every element is a value copied as it is (a primitive or a well-formed string). */
+/**
+ * Whether every element is a value copied as it is (a primitive or a well-formed string) and
+ * none is a hole (a hole decodes as undefined, which slice() would not write).
+ */
 function isFlat(array: readonly unknown[]): boolean {
   for (let i = 0; i < array.length; i++) {
     const v = array[i];
-    if (typeof v === 'string' ? !isWellFormed(v) : (typeof v === 'object' && v !== null) || typeof v === 'function' || typeof v === 'symbol') return false;
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) return false;
+    } else if (typeof v === 'object' ? v !== null : typeof v === 'function' || typeof v === 'symbol' || (v === undefined && !(i in array))) {
+      return false;
+    }
   }
   return true;
 }
