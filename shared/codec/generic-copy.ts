@@ -2,11 +2,11 @@
  * A copy of a value that is exactly what its round trip through the generic encoding gives
  * (decodeGeneric(encodeGeneric(value)), proto/generic-value.md), made without the round trip,
  * for the values whose round trip is a plain copy: primitives, well-formed strings, Dates, and
- * arrays and plain objects of them. The worker's state cache keeps an object written to state as such
- * a copy and hands out copies of it (worker/state/value-entry.ts): the state stays isolated from
- * later changes to the object, as the encoding keeps it, at a fraction of the cost of encoding on
- * every update and decoding on every read (a word count's running tuple spent most of its
- * record's time there).
+ * arrays and plain objects of them. The worker's state cache keeps an object written to state
+ * as such a copy and hands out copies of it (worker/state/value-entry.ts): the state stays
+ * isolated from later changes to the object, as the encoding keeps it, at a fraction of the
+ * cost of encoding on every update and decoding on every read (a word count's running tuple
+ * spent most of its record's time there).
  *
  * Anything else (a Map, a Set, bytes and typed arrays, a class instance, a function, a
  * string with a lone surrogate, which the encoding turns into U+FFFD, an own `__proto__` key,
@@ -55,10 +55,19 @@ export function genericCopy(value: unknown, reuse?: unknown): unknown {
 function isFlat(array: readonly unknown[]): boolean {
   for (let i = 0; i < array.length; i++) {
     const v = array[i];
-    if (typeof v === 'string') {
-      if (!isWellFormed(v)) return false;
-    } else if (typeof v === 'object' ? v !== null : typeof v === 'function' || typeof v === 'symbol' || (v === undefined && !(i in array))) {
-      return false;
+    switch (typeof v) {
+      case 'string':
+        if (!isWellFormed(v)) return false;
+        break;
+      case 'object':
+        if (v !== null) return false;
+        break;
+      case 'undefined':
+        if (!(i in array)) return false;
+        break;
+      case 'function':
+      case 'symbol':
+        return false;
     }
   }
   return true;
