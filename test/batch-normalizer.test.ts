@@ -75,6 +75,22 @@ describe('the normalized batch is the batch after an encode and a decode', () =>
     });
   });
 
+  it('the generic column: each value copied as its round trip gives it, sharing no object with the batch', () => {
+    const generic: BatchLayout = { value: null, keyed: false, timestamped: true };
+    const values = [{ id: 1, tags: ['a', 'b'], at: new Date(5) }, [undefined, null, -0, 5n], null, undefined, 'ünï', NaN];
+    const batch = rows(values, [1, null, 3, undefined as unknown as null, 5, 6]);
+    const outcome = normalized(generic, batch);
+    expect(outcome).toEqual(viaCodec(generic, batch));
+    expect(outcome).toEqual({ values, timestamps: [1, null, 3, null, 5, 6] });
+    const out = new BatchNormalizer(generic).normalize(batch);
+    expect(out.values[0]).not.toBe(values[0]);
+    expect((out.values[0] as { tags: string[] }).tags).not.toBe((values[0] as { tags: string[] }).tags);
+    expect((out.values[0] as { at: Date }).at).not.toBe((values[0] as { at: Date }).at);
+    const badTime = rows([{ a: 1 }], ['late' as unknown as number]);
+    expect(normalized(generic, badTime)).toEqual(viaCodec(generic, badTime));
+    expect(normalized(generic, badTime)).toEqual({ error: expect.stringMatching(/^ValueEncodeError: row 0: timestamp: /) });
+  });
+
   it('nested types and the generic column take the codec itself', () => {
     const row: BatchLayout = { value: { kind: 'ROW_NAMED', names: ['v', 'n'], fields: [{ kind: 'FLOAT' }, { kind: 'LONG' }] }, keyed: false, timestamped: false };
     const values = [{ v: 0.1, n: 5n }, null, { v: -0, n: undefined }];

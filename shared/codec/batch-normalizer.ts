@@ -7,14 +7,17 @@
  * declared type must fail there too.
  *
  * Scalar value columns (and the timestamps) are normalized value by value, at the cost of a
- * type check; anything else (nested types, the generic column) takes the real round trip
- * through the codec, so that there is one definition of what those become.
+ * type check. The generic column's values are copied as its round trip would give them
+ * (generic-copy.ts) when every one of them can be; nested types, and a generic batch holding a
+ * value that cannot be copied so, take the real round trip through the codec, so that there is
+ * one definition of what those become.
  */
 import type { TypeDescriptor } from '../api/types.ts';
 import { BatchDecoder } from './batch-decoder.ts';
 import { BatchEncoder } from './batch-encoder.ts';
 import { TIMESTAMP_EXPECTED, TIMESTAMP_PATH, VALUE_COLUMN, valueType, type BatchLayout, type RowBatch } from './batch-layout.ts';
 import { expectedValue } from './column-codec.ts';
+import { genericCopy, NO_COPY } from './generic-copy.ts';
 import { INT64_MAX, INT64_MIN, MS_PER_DAY } from './fixed-width-encoders.ts';
 import { mismatch, ValueEncodeError, type CellMismatch } from './value-encode-error.ts';
 
@@ -30,15 +33,17 @@ type NormalizeColumn = (values: readonly unknown[], n: number) => readonly unkno
 
 export class BatchNormalizer {
   private readonly values: NormalizeColumn | null;
+  private readonly generic: boolean;
   private roundTrip: { encoder: BatchEncoder; decoder: BatchDecoder } | null = null;
 
   constructor(readonly layout: BatchLayout) {
     this.values = scalarNormalizer(valueType(layout));
+    this.generic = valueType(layout).kind === 'GENERIC';
   }
 
   /** Throws a ValueEncodeError naming the row and path, as BatchEncoder.encode would. */
   normalize(batch: RowBatch): RowBatch {
-    if (this.values === null) return this.viaCodec(batch);
+    if (this.values === null) return this.generic ? this.copied(batch) : this.viaCodec(batch);
     const n = batch.length;
     let column = TIMESTAMP_PATH;
     try {
@@ -50,6 +55,30 @@ export class BatchNormalizer {
       const m = e as CellMismatch;
       throw new ValueEncodeError(m.index, m.path(column), m.expected, m.found);
     }
+  }
+
+  /**
+   * A generic batch with each value copied as its round trip gives it (a null cell is null
+   * either way), or, if one cannot be copied so, the round trip itself, which also refuses what
+   * cannot be encoded. The timestamps are checked as the scalar columns' are, before the values,
+   * as the encoder writes them.
+   */
+  private copied(batch: RowBatch): RowBatch {
+    const n = batch.length;
+    let timestamps: (number | null)[] | null;
+    try {
+      timestamps = batch.timestamps === null ? null : normalizeTimestamps(batch.timestamps, n);
+    } catch (e) {
+      const m = e as CellMismatch;
+      throw new ValueEncodeError(m.index, m.path(TIMESTAMP_PATH), m.expected, m.found);
+    }
+    const values = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const copy = genericCopy(batch.values[i]);
+      if (copy === NO_COPY) return this.viaCodec(batch);
+      values[i] = copy;
+    }
+    return { length: n, values, keys: batch.keys, timestamps };
   }
 
   private viaCodec(batch: RowBatch): RowBatch {
