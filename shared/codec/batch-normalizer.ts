@@ -25,60 +25,40 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
  * values[0, n) as their column returns them: the same array when every value already is (the
- * common case, which costs a check per value and no copy), else a normalized copy. Throws a
- * CellMismatch indexed at the first value that does not fit. One loop per kind, so that each
- * value's check is inlined in it (a call per value through a shared site would not be).
+ * common case, which costs a check per value and no copy), else a normalized copy, or null when
+ * the batch must take the codec's round trip instead. Throws a CellMismatch indexed at the first
+ * value that does not fit. One loop per kind, so that each value's check is inlined in it (a
+ * call per value through a shared site would not be).
  */
-type NormalizeColumn = (values: readonly unknown[], n: number) => readonly unknown[];
+type NormalizeColumn = (values: readonly unknown[], n: number) => readonly unknown[] | null;
 
 export class BatchNormalizer {
+  /** The value column's normalizer; null (or its returning null) sends the batch through the codec. */
   private readonly values: NormalizeColumn | null;
-  private readonly generic: boolean;
   private roundTrip: { encoder: BatchEncoder; decoder: BatchDecoder } | null = null;
 
   constructor(readonly layout: BatchLayout) {
-    this.values = scalarNormalizer(valueType(layout));
-    this.generic = valueType(layout).kind === 'GENERIC';
+    const type = valueType(layout);
+    this.values = scalarNormalizer(type) ?? (type.kind === 'GENERIC' ? copiedGeneric : null);
   }
 
   /** Throws a ValueEncodeError naming the row and path, as BatchEncoder.encode would. */
   normalize(batch: RowBatch): RowBatch {
-    if (this.values === null) return this.generic ? this.copied(batch) : this.viaCodec(batch);
+    if (this.values === null) return this.viaCodec(batch);
     const n = batch.length;
     let column = TIMESTAMP_PATH;
+    let timestamps: (number | null)[] | null;
+    let values: readonly unknown[] | null;
     try {
-      const timestamps = batch.timestamps === null ? null : normalizeTimestamps(batch.timestamps, n);
+      timestamps = batch.timestamps === null ? null : normalizeTimestamps(batch.timestamps, n);
       column = VALUE_COLUMN;
-      const values = this.values(batch.values, n);
-      return values === batch.values && timestamps === batch.timestamps ? batch : { length: n, values: values as unknown[], keys: batch.keys, timestamps };
+      values = this.values(batch.values, n);
     } catch (e) {
       const m = e as CellMismatch;
       throw new ValueEncodeError(m.index, m.path(column), m.expected, m.found);
     }
-  }
-
-  /**
-   * A generic batch with each value copied as its round trip gives it (a null cell is null
-   * either way), or, if one cannot be copied so, the round trip itself, which also refuses what
-   * cannot be encoded. The timestamps are checked as the scalar columns' are, before the values,
-   * as the encoder writes them.
-   */
-  private copied(batch: RowBatch): RowBatch {
-    const n = batch.length;
-    let timestamps: (number | null)[] | null;
-    try {
-      timestamps = batch.timestamps === null ? null : normalizeTimestamps(batch.timestamps, n);
-    } catch (e) {
-      const m = e as CellMismatch;
-      throw new ValueEncodeError(m.index, m.path(TIMESTAMP_PATH), m.expected, m.found);
-    }
-    const values = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) {
-      const copy = genericCopy(batch.values[i]);
-      if (copy === NO_COPY) return this.viaCodec(batch);
-      values[i] = copy;
-    }
-    return { length: n, values, keys: batch.keys, timestamps };
+    if (values === null) return this.viaCodec(batch);
+    return values === batch.values && timestamps === batch.timestamps ? batch : { length: n, values: values as unknown[], keys: batch.keys, timestamps };
   }
 
   private viaCodec(batch: RowBatch): RowBatch {
@@ -107,6 +87,21 @@ function timestamp(v: unknown, i: number): number | null {
 function finish(values: readonly unknown[], n: number, from: number, one: (v: unknown, i: number) => unknown): unknown[] {
   const out = values.slice(0, n);
   for (let i = from; i < n; i++) out[i] = one(values[i], i);
+  return out;
+}
+
+/**
+ * The generic column: each value copied as its round trip gives it (a null cell is null either
+ * way); null, for the codec's round trip, which also refuses what cannot be encoded, when a value
+ * cannot be copied so.
+ */
+function copiedGeneric(values: readonly unknown[], n: number): unknown[] | null {
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    const copy = genericCopy(values[i]);
+    if (copy === NO_COPY) return null;
+    out[i] = copy;
+  }
   return out;
 }
 

@@ -122,8 +122,9 @@ function copyObject(object: object, depth: number): unknown {
 }
 
 /**
- * About the size of `value`'s generic encoding, for a cache's byte budget: exact for numbers
- * that take nine bytes and for ASCII, an estimate otherwise. Walks arrays and plain objects.
+ * About the size of `value`'s generic encoding, for the state cache's byte budget (primitives
+ * and the copies genericCopy makes): exact for numbers that take nine bytes, a byte over for an
+ * ASCII string, an estimate otherwise. Walks arrays and plain objects.
  */
 export function genericSizeEstimate(value: unknown): number {
   switch (typeof value) {

@@ -44,10 +44,10 @@ export abstract class SingleValueHandle extends StateHandle {
     return copy;
   }
 
-  /** The codec's plain copy of an object (generic-copy.ts), or NO_COPY. */
-  private copyOf(value: unknown): unknown {
+  /** The codec's plain copy of an object (generic-copy.ts), maybe written into `reuse`, or NO_COPY. */
+  private copyOf(value: unknown, reuse?: unknown): unknown {
     const copy = this.ctx.codec.copy;
-    return copy === undefined ? NO_COPY : copy(value);
+    return copy === undefined ? NO_COPY : copy(value, reuse);
   }
 
   /** The cached entry of `id` (the current key's) holding a value fresh at `now`; null when known absent; else MISS. */
@@ -128,11 +128,9 @@ export abstract class SingleValueHandle extends StateHandle {
     // The cache keeps nothing when it is off: the write must go out as bytes at once.
     if (!this.ctx.cache.enabled) return this.writeBytes(id, this.ctx.codec.encode(value), now);
     if (!isImmutable(value)) {
-      const copyOf = this.ctx.codec.copy;
-      if (copyOf === undefined) return this.writeBytes(id, this.ctx.codec.encode(value), now);
       const entry = this.entryForWrite(id);
       // The entry's decoded object is its own (reads get copies of it): the copy may reuse it.
-      const copy = copyOf(value, entry.decoded);
+      const copy = this.copyOf(value, entry.decoded);
       if (copy === NO_COPY) return this.writeBytes(id, this.ctx.codec.encode(value), now);
       entry.writeDecoded(copy, now);
       this.ctx.cache.commit(entry);

@@ -11,13 +11,6 @@ const { StateOp } = sluice.fn.v1;
 
 export const NOT_DECODED: unique symbol = Symbol('not decoded');
 
-/** What an unencoded value is counted as against the cache's byte budget: about its encoded size. */
-function decodedBytes(value: unknown): number {
-  if (typeof value === 'string') return 8 + value.length;
-  if (typeof value === 'bigint') return 8 + Math.ceil(value.toString(16).length / 2);
-  if (typeof value === 'object' && value !== null) return genericSizeEstimate(value);
-  return 9;
-}
 
 /**
  * The cached form of a value, reducing or aggregating state under one key.
@@ -89,7 +82,7 @@ export class ValueEntry extends CacheEntry implements PutSource {
   }
 
   get bytes(): number {
-    return ENTRY_OVERHEAD_BYTES + this.idBytes + (this.unencoded ? decodedBytes(this.decoded) : (this.bytes_?.length ?? 0));
+    return ENTRY_OVERHEAD_BYTES + this.idBytes + (this.unencoded ? genericSizeEstimate(this.decoded) : (this.bytes_?.length ?? 0));
   }
 
   get dirty(): boolean {
@@ -106,7 +99,7 @@ export class ValueEntry extends CacheEntry implements PutSource {
   rewritePrimitive(value: unknown, now: number): boolean {
     if (!this.unencoded || !this.listedDirty) return false;
     // Two numbers count the same; anything else is measured (a counter's update is the first case).
-    if ((typeof value !== 'number' || typeof this.decoded !== 'number') && decodedBytes(value) !== decodedBytes(this.decoded)) return false;
+    if ((typeof value !== 'number' || typeof this.decoded !== 'number') && genericSizeEstimate(value) !== genericSizeEstimate(this.decoded)) return false;
     this.decoded = value;
     this.stamp = now;
     this.pendingWrite = true;
@@ -162,7 +155,7 @@ export class ValueEntry extends CacheEntry implements PutSource {
     if (!this.present) {
       wire.push({ key: this.stateKey, op: StateOp.CLEAR, time: this.stamp }, 32);
     } else {
-      wire.put(this.state, this, this.stamp, 32 + (this.unencoded ? decodedBytes(this.decoded) : this.bytes_!.length));
+      wire.put(this.state, this, this.stamp, 32 + (this.unencoded ? genericSizeEstimate(this.decoded) : this.bytes_!.length));
     }
   }
 
