@@ -12,6 +12,9 @@ function expectNoSharedObjects(a: unknown, b: unknown): void {
   for (const key of Object.keys(a)) expectNoSharedObjects((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]);
 }
 
+/** A user's subclass of Array: the generic encoding takes it as an array, and it decodes as a plain one. */
+class Pair extends Array<unknown> {}
+
 function nested(depth: number): unknown {
   let v: unknown = 'leaf';
   for (let i = 0; i < depth; i++) v = [v];
@@ -45,6 +48,9 @@ describe('genericCopy: what the generic round trip gives, without the bytes', ()
     ['a null-prototype object', Object.assign(Object.create(null) as object, { x: 1 })],
     ['an object of another realm', runInNewContext('({ a: [1, { b: "c" }] })')],
     ['an array of another realm', runInNewContext('[1, "two", [3]]')],
+    ['a flat array of another realm', runInNewContext('["word", 2]')],
+    ['a flat array of a subclass of Array', Pair.from(['word', 2])],
+    ['a subclass of Array holding an array', Pair.from(['word', [2]])],
     ['nesting at the depth limit', nested(MAX_COPY_DEPTH - 1)],
     ['a Date', new Date(1_700_000_000_123)],
     ['an invalid Date', new Date(NaN)],

@@ -40,12 +40,23 @@ function isWellFormed(s: string): boolean {
 export function genericCopy(value: unknown, reuse?: unknown): unknown {
   if (Array.isArray(value) && isFlat(value as readonly unknown[])) {
     const source = value as readonly unknown[];
-    if (!Array.isArray(reuse) || reuse.length !== source.length) return source.slice();
+    if (!Array.isArray(reuse) || reuse.length !== source.length) return plainCopy(source);
     const target = reuse as unknown[];
     for (let i = 0; i < source.length; i++) target[i] = source[i];
     return target;
   }
   return copyAt(value, 0);
+}
+
+/**
+ * A flat array's copy, a plain array as the round trip gives: slice() would make one of the
+ * array's own class (Symbol.species: a subclass, or another realm's Array).
+ */
+function plainCopy(source: readonly unknown[]): unknown[] {
+  if (Object.getPrototypeOf(source) === Array.prototype) return source.slice();
+  const copy: unknown[] = [];
+  for (let i = 0; i < source.length; i++) copy.push(source[i]);
+  return copy;
 }
 
 /**
