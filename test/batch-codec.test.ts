@@ -100,6 +100,27 @@ describe('batch codec: nested columns', () => {
     expectRoundTrip(named, [{ id: 1, name: 'x', 'weird key': 0.5 }, { id: 2 }, null], [{ id: 1, name: 'x', 'weird key': 0.5 }, { id: 2, name: null, 'weird key': null }, null]);
   });
 
+  it('a missing field is null, not what Object.prototype holds under its name', () => {
+    const named: TypeDescriptor = {
+      kind: 'ROW_NAMED',
+      names: ['id', 'constructor', 'toString', '__proto__', 'valueOf'],
+      fields: [S('INT'), S('STRING'), S('GENERIC'), S('GENERIC'), S('LONG')],
+    };
+    const missing = { id: 1, constructor: null, toString: null, ['__proto__']: null, valueOf: null };
+    const decoded = roundTrip(plain(named), batchOf([{ id: 1 }])).values[0] as Record<string, unknown>;
+    expect(Object.entries(decoded)).toStrictEqual(Object.entries(missing));
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    const own = JSON.parse('{"id": 2, "constructor": "c", "toString": [1], "__proto__": {"p": 1}, "valueOf": 3}') as object;
+    expect(Object.entries(roundTrip(plain(named), batchOf([own])).values[0] as object)).toStrictEqual(Object.entries(own));
+  });
+
+  it('a missing field and a hole are null in a GENERIC field or element too; undefined written stays undefined', () => {
+    const named: TypeDescriptor = { kind: 'ROW_NAMED', names: ['id', 'extra'], fields: [S('INT'), S('GENERIC')] };
+    expectRoundTrip(named, [{ id: 1 }, { id: 2, extra: undefined }], [{ id: 1, extra: null }, { id: 2, extra: undefined }]);
+    expectRoundTrip({ kind: 'LIST', element: S('GENERIC') }, [[, 'x', undefined]], [[null, 'x', undefined]]);
+    expectRoundTrip({ kind: 'TUPLE', fields: [S('GENERIC'), S('GENERIC')] }, [[, undefined]], [[null, undefined]]);
+  });
+
   it('LIST and PRIMITIVE_ARRAY are arrays; PRIMITIVE_ARRAY takes typed arrays', () => {
     expectRoundTrip({ kind: 'LIST', element: S('STRING') }, [['a', null, 'ü'], [], null, ['x']]);
     expectRoundTrip({ kind: 'PRIMITIVE_ARRAY', element: S('INT') }, [new Int32Array([1, -2]), [3], null], [[1, -2], [3], null]);

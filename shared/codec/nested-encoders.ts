@@ -56,9 +56,18 @@ export class StructEncoder implements ColumnEncoder {
     for (let j = 0; j < m; j++) {
       const column = new Array<unknown>(n);
       const key: string | number = names === null ? j : names[j]!;
+      // A field is an own property: a missing one (or a tuple's hole) is null, even in a GENERIC
+      // field (where undefined is a value), and a name Object.prototype has (constructor,
+      // toString, __proto__) is never read from the prototype.
+      const inherited = key in Object.prototype;
       for (let i = 0; i < n; i++) {
         const v = values[i] as Record<string | number, unknown> | null | undefined;
-        column[i] = v === null || v === undefined ? undefined : v[key];
+        if (v === null || v === undefined) column[i] = undefined;
+        else if (inherited) column[i] = Object.hasOwn(v, key) ? v[key] : null;
+        else {
+          const field = v[key];
+          column[i] = field === undefined && !(key in v) ? null : field;
+        }
       }
       try {
         children[j]!.encode(column, n, body);
@@ -96,13 +105,16 @@ export class ListEncoder implements ColumnEncoder {
       offsets[i + 1] = total;
     }
     if (total > 0x7fffffff) throw new RangeError('a list column of one batch must hold fewer than 2^31 elements');
-    // Holes of sparse arrays become undefined, which encodes as null.
+    // Holes of sparse arrays are null, even where undefined is a value (a GENERIC element).
     const elements = new Array<unknown>(total);
     let k = 0;
     for (let i = 0; i < n; i++) {
       const v = values[i] as ArrayLike<unknown> | null | undefined;
       if (v === null || v === undefined) continue;
-      for (let j = 0; j < v.length; j++) elements[k++] = v[j];
+      for (let j = 0; j < v.length; j++) {
+        const element = v[j];
+        elements[k++] = element === undefined && !(j in v) ? null : element;
+      }
     }
     body.node(n, validity.nullCount);
     body.buffer(validity.bitmap());
