@@ -3,7 +3,7 @@
  * how records travel between stages when the user chose a partitioning.
  */
 import { describe, expect, it } from 'vitest';
-import { StreamExecutionEnvironment, type DataStream } from '../host/index.ts';
+import { OutputTag, ProcessFunction, StreamExecutionEnvironment, Types, WatermarkStrategy, type DataStream, type ProcessContext } from '../host/index.ts';
 import { planJob, type JobPlan } from '../host/graph/plan.ts';
 import { connects } from '../host/runtime/channel-pattern.ts';
 
@@ -28,6 +28,17 @@ function edges(plan: JobPlan): string[] {
 }
 
 const inc = (x: number): number => x + 1;
+
+/** Sends every record to its side output. */
+export class SplitSide extends ProcessFunction<number, number> {
+  constructor(private readonly tag: OutputTag<number>) {
+    super();
+  }
+  processElement(value: number, ctx: ProcessContext): number[] {
+    ctx.output(this.tag, value);
+    return [];
+  }
+}
 
 describe('chains', () => {
   it('chain consecutive functions, and go on through forward()', () => {
@@ -61,6 +72,52 @@ describe('chains', () => {
     expect(() => env.fromCollection([1]).map(inc).rebalance().disableChaining()).toThrow(
       'disableChaining() applies to operators that run a user function',
     );
+  });
+});
+
+describe('parallelism', () => {
+  /** Each stage as "names xN". */
+  const parallelisms = (plan: JobPlan): string[] =>
+    plan.stages.map((s) => `${s.kind === 'udf' ? s.transforms.map((t) => t.name).join(', ') : s.name} x${s.parallelism}`);
+
+  it("keyBy's key selector and assignTimestampsAndWatermarks take their input's parallelism, as in Flink", () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'udf.execution-mode': 'embedded', 'parallelism.default': 3 });
+    const stream = env
+      .fromCollection([1])
+      .map(inc)
+      .name('a')
+      .setParallelism(2)
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => x))
+      .keyBy((x) => x)
+      .reduce((x, y) => x + y)
+      .name('r');
+    const plan = planOf(env, stream);
+    expect(parallelisms(plan)).toEqual(['Source: Collection Source x1', 'a, Timestamps/Watermarks x2', 'Key By x2', 'r x3', 'Sink: Print to Std. Out x3']);
+    expect(edges(plan)).toEqual([
+      'Source: Collection Source -> a: rebalance',
+      'a -> Key By: forward',
+      'Key By -> r: hash',
+      'r -> Sink: Print to Std. Out: forward',
+    ]);
+  });
+
+  it('through a union (its first input), a partitioning and a side output, and partitionCustom() too', () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'udf.execution-mode': 'embedded', 'parallelism.default': 3 });
+    const a = env.fromCollection([1]).map(inc).name('a').setParallelism(2);
+    const b = env.fromCollection([2]).name('b');
+    const keyed = a.union(b).keyBy((x) => x).map(inc).name('k');
+    expect(parallelisms(planOf(env, keyed))).toEqual(['Source: Collection Source x1', 'a x2', 'b x1', 'Key By x2', 'k x3', 'Sink: Print to Std. Out x3']);
+    const sideTag = new OutputTag<number>('side', Types.LONG());
+    const split = env.fromCollection([1]).process(new SplitSide(sideTag), Types.LONG()).name('split').setParallelism(2);
+    expect(parallelisms(planOf(env, split.getSideOutput(sideTag).keyBy((x) => x).map(inc).name('s'))).slice(-4)).toEqual([
+      'split x2',
+      'Key By x2',
+      's x3',
+      'Sink: Print to Std. Out x3',
+    ]);
+    const env2 = StreamExecutionEnvironment.getExecutionEnvironment({ 'udf.execution-mode': 'embedded', 'parallelism.default': 3 });
+    const custom = env2.fromCollection([1]).rebalance().partitionCustom((k: number, n) => k % n, (x) => x).map(inc).name('c');
+    expect(parallelisms(planOf(env2, custom))).toEqual(['Source: Collection Source x1', 'Partition Custom x1', 'c x3', 'Sink: Print to Std. Out x3']);
   });
 });
 

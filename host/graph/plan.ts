@@ -105,11 +105,37 @@ export function planJob(transformations: Transformation[], config: Configuration
   const maxParallelism = config.get('pipeline.max-parallelism');
   const chaining = config.get('udf.operator-chaining.enabled');
   const parallelismOf = (t: Transformation): number => {
-    const p = t.parallelism ?? (t.kind === 'source' && t.source.kind !== 'sequence' ? 1 : defaultParallelism);
+    const p = t.parallelism ?? implicitParallelism(t);
     if (p > maxParallelism) {
       throw new JobDefinitionError(`operator '${t.name}' has parallelism ${p}, above pipeline.max-parallelism (${maxParallelism})`);
     }
     return p;
+  };
+  /**
+   * What an operator without a parallelism of its own gets. The ones the API adds to a stream
+   * (keyBy's and partitionCustom()'s key selector, assignTimestampsAndWatermarks) take their
+   * input's, as in Flink and PyFlink (whose key-by map runs beside its input): each upstream
+   * instance then keeps its own watermark, merged by the keyed operator as the minimum, instead
+   * of one instance merging streams that are out of step (and making late records of on-time
+   * ones).
+   */
+  const implicitParallelism = (t: Transformation): number => {
+    if (t.kind === 'source') return t.source.kind === 'sequence' ? defaultParallelism : 1;
+    if (t.kind === 'udf' && (t.udf === 'key_by' || t.udf === 'partition_custom' || t.udf === 'timestamps')) return streamParallelism(t.input);
+    return defaultParallelism;
+  };
+  /** The parallelism of the instances that produce the stream `t` (a union: its first input's, as in Flink). */
+  const streamParallelism = (t: Transformation): number => {
+    switch (t.kind) {
+      case 'union':
+        return streamParallelism(t.inputs[0]!);
+      case 'partition':
+        return streamParallelism(t.input);
+      case 'side_output':
+        return parallelismOf(t.input);
+      default:
+        return parallelismOf(t);
+    }
   };
   checkUids(transformations);
 
