@@ -10,6 +10,8 @@
  * (adaptive batching) while under load batches stay full. A watermark that arrives while a
  * bundle is open is held until that bundle has finished (its state writes are then in the
  * host); then due event-time timers fire, in a bundle of their own, and the watermark moves on.
+ * The timers a keyed process function registers reach the host with its bundle's state: while
+ * the input is idle its bundle finishes, so that they fire when due.
  */
 import { describeType } from '../../shared/api/types.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
@@ -86,6 +88,7 @@ export class UdfTask {
           break;
         case 'end':
           await this.finishBundle();
+          await this.fireDueProcessingTimers();
           // The end of a bounded input fires every event-time timer (Flink's MAX_WATERMARK).
           await this.advanceWatermark(Infinity);
           await this.o.runner.finish();
@@ -229,10 +232,15 @@ export class UdfTask {
     if (this.pending.length > 0 && runner.inFlight === 0) await this.flushBatch();
     // A held watermark does not wait for the bundle timer while the input is idle.
     if (this.heldWatermark !== null) return this.finishBundle();
+    // Nor do the timers a keyed process function registered: they reach the host with its
+    // bundle's state, so a bundle the worker is done with finishes while the input is idle, and
+    // they fire when due rather than up to udf.bundle.time later (or never, at a long one).
+    const timersWaiting = this.o.timers !== null && this.bundleOpen;
+    if (timersWaiting && this.pending.length === 0 && runner.inFlight === 0) await this.closeBundle();
     const generated = this.emitGenerated(true);
     if (generated !== undefined) await generated;
     const waits: Promise<unknown>[] = [this.o.gate.available()];
-    if (this.pending.length > 0) waits.push(runner.drained());
+    if (this.pending.length > 0 || (timersWaiting && this.bundleOpen)) waits.push(runner.drained());
     // A finishing bundle may register processing-time timers that are due before any input.
     if (this.finishing !== null) waits.push(this.finishing);
     const idleAt = this.o.watermarks?.idleAt() ?? Infinity;
@@ -283,6 +291,18 @@ export class UdfTask {
     const timers = this.o.timers;
     if (timers === null) return Infinity;
     return timers.backend.nextProcessingTimer(timers.range, timers.operator) ?? Infinity;
+  }
+
+  /**
+   * At the end of the input, the processing-time timers already due fire, in a bundle of their
+   * own (they would have fired by now had their bundle reached the host sooner: a bundle still
+   * open at the end registers its timers only here); later ones are dropped, as in Flink.
+   */
+  private async fireDueProcessingTimers(): Promise<void> {
+    const now = Date.now();
+    if (this.nextProcessingTimer() > now) return;
+    await this.fireProcessingTimers(now);
+    await this.finishBundle();
   }
 
   private async fireProcessingTimers(now: number): Promise<void> {

@@ -87,6 +87,25 @@ export class ProcessingTimeReport extends KeyedProcessFunction<string, string, u
   }
 }
 
+/**
+ * On a key's first element, a processing-time timer due at once; onTimer reports the key (when it
+ * fires, before the key's later elements or after them, is the machine's to decide).
+ */
+export class DueAtOnceReport extends KeyedProcessFunction<string, string, unknown> {
+  private seen!: ValueState<boolean>;
+  override open(ctx: RuntimeContext): void {
+    this.seen = ctx.getState(new ValueStateDescriptor('seen'));
+  }
+  processElement(_v: string, ctx: KeyedProcessContext<string>): void {
+    if (this.seen.value() === true) return;
+    this.seen.update(true);
+    ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime());
+  }
+  override onTimer(_ts: number, ctx: OnTimerContext<string>, out: Collector<unknown>): void {
+    out.collect([ctx.getCurrentKey(), ctx.timeDomain()]);
+  }
+}
+
 export const EVENS = new OutputTag<number>('evens', Types.LONG());
 export const WORDS = new OutputTag('words');
 

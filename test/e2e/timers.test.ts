@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SourceFunction, WatermarkStrategy } from '../../host/index.ts';
 import { CallbackSink, collect, environment, MODES } from '../support/jobs.ts';
-import { EVENS, ProcessingTimeReport, RegisterThenDelete, Splitter, WindowSummary, WORDS, type Event } from './timer-functions.ts';
+import { DueAtOnceReport, EVENS, ProcessingTimeReport, RegisterThenDelete, Splitter, WindowSummary, WORDS, type Event } from './timer-functions.ts';
 
 const EVENTS: Event[] = [
   { user: 'ann', ts: 1, page: 'home' },
@@ -62,8 +62,12 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it('processing-time timers fire while the job runs, with the key and its state', async () => {
-    const env = environment(mode);
+  it.each([
+    ['default bundle settings', {}],
+    // The input then never ends a bundle: the idle input must.
+    ['an hour of udf.bundle.time', { 'udf.bundle.time': 3_600_000 }],
+  ])('processing-time timers fire while the job runs, with the key and its state (%s)', async (_l, settings) => {
+    const env = environment(mode, settings);
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
     const out: unknown[] = [];
@@ -81,6 +85,20 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(out.sort()).toEqual([
       ['a', 'PROCESSING_TIME', true, 3],
       ['b', 'PROCESSING_TIME', true, 1],
+    ]);
+  });
+
+  it.each([
+    ['bundle 1', { 'udf.bundle.size': 1 }],
+    ['bundle default', {}],
+  ])('the end of input fires the processing-time timers already due, whose bundle was still open (%s)', async (_l, settings) => {
+    const env = environment(mode, settings);
+    const out = collect(env.fromCollection(['a', 'b', 'a', 'c', 'a']).keyBy((k) => k).process(new DueAtOnceReport()));
+    await env.execute('due at once');
+    expect(out.sort()).toEqual([
+      ['a', 'PROCESSING_TIME'],
+      ['b', 'PROCESSING_TIME'],
+      ['c', 'PROCESSING_TIME'],
     ]);
   });
 
