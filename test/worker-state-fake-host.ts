@@ -152,6 +152,11 @@ export class FakeStateHost implements StateChannel {
     return item === undefined ? undefined : jsonCodec.decode(item.bytes);
   }
 
+  /** A value's bytes as held (for a codec other than the JSON one). */
+  valueBytes(stateName: string, key: unknown): Uint8Array | undefined {
+    return this.values.get(slot(stateName, key))?.bytes;
+  }
+
   list(stateName: string, key: unknown): unknown[] | undefined {
     return this.lists.get(slot(stateName, key))?.map((i) => jsonCodec.decode(i.bytes));
   }

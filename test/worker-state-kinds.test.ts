@@ -9,6 +9,8 @@ import {
   ValueStateDescriptor,
 } from '../shared/api/state-descriptors.ts';
 import type { WorkerStateOptions } from '../worker/state/index.ts';
+import { GENERIC_STATE_CODEC } from '../worker/state/worker-state-options.ts';
+import { decodeGeneric } from '../shared/codec/generic-value.ts';
 import { FakeStateHost, jsonCodec, jsonCodecWithCopy, seededRandom, workerOver } from './worker-state-fake-host.ts';
 
 class Average extends AggregateFunction<number, { sum: number; n: number }, number> {
@@ -346,6 +348,43 @@ async function randomWorkload(options: Partial<WorkerStateOptions>) {
   ]);
   return { seen, finalState, stats: keyed.stats() };
 }
+
+describe.each([0, 1, 1000])('primitives the encoding changes or refuses, with the generic codec at cache size %i', (cacheSize) => {
+  const setup = () => {
+    const host = new FakeStateHost();
+    return { host, ...workerOver(host, { cacheSize }, GENERIC_STATE_CODEC) };
+  };
+
+  it('a string with a lone surrogate reads back as UTF-8 leaves it (U+FFFD), and the host holds the same', async () => {
+    const { host, keyed, op } = setup();
+    const s = op.getState(new ValueStateDescriptor<string>('v'));
+    s.update('a\ud83d');
+    const read = s.value()!;
+    s.update(read + '\ude00');
+    const r = op.getReducingState(new ReducingStateDescriptor<string>('r', (a, b) => a + b));
+    r.add('\ud83d');
+    r.add('\ude00');
+    expect([s.value(), r.get()]).toEqual(['a\ufffd\ufffd', '\ufffd\ufffd']);
+    await keyed.finishBundle();
+    expect(decodeGeneric(host.valueBytes('op/v', 'k')!)).toBe('a\ufffd\ufffd');
+    expect(decodeGeneric(host.valueBytes('op/r', 'k')!)).toBe('\ufffd\ufffd');
+  });
+
+  it('update(symbol) throws at once and changes nothing, here or in the host', async () => {
+    const { host, keyed, op, setKey } = setup();
+    const s = op.getState(new ValueStateDescriptor<unknown>('v'));
+    setKey('a');
+    s.update(1);
+    expect(() => s.update(Symbol('s'))).toThrow('value is a symbol');
+    expect(s.value()).toBe(1);
+    setKey('b');
+    s.update(2);
+    await keyed.finishBundle();
+    setKey('a');
+    expect(s.value()).toBe(1);
+    expect([decodeGeneric(host.valueBytes('op/v', 'a')!), decodeGeneric(host.valueBytes('op/v', 'b')!)]).toEqual([1, 2]);
+  });
+});
 
 describe('results do not depend on cache settings', () => {
   it('gives identical reads and host state at cache sizes 0, 1 and the default, and with tiny map caches', async () => {

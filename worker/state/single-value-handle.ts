@@ -136,6 +136,9 @@ export abstract class SingleValueHandle extends StateHandle {
       this.ctx.cache.commit(entry);
       return;
     }
+    // A primitive the encoding would change or refuse is encoded now, as without the cache: the
+    // state then holds what the host will, and a refusal fails this call, not a later write-back.
+    if (!keptAsIs(value)) return this.writeBytes(id, this.ctx.codec.encode(value), now);
     const entry = this.entryForWrite(id);
     // The cache needs no word of a counter's update on every record: only the first dirties it.
     if (entry.rewritePrimitive(value, now)) return;
@@ -205,4 +208,24 @@ export abstract class SingleValueHandle extends StateHandle {
 
 function isImmutable(value: unknown): boolean {
   return value === null || (typeof value !== 'object' && typeof value !== 'function');
+}
+
+/** ES2024's String.prototype.isWellFormed (Node 20 has it; the lib target does not). */
+interface WellFormedString {
+  isWellFormed(): boolean;
+}
+
+/**
+ * Whether a primitive comes back from the encoding as itself: not a string with a lone
+ * surrogate (UTF-8 turns it into U+FFFD), nor a symbol (no encoding carries one).
+ */
+function keptAsIs(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      return (value as unknown as WellFormedString).isWellFormed();
+    case 'symbol':
+      return false;
+    default:
+      return true;
+  }
 }
