@@ -249,3 +249,100 @@ describe('TTL results do not depend on cache settings', () => {
     }
   });
 });
+
+/**
+ * Regressions: a map entry learnt during a walk (a read made in the loop body) must survive the
+ * walk's end as the host holds it. TTL 10 ms, OnReadAndWrite, NeverReturnExpired, pages of one
+ * entry; x written at t=0, y at t=8.
+ */
+describe.each([0, 1, 1000])('map entries read during a walk, cache size %i', (cacheSize) => {
+  function walkSetup() {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize, iterateBatchSize: 1 });
+    const config = StateTtlConfig.newBuilder(10).updateTtlOnReadAndWrite().build();
+    const m = w.op.getMapState(new MapStateDescriptor<string, string>('m').enableTimeToLive(config));
+    const other = w.op.getMapState(new MapStateDescriptor<string, string>('other').enableTimeToLive(config));
+    w.setKey('K');
+    return { host, m, other, ...w };
+  }
+
+  /** x and y written, then walked from t=5 with a read of x at t=15 in the loop; then read at t=16. */
+  async function walkPastExpiry(w: ReturnType<typeof walkSetup>, forget: () => void): Promise<unknown[]> {
+    const { keyed, m, setTime } = w;
+    setTime(0);
+    m.put('x', 'X');
+    setTime(8);
+    m.put('y', 'Y');
+    await keyed.finishBundle();
+    forget();
+    setTime(5);
+    const seen: unknown[] = [];
+    for (const [k, v] of m.entries()) {
+      seen.push([k, v]);
+      if (k === 'x') {
+        // The walk refreshed x at t=5: it expires at t=15, and this read has the host remove it.
+        setTime(15);
+        seen.push(m.get('x'));
+      }
+    }
+    setTime(16);
+    seen.push(m.get('x'), Array.from(m.entries()));
+    await keyed.finishBundle();
+    // What the host answers now, without the cache.
+    keyed.reset();
+    seen.push(m.get('x'), Array.from(m.entries()));
+    return seen;
+  }
+
+  const expected = [['x', 'X'], null, ['y', 'Y'], null, [['y', 'Y']], null, [['y', 'Y']]];
+
+  it('an entry found expired in the loop stays absent after a walk that started with nothing cached', async () => {
+    const w = walkSetup();
+    expect(await walkPastExpiry(w, () => w.keyed.reset())).toEqual(expected);
+    expect(w.host.map('op/m', 'K')).toEqual([['y', 'Y']]);
+  });
+
+  it('an entry found expired in the loop stays absent after a walk that started with the map evicted', async () => {
+    const w = walkSetup();
+    const evict = (): void => {
+      // Another key's state takes the only slot at cache size 1.
+      w.setKey('L');
+      expect(w.other.get('z')).toBe(null);
+      w.setKey('K');
+    };
+    expect(await walkPastExpiry(w, evict)).toEqual(expected);
+  });
+
+  it('a walk answered from the cache refreshes an entry cached again by a read in the loop', async () => {
+    const { host, keyed, m, other, setKey, setTime } = walkSetup();
+    setTime(0);
+    m.clear();
+    m.putAll([
+      ['x', 'X'],
+      ['y', 'Y'],
+    ]);
+    const seen: unknown[] = [];
+    for (const [k, v] of m.entries()) {
+      seen.push([k, v]);
+      if (k === 'x') {
+        // At cache size 1 this evicts the map the walk started from; the read of y caches y again.
+        setKey('L');
+        seen.push(other.get('z'));
+        setKey('K');
+        setTime(5);
+        seen.push(m.get('y'));
+        // The walk reaches y at t=7 and refreshes it: it expires at t=17, not at t=15.
+        setTime(7);
+      }
+    }
+    setTime(15);
+    seen.push(m.get('y'));
+    await keyed.finishBundle();
+    // What the host holds: y read at t=15 (alive until t=25), x last read at t=0.
+    keyed.reset();
+    setTime(24);
+    seen.push(Array.from(m.entries()));
+    expect(seen).toEqual([['x', 'X'], null, 'Y', ['y', 'Y'], 'Y', [['y', 'Y']]]);
+    expect(host.map('op/m', 'K')).toEqual([['y', 'Y']]);
+  });
+});

@@ -116,6 +116,11 @@ export class MapEntry extends CacheEntry {
     for (const [mapKey, item] of items) {
       if (this.pending.has(mapKey)) continue;
       const known = previous.get(mapKey);
+      // Nothing was written while `items` were read (installs are made only then), so a known
+      // absent item the walk found present was learnt after the walk read it: a read made
+      // during the walk found it expired and the host removed it. It stays absent (the map is
+      // complete: a key in neither clean nor pending is absent).
+      if (known !== undefined && known.value === null) continue;
       // A later read may have refreshed the item since: keep the later exact stamp.
       if (known !== undefined && known.exact && item.exact && known.stamp > item.stamp) item.stamp = known.stamp;
       this.add(this.clean, mapKey, item);

@@ -104,9 +104,15 @@ export class WorkerMapState<K, V> extends StateHandle implements MapState<K, V> 
   private refreshRead(id: StateId, stateKey: sluice.fn.v1.IStateKey, mapKey: string, item: MapItem, now: number): void {
     const entry = this.ctx.cache.peek<MapEntry>(id);
     const held = entry?.pending.get(mapKey) ?? entry?.clean.get(mapKey);
-    if (entry !== undefined && held === item) {
-      entry.refresh(mapKey, item, now);
-      this.committed(entry);
+    if (entry !== undefined && held !== undefined) {
+      // The walk's item, or one a read cached after the walk's entry was evicted: the cache
+      // answers from that one, so it must carry the refresh (else it expires before the host's).
+      // Nothing was written to it since the walk began (the walk would not refresh it), so its
+      // value is the walk's. One known absent since is absent on the host: nothing to refresh.
+      if (held.value !== null) {
+        entry.refresh(mapKey, held, now);
+        this.committed(entry);
+      }
       return;
     }
     // Not cached any more: the rewrite goes straight to the wire.

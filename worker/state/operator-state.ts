@@ -35,7 +35,8 @@ export interface OperatorStateAccess {
   deleteTimer(domain: 'event' | 'processing', timestamp: number): void;
   /**
    * Reads the value-like states (value, reducing, aggregating) the operator has used, for
-   * these keys, into the cache, in one request: `count` is how many keys it covered from `from`
+   * these keys, into the cache, in one request (only states whose host reads have no effect a
+   * function could observe: see prefetchable()): `count` is how many keys it covered from `from`
    * (at most what the cache can hold, so that what it reads is not evicted before it is used),
    * `ready` settles once the answers are in the cache (null: nothing needed reading). Rows run
    * after it read their state without blocking.
@@ -56,6 +57,8 @@ export interface Prefetch {
  */
 export class WorkerOperatorState implements OperatorStateAccess {
   private readonly handles = new Map<string, StateHandle>();
+  /** The value-like handles among `handles` that prefetch() reads. */
+  private readonly prefetched: SingleValueHandle[] = [];
 
   constructor(
     private readonly ctx: StateContext,
@@ -88,8 +91,7 @@ export class WorkerOperatorState implements OperatorStateAccess {
   }
 
   prefetch(keys: RowKeys, from: number): Prefetch {
-    const values: SingleValueHandle[] = [];
-    for (const h of this.handles.values()) if (h instanceof SingleValueHandle) values.push(h);
+    const values = this.prefetched;
     const budget = Math.floor(this.ctx.cache.capacity / (2 * Math.max(1, values.length)));
     if (values.length === 0 || budget === 0) return { count: keys.length - from, ready: null };
     // Once the keys are all cached, prefetching only costs: after two prefetches in a row that
@@ -163,16 +165,30 @@ export class WorkerOperatorState implements OperatorStateAccess {
           `a ${describeKind(existing.kind)} state; it cannot also be a ${describeKind(kind)} state`,
       );
     }
+    const ttl = TtlPolicy.of(descriptor.ttlConfig);
     const handle = create({
       ctx: this.ctx,
       stateName: `${this.operatorPrefix}/${descriptor.name}`,
       kind,
-      ttl: TtlPolicy.of(descriptor.ttlConfig),
+      ttl,
       currentKey: this.currentKey,
     });
     this.handles.set(descriptor.name, handle);
+    if (handle instanceof SingleValueHandle && prefetchable(ttl)) this.prefetched.push(handle);
     return handle;
   }
+}
+
+/**
+ * Whether a state may be read ahead of its use (prefetch): a prefetch reads every key of a batch,
+ * whether or not its row reads the state, and earlier than the row would, so it must not change
+ * what a function can observe. Under TTL a host read does (ttl-policy.ts): with OnReadAndWrite
+ * it refreshes the value, which then outlives a value the function last touched before; with
+ * ReturnExpiredIfNotCleanedUp it removes an expired value a later read would still have
+ * returned (and a present value it reads is not cached, so the read would be of no use).
+ */
+function prefetchable(ttl: TtlPolicy): boolean {
+  return !ttl.enabled || (!ttl.refreshOnRead && !ttl.returnExpired);
 }
 
 function describeKind(kind: sluice.fn.v1.StateKind): string {
