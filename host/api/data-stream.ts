@@ -14,7 +14,7 @@ import type {
   ReduceLike,
 } from '../../shared/api/functions.ts';
 import { OutputTag } from '../../shared/api/output-tag.ts';
-import { TypeInformation } from '../../shared/api/types.ts';
+import { fieldTypeOf, TypeInformation } from '../../shared/api/types.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import type {
   ChainingStrategy,
@@ -438,7 +438,9 @@ export class KeyedStream<T, K> extends DataStream<T> {
       throw new JobDefinitionError(`${aggregation}() takes a field index (0, 1, …) or a field name`);
     }
     const name = `Keyed Aggregation (${aggregation}(${JSON.stringify(field)}))`;
-    const t = this.newUdf('aggregate', name, null, this.getType() ?? undefined, { builtin: { aggregation, field } });
+    const type = this.getType();
+    const int64 = type !== null && fieldTypeOf(type.descriptor, field)?.kind === 'LONG';
+    const t = this.newUdf('aggregate', name, null, type ?? undefined, { builtin: { aggregation, field, int64 } });
     return new DataStream<T>(this.env, t);
   }
 

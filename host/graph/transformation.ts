@@ -63,7 +63,8 @@ export interface UdfTransformation extends Common {
   /** For 'partition_custom': the key selector whose keys the partitioner is given. */
   readonly keySelector: unknown;
   /** For 'aggregate': which aggregation and on which field. */
-  readonly builtin: { aggregation: 'sum' | 'min' | 'max' | 'min_by' | 'max_by'; field: string | number | null } | null;
+  /** `int64`: the field is declared LONG, and its sum stays exact past 2^53 (as a bigint). */
+  readonly builtin: { aggregation: 'sum' | 'min' | 'max' | 'min_by' | 'max_by'; field: string | number | null; int64?: boolean } | null;
   /** True when this transformation reads a keyed stream (its input is a key_by). */
   readonly keyedInput: boolean;
   /** Side outputs some stream asked for with getSideOutput, by tag name. */

@@ -370,6 +370,36 @@ export function buildCatalogue(env: StreamExecutionEnvironment, dir: string): Re
       { user: 'u', n: 5 },
     ],
   );
+  const big = 2 ** 52;
+  add(
+    'sum of a LONG field past 2^53: exact, as a bigint',
+    collect(
+      env
+        .fromCollection<[string, number]>([['k', big], ['k', big], ['k', big], ['k', 1]], Types.TUPLE([Types.STRING(), Types.LONG()]))
+        .keyBy((t) => t[0])
+        .sum(1),
+    ),
+    [
+      ['k', big],
+      ['k', 2n ** 53n],
+      ['k', 3n * 2n ** 52n],
+      ['k', 3n * 2n ** 52n + 1n],
+    ],
+  );
+  add(
+    'sum of a DOUBLE field past 2^53: a number',
+    collect(
+      env
+        .fromCollection<[string, number]>([['k', big], ['k', big], ['k', 1]], Types.TUPLE([Types.STRING(), Types.DOUBLE()]))
+        .keyBy((t) => t[0])
+        .sum(1),
+    ),
+    [
+      ['k', big],
+      ['k', 2 ** 53],
+      ['k', 2 ** 53],
+    ],
+  );
   add(
     'union',
     collect(env.fromCollection([1, 2]).union(env.fromCollection([3]), env.fromSequence(10, 11)).map((x) => x + 1)),

@@ -182,8 +182,9 @@ export class BundleProcessor {
         const builtin = JSON.parse(Buffer.from(spec?.payload ?? new Uint8Array()).toString('utf8')) as {
           aggregation: AggregationKind;
           field: string | number | null;
+          int64?: boolean;
         };
-        return new AggregationOperator(setup, needState(), builtin.aggregation, builtin.field);
+        return new AggregationOperator(setup, needState(), builtin.aggregation, builtin.field, builtin.int64 === true);
       }
       default:
         throw new Error(`unknown transform kind '${kind}'`);

@@ -68,6 +68,8 @@ export class AggregationOperator extends RunningValueOperator {
     state: OperatorStateAccess,
     private readonly kind: AggregationKind,
     private readonly field: string | number | null,
+    /** The field is declared LONG: its sum stays exact past 2^53, as a bigint. */
+    private readonly int64 = false,
   ) {
     super(setup, state, `__${kind}`);
   }
@@ -77,7 +79,7 @@ export class AggregationOperator extends RunningValueOperator {
     const b = fieldOf(value, this.field);
     switch (this.kind) {
       case 'sum':
-        return withField(accumulated, this.field, add(a, b));
+        return withField(accumulated, this.field, add(a, b, this.int64));
       case 'min':
         return less(b, a) ? withField(accumulated, this.field, b) : accumulated;
       case 'max':
@@ -110,12 +112,19 @@ function withField(record: unknown, field: string | number | null, value: unknow
   return { ...(record as object), [field]: value };
 }
 
-function add(a: unknown, b: unknown): unknown {
+/**
+ * a + b. A LONG field's sum is an int64's, as in Flink: exact, a bigint once beyond 2^53 (a
+ * LONG carries both; the encoder refuses one beyond the int64 range). Other fields add as
+ * JavaScript numbers do.
+ */
+function add(a: unknown, b: unknown, int64: boolean): unknown {
   if (typeof a === 'bigint' || typeof b === 'bigint') return BigInt(a as bigint) + BigInt(b as bigint);
   if (typeof a !== 'number' || typeof b !== 'number') {
     throw new TypeError(`sum needs numbers, got ${typeof a} and ${typeof b}`);
   }
-  return a + b;
+  const sum = a + b;
+  if (int64 && !Number.isSafeInteger(sum) && Number.isSafeInteger(a) && Number.isSafeInteger(b)) return BigInt(a) + BigInt(b);
+  return sum;
 }
 
 function less(a: unknown, b: unknown): boolean {
