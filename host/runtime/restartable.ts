@@ -8,19 +8,24 @@
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { ProtocolError, StateAccessError, UserFunctionError, WorkerFailureError } from '../../shared/errors/errors.ts';
 import { RemoteError } from '../../shared/errors/wire.ts';
-import type { JobPlan } from '../graph/plan.ts';
+import { transformId, type JobPlan } from '../graph/plan.ts';
 
 export function isRestartable(error: unknown, plan: JobPlan, config: Configuration): boolean {
   if (error instanceof WorkerFailureError || error instanceof ProtocolError || error instanceof StateAccessError) return true;
   if (error instanceof RemoteError) return true;
-  if (error instanceof UserFunctionError) return policyOf(error.operator, plan, config) === 'restart';
+  if (error instanceof UserFunctionError) return policyOf(error, plan, config) === 'restart';
   return false;
 }
 
-function policyOf(operator: string, plan: JobPlan, config: Configuration): string {
+/** The failing operator's policy: found by its transform id, since names need not be unique ('Map'). */
+function policyOf(error: UserFunctionError, plan: JobPlan, config: Configuration): string {
   for (const stage of plan.stages) {
     if (stage.kind !== 'udf') continue;
-    for (const t of stage.transforms) if (t.name === operator) return t.failurePolicy ?? config.get('udf.failure-policy');
+    for (const t of stage.transforms) {
+      if (error.transform === '' ? t.name === error.operator : transformId(t) === error.transform) {
+        return t.failurePolicy ?? config.get('udf.failure-policy');
+      }
+    }
   }
   return config.get('udf.failure-policy');
 }

@@ -35,6 +35,8 @@ export class UnshippableFunctionError extends SluiceError {
 
 export interface UserFunctionErrorDetails {
   operator: string;
+  /** The id of the operator's transform (its uid or number); empty when not known. */
+  transform?: string;
   functionName: string;
   /** A rendering of the record being processed, if any. */
   record: string;
@@ -65,6 +67,8 @@ export class InputTypeError extends SluiceError {}
 /** A user function threw. Carries the operator, the function, the worker's stack and the record. */
 export class UserFunctionError extends SluiceError {
   readonly operator: string;
+  /** The id of the operator's transform (its uid or number): names need not be unique. */
+  readonly transform: string;
   readonly functionName: string;
   readonly record: string;
   readonly workerStack: string;
@@ -82,6 +86,7 @@ export class UserFunctionError extends SluiceError {
         `${details.causeName}: ${details.causeMessage}${record}${stack}`,
     );
     this.operator = details.operator;
+    this.transform = details.transform ?? '';
     this.functionName = details.functionName;
     this.record = details.record;
     this.workerStack = details.workerStack;

@@ -18,10 +18,12 @@ export interface WireError {
   operator: string;
   function: string;
   record: string;
+  transform: string;
 }
 
 export interface ErrorContext {
   operator?: string;
+  transform?: string;
   functionName?: string;
   record?: string;
 }
@@ -29,6 +31,7 @@ export interface ErrorContext {
 export function toWireError(thrown: unknown, context: ErrorContext = {}): WireError {
   const base = {
     operator: context.operator ?? '',
+    transform: context.transform ?? '',
     function: context.functionName ?? '',
     record: context.record ?? '',
   };
@@ -71,6 +74,7 @@ export function fromWireError(w: { [K in keyof WireError]?: string | null }, wor
   if (w.operator) {
     return new UserFunctionError({
       operator: w.operator,
+      transform: w.transform ?? '',
       functionName: w.function || '<anonymous>',
       record: w.record ?? '',
       workerStack: stack,

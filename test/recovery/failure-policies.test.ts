@@ -143,6 +143,27 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(result.restartCauses[0]).toContain('transient trouble');
   });
 
+  it("each operator's own policy decides, whatever its name: two maps both named 'Map', one restarting, one failing", async () => {
+    const settings = {
+      'execution.checkpointing.interval': 100,
+      'restart-strategy.type': 'fixed-delay',
+      'restart-strategy.fixed-delay.attempts': 3,
+      'restart-strategy.fixed-delay.delay': 0,
+    };
+    const env = environment(mode, settings);
+    // The first 'Map' (policy fail) never throws; the second (policy restart) throws once.
+    const restarted = collect(env.fromCollection([1, 2, 3, 4]).map((x: number) => x + 0).map(new FailsOnFirstAttempt()).setFailurePolicy('restart'));
+    const result = await env.execute('same names');
+    expect(restarted).toEqual([10, 20, 30, 40]);
+    expect(result.restarts).toBe(1);
+    // The other way round: the throwing 'Map' fails the job though a same-named one would restart.
+    const env2 = environment(mode, settings);
+    const failing = env2.fromCollection([1, 2, 3, 4]).map((x: number) => x + 0).setFailurePolicy('restart').map(new FailsOnFirstAttempt());
+    const error = await failureOf(failing.executeAndCollect());
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect((error as UserFunctionError).message).toContain('transient trouble');
+  });
+
   it('fail (the default): the job fails even when a restart strategy is set', async () => {
     const env = environment(mode, { 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': 3 });
     const error = await failureOf(

@@ -101,7 +101,7 @@ export class BundleProcessor {
       const fn = isBuiltin ? null : await this.services.loadFunction(t.function ?? {});
       const keySelector = t.kind === 'partition_custom' ? await this.services.loadFunction(t.keySelector ?? {}) : null;
       const setup: OperatorSetup = {
-        who: { operator: name, functionName: t.functionName || (isBuiltin ? t.kind ?? '' : functionNameOf(fn)) },
+        who: { operator: name, transform: id, functionName: t.functionName || (isBuiltin ? t.kind ?? '' : functionNameOf(fn)) },
         policy,
         deadLetters: this.outputs.get(`${id}${DEAD_LETTER_SUFFIX}`) ?? null,
       };
@@ -115,7 +115,7 @@ export class BundleProcessor {
           ? this.partitionCustom(setup, fn, keySelector, t, isLast)
           : this.operatorFor(t.kind ?? '', setup, fn, state, sideOutputs, t.function, isLast);
       const fns = [{ fn, who: operator.who }];
-      if (t.kind === 'partition_custom') fns.unshift({ fn: keySelector, who: keySelectorIdentity(name, t, keySelector) });
+      if (t.kind === 'partition_custom') fns.unshift({ fn: keySelector, who: keySelectorIdentity(setup.who, t, keySelector) });
       this.stages.push({ operator, fns, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state) });
     }
     const main = this.outputs.get(this.layouts.mainOutputId)!;
@@ -139,7 +139,7 @@ export class BundleProcessor {
     const numPartitions = t.numPartitions ?? 0;
     if (numPartitions < 1) throw new Error('a partition_custom transform needs num_partitions');
     const main = this.outputs.get(this.layouts.mainOutputId)!;
-    return new PartitionCustomOperator(setup, partitioner, keySelector, keySelectorIdentity(setup.who.operator, t, keySelector), numPartitions, main);
+    return new PartitionCustomOperator(setup, partitioner, keySelector, keySelectorIdentity(setup.who, t, keySelector), numPartitions, main);
   }
 
   private operatorFor(
@@ -215,7 +215,7 @@ export class BundleProcessor {
     if (!(error instanceof ValueEncodeError) || producers === undefined) return error;
     const who = error.path.startsWith(VALUE_COLUMN) ? producers.values : producers.rest;
     const thrown = new OutputTypeError(`${error.path}: expected ${error.expected}, got ${error.found}`);
-    return new FunctionFailure(thrown, who.operator, who.functionName, '');
+    return new FunctionFailure(thrown, who, who.functionName, '');
   }
 
   startBundle(watermark: number): void {
@@ -313,8 +313,8 @@ export class BundleProcessor {
   }
 }
 
-function keySelectorIdentity(operator: string, t: TransformProto, keySelector: unknown): FunctionIdentity {
-  return { operator, functionName: t.keySelectorName || functionNameOf(keySelector) };
+function keySelectorIdentity(of: FunctionIdentity, t: TransformProto, keySelector: unknown): FunctionIdentity {
+  return { operator: of.operator, transform: of.transform, functionName: t.keySelectorName || functionNameOf(keySelector) };
 }
 
 function functionNameOf(fn: unknown): string {

@@ -24,7 +24,8 @@ export function renderRecord(value: unknown): string {
 export class FunctionFailure extends Error {
   constructor(
     readonly thrown: unknown,
-    readonly operator: string,
+    /** The operator's name and transform id; `functionName` says which function of it. */
+    readonly who: FunctionIdentity,
     readonly functionName: string,
     readonly record: string,
   ) {
@@ -32,24 +33,27 @@ export class FunctionFailure extends Error {
   }
 
   toWire(): WireError {
-    return toWireError(this.thrown, { operator: this.operator, functionName: this.functionName, record: this.record });
+    const { operator, transform } = this.who;
+    return toWireError(this.thrown, { operator, transform, functionName: this.functionName, record: this.record });
   }
 }
 
 export interface FunctionIdentity {
   operator: string;
+  /** The operator's transform id (its uid or number): the host tells same-named operators apart by it. */
+  transform: string;
   functionName: string;
 }
 
 /** A failure of a function's open() or close(): no record, the method named with the function. */
 export function lifecycleFailure(thrown: unknown, who: FunctionIdentity, method: 'open' | 'close'): FunctionFailure {
-  return new FunctionFailure(thrown, who.operator, `${who.functionName}.${method}()`, '');
+  return new FunctionFailure(thrown, who, `${who.functionName}.${method}()`, '');
 }
 
 /** Wraps `thrown` unless a function further down the chain already did. */
 export function attribute(thrown: unknown, who: FunctionIdentity, record: unknown): FunctionFailure {
   if (thrown instanceof FunctionFailure) return thrown;
-  return new FunctionFailure(thrown, who.operator, who.functionName, renderRecord(record));
+  return new FunctionFailure(thrown, who, who.functionName, renderRecord(record));
 }
 
 export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
