@@ -5,7 +5,14 @@
  */
 import type { MaybePromise } from '../../shared/api/functions.ts';
 
-/** A user-defined source: PyFlink's SourceFunction, for a source written in TypeScript. */
+/**
+ * A user-defined source: PyFlink's SourceFunction, for a source written in TypeScript. As Flink
+ * deserialises a fresh function for every attempt, each attempt (and each parallel instance)
+ * runs its own copy of the object given to addSource, which itself never runs: the copy has its
+ * plain-data fields copied (numbers, flags, arrays, plain objects, Maps, Sets) and shares
+ * anything else (clients, promises, instances of classes). Private `#members` cannot be copied:
+ * a source class declaring them is refused.
+ */
 export abstract class SourceFunction<T = unknown> {
   /**
    * Produces the records. Either yield them (an async generator gets backpressure for free),
@@ -13,13 +20,20 @@ export abstract class SourceFunction<T = unknown> {
    * full). Returning ends the source; a bounded job ends when all its sources have.
    */
   abstract run(ctx: SourceContext<T>): MaybePromise<void> | AsyncIterable<T> | Iterable<T>;
-  /** Asks a running source to stop (job cancelled or failed). */
+  /**
+   * Asks a running source to stop (job cancelled or failed). run() should then return; from
+   * then on ctx.collect throws a SourceCancelledError, so one that ignores cancel() stops at its
+   * next record, and a generator is closed.
+   */
   cancel(): void {}
   /** The source's position, stored in checkpoints; must be plain data. */
   snapshotState(): unknown {
     return null;
   }
-  /** Called before run() when the job restarts from a checkpoint. */
+  /**
+   * Called before run() with what snapshotState() returned, when the job restarts or resumes
+   * from a checkpoint; not on a fresh start (nor on a restart before any checkpoint completed).
+   */
   restoreState(_state: unknown): void {}
 }
 

@@ -5,7 +5,7 @@
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { CheckpointError, ProtocolError } from '../../shared/errors/errors.ts';
 import type { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
-import type { CompletedCheckpoint, SourcePosition } from '../checkpoint/completed-checkpoint.ts';
+import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.ts';
 import type { FunctionSpec, StateRequest, StateResponse } from '../../shared/protocol/messages.ts';
 import { mainOutputOf, transformId, type JobPlan, type SinkStage, type Stage, type UdfStage } from '../graph/plan.ts';
 import type { Logger } from '../log.ts';
@@ -45,12 +45,6 @@ export interface AttemptOptions {
   sinkWriter: (stage: SinkStage, subtask: number, restored: unknown) => SinkWriter;
   /** The checkpoint to start from (state, source positions, sink commits), or null. */
   restore: CompletedCheckpoint | null;
-  /**
-   * Where user SourceFunctions stood before the job first ran (their snapshotState() then): a
-   * restart with no checkpoint to restore rewinds them there. Their objects are the user's own,
-   * not copies, so without this a restart would go on where the failed attempt stopped.
-   */
-  initialPositions: Record<string, SourcePosition[]>;
   /** Takes checkpoints of this attempt; null when checkpointing is off. */
   coordinator: CheckpointCoordinator | null;
 }
@@ -137,7 +131,7 @@ export class Attempt {
       for (let s = 0; s < stage.parallelism; s++) {
         switch (stage.kind) {
           case 'source': {
-            const from = restore === null ? this.o.initialPositions[key]?.[s] : restore.sources[key]?.[s];
+            const from = restore === null ? undefined : restore.sources[key]?.[s];
             const reader = createSourceReader(stage, s, config, from);
             const task = new SourceTask(reader, this.writersOf(stage, s));
             this.sources.push({ stage, subtask: s, task });

@@ -11,13 +11,13 @@ import { JobCancelledError, WorkerFailureError } from '../../shared/errors/error
 import { JobExecutionResult, type OperatorCounts } from '../api/job-result.ts';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import { CheckpointStorage, loadCheckpoint } from '../checkpoint/checkpoint-storage.ts';
-import type { CompletedCheckpoint, SourcePosition } from '../checkpoint/completed-checkpoint.ts';
+import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.ts';
 import { restartStrategyFrom } from '../checkpoint/restart-strategy.ts';
 import { planJob, transformId, type JobPlan, type SinkStage } from '../graph/plan.ts';
 import type { Transformation } from '../graph/transformation.ts';
 import { hostLog, type Logger } from '../log.ts';
 import { WorkerSupervisor, type SupervisedWorker } from '../workers/supervisor.ts';
-import { Attempt, checkpointKey } from './attempt.ts';
+import { Attempt } from './attempt.ts';
 import { shipFunctions, type ShippedFunctions } from './registration.ts';
 import { isRestartable } from './restartable.ts';
 import { createSinkWriter } from './sinks/create-sink-writer.ts';
@@ -105,7 +105,6 @@ class JobExecution {
       return writer;
     };
     let startupFailuresInARow = 0;
-    const initialPositions = initialPositionsOf(plan);
     this.log.info(`job '${this.jobName}' starts (${mode} mode, ${plan.stages.length} stages, restart strategy ${strategy.description})`);
 
     for (let number = 0; ; number++) {
@@ -127,7 +126,7 @@ class JobExecution {
               onFatal: (error) => attempt?.abort(error),
             });
       try {
-        attempt = await this.runAttempt(plan, shipped, number, restore, coordinator, initialPositions, sinkWriter, (stop) => {
+        attempt = await this.runAttempt(plan, shipped, number, restore, coordinator, sinkWriter, (stop) => {
           onLimit = stop;
         });
         const result = new JobExecutionResult(
@@ -177,7 +176,6 @@ class JobExecution {
     number: number,
     restore: CompletedCheckpoint | null,
     coordinator: CheckpointCoordinator | null,
-    initialPositions: Record<string, SourcePosition[]>,
     sinkWriter: (stage: SinkStage, subtask: number, restored: unknown) => SinkWriter,
     setOnLimit: (stop: () => void) => void,
   ): Promise<Attempt> {
@@ -195,7 +193,6 @@ class JobExecution {
       sinkWriter,
       restore,
       coordinator,
-      initialPositions,
     });
     this.attempt = attempt;
     setOnLimit(() => attempt.abort(new EnoughResults(), true));
@@ -241,17 +238,6 @@ class JobExecution {
   workers(): readonly SupervisedWorker[] {
     return this.supervisor?.list() ?? [];
   }
-}
-
-/** Where each user SourceFunction stands before the job's first attempt (see AttemptOptions). */
-function initialPositionsOf(plan: JobPlan): Record<string, SourcePosition[]> {
-  const positions: Record<string, SourcePosition[]> = {};
-  for (const stage of plan.stages) {
-    if (stage.kind !== 'source' || stage.transformation.source.kind !== 'function') continue;
-    const position = stage.transformation.source.fn.snapshotState();
-    positions[checkpointKey(stage)] = Array.from({ length: stage.parallelism }, () => ({ done: false, position }));
-  }
-  return positions;
 }
 
 function firstLine(error: unknown): string {

@@ -1,6 +1,7 @@
 import type { Configuration } from '../../../shared/config/configuration.ts';
 import type { SourceStage } from '../../graph/plan.ts';
 import { CollectionReader } from './collection-reader.ts';
+import { freshSourceFunction } from './fresh-source-function.ts';
 import { FunctionReader } from './function-reader.ts';
 import { SequenceReader } from './sequence-reader.ts';
 import { FinishedReader, type SourceReader } from './source-reader.ts';
@@ -31,8 +32,7 @@ export function createSourceReader(
     case 'text-file':
       return new TextFileReader(spec.path, chunk, position);
     case 'function':
-      // Host-side functions are the user's own objects (they may hold connections, promises,
-      // clients: nothing that could be copied); a restart rewinds them with restoreState().
-      return new FunctionReader(spec.fn, chunk, position);
+      // A fresh copy per attempt and subtask; restoreState() rewinds it only from a checkpoint.
+      return new FunctionReader(freshSourceFunction(spec.fn, stage.name), chunk, restored === undefined ? null : { position });
   }
 }

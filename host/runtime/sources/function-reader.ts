@@ -3,10 +3,18 @@
  * pulls, so backpressure is natural) or push them with ctx.collect (which returns a promise to
  * await when the pipeline is full). Pushed records are handed on in chunks, and at once when
  * the function pauses, so a slow source is not delayed by batching.
+ *
+ * The function is this attempt's own copy (see fresh-source-function.ts). Once the reader is
+ * cancelled, nothing the function produces goes anywhere: ctx.collect throws SourceCancelledError
+ * (so a run() that ignores cancel() stops at its next record) and a generator is closed.
  */
 import type { RowBatch } from '../../../shared/codec/batch-layout.ts';
+import { SluiceError } from '../../../shared/errors/errors.ts';
 import type { SourceContext, SourceFunction } from '../../api/sources.ts';
 import { rows, type SourceReader } from './source-reader.ts';
+
+/** Thrown by ctx.collect of a source whose attempt has stopped (its run() should return). */
+export class SourceCancelledError extends SluiceError {}
 
 export class FunctionReader implements SourceReader {
   private values: unknown[] = [];
@@ -19,13 +27,15 @@ export class FunctionReader implements SourceReader {
   private space: (() => void) | null = null;
   private flushScheduled = false;
   private started = false;
+  private cancelled = false;
 
+  /** `restored`: the position a checkpoint holds for it; null on a fresh start (restoreState is not called). */
   constructor(
     private readonly fn: SourceFunction<unknown>,
     private readonly chunk: number,
-    position: unknown,
+    restored: { position: unknown } | null,
   ) {
-    if (position !== undefined) fn.restoreState(position);
+    if (restored !== null) fn.restoreState(restored.position);
   }
 
   private start(): void {
@@ -50,15 +60,22 @@ export class FunctionReader implements SourceReader {
     const it = typeof asyncIt === 'function' ? asyncIt.call(result) : typeof syncIt === 'function' ? syncIt.call(result) : null;
     if (it === null) return;
     for (;;) {
-      if (this.done) return;
+      if (this.cancelled) return this.close(it);
       const step = await it.next();
+      if (this.cancelled) return this.close(it);
       if (step.done === true) return;
       const wait = this.collect(step.value, null);
       if (wait !== undefined) await wait;
     }
   }
 
+  /** Runs the generator's `finally` blocks; it is not resumed again. */
+  private async close(it: Iterator<unknown> | AsyncIterator<unknown>): Promise<void> {
+    await it.return?.();
+  }
+
   private collect(value: unknown, timestamp: number | null): void | Promise<void> {
+    if (this.cancelled) throw new SourceCancelledError('the source was cancelled (its attempt stopped): run() must return');
     if (this.done) return undefined;
     this.values.push(value);
     this.timestamps.push(timestamp);
@@ -83,6 +100,8 @@ export class FunctionReader implements SourceReader {
   }
 
   private finish(error: unknown): void {
+    // A cancelled source's end (SourceCancelledError included) concerns no one.
+    if (this.cancelled) return;
     this.flush();
     this.failure = error;
     this.done = true;
@@ -127,7 +146,11 @@ export class FunctionReader implements SourceReader {
   }
 
   cancel(): void {
+    this.cancelled = true;
     this.done = true;
+    this.values = [];
+    this.timestamps = [];
+    this.ready = [];
     this.fn.cancel();
     this.notify();
     const space = this.space;
