@@ -21,6 +21,7 @@ export { JobExecutionResult, type OperatorCounts } from './api/job-result.ts';
 export { DEAD_LETTERS, type DeadLetter } from './api/dead-letters.ts';
 export { formatValue } from './api/format-value.ts';
 export type { JobClient } from './runtime/job-runner.ts';
+export { SourceCancelledError } from './runtime/sources/function-reader.ts';
 export {
   SluiceError,
   ConfigError,
