@@ -96,6 +96,17 @@ export class CheckpointStorage {
     await this.prune();
   }
 
+  /**
+   * The highest checkpoint id in the directory (0 if none, or in memory): a new run numbers its
+   * checkpoints after it, so that they are the newest there (what retention keeps and a resume
+   * picks) and never collide with an earlier run's.
+   */
+  async highestId(): Promise<number> {
+    if (this.dir === null) return 0;
+    const ids = (await readdir(this.dir).catch(() => [] as string[])).map((name) => NAME.exec(name)).filter((m) => m !== null);
+    return Math.max(0, ...ids.map((m) => Number(m[1])));
+  }
+
   /** The newest complete checkpoint, or null. */
   async latest(): Promise<CompletedCheckpoint | null> {
     if (this.dir === null) return this.inMemory[this.inMemory.length - 1] ?? null;

@@ -90,7 +90,7 @@ class JobExecution {
     const savepoint = config.get('execution.savepoint.path');
     let restore: CompletedCheckpoint | null = savepoint === '' ? null : await loadCheckpoint(savepoint, this.log);
     if (restore !== null) this.log.info(`job '${this.jobName}' resumes from checkpoint ${restore.id} (${savepoint})`);
-    let nextCheckpointId = (restore?.id ?? 0) + 1;
+    let nextCheckpointId = Math.max(restore?.id ?? 0, (await storage?.highestId()) ?? 0) + 1;
     const strategy = restartStrategyFrom(config);
     // Output that a restart could repeat must wait for a checkpoint (or the job's end).
     const transactional = storage !== null || strategy.description !== 'none';
@@ -123,7 +123,8 @@ class JobExecution {
                 restore = checkpoint;
                 this.checkpointDurations.push(durationMs);
               },
-              onFatal: (error) => attempt?.abort(error),
+              // The attempt running now (the loop's `attempt` is only set once it has ended).
+              onFatal: (error) => this.attempt?.abort(error),
             });
       try {
         attempt = await this.runAttempt(plan, shipped, number, restore, coordinator, sinkWriter, (stop) => {

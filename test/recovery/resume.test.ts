@@ -4,14 +4,17 @@
  * continues where the checkpoint left it: state and source positions restored, and the output
  * of both runs together is exactly that of one uninterrupted run.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addLogSink, MapFunction, ValueStateDescriptor, type RuntimeContext, type ValueState } from '../../host/index.ts';
+import { addLogSink, CheckpointError, MapFunction, ValueStateDescriptor, type RuntimeContext, type ValueState } from '../../host/index.ts';
+import { CheckpointStorage, checkpointDirName, loadCheckpoint } from '../../host/checkpoint/checkpoint-storage.ts';
+import { hostLog } from '../../host/log.ts';
 import { CallbackSink, environment } from '../support/jobs.ts';
+import { failureOf } from '../support/failure.ts';
 import { Paced } from './paced-source.ts';
 
 const RECORDS = 20_000;
@@ -82,6 +85,66 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
     const result = await build({ 'execution.savepoint.path': dir }, second).execute('resumed');
     expect(result.restarts).toBe(0);
     expect([...first, ...second]).toEqual(expected());
+  });
+});
+
+describe.each(['process', 'thread', 'embedded'] as const)('%s mode: a new run into a directory of checkpoints', (mode) => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("numbers its checkpoints after the earlier run's, so that they are the ones kept and resumed from", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-rerun-'));
+    dirs.push(dir);
+    // An earlier run's checkpoint 11, complete.
+    await new CheckpointStorage(dir, 2, hostLog).store({ id: 11, timestamp: 1, sources: {}, states: {}, sinks: {} });
+    const env = environment(mode, {
+      'udf.arrow.batch.size': 500,
+      'execution.checkpointing.interval': 100,
+      'state.checkpoints.dir': dir,
+      'state.checkpoints.num-retained': 2,
+    });
+    env.addSource(new Paced(RECORDS), 'Paced').uid('numbers').keyBy((x) => x % 3).map(new Count()).uid('count').addSink(new CallbackSink(() => undefined));
+    const completed: number[] = [];
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const remove = addLogSink((r) => {
+      const m = /^checkpoint (\d+) complete/.exec(r.message);
+      if (m !== null && completed.push(Number(m[1])) === 2) stop();
+    });
+    const client = env.executeAsync('rerun');
+    const finishedFirst = await Promise.race([stopped.then(() => false), client.getJobExecutionResult().then(() => true)]);
+    await client.cancel();
+    remove();
+    expect(finishedFirst, 'the run ended before its second checkpoint').toBe(false);
+    // Checkpoints may complete between the second and the cancel: the last two are kept.
+    const last = completed.at(-1)!;
+    expect(completed).toEqual(Array.from({ length: last - 11 }, (_, i) => 12 + i));
+    expect(readdirSync(dir).filter((n) => n.startsWith('chk-')).sort()).toEqual([checkpointDirName(last - 1), checkpointDirName(last)]);
+    expect((await loadCheckpoint(dir, hostLog)).id).toBe(last);
+  });
+});
+
+describe.each(['thread', 'embedded'] as const)('%s mode: a checkpoint that cannot be stored', (mode) => {
+  it('fails the job, saying why, instead of going on without checkpoints', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-unwritable-'));
+    try {
+      // A file where the checkpoint directory should be: no checkpoint can be written there.
+      const notADirectory = join(dir, 'checkpoints');
+      writeFileSync(notADirectory, 'a file');
+      const env = environment(mode, {
+        'udf.arrow.batch.size': 500,
+        'execution.checkpointing.interval': 100,
+        'state.checkpoints.dir': notADirectory,
+      });
+      env.addSource(new Paced(RECORDS), 'Paced').keyBy((x) => x % 3).map(new Count()).addSink(new CallbackSink(() => undefined));
+      const error = await failureOf(env.execute('unwritable'));
+      expect(error).toBeInstanceOf(CheckpointError);
+      expect((error as Error).message).toMatch(/^checkpoint 1 could not be stored: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
