@@ -12,9 +12,10 @@
  */
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { decodeGeneric, encodeGeneric } from '../../shared/codec/generic-value.ts';
-import { CheckpointError } from '../../shared/errors/errors.ts';
+import { CheckpointError, ConfigError } from '../../shared/errors/errors.ts';
 import type { Logger } from '../log.ts';
 import type { CompletedCheckpoint, SourcePosition } from './completed-checkpoint.ts';
 
@@ -38,6 +39,26 @@ interface Metadata {
   sources: string;
   sinks: string;
   states: Record<string, StateFile[]>;
+}
+
+/**
+ * A checkpoint path from configuration as a file system path: a plain path, or a `file://` URI
+ * (Flink's usual form); any other scheme (s3://, hdfs://) is refused, naming the key, since only
+ * local directories are supported.
+ */
+export function checkpointPath(key: string, value: string): string {
+  if (value.startsWith('file:')) {
+    try {
+      return fileURLToPath(value);
+    } catch (error) {
+      throw new ConfigError(key, `${key} ${JSON.stringify(value)} is not a usable file: URI (${(error as Error).message})`);
+    }
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
+  if (scheme !== null) {
+    throw new ConfigError(key, `${key} ${JSON.stringify(value)}: ${scheme[1]}:// is not supported; give a local directory (a path or a file:// URI)`);
+  }
+  return value;
 }
 
 export function checkpointDirName(id: number): string {

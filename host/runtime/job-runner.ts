@@ -10,7 +10,7 @@ import type { Configuration } from '../../shared/config/configuration.ts';
 import { JobCancelledError, WorkerFailureError } from '../../shared/errors/errors.ts';
 import { JobExecutionResult, type OperatorCounts } from '../api/job-result.ts';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
-import { CheckpointStorage, loadCheckpoint } from '../checkpoint/checkpoint-storage.ts';
+import { checkpointPath, CheckpointStorage, loadCheckpoint } from '../checkpoint/checkpoint-storage.ts';
 import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.ts';
 import { restartStrategyFrom } from '../checkpoint/restart-strategy.ts';
 import { planJob, transformId, type JobPlan, type SinkStage } from '../graph/plan.ts';
@@ -85,9 +85,13 @@ class JobExecution {
     const interval = config.get('execution.checkpointing.interval');
     const storage =
       interval > 0
-        ? new CheckpointStorage(config.get('state.checkpoints.dir') || null, config.get('state.checkpoints.num-retained'), this.log)
+        ? new CheckpointStorage(
+            checkpointPath('state.checkpoints.dir', config.get('state.checkpoints.dir')) || null,
+            config.get('state.checkpoints.num-retained'),
+            this.log,
+          )
         : null;
-    const savepoint = config.get('execution.savepoint.path');
+    const savepoint = checkpointPath('execution.savepoint.path', config.get('execution.savepoint.path'));
     let restore: CompletedCheckpoint | null = savepoint === '' ? null : await loadCheckpoint(savepoint, this.log);
     if (restore !== null) this.log.info(`job '${this.jobName}' resumes from checkpoint ${restore.id} (${savepoint})`);
     let nextCheckpointId = Math.max(restore?.id ?? 0, (await storage?.highestId()) ?? 0) + 1;

@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addLogSink, type LogRecord } from '../../host/index.ts';
-import { CheckpointStorage, checkpointDirName, loadCheckpoint } from '../../host/checkpoint/checkpoint-storage.ts';
+import { addLogSink, ConfigError, type LogRecord } from '../../host/index.ts';
+import { CheckpointStorage, checkpointDirName, checkpointPath, loadCheckpoint } from '../../host/checkpoint/checkpoint-storage.ts';
 import type { CompletedCheckpoint } from '../../host/checkpoint/completed-checkpoint.ts';
 import { hostLog } from '../../host/log.ts';
 
@@ -20,6 +20,30 @@ function checkpoint(id: number): CompletedCheckpoint {
     sinks: { 'sink:4': [{ counter: id, files: [] }] },
   };
 }
+
+describe('checkpoint paths from configuration', () => {
+  it('takes a plain path as it is and a file:// URI as its path', () => {
+    expect(checkpointPath('state.checkpoints.dir', '/tmp/chk')).toBe('/tmp/chk');
+    expect(checkpointPath('state.checkpoints.dir', 'relative/chk')).toBe('relative/chk');
+    expect(checkpointPath('state.checkpoints.dir', 'file:///tmp/my%20chk')).toBe('/tmp/my chk');
+    expect(checkpointPath('execution.savepoint.path', '')).toBe('');
+  });
+
+  it('refuses another scheme, naming the key', () => {
+    let error: unknown = null;
+    try {
+      checkpointPath('state.checkpoints.dir', 's3://bucket/chk');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).key).toBe('state.checkpoints.dir');
+    expect((error as Error).message).toBe(
+      'state.checkpoints.dir "s3://bucket/chk": s3:// is not supported; give a local directory (a path or a file:// URI)',
+    );
+    expect(() => checkpointPath('execution.savepoint.path', 'file://remote-host/chk')).toThrow(/^execution\.savepoint\.path "file:\/\/remote-host\/chk" is not a usable file: URI/);
+  });
+});
 
 describe('checkpoint storage', () => {
   const dirs: string[] = [];
