@@ -176,6 +176,7 @@ describe('defaults', () => {
     expect(conf.get('execution.checkpointing.timeout')).toBe(600_000);
     expect(conf.get('execution.checkpointing.min-pause')).toBe(0);
     expect(conf.get('state.checkpoints.dir')).toBe('');
+    expect(conf.get('execution.savepoint.ignore-unclaimed-state')).toBe(false);
     expect(conf.get('state.checkpoints.num-retained')).toBe(1);
     expect(conf.get('restart-strategy.type')).toBe('none');
     expect(conf.get('restart-strategy.fixed-delay.attempts')).toBe(1);
@@ -183,7 +184,7 @@ describe('defaults', () => {
     expect(conf.get('restart-strategy.failure-rate.max-failures-per-interval')).toBe(1);
     expect(conf.get('restart-strategy.failure-rate.failure-rate-interval')).toBe(60_000);
     expect(conf.get('restart-strategy.failure-rate.delay')).toBe(1000);
-    expect(CONFIG_KEY_NAMES.length).toBe(37);
+    expect(CONFIG_KEY_NAMES.length).toBe(38);
     expect(conf.has('udf.bundle.size')).toBe(false);
     expect(conf.toStringMap()).toEqual({});
   });

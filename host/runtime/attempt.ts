@@ -21,6 +21,7 @@ import { RecordWriter, type OutputTarget } from './record-writer.ts';
 import { consumedOutputs, EMBEDDED_URN, embeddedKeySelectorRef, registerRequest, type ShippedFunctions } from './registration.ts';
 import { RemoteStage } from './remote-stage.ts';
 import { SinkTask } from './sink-task.ts';
+import { holdsCommittables, sinkStatesTakenOver } from './sinks/committables.ts';
 import type { SinkWriter } from './sinks/sink-writer.ts';
 import { SourceTask } from './source-task.ts';
 import { createSourceReader } from './sources/create-source-reader.ts';
@@ -40,9 +41,10 @@ export interface AttemptOptions {
   /**
    * The writer of a sink subtask. Writers of print, collect and SinkFunction sinks outlive an
    * attempt (what a completed checkpoint sealed must survive the attempt's failure); file
-   * writers are made anew, from the restored checkpoint's state.
+   * writers are made anew, from the restored checkpoint's states that this subtask takes over
+   * (sinkStatesTakenOver: its own, and those of subtasks the sink no longer has).
    */
-  sinkWriter: (stage: SinkStage, subtask: number, restored: unknown) => SinkWriter;
+  sinkWriter: (stage: SinkStage, subtask: number, restored: readonly unknown[]) => SinkWriter;
   /** The checkpoint to start from (state, source positions, sink commits), or null. */
   restore: CompletedCheckpoint | null;
   /** Takes checkpoints of this attempt; null when checkpointing is off. */
@@ -117,6 +119,7 @@ export class Attempt {
     const launches: Promise<void>[] = [];
     const restore = this.o.restore;
     const coordinator = this.o.coordinator;
+    if (restore !== null) this.checkStateClaimed(restore);
     for (const stage of plan.stages) {
       const key = checkpointKey(stage);
       if (stage.kind === 'source' && restore !== null) {
@@ -138,7 +141,7 @@ export class Attempt {
             break;
           }
           case 'sink': {
-            const writer = this.o.sinkWriter(stage, s, restore?.sinks[key]?.[s]);
+            const writer = this.o.sinkWriter(stage, s, sinkStatesTakenOver(restore?.sinks[key], s, stage.parallelism));
             const onBarrier = (id: number, state: unknown): void => coordinator?.ackSink(id, key, s, state);
             this.sinks.push({ stage, subtask: s, task: new SinkTask(this.gateOf(stage, s), writer, onBarrier) });
             break;
@@ -150,6 +153,47 @@ export class Attempt {
       }
     }
     await Promise.all(launches);
+  }
+
+  /**
+   * Refuses a checkpoint holding state that no operator of this job would restore (keyed state
+   * and timers of an operator, a file sink's pending files), before anything runs: the key it is
+   * filed under (checkpointKey) has changed, or the operator is gone. Without uid(), a key comes
+   * from the order of the API calls, so adding an operator changes the keys of those after it.
+   * As Flink does, execution.savepoint.ignore-unclaimed-state drops such state instead.
+   */
+  private checkStateClaimed(restore: CompletedCheckpoint): void {
+    const { plan, config, log } = this.o;
+    // The stages that restore state: keyed operators, and file sinks (the only sinks with any).
+    const stateful = plan.stages.filter(
+      (s) => (s.kind === 'udf' && s.keyedInput) || (s.kind === 'sink' && s.transformation.sink.kind === 'file'),
+    );
+    const claimed = new Set(stateful.map(checkpointKey));
+    const unclaimed: string[] = [];
+    for (const [key, snapshots] of Object.entries(restore.states)) {
+      if (!claimed.has(key) && holdsKeyedState(snapshots, plan.maxParallelism)) unclaimed.push(`the keyed state and timers of '${key}'`);
+    }
+    for (const [key, states] of Object.entries(restore.sinks)) {
+      if (!claimed.has(key) && states.some(holdsCommittables)) unclaimed.push(`the pending output of '${key}'`);
+    }
+    if (unclaimed.length === 0) return;
+    if (config.get('execution.savepoint.ignore-unclaimed-state')) {
+      log.warn(
+        `checkpoint ${restore.id}: dropping ${unclaimed.join(', ')}, which no operator of this job claims ` +
+          '(execution.savepoint.ignore-unclaimed-state)',
+      );
+      return;
+    }
+    const unmatched = stateful
+      .filter((s) => (s.kind === 'sink' ? restore.sinks : restore.states)[checkpointKey(s)] === undefined)
+      .map((s) => `'${s.name}' ('${checkpointKey(s)}')`);
+    throw new CheckpointError(
+      `checkpoint ${restore.id} holds state that no operator of this job claims: ${unclaimed.join(', ')}` +
+        (unmatched.length === 0 ? '' : `; operators of this job that found no state in it: ${unmatched.join(', ')}`) +
+        `. An operator's state is found by its uid(), or without one by the order of the API calls that built the job, ` +
+        `which adding or removing an operator changes: give stateful operators and sinks a uid(), or set ` +
+        `execution.savepoint.ignore-unclaimed-state=true to drop that state and start those operators empty`,
+    );
   }
 
   private async buildUdf(stage: UdfStage, s: number): Promise<void> {
@@ -313,4 +357,17 @@ export class Attempt {
   get failed(): unknown {
     return this.failure;
   }
+}
+
+/** Whether a stage's snapshots hold any keyed state or timer (one that cannot even be read counts). */
+function holdsKeyedState(snapshots: readonly (Uint8Array | null | undefined)[], maxParallelism: number): boolean {
+  const present = snapshots.filter((b): b is Uint8Array => b !== undefined && b !== null);
+  if (present.length === 0) return false;
+  const backend = new KeyedStateBackend({ maxParallelism });
+  try {
+    backend.restore(present);
+  } catch {
+    return true;
+  }
+  return backend.stats().entries > 0;
 }

@@ -241,6 +241,12 @@ export const CONFIG_KEYS = {
     default: '',
     description: 'Checkpoint to resume from: a chk-<n> directory, or a checkpoint directory (its latest complete checkpoint).',
   },
+  'execution.savepoint.ignore-unclaimed-state': {
+    type: 'boolean',
+    default: false,
+    description:
+      "Resume even if the checkpoint holds state (keyed state, timers, a sink's uncommitted output) that no operator of the job claims, dropping that state; without it such a resume fails before the job starts.",
+  },
   'state.checkpoints.num-retained': {
     type: 'int',
     default: 1,

@@ -10,7 +10,10 @@ export function createSinkWriter(
   subtask: number,
   transactional: boolean,
   onLimit: () => void,
-  /** What the checkpoint this attempt restores kept for this sink subtask. */
+  /**
+   * The states this sink subtask takes over from the checkpoint this attempt restores: an array
+   * (see sinkStatesTakenOver and AttemptOptions.sinkWriter), empty without one.
+   */
   restored: unknown,
 ): SinkWriter {
   const spec = stage.transformation.sink;
@@ -20,7 +23,7 @@ export function createSinkWriter(
     case 'collect':
       return new CollectWriter(spec.results, spec.limit, transactional, onLimit);
     case 'file':
-      return new FileWriter(spec.sink, subtask, (restored as FileSinkState | undefined) ?? null);
+      return new FileWriter(spec.sink, subtask, stage.parallelism, (Array.isArray(restored) ? restored : []) as FileSinkState[]);
     case 'function':
       return new FunctionWriter(spec.fn, transactional);
   }

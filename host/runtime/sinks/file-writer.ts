@@ -3,8 +3,16 @@
  * (".part-<subtask>-<n>.inprogress"); at a barrier the file is closed and becomes pending;
  * when the checkpoint completes (or the job finishes) pending files are renamed to their final
  * names ("part-<subtask>-<n>"). A restart first finishes the commit of the checkpoint it
- * restores (renaming its pending files if that had not happened), then deletes this subtask's
- * other in-progress files: no committed file ever holds a record twice, and none is lost.
+ * restores (renaming its pending files if that had not happened, also those of subtasks that
+ * no longer exist at the new parallelism: see sinkStatesTakenOver), then deletes the other
+ * in-progress files of the subtasks it stands for: no committed file ever holds a record twice,
+ * and none is lost.
+ *
+ * Invariant: a part file never replaces another. A subtask numbers its files past every part
+ * file of its subtask index already in the directory (final or in progress, from any earlier
+ * run, whatever state was restored), creates them exclusively, and renames a pending file only
+ * onto a name that does not exist. Only the one writer of a subtask index creates or renames
+ * files of that index, so nothing can come between that check and the rename.
  */
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,17 +26,24 @@ interface PartFile {
   final: string;
 }
 
-/** What a checkpoint keeps for the sink: the next part number and the files it sealed. */
+/** What a checkpoint keeps for a sink subtask: the files it sealed and has not committed yet. */
 export interface FileSinkState {
-  counter: number;
   files: PartFile[];
+}
+
+/** A part file's name taken apart: whose it is, its number, and whether it is still in progress. */
+interface PartName {
+  subtask: number;
+  n: number;
+  inProgress: boolean;
 }
 
 export class FileWriter implements SinkWriter {
   private file: FileHandle | null = null;
   private current: PartFile | null = null;
   private readonly pending = new Map<number, PartFile[]>();
-  private counter: number;
+  /** The next part number; set by open(). */
+  private counter = 0;
   private readonly prefix: string;
   private readonly suffix: string;
   private readonly encode: (value: unknown) => string;
@@ -36,35 +51,54 @@ export class FileWriter implements SinkWriter {
   constructor(
     private readonly sink: FileSink<unknown>,
     private readonly subtask: number,
-    /** The state of the checkpoint this attempt restores, if any. */
-    private readonly restored: FileSinkState | null,
+    /** The sink's parallelism in this run. */
+    private readonly parallelism: number,
+    /** The states this subtask takes over from the checkpoint this attempt restores (see sinkStatesTakenOver). */
+    private readonly restored: readonly FileSinkState[],
   ) {
-    this.counter = restored?.counter ?? 0;
     this.prefix = sink.options.partPrefix ?? 'part';
     this.suffix = sink.options.partSuffix ?? '';
     this.encode = sink.options.encoder ?? formatValue;
   }
 
   async open(): Promise<void> {
-    await mkdir(this.sink.directory, { recursive: true });
+    const dir = this.sink.directory;
+    await mkdir(dir, { recursive: true });
     // The restored checkpoint completed, so its files are committed, whether or not the
     // rename happened before the failure.
-    for (const f of this.restored?.files ?? []) {
-      if (await exists(f.temp)) await rename(f.temp, f.final);
+    for (const state of this.restored) {
+      for (const f of state.files) if (await exists(f.temp)) await publish(f);
     }
-    // Anything else of this subtask still in progress belongs to work after that checkpoint.
-    const mine = `.${this.prefix}-${this.subtask}-`;
-    for (const name of await readdir(this.sink.directory)) {
-      if (name.startsWith(mine) && name.endsWith('.inprogress')) await rm(join(this.sink.directory, name), { force: true });
+    const parts = (await readdir(dir)).map((name) => [name, this.parse(name)] as const);
+    // Counted before the deletions below, so that no number is ever used twice in the directory.
+    for (const [, part] of parts) if (part !== null && part.subtask === this.subtask) this.counter = Math.max(this.counter, part.n + 1);
+    // Anything else still in progress of this subtask index, or of a higher one whose states
+    // this subtask took over (or would have), belongs to work after that checkpoint.
+    for (const [name, part] of parts) {
+      if (part?.inProgress === true && part.subtask % this.parallelism === this.subtask) await rm(join(dir, name), { force: true });
     }
+  }
+
+  /** `<prefix>-<subtask>-<n><suffix>`, or `.` that `.inprogress`; null for any other name. */
+  private parse(name: string): PartName | null {
+    const inProgress = name.startsWith('.') && name.endsWith('.inprogress');
+    const final = inProgress ? name.slice(1, -'.inprogress'.length) : name;
+    const head = `${this.prefix}-`;
+    if (!final.startsWith(head) || !final.endsWith(this.suffix) || final.length < head.length + this.suffix.length) return null;
+    const match = /^(\d+)-(\d+)$/.exec(final.slice(head.length, final.length - this.suffix.length));
+    return match === null ? null : { subtask: Number(match[1]), n: Number(match[2]), inProgress };
   }
 
   async write(values: readonly unknown[]): Promise<void> {
     if (this.file === null) {
       const final = `${this.prefix}-${this.subtask}-${this.counter}${this.suffix}`;
       this.counter++;
-      this.current = { temp: join(this.sink.directory, `.${final}.inprogress`), final: join(this.sink.directory, final) };
-      this.file = await open(this.current.temp, 'w');
+      const part = { temp: join(this.sink.directory, `.${final}.inprogress`), final: join(this.sink.directory, final) };
+      this.current = part;
+      // 'wx': created here or not at all (see the invariant above).
+      this.file = await open(part.temp, 'wx').catch((error: unknown) => {
+        throw new Error(`FileSink: cannot create ${part.temp}: is another job writing part files into ${this.sink.directory}?`, { cause: error });
+      });
     }
     let text = '';
     for (const v of values) text += `${this.encode(v)}\n`;
@@ -92,13 +126,13 @@ export class FileWriter implements SinkWriter {
   checkpointState(checkpointId: number): FileSinkState {
     const files: PartFile[] = [];
     for (const [id, sealed] of this.pending) if (id <= checkpointId) files.push(...sealed);
-    return { counter: this.counter, files };
+    return { files };
   }
 
   async commit(checkpointId: number): Promise<void> {
     for (const id of [...this.pending.keys()].sort((a, b) => a - b)) {
       if (id > checkpointId) break;
-      for (const f of this.pending.get(id)!) await rename(f.temp, f.final);
+      for (const f of this.pending.get(id)!) await publish(f);
       this.pending.delete(id);
     }
   }
@@ -121,6 +155,12 @@ export class FileWriter implements SinkWriter {
     this.current = null;
     if (current !== null) await rm(current.temp, { force: true });
   }
+}
+
+/** Gives a sealed part file its final name, which must be free (see the invariant above). */
+async function publish(f: PartFile): Promise<void> {
+  if (await exists(f.final)) throw new Error(`FileSink: will not replace ${f.final} with ${f.temp}: a part file of that name already exists`);
+  await rename(f.temp, f.final);
 }
 
 async function exists(path: string): Promise<boolean> {
