@@ -10,6 +10,14 @@
  * One checkpoint at a time. The next is triggered `interval` after the previous trigger, and
  * not before `min-pause` after the previous completion. A checkpoint that does not complete
  * within the timeout is abandoned; its late acks are ignored.
+ *
+ * Checkpoints go on once some sources have ended, as Flink's do since 1.15 (FLIP-147,
+ * checkpoints-after-tasks-finish): an ended source emits no barrier, and its position is its end
+ * (`done`, so that a restore does not read it again); every record it sent is ahead of the
+ * barriers of the sources still running, and the input gates downstream align over the
+ * channels that have not ended. Once every source has ended no barrier can be emitted: the
+ * job is finishing, and its end makes all output visible (where Flink takes a final
+ * checkpoint), so no more checkpoints are taken.
  */
 import { CheckpointError } from '../../shared/errors/errors.ts';
 import type { Logger } from '../log.ts';
@@ -19,7 +27,10 @@ import type { CompletedCheckpoint, SourcePosition } from './completed-checkpoint
 export interface CheckpointSource {
   key: string;
   subtask: number;
-  /** Resolves with the position at the barrier, or null if the source can no longer emit one. */
+  /**
+   * Emits barrier `checkpointId` and resolves with the position at it; resolves with null when
+   * the source had already ended (sent its last record and its end), so that no barrier follows.
+   */
   requestBarrier(checkpointId: number): Promise<SourcePosition | null>;
 }
 
@@ -50,6 +61,10 @@ interface Pending {
   startedAt: number;
   timestamp: number;
   outstanding: number;
+  /** Sources that have answered, how many of them emitted the barrier, and those that had ended. */
+  answered: number;
+  barriers: number;
+  ended: string[];
   checkpoint: CompletedCheckpoint;
   timer: NodeJS.Timeout;
 }
@@ -125,8 +140,11 @@ export class CheckpointCoordinator {
       startedAt,
       timestamp: this.lastTriggerAt,
       outstanding: participants.sources.length + participants.stateAcks + participants.sinkAcks,
+      answered: 0,
+      barriers: 0,
+      ended: [],
       checkpoint: { id, timestamp: this.lastTriggerAt, sources: {}, states: {}, sinks: {} },
-      timer: setTimeout(() => this.abandon(id, `it did not complete within execution.checkpointing.timeout (${this.o.timeoutMs} ms)`), this.o.timeoutMs),
+      timer: setTimeout(() => this.abandon(id, this.timedOut(pending)), this.o.timeoutMs),
     };
     pending.timer.unref();
     this.pending = pending;
@@ -134,11 +152,15 @@ export class CheckpointCoordinator {
       source.requestBarrier(id).then(
         (position) => {
           if (this.current(id) === null) return;
-          if (position === null) {
-            this.abandon(id, `source ${source.key} (subtask ${source.subtask}) has ended`);
+          pending.answered++;
+          if (position !== null) pending.barriers++;
+          else pending.ended.push(`${source.key} (subtask ${source.subtask})`);
+          // A source that had ended is at its end: a restore reads nothing of it again.
+          (pending.checkpoint.sources[source.key] ??= [])[source.subtask] = position ?? { done: true, position: null };
+          if (pending.answered === participants.sources.length && pending.barriers === 0) {
+            this.finishing(pending);
             return;
           }
-          (pending.checkpoint.sources[source.key] ??= [])[source.subtask] = position;
           this.acked(pending);
         },
         (error: unknown) => this.abandon(id, `source ${source.key} failed: ${String(error)}`),
@@ -174,6 +196,24 @@ export class CheckpointCoordinator {
       return;
     }
     this.schedule();
+  }
+
+  private timedOut(p: Pending): string {
+    const why = `it did not complete within execution.checkpointing.timeout (${this.o.timeoutMs} ms)`;
+    // A task all of whose inputs have ended has finished, and acknowledges no checkpoint.
+    return p.ended.length === 0 ? why : `${why}; sources that had ended: ${p.ended.join(', ')}`;
+  }
+
+  /**
+   * Every source had ended before checkpoint `p` asked for its barrier: no task downstream will
+   * see one, and no source of this attempt can emit one any more. The id was never seen by a
+   * task, so the next attempt (if a failure while the job drains brings one) may use it.
+   */
+  private finishing(p: Pending): void {
+    clearTimeout(p.timer);
+    this.pending = null;
+    this.nextId = p.id;
+    this.o.log.info('no more checkpoints: every source has ended (the end of the job makes all output visible)');
   }
 
   private abandon(id: number, why: string): void {

@@ -6,7 +6,10 @@
  *    advances; when every live channel is idle, the gate reports itself idle (a status element),
  *    and active again when one resumes;
  *  - barriers: once a barrier arrives on a channel, that channel is not read again until the
- *    same barrier arrived on every live channel (alignment); then one barrier is returned;
+ *    same barrier arrived on every channel that has not ended (alignment); then one barrier is
+ *    returned. A channel that ends while the others wait releases them (its source ended: it
+ *    sends no barrier any more, and all it sent came before the barrier, as Flink's
+ *    checkpoints after tasks finished have it);
  *  - end: returned once every channel has ended.
  */
 import type { StreamChannel } from './stream-channel.ts';
@@ -25,6 +28,8 @@ export class InputGate {
   private next = 0;
   private watermark = -Infinity;
   private aligning: number | null = null;
+  /** A channel ended as an alignment completed: the watermark it held back is looked at next. */
+  private watermarkDue = false;
   private endReturned = false;
   private active = true;
   private waiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
@@ -51,6 +56,11 @@ export class InputGate {
   poll(): StreamElement | null {
     const n = this.states.length;
     if (n === 0) return this.endOnce();
+    if (this.watermarkDue) {
+      this.watermarkDue = false;
+      const watermark = this.advanceWatermark();
+      if (watermark !== null) return watermark;
+    }
     for (let visited = 0; visited < n; visited++) {
       const state = this.states[this.next]!;
       this.next = (this.next + 1) % n;
@@ -83,10 +93,14 @@ export class InputGate {
         state.blocked = true;
         this.aligning = element.checkpointId;
         return this.completeAlignment();
-      case 'end':
+      case 'end': {
         state.ended = true;
         state.blocked = false;
-        return this.completeAlignment() ?? this.advanceWatermark();
+        const barrier = this.completeAlignment();
+        if (barrier === null) return this.advanceWatermark();
+        this.watermarkDue = true;
+        return barrier;
+      }
     }
   }
 
