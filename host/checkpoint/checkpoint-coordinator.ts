@@ -41,6 +41,8 @@ export interface CheckpointParticipants {
   sinkAcks: number;
   /** Sinks publish what every checkpoint up to `checkpointId` sealed. */
   commit(checkpointId: number): Promise<void>;
+  /** Checkpoint `checkpointId` has started: tasks that have finished acknowledge it at once. */
+  triggered?(checkpointId: number): void;
 }
 
 export interface CoordinatorOptions {
@@ -96,6 +98,11 @@ export class CheckpointCoordinator {
     this.pending = null;
   }
 
+  /** The checkpoint in progress, if any. */
+  get pendingId(): number | null {
+    return this.pending?.id ?? null;
+  }
+
   /** The id the next checkpoint gets (after this attempt: where the next attempt starts). */
   get upcomingId(): number {
     return this.nextId;
@@ -148,6 +155,7 @@ export class CheckpointCoordinator {
     };
     pending.timer.unref();
     this.pending = pending;
+    participants.triggered?.(id);
     for (const source of participants.sources) {
       source.requestBarrier(id).then(
         (position) => {
@@ -200,7 +208,6 @@ export class CheckpointCoordinator {
 
   private timedOut(p: Pending): string {
     const why = `it did not complete within execution.checkpointing.timeout (${this.o.timeoutMs} ms)`;
-    // A task all of whose inputs have ended has finished, and acknowledges no checkpoint.
     return p.ended.length === 0 ? why : `${why}; sources that had ended: ${p.ended.join(', ')}`;
   }
 

@@ -20,6 +20,7 @@ import { InputGate } from './input-gate.ts';
 import { RecordWriter, type OutputTarget } from './record-writer.ts';
 import { consumedOutputs, EMBEDDED_URN, embeddedKeySelectorRef, registerRequest, type ShippedFunctions } from './registration.ts';
 import { RemoteStage } from './remote-stage.ts';
+import { FinishedTaskAcks } from './finished-task-acks.ts';
 import { SinkTask } from './sink-task.ts';
 import { holdsCommittables, sinkStatesTakenOver } from './sinks/committables.ts';
 import type { SinkWriter } from './sinks/sink-writer.ts';
@@ -72,6 +73,7 @@ export interface UdfSubtask {
   client: WorkerClient | null;
   /** State requests answered, and the operations they carried. */
   state: { requests: number; operations: number };
+  acks: FinishedTaskAcks;
 }
 
 export interface SourceSubtask {
@@ -84,6 +86,7 @@ export interface SinkSubtask {
   stage: SinkStage;
   subtask: number;
   task: SinkTask;
+  acks: FinishedTaskAcks;
 }
 
 export class Attempt {
@@ -142,8 +145,18 @@ export class Attempt {
           }
           case 'sink': {
             const writer = this.o.sinkWriter(stage, s, sinkStatesTakenOver(restore?.sinks[key], s, stage.parallelism));
-            const onBarrier = (id: number, state: unknown): void => coordinator?.ackSink(id, key, s, state);
-            this.sinks.push({ stage, subtask: s, task: new SinkTask(this.gateOf(stage, s), writer, onBarrier) });
+            const acks = new FinishedTaskAcks(
+              async (id) => {
+                await writer.preCommit(id);
+                coordinator?.ackSink(id, key, s, writer.checkpointState(id));
+              },
+              (error) => this.abort(error),
+            );
+            const onBarrier = (id: number, state: unknown): void => {
+              acks.sawBarrier(id);
+              coordinator?.ackSink(id, key, s, state);
+            };
+            this.sinks.push({ stage, subtask: s, task: new SinkTask(this.gateOf(stage, s), writer, onBarrier), acks });
             break;
           }
           case 'udf':
@@ -255,6 +268,10 @@ export class Attempt {
       client.onFailure((error) => this.abort(error));
       runner = new RemoteStage(client, registration, consumed, onOutput, config);
     }
+    const acks = new FinishedTaskAcks(
+      (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null),
+      (error) => this.abort(error),
+    );
     task = new UdfTask({
       stage,
       subtask: s,
@@ -268,10 +285,13 @@ export class Attempt {
       timers:
         backend !== null && head.udf === 'keyed_process' ? { backend, range, operator: transformId(head) } : null,
       watermarks: generator,
-      onBarrier: (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null),
+      onBarrier: (id) => {
+        acks.sawBarrier(id);
+        this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null);
+      },
       onBundleFinished: (bundleId) => backend?.endBundle(bundleId),
     });
-    this.udfs.push({ stage, subtask: s, task, runner, backend, client, state: stateStats });
+    this.udfs.push({ stage, subtask: s, task, runner, backend, client, state: stateStats, acks });
   }
 
   private channelKey(edge: Stage['inputs'][number], u: number, s: number): string {
@@ -322,11 +342,16 @@ export class Attempt {
       commit: async (id) => {
         for (const s of this.sinks) await s.task.writer.commit(id);
       },
+      triggered: (id) => {
+        for (const t of [...this.udfs, ...this.sinks]) t.acks.triggered(id);
+      },
     });
+    // A task that finishes (its inputs ended) while others run still acknowledges checkpoints.
+    const finished = (t: UdfSubtask | SinkSubtask) => (): void => t.acks.finish(coordinator?.pendingId ?? null);
     const runs = [
       ...this.sources.map((s) => s.task.run()),
-      ...this.udfs.map((u) => u.task.run()),
-      ...this.sinks.map((s) => s.task.run()),
+      ...this.udfs.map((u) => u.task.run().then(finished(u))),
+      ...this.sinks.map((s) => s.task.run().then(finished(s))),
     ];
     await Promise.all(runs.map((p) => p.catch((error: unknown) => this.abort(error))));
     coordinator?.stop();

@@ -150,6 +150,10 @@ class FailsOnce extends MapFunction<number, number> {
 interface Run {
   collected: number[];
   printed: string[];
+  /** What the sink fed by the small source alone printed ('through a map' only). */
+  printedSmall: string[];
+  /** What it had printed when the long source released its first record. */
+  printedSmallBeforeLongSource: string[];
   /** What the sink had published when the long source released its first record. */
   publishedBeforeLongSource: number[];
   restarts: number;
@@ -158,12 +162,19 @@ interface Run {
   probe: Probe;
 }
 
-async function runJob(mode: Mode, dir: string, failAt: number | null): Promise<Run> {
+/**
+ * `throughMap`: the small source goes through a map of its own before the union, and feeds a
+ * sink of its own too: tasks all of whose inputs end, which finish while the job runs on and must
+ * still acknowledge its checkpoints (the sink publishing what it holds with the next one).
+ */
+async function runJob(mode: Mode, dir: string, failAt: number | null, throughMap = false): Promise<Run> {
   const printed: string[] = [];
+  const printedSmall: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = String(chunk);
     if (/^p> /.test(text)) printed.push(...text.split('\n').filter((l) => l !== ''));
+    else if (/^s> /.test(text)) printedSmall.push(...text.split('\n').filter((l) => l !== ''));
     else return write(chunk, ...(rest as []));
     return true;
   });
@@ -179,12 +190,18 @@ async function runJob(mode: Mode, dir: string, failAt: number | null): Promise<R
     });
     const small = env.fromCollection(SMALL).uid('small');
     const long = env.addSource(new Long(probe), 'Long').uid('long');
-    const mapped = small.union(long).map(new FailsOnce(failAt)).uid('map').setFailurePolicy('restart');
+    if (throughMap) small.map((x: number) => x * 10).uid('small-only').print('s');
+    const smallStream = throughMap ? small.map((x: number) => x).uid('small-map') : small;
+    const mapped = smallStream.union(long).map(new FailsOnce(failAt)).uid('map').setFailurePolicy('restart');
     mapped.print('p');
     let publishedBeforeLongSource: number[] | null = null;
+    let printedSmallBeforeLongSource: string[] | null = null;
     mapped.addSink(
       new CallbackSink<number>((v) => {
-        if (v >= 0 && publishedBeforeLongSource === null) publishedBeforeLongSource = [...probe.published];
+        if (v >= 0 && publishedBeforeLongSource === null) {
+          publishedBeforeLongSource = [...probe.published];
+          printedSmallBeforeLongSource = [...printedSmall];
+        }
         probe.publish(v);
       }),
     );
@@ -192,6 +209,8 @@ async function runJob(mode: Mode, dir: string, failAt: number | null): Promise<R
     return {
       collected: probe.published,
       printed,
+      printedSmall,
+      printedSmallBeforeLongSource: printedSmallBeforeLongSource ?? [],
       publishedBeforeLongSource: publishedBeforeLongSource ?? [],
       restarts: result.restarts,
       restartedFrom: probe.restartedFrom,
@@ -219,6 +238,7 @@ describe.each(MODES)('%s mode', (mode) => {
 
   it('checkpoints complete after the small source has ended; sinks publish at each completion', async () => {
     const run = await runJob(mode, checkpointDir(), null);
+    expect(run.printedSmall).toEqual([]);
     expect(run.abandoned).toEqual([]);
     expect(run.restarts).toBe(0);
     // The small source's records were published by a checkpoint, before the long source had
@@ -245,6 +265,24 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(long.position).toBeLessThanOrEqual(FAIL_AT);
     expect(run.probe.runs).toBe(2);
     // Each record once: the small source was not replayed, the long one resumed where it was.
+    expect(run.collected).toEqual(ALL);
+    expect(run.printed).toEqual(ALL.map((v) => `p> ${v}`));
+  });
+
+  it('a map and a sink fed by the ended source alone finish and still acknowledge: checkpoints complete, the sink publishes with the next', async () => {
+    const run = await runJob(mode, checkpointDir(), null, true);
+    expect(run.abandoned).toEqual([]);
+    expect(run.publishedBeforeLongSource).toEqual(SMALL);
+    expect(run.printedSmallBeforeLongSource).toEqual(['s> -10', 's> -20', 's> -30']);
+    expect(run.printedSmall).toEqual(['s> -10', 's> -20', 's> -30']);
+    expect(run.collected).toEqual(ALL);
+  });
+
+  it('through a map: a restart after the small branch finished gives exactly the failure-free output', async () => {
+    const run = await runJob(mode, checkpointDir(), FAIL_AT, true);
+    expect(run.abandoned).toEqual([]);
+    expect(run.restarts).toBe(1);
+    expect(run.printedSmall).toEqual(['s> -10', 's> -20', 's> -30']);
     expect(run.collected).toEqual(ALL);
     expect(run.printed).toEqual(ALL.map((v) => `p> ${v}`));
   });

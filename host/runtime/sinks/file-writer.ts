@@ -116,7 +116,10 @@ export class FileWriter implements SinkWriter {
   }
 
   async preCommit(checkpointId: number): Promise<void> {
-    this.pending.set(checkpointId, await this.closeCurrent());
+    // After the end of input, the files it sealed go with this checkpoint (SinkWriter.preCommit).
+    const final = this.pending.get(FINAL_EPOCH) ?? [];
+    this.pending.delete(FINAL_EPOCH);
+    this.pending.set(checkpointId, [...final, ...(await this.closeCurrent())]);
   }
 
   /**

@@ -10,7 +10,11 @@
 export interface SinkWriter {
   open(): Promise<void>;
   write(values: readonly unknown[]): void | Promise<void>;
-  /** The barrier of `checkpointId` arrived: seal what was written since the previous one. */
+  /**
+   * The barrier of `checkpointId` arrived: seal what was written since the previous one. Also
+   * called after endOfInput() while the job runs on (the sink has finished): what the end of
+   * input sealed then belongs to `checkpointId`.
+   */
   preCommit(checkpointId: number): Promise<void>;
   /** What the sink needs after a restart to finish committing `checkpointId` (plain data). */
   checkpointState(checkpointId: number): unknown;
@@ -52,8 +56,15 @@ export class PendingEpochs<T> {
     return undefined;
   }
 
+  /**
+   * Seals what was written since the last seal into `checkpointId`; after the end of input
+   * (a sink that finished while the job runs on), what the end sealed goes with it too, so that
+   * the checkpoint's completion publishes it.
+   */
   seal(checkpointId: number): void {
-    this.sealed.set(checkpointId, this.current);
+    const final = this.sealed.get(FINAL_EPOCH);
+    this.sealed.delete(FINAL_EPOCH);
+    this.sealed.set(checkpointId, final === undefined ? this.current : [...final, ...this.current]);
     this.current = [];
   }
 
