@@ -170,7 +170,8 @@ export class Attempt {
 
   /**
    * Refuses a checkpoint holding state that no operator of this job would restore (keyed state
-   * and timers of an operator, a file sink's pending files), before anything runs: the key it is
+   * and timers of an operator, a file sink's pending files, the position of a source that had
+   * not ended), before anything runs: the key it is
    * filed under (checkpointKey) has changed, or the operator is gone. Without uid(), a key comes
    * from the order of the API calls, so adding an operator changes the keys of those after it.
    * As Flink does, execution.savepoint.ignore-unclaimed-state drops such state instead.
@@ -188,6 +189,11 @@ export class Attempt {
     }
     for (const [key, states] of Object.entries(restore.sinks)) {
       if (!claimed.has(key) && states.some(holdsCommittables)) unclaimed.push(`the pending output of '${key}'`);
+    }
+    // A source the job no longer has, which had not ended: where it stood would be forgotten.
+    const sources = new Set(plan.stages.filter((s) => s.kind === 'source').map(checkpointKey));
+    for (const [key, positions] of Object.entries(restore.sources)) {
+      if (!sources.has(key) && positions.some((p) => p !== null && p !== undefined && !p.done)) unclaimed.push(`the position of source '${key}'`);
     }
     if (unclaimed.length === 0) return;
     if (config.get('execution.savepoint.ignore-unclaimed-state')) {

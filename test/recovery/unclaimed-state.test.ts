@@ -103,4 +103,48 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(dropped.length).toBeLessThan(RECORDS);
     expect(dropped).toEqual(countedFrom(dropped[0]![0]));
   });
+
+  it('refuses to resume without a source whose position the checkpoint holds, unless told to drop it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-unclaimed-source-'));
+    dirs.push(dir);
+    const build = (withB: boolean, settings: Record<string, unknown>, out: number[]) => {
+      const env = environment(mode, { 'execution.checkpointing.interval': 100, 'state.checkpoints.dir': dir, ...settings });
+      const a = env.addSource(new Paced(RECORDS, 50, 10), 'A').uid('a');
+      const stream = withB ? a.union(env.addSource(new Paced(RECORDS, 50, 10), 'B').uid('b')) : a;
+      stream.addSink(new CallbackSink<number>((v) => out.push(v))).uid('out');
+      return env;
+    };
+    let lastId = 0;
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const remove = addLogSink((r) => {
+      const done = /^checkpoint (\d+) complete/.exec(r.message);
+      if (done === null) return;
+      lastId = Number(done[1]);
+      stop();
+    });
+    const client = build(true, {}, []).executeAsync('two sources');
+    const finished = await Promise.race([stopped.then(() => false), client.getJobExecutionResult().then(() => true)]);
+    expect(finished, 'the first run ended before its first checkpoint').toBe(false);
+    await client.cancel();
+    remove();
+
+    const error = await build(false, { 'execution.savepoint.path': dir }, [])
+      .execute('one source')
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^checkpoint ${lastId} holds state that no operator of this job claims: the position of source 'source:b'\\. `),
+    );
+    const resumed: number[] = [];
+    const result = await build(false, { 'execution.savepoint.path': dir, 'execution.savepoint.ignore-unclaimed-state': true }, resumed).execute(
+      'one source, B dropped',
+    );
+    expect(result.restarts).toBe(0);
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(resumed).toEqual(Array.from({ length: resumed.length }, (_, i) => RECORDS - resumed.length + i));
+  });
 });
