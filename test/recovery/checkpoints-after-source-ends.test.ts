@@ -15,13 +15,12 @@ import { checkpointDirName, loadCheckpoint } from '../../host/checkpoint/checkpo
 import type { CompletedCheckpoint } from '../../host/checkpoint/completed-checkpoint.ts';
 import {
   addLogSink,
-  MapFunction,
   SourceFunction,
-  type RuntimeContext,
   type SourceContext,
 } from '../../host/index.ts';
 import { hostLog } from '../../host/log.ts';
 import { CallbackSink, environment, MODES, type Mode } from '../support/jobs.ts';
+import { FailsOnce } from './fails-once.ts';
 
 const SMALL = [-1, -2, -3];
 const N = 400;
@@ -129,21 +128,6 @@ class Long extends SourceFunction<number> {
   }
   override restoreState(state: unknown): void {
     this.pos = state as number;
-  }
-}
-
-/** Fails on record `failAt` (null: never), in the job's first attempt only. */
-class FailsOnce extends MapFunction<number, number> {
-  private attempt = -1;
-  constructor(private readonly failAt: number | null) {
-    super();
-  }
-  override open(ctx: RuntimeContext): void {
-    this.attempt = ctx.getAttemptNumber();
-  }
-  map(x: number): number {
-    if (this.attempt === 0 && x === this.failAt) throw new Error(`failing once at ${x}`);
-    return x;
   }
 }
 

@@ -7,26 +7,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addLogSink, FileSink, MapFunction, type RuntimeContext } from '../../host/index.ts';
+import { addLogSink, FileSink } from '../../host/index.ts';
 import { collect, environment } from '../support/jobs.ts';
+import { FailsOnce } from './fails-once.ts';
 import { Paced } from './paced-source.ts';
 
 const N = 3000;
-
-/** Fails once, in the first attempt, after a checkpoint has completed (the test says when). */
-class FailsOnce extends MapFunction<number, number> {
-  private attempt = -1;
-  constructor(private readonly failAt: number) {
-    super();
-  }
-  override open(ctx: RuntimeContext): void {
-    this.attempt = ctx.getAttemptNumber();
-  }
-  map(x: number): number {
-    if (this.attempt === 0 && x === this.failAt) throw new Error(`failing once at ${x}`);
-    return x;
-  }
-}
 
 describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
   const dirs: string[] = [];

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addLogSink, CheckpointError, MapFunction, ValueStateDescriptor, type RuntimeContext, type ValueState } from '../../host/index.ts';
+import { CheckpointError, MapFunction, ValueStateDescriptor, type RuntimeContext, type ValueState } from '../../host/index.ts';
 import { CheckpointStorage, checkpointDirName, loadCheckpoint } from '../../host/checkpoint/checkpoint-storage.ts';
 import { hostLog } from '../../host/log.ts';
+import { runUntilCheckpoints } from '../support/checkpoints.ts';
 import { CallbackSink, environment } from '../support/jobs.ts';
 import { failureOf } from '../support/failure.ts';
 import { Paced } from './paced-source.ts';
@@ -65,17 +66,7 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
 
     // First run: stopped once three checkpoints have completed.
     const first: [number, number][] = [];
-    let completed = 0;
-    let stop!: () => void;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const remove = addLogSink((r) => {
-      if (/^checkpoint \d+ complete/.test(r.message) && ++completed === 3) stop();
-    });
-    const client = build({}, first).executeAsync('resumable');
-    const finishedFirst = await Promise.race([stopped.then(() => false), client.getJobExecutionResult().then(() => true)]);
-    expect(finishedFirst, 'the first run ended before its third checkpoint').toBe(false);
-    remove();
-    await client.cancel();
+    await runUntilCheckpoints(build({}, first), 'resumable', 3);
     expect(first.length).toBeGreaterThan(0);
     expect(first.length).toBeLessThan(RECORDS);
     expect(readdirSync(dir).filter((n) => n.startsWith('chk-'))).toHaveLength(2);
@@ -106,18 +97,7 @@ describe.each(['process', 'thread', 'embedded'] as const)('%s mode: a new run in
       'state.checkpoints.num-retained': 2,
     });
     env.addSource(new Paced(RECORDS), 'Paced').uid('numbers').keyBy((x) => x % 3).map(new Count()).uid('count').addSink(new CallbackSink(() => undefined));
-    const completed: number[] = [];
-    let stop!: () => void;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const remove = addLogSink((r) => {
-      const m = /^checkpoint (\d+) complete/.exec(r.message);
-      if (m !== null && completed.push(Number(m[1])) === 2) stop();
-    });
-    const client = env.executeAsync('rerun');
-    const finishedFirst = await Promise.race([stopped.then(() => false), client.getJobExecutionResult().then(() => true)]);
-    await client.cancel();
-    remove();
-    expect(finishedFirst, 'the run ended before its second checkpoint').toBe(false);
+    const completed = await runUntilCheckpoints(env, 'rerun', 2);
     // Checkpoints may complete between the second and the cancel: the last two are kept.
     const last = completed.at(-1)!;
     expect(completed).toEqual(Array.from({ length: last - 11 }, (_, i) => 12 + i));

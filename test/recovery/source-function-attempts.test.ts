@@ -9,12 +9,11 @@ import { describe, expect, it } from 'vitest';
 import {
   addLogSink,
   JobDefinitionError,
-  MapFunction,
   SourceFunction,
-  type RuntimeContext,
   type SourceContext,
 } from '../../host/index.ts';
 import { failureOf } from '../support/failure.ts';
+import { FailsOnce } from './fails-once.ts';
 import { collect, environment, MODES, type Mode } from '../support/jobs.ts';
 
 const N = 200;
@@ -128,22 +127,7 @@ class Stubborn extends SourceFunction<number> {
   }
 }
 
-/** Fails on record `failAt` in the job's first attempt (-1: never). */
-class FailsOnce extends MapFunction<number, number> {
-  private attempt = -1;
-  constructor(private readonly failAt: number) {
-    super();
-  }
-  override open(ctx: RuntimeContext): void {
-    this.attempt = ctx.getAttemptNumber();
-  }
-  map(x: number): number {
-    if (this.attempt === 0 && x === this.failAt) throw new Error(`failing once at ${x}`);
-    return x;
-  }
-}
-
-async function runJob(mode: Mode, source: SourceFunction<number>, failAt: number): Promise<{ out: number[]; restarts: number }> {
+async function runJob(mode: Mode, source: SourceFunction<number>, failAt: number | null): Promise<{ out: number[]; restarts: number }> {
   const env = environment(mode, {
     'execution.checkpointing.interval': 50,
     'restart-strategy.type': 'fixed-delay',
@@ -160,7 +144,7 @@ const ALL = Array.from({ length: N }, (_, i) => i);
 describe.each(MODES)('%s mode', (mode) => {
   it('a source with an isRunning flag gives after a restart exactly the failure-free output', async () => {
     const cleanProbe = new Probe();
-    const clean = await runJob(mode, new Counter(cleanProbe), -1).finally(cleanProbe.removeLogSink);
+    const clean = await runJob(mode, new Counter(cleanProbe), null).finally(cleanProbe.removeLogSink);
     const probe = new Probe();
     const source = new Counter(probe);
     const failed = await runJob(mode, source, FAIL_AT).finally(probe.removeLogSink);

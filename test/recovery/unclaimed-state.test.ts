@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addLogSink, CheckpointError, MapFunction, ValueStateDescriptor, type RuntimeContext, type ValueState } from '../../host/index.ts';
+import { CheckpointError, MapFunction, ValueStateDescriptor, type RuntimeContext, type ValueState } from '../../host/index.ts';
+import { runUntilCheckpoints } from '../support/checkpoints.ts';
 import { CallbackSink, environment, MODES } from '../support/jobs.ts';
 import { Paced } from './paced-source.ts';
 
@@ -59,22 +60,8 @@ describe.each(MODES)('%s mode', (mode) => {
       return env;
     };
 
-    let completed = 0;
-    let lastId = 0;
-    let stop!: () => void;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const remove = addLogSink((r) => {
-      const done = /^checkpoint (\d+) complete/.exec(r.message);
-      if (done === null) return;
-      // The newest, which the resume restores: one more may complete while the run is cancelled.
-      lastId = Number(done[1]);
-      if (++completed === 3) stop();
-    });
-    const client = build(false, {}, []).executeAsync('counting');
-    const finished = await Promise.race([stopped.then(() => false), client.getJobExecutionResult().then(() => true)]);
-    expect(finished, 'the first run ended before its third checkpoint').toBe(false);
-    await client.cancel();
-    remove();
+    // The newest checkpoint is what the resume restores.
+    const lastId = (await runUntilCheckpoints(build(false, {}, []), 'counting', 3)).at(-1)!;
 
     const refused: [number, number][] = [];
     const error = await build(true, { 'execution.savepoint.path': dir }, refused)
@@ -114,20 +101,7 @@ describe.each(MODES)('%s mode', (mode) => {
       stream.addSink(new CallbackSink<number>((v) => out.push(v))).uid('out');
       return env;
     };
-    let lastId = 0;
-    let stop!: () => void;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
-    const remove = addLogSink((r) => {
-      const done = /^checkpoint (\d+) complete/.exec(r.message);
-      if (done === null) return;
-      lastId = Number(done[1]);
-      stop();
-    });
-    const client = build(true, {}, []).executeAsync('two sources');
-    const finished = await Promise.race([stopped.then(() => false), client.getJobExecutionResult().then(() => true)]);
-    expect(finished, 'the first run ended before its first checkpoint').toBe(false);
-    await client.cancel();
-    remove();
+    const lastId = (await runUntilCheckpoints(build(true, {}, []), 'two sources', 1)).at(-1)!;
 
     const error = await build(false, { 'execution.savepoint.path': dir }, [])
       .execute('one source')
