@@ -5,9 +5,9 @@
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { CheckpointError, ProtocolError } from '../../shared/errors/errors.ts';
 import type { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
-import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.ts';
+import type { CompletedCheckpoint, SourcePosition } from '../checkpoint/completed-checkpoint.ts';
 import type { FunctionSpec, StateRequest, StateResponse } from '../../shared/protocol/messages.ts';
-import { mainOutputOf, transformId, type JobPlan, type SinkStage, type Stage, type UdfStage } from '../graph/plan.ts';
+import { mainOutputOf, transformId, type JobPlan, type SinkStage, type SourceStage, type Stage, type UdfStage } from '../graph/plan.ts';
 import type { Logger } from '../log.ts';
 import { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
@@ -26,6 +26,7 @@ import { holdsCommittables, sinkStatesTakenOver } from './sinks/committables.ts'
 import type { SinkWriter } from './sinks/sink-writer.ts';
 import { SourceTask } from './source-task.ts';
 import { createSourceReader } from './sources/create-source-reader.ts';
+import { rescaleSequence } from './sources/sequence-ranges.ts';
 import type { StageRunner } from './stage-runner.ts';
 import { StreamChannel } from './stream-channel.ts';
 import { UdfTask } from './udf-task.ts';
@@ -125,19 +126,11 @@ export class Attempt {
     if (restore !== null) this.checkStateClaimed(restore);
     for (const stage of plan.stages) {
       const key = checkpointKey(stage);
-      if (stage.kind === 'source' && restore !== null) {
-        const positions = restore.sources[key];
-        if (positions === undefined) throw new CheckpointError(`checkpoint ${restore.id} has no position for ${stage.name} (${key})`);
-        if (positions.length !== stage.parallelism) {
-          throw new CheckpointError(
-            `checkpoint ${restore.id} has ${positions.length} positions for ${stage.name}, whose parallelism is now ${stage.parallelism}`,
-          );
-        }
-      }
+      const positions = stage.kind === 'source' && restore !== null ? restoredPositions(stage, key, restore) : null;
       for (let s = 0; s < stage.parallelism; s++) {
         switch (stage.kind) {
           case 'source': {
-            const from = restore === null ? undefined : restore.sources[key]?.[s];
+            const from = positions?.[s];
             const reader = createSourceReader(stage, s, config, from);
             const task = new SourceTask(reader, this.writersOf(stage, s));
             this.sources.push({ stage, subtask: s, task });
@@ -401,4 +394,20 @@ function holdsKeyedState(snapshots: readonly (Uint8Array | null | undefined)[], 
     return true;
   }
   return backend.stats().entries > 0;
+}
+
+/**
+ * The positions `restore` holds for a source, one per subtask it has now: a sequence's, held
+ * for another parallelism, shared out again over the subtasks it has now; the other sources
+ * are never parallel.
+ */
+function restoredPositions(stage: SourceStage, key: string, restore: CompletedCheckpoint): SourcePosition[] {
+  const positions = restore.sources[key];
+  if (positions === undefined) throw new CheckpointError(`checkpoint ${restore.id} has no position for ${stage.name} (${key})`);
+  if (positions.length === stage.parallelism) return positions;
+  const spec = stage.transformation.source;
+  if (spec.kind === 'sequence') return rescaleSequence(spec.start, spec.end, positions, stage.parallelism);
+  throw new CheckpointError(
+    `checkpoint ${restore.id} has ${positions.length} positions for ${stage.name}, whose parallelism is now ${stage.parallelism}`,
+  );
 }

@@ -2,7 +2,8 @@
  * The file sink resumed at another parallelism: the part files a completed checkpoint sealed
  * are committed whichever subtask sealed them, also one the sink no longer has (2 → 1), and a
  * subtask that restores no state of its own (1 → 2) numbers its files past those already in
- * the directory instead of overwriting them. Each run stops the moment a checkpoint completes,
+ * the directory instead of overwriting them. A fromSequence source resumed at another parallelism
+ * reads what its subtasks had left, each value once. Each run stops the moment a checkpoint completes,
  * before the sink has renamed what it sealed, as a crash would.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -78,6 +79,19 @@ describe.each(MODES)('%s mode', (mode) => {
     const names = readdirSync(out);
     expect(names.filter((n) => n.startsWith('.'))).toEqual([]);
     for (const [name, text] of before) expect(readFileSync(join(out, name), 'utf8'), name).toBe(text);
+    expect(committedLines(out)).toEqual(ALL);
+  });
+
+  it.each([
+    [2, 3],
+    [2, 1],
+  ])('reading fromSequence, resumed from %i subtasks at %i, reads what was left once', async (from, to) => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    expect(await run(dir, mode, from, false, 'stop=3', 'sequence')).toBe(3);
+    // The sources had not finished: the resumed run reads the rest.
+    expect(committedLines(out).length).toBeLessThan(RECORDS);
+    expect(await run(dir, mode, to, true, 'sequence')).toBe(0);
     expect(committedLines(out)).toEqual(ALL);
   });
 });

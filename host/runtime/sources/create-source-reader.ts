@@ -4,6 +4,7 @@ import { CollectionReader } from './collection-reader.ts';
 import { freshSourceFunction } from './fresh-source-function.ts';
 import { FunctionReader } from './function-reader.ts';
 import { SequenceReader } from './sequence-reader.ts';
+import { rangesToRead } from './sequence-ranges.ts';
 import { FinishedReader, type SourceReader } from './source-reader.ts';
 import type { SourcePosition } from '../../checkpoint/completed-checkpoint.ts';
 import { TextFileReader } from './text-file-reader.ts';
@@ -28,7 +29,7 @@ export function createSourceReader(
     case 'collection':
       return new CollectionReader(spec.values, chunk, position);
     case 'sequence':
-      return new SequenceReader(spec.start, spec.end, subtask, stage.parallelism, chunk, position);
+      return new SequenceReader(rangesToRead(spec.start, spec.end, subtask, stage.parallelism, position), chunk);
     case 'text-file':
       return new TextFileReader(spec.path, chunk, position);
     case 'function':
