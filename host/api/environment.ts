@@ -7,7 +7,7 @@ import { Configuration } from '../../shared/config/configuration.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { describePlan } from '../graph/execution-plan.ts';
 import { planJob } from '../graph/plan.ts';
-import type { Transformation } from '../graph/transformation.ts';
+import { withUpstream, type Transformation } from '../graph/transformation.ts';
 import { commandLineConfiguration } from '../cli-config.ts';
 import { runJob, type JobClient } from '../runtime/job-runner.ts';
 import { DataStream } from './data-stream.ts';
@@ -158,7 +158,7 @@ export class StreamExecutionEnvironment {
   getExecutionPlan(): string {
     if (this.transformations.length === 0) throw new JobDefinitionError('no operators are defined: the plan is empty');
     this.config.validate();
-    return JSON.stringify(describePlan(planJob(this.transformations, this.config)), null, 2);
+    return JSON.stringify(describePlan(planJob(withUpstream(this.transformations), this.config)), null, 2);
   }
 
   /** Runs the job and resolves when it has finished (bounded inputs) or failed. */
@@ -178,7 +178,7 @@ export class StreamExecutionEnvironment {
     // As Flink does, a job takes the graph built so far; the environment starts afresh.
     this.transformations = [];
     this.config.validate();
-    const client = runJob(jobName, transformations, this.config.clone());
+    const client = runJob(jobName, withUpstream(transformations), this.config.clone());
     noteJobStarted();
     return client;
   }

@@ -119,6 +119,22 @@ export function inputsOf(t: Transformation): Transformation[] {
   }
 }
 
+/**
+ * A job's transformations: those defined since the last execute() and every one they read from,
+ * in the order they were defined. As in Flink, a stream defined before an execute() can feed a
+ * later job: that job runs its upstream again, from its sources.
+ */
+export function withUpstream(transformations: readonly Transformation[]): Transformation[] {
+  const all = new Set<Transformation>();
+  const visit = (t: Transformation): void => {
+    if (all.has(t)) return;
+    all.add(t);
+    for (const input of inputsOf(t)) visit(input);
+  };
+  for (const t of transformations) visit(t);
+  return [...all].sort((a, b) => a.id - b.id);
+}
+
 /** Whether values of this transformation's output carry event-time timestamps. */
 export function isTimestamped(t: Transformation): boolean {
   switch (t.kind) {

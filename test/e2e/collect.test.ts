@@ -26,6 +26,18 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(named).toEqual([2, 4, 6, 8]);
   });
 
+  it('a stream defined before an execute() feeds a later job, which runs its upstream again', async () => {
+    const env = environment(mode);
+    const doubled = env.fromSequence(1, 5).map((x: number) => x * 2, Types.LONG());
+    expect(await doubled.executeAndCollect()).toEqual([2, 4, 6, 8, 10]);
+    expect(await doubled.executeAndCollect()).toEqual([2, 4, 6, 8, 10]);
+    const result = await doubled.map((x: number) => x + 1, Types.LONG()).executeAndCollect();
+    expect(result).toEqual([3, 5, 7, 9, 11]);
+    doubled.filter((x: number) => x > 4).print();
+    const plan = JSON.parse(env.getExecutionPlan()) as { nodes: { type: string }[] };
+    expect(plan.nodes.map((n) => n.type)).toEqual(['Source: Sequence Source', 'Map', 'Filter', 'Sink: Print to Std. Out']);
+  });
+
   it('a limit ends a job whose source never does', async () => {
     const env = environment(mode);
     const out = await env.addSource(new Endless(), 'Endless', Types.LONG()).map((x: number) => x + 1, Types.LONG()).executeAndCollect({ limit: 5 });
