@@ -42,7 +42,7 @@ describe('flat YAML files', () => {
       'udf.worker.memory-limit:   512m   ',
       'restart-strategy.type: fixed-delay#not-a-comment',
       "state.checkpoints.num-retained: 'it''s'",
-      'udf.metric.enabled: "tab\\there \\"q\\""',
+      'udf.operator-chaining.enabled: "tab\\there \\"q\\""',
       'parallelism.default : 4',
       'udf.bundle.size: ""',
     ].join('\n');
@@ -54,7 +54,7 @@ describe('flat YAML files', () => {
       { key: 'udf.worker.memory-limit', value: '512m', line: 8 },
       { key: 'restart-strategy.type', value: 'fixed-delay#not-a-comment', line: 9 },
       { key: 'state.checkpoints.num-retained', value: "it's", line: 10 },
-      { key: 'udf.metric.enabled', value: 'tab\there "q"', line: 11 },
+      { key: 'udf.operator-chaining.enabled', value: 'tab\there "q"', line: 11 },
       { key: 'parallelism.default', value: '4', line: 12 },
       { key: 'udf.bundle.size', value: '', line: 13 },
     ]);
@@ -107,10 +107,10 @@ describe('flat YAML files', () => {
 
 describe('JSON files', () => {
   it('reads a flat object, keeping numbers and booleans as they are', () => {
-    const text = '{\n  "udf.bundle.size": 1000,\n  "udf.metric.enabled": false,\n  "udf.execution-mode": "thread"\n}\n';
+    const text = '{\n  "udf.bundle.size": 1000,\n  "udf.operator-chaining.enabled": false,\n  "udf.execution-mode": "thread"\n}\n';
     expect(parseConfigText(text, 'conf.JSON')).toEqual([
       { key: 'udf.bundle.size', value: 1000, line: 2 },
-      { key: 'udf.metric.enabled', value: false, line: 3 },
+      { key: 'udf.operator-chaining.enabled', value: false, line: 3 },
       { key: 'udf.execution-mode', value: 'thread', line: 4 },
     ]);
   });
@@ -135,10 +135,10 @@ describe('JSON files', () => {
 
 describe('loading from disk', () => {
   it('loadConfigFile returns key → string for both formats', () => {
-    const yaml = write('load.yaml', 'udf.bundle.size: 1000\nudf.metric.enabled: false\n');
-    const json = write('load.json', '{"udf.bundle.size": 1000, "udf.metric.enabled": false, "udf.bundle.time": "1 s"}');
-    expect(loadConfigFile(yaml)).toEqual({ 'udf.bundle.size': '1000', 'udf.metric.enabled': 'false' });
-    expect(loadConfigFile(json)).toEqual({ 'udf.bundle.size': '1000', 'udf.metric.enabled': 'false', 'udf.bundle.time': '1 s' });
+    const yaml = write('load.yaml', 'udf.bundle.size: 1000\nudf.operator-chaining.enabled: false\n');
+    const json = write('load.json', '{"udf.bundle.size": 1000, "udf.operator-chaining.enabled": false, "udf.bundle.time": "1 s"}');
+    expect(loadConfigFile(yaml)).toEqual({ 'udf.bundle.size': '1000', 'udf.operator-chaining.enabled': 'false' });
+    expect(loadConfigFile(json)).toEqual({ 'udf.bundle.size': '1000', 'udf.operator-chaining.enabled': 'false', 'udf.bundle.time': '1 s' });
   });
 
   it('names a file that does not exist or is a directory', () => {

@@ -157,7 +157,6 @@ describe('defaults', () => {
     expect(conf.get('udf.map-state.read-cache-size')).toBe(1000);
     expect(conf.get('udf.map-state.write-cache-size')).toBe(1000);
     expect(conf.get('udf.map-state.iterate-response-batch-size')).toBe(1000);
-    expect(conf.get('udf.metric.enabled')).toBe(true);
     expect(conf.get('udf.operator-chaining.enabled')).toBe(true);
     expect(conf.get('udf.worker.memory-limit')).toBe(0);
     expect(conf.get('udf.thread.spin-time')).toBe(0);
@@ -184,7 +183,7 @@ describe('defaults', () => {
     expect(conf.get('restart-strategy.failure-rate.max-failures-per-interval')).toBe(1);
     expect(conf.get('restart-strategy.failure-rate.failure-rate-interval')).toBe(60_000);
     expect(conf.get('restart-strategy.failure-rate.delay')).toBe(1000);
-    expect(CONFIG_KEY_NAMES.length).toBe(38);
+    expect(CONFIG_KEY_NAMES.length).toBe(37);
     expect(conf.has('udf.bundle.size')).toBe(false);
     expect(conf.toStringMap()).toEqual({});
   });
@@ -204,7 +203,7 @@ describe('defaults', () => {
     // @ts-expect-error 'udf.bundel.size' is not a ConfigKey
     expect(() => conf.get('udf.bundel.size')).toThrow(ConfigError);
     const mode: 'process' | 'thread' | 'embedded' = conf.get('udf.execution-mode');
-    const enabled: boolean = conf.get('udf.metric.enabled');
+    const enabled: boolean = conf.get('udf.operator-chaining.enabled');
     const size: number = conf.get('udf.bundle.size');
     const dir: string = conf.get('state.checkpoints.dir');
     expect([mode, enabled, size, dir]).toEqual(['process', true, 100_000, '']);
@@ -218,14 +217,14 @@ describe('setting values', () => {
       .set('udf.bundle.size', '500')
       .set('udf.bundle.time', '2 s')
       .set('udf.worker.memory-limit', '512m')
-      .set('udf.metric.enabled', 'False')
+      .set('udf.operator-chaining.enabled', 'False')
       .set('state.checkpoints.dir', '/tmp/ckpt')
       .set('udf.failure-policy', 'skip');
     expect(conf.get('udf.execution-mode')).toBe('thread');
     expect(conf.get('udf.bundle.size')).toBe(500);
     expect(conf.get('udf.bundle.time')).toBe(2000);
     expect(conf.get('udf.worker.memory-limit')).toBe(512 * MiB);
-    expect(conf.get('udf.metric.enabled')).toBe(false);
+    expect(conf.get('udf.operator-chaining.enabled')).toBe(false);
     expect(conf.get('state.checkpoints.dir')).toBe('/tmp/ckpt');
     expect(conf.get('udf.failure-policy')).toBe('skip');
     expect(conf.has('udf.bundle.size')).toBe(true);
@@ -277,7 +276,12 @@ describe('rules and their messages', () => {
     [
       'udf.map-state.iterate-response-batch-size',
       0,
-      'udf.map-state.iterate-response-batch-size must be a positive integer, got 0',
+      'udf.map-state.iterate-response-batch-size must be an integer between 1 and 4294967295, got 0',
+    ],
+    [
+      'udf.map-state.iterate-response-batch-size',
+      2 ** 32,
+      'udf.map-state.iterate-response-batch-size must be an integer between 1 and 4294967295, got 4294967296',
     ],
     ['udf.in-flight.max-batches', 0, 'udf.in-flight.max-batches must be a positive integer, got 0'],
     ['parallelism.default', 0, 'parallelism.default must be a positive integer, got 0'],
@@ -338,7 +342,12 @@ describe('rules and their messages', () => {
     [
       'udf.state.cache-max-bytes',
       '-1',
-      "udf.state.cache-max-bytes must be a non-negative memory size (e.g. 1048576, '512 KiB', '64 MiB', '1 GiB'), got '-1'",
+      "udf.state.cache-max-bytes must be a positive memory size (e.g. 1048576, '512 KiB', '64 MiB', '1 GiB'), got '-1'",
+    ],
+    [
+      'udf.state.cache-max-bytes',
+      0,
+      "udf.state.cache-max-bytes must be a positive memory size (e.g. 1048576, '512 KiB', '64 MiB', '1 GiB'), got 0",
     ],
     [
       'udf.worker.memory-limit',
@@ -350,7 +359,7 @@ describe('rules and their messages', () => {
       1023,
       "udf.in-flight.max-bytes must be a memory size of at least 1 KiB (e.g. 1048576, '512 KiB', '64 MiB', '1 GiB'), got 1023",
     ],
-    ['udf.metric.enabled', 'yes', "udf.metric.enabled must be true or false, got 'yes'"],
+    ['udf.operator-chaining.enabled', 'yes', "udf.operator-chaining.enabled must be true or false, got 'yes'"],
     ['udf.operator-chaining.enabled', 1, 'udf.operator-chaining.enabled must be true or false, got 1'],
     ['udf.execution-mode', 'proces', "udf.execution-mode must be one of process, thread, embedded, got 'proces'"],
     ['udf.failure-policy', 'retry', "udf.failure-policy must be one of fail, restart, skip, got 'retry'"],
@@ -553,7 +562,7 @@ describe('string map for workers', () => {
       .set('udf.bundle.time', '2min')
       .set('udf.execution-mode', ' Thread ')
       .set('restart-strategy.type', 'fixeddelay')
-      .set('udf.metric.enabled', 'FALSE')
+      .set('udf.operator-chaining.enabled', 'FALSE')
       .set('udf.bundle.size', '0500')
       .set('state.checkpoints.dir', ' /tmp/with space ')
       .set('udf.state.cache-max-bytes', 1500);
@@ -563,7 +572,7 @@ describe('string map for workers', () => {
       'udf.bundle.size': '500',
       'udf.bundle.time': '2 min',
       'udf.execution-mode': 'thread',
-      'udf.metric.enabled': 'false',
+      'udf.operator-chaining.enabled': 'false',
       'udf.state.cache-max-bytes': '1500 bytes',
       'udf.worker.memory-limit': '512 MiB',
     });
@@ -573,7 +582,7 @@ describe('string map for workers', () => {
       'udf.bundle.size',
       'udf.bundle.time',
       'udf.execution-mode',
-      'udf.metric.enabled',
+      'udf.operator-chaining.enabled',
       'udf.state.cache-max-bytes',
       'udf.worker.memory-limit',
     ]);
@@ -590,7 +599,6 @@ describe('string map for workers', () => {
       'udf.map-state.read-cache-size': 2,
       'udf.map-state.write-cache-size': 3,
       'udf.map-state.iterate-response-batch-size': 4,
-      'udf.metric.enabled': false,
       'udf.operator-chaining.enabled': false,
       'udf.worker.memory-limit': '17 MiB',
       'udf.worker.heartbeat-interval': '1 h',
@@ -617,7 +625,7 @@ describe('string map for workers', () => {
     const copy = Configuration.fromStringMap(conf.toStringMap());
     for (const key of CONFIG_KEY_NAMES) expect(copy.get(key)).toBe(conf.get(key));
     expect(copy.toStringMap()).toEqual(conf.toStringMap());
-    expect(Object.keys(copy.toStringMap()).length).toBe(32);
+    expect(Object.keys(copy.toStringMap()).length).toBe(31);
   });
 
   it('says a bad value from the host came from the host', () => {

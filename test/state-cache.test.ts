@@ -108,6 +108,20 @@ describe('state cache', () => {
     expect(w.keyed.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
   });
 
+  it('allocates nothing up front for its capacity: a cache of 2^40 entries holds what it is given', async () => {
+    const host = new FakeStateHost();
+    const w = workerOver(host, { cacheSize: 2 ** 40 });
+    const s = w.op.getState(new ValueStateDescriptor<number>('s'));
+    w.keyed.beginBundle('b1');
+    for (let k = 0; k < 5; k++) {
+      w.setKey(k);
+      s.update(k * 10);
+    }
+    expect(w.keyed.stats().cachedEntries).toBe(5);
+    await w.keyed.finishBundle();
+    expect([0, 1, 2, 3, 4].map((k) => host.value('op/s', k))).toEqual([0, 10, 20, 30, 40]);
+  });
+
   it('never evicts a key used every third access, while the cache fills from empty and once it churns', async () => {
     const host = new FakeStateHost();
     const w = workerOver(host, { cacheSize: 10 });

@@ -93,7 +93,7 @@ export const CONFIG_KEYS = {
   'udf.state.cache-max-bytes': {
     type: 'memory',
     default: 64 * MiB,
-    min: 0,
+    min: 1,
     description: "Upper bound on the memory the worker's state cache may hold.",
   },
   'udf.map-state.read-cache-size': {
@@ -112,12 +112,8 @@ export const CONFIG_KEYS = {
     type: 'int',
     default: 1000,
     min: 1,
+    max: 0xffff_ffff,
     description: 'MapState entries the host returns per page when a worker iterates a map.',
-  },
-  'udf.metric.enabled': {
-    type: 'boolean',
-    default: true,
-    description: 'Whether workers report per-bundle metrics to the host.',
   },
   'udf.operator-chaining.enabled': {
     type: 'boolean',

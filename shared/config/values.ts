@@ -196,6 +196,7 @@ function expectedDuration(min: number): string {
 
 function expectedMemory(min: number, zeroAllowed: boolean | undefined): string {
   if (min === 0) return `a non-negative memory size ${MEMORY_EXAMPLES}`;
+  if (min === 1 && zeroAllowed !== true) return `a positive memory size ${MEMORY_EXAMPLES}`;
   const atLeast = `a memory size of at least ${formatMemorySize(min)}`;
   return `${zeroAllowed === true ? `0 or ${atLeast}` : atLeast} ${MEMORY_EXAMPLES}`;
 }

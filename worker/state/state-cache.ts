@@ -152,7 +152,11 @@ export class StateCache {
     this.lru =
       maxEntries > 0
         ? new LRUCache<CacheEntry, CacheEntry>({
-            max: maxEntries,
+            // The count bound as a size bound, every entry counting 1: with `max`, lru-cache
+            // allocates its arrays at full length up front, in every worker, stateful or not
+            // (udf.state.cache-size 100,000,000 kept a worker busy past its heartbeats).
+            maxSize: maxEntries,
+            sizeCalculation: () => 1,
             dispose: (entry, _key, reason) => this.disposed(entry, reason),
           })
         : null;
@@ -165,7 +169,7 @@ export class StateCache {
 
   /** How many entries fit (0 when the cache is off). */
   get capacity(): number {
-    return this.lru?.max ?? 0;
+    return this.lru?.maxSize ?? 0;
   }
 
   get size(): number {
