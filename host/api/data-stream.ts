@@ -22,6 +22,7 @@ import type {
   FailurePolicyName,
   PartitionTransformation,
   SideOutputTransformation,
+  SinkTransformation,
   Transformation,
   UdfKind,
   UdfTransformation,
@@ -40,7 +41,7 @@ type AggregationName = 'sum' | 'min' | 'max' | 'min_by' | 'max_by';
 
 /** The end of a pipeline: returned by print(), addSink() and sinkTo(). */
 export class DataStreamSink {
-  constructor(private readonly transformation: Transformation) {}
+  constructor(private readonly transformation: SinkTransformation) {}
   name(name: string): this {
     this.transformation.name = name;
     return this;
@@ -57,6 +58,22 @@ export class DataStreamSink {
     this.transformation.description = checkDescription(description);
     return this;
   }
+  /** For a SinkFunction's sink (addSink): 'restart' restarts the job through the restart strategy when it throws. */
+  setFailurePolicy(policy: 'fail' | 'restart'): this {
+    const t = this.transformation;
+    if (t.sink.kind !== 'function') throw new JobDefinitionError('setFailurePolicy applies to operators that run a user function');
+    t.failurePolicy = checkHostFunctionPolicy(policy, t.name);
+    return this;
+  }
+}
+
+/** A source's or sink's function runs in the host and has no stream for dead letters: it fails or restarts. */
+function checkHostFunctionPolicy(policy: unknown, name: string): 'fail' | 'restart' {
+  if (policy === 'fail' || policy === 'restart') return policy;
+  if (policy === 'skip') {
+    throw new JobDefinitionError(`'${name}' runs its function in the host, with no stream to send dead letters on: its failure policy is 'fail' or 'restart'`);
+  }
+  throw new JobDefinitionError(`failure policy must be 'fail', 'restart' or 'skip', got ${String(policy)}`);
 }
 
 function checkDescription(description: unknown): string {
@@ -131,6 +148,10 @@ export class DataStream<T> {
    */
   setFailurePolicy(policy: FailurePolicyName): this {
     const t = this.transformation;
+    if (t.kind === 'source' && t.source.kind === 'function') {
+      t.failurePolicy = checkHostFunctionPolicy(policy, t.name);
+      return this;
+    }
     if (t.kind !== 'udf') throw new JobDefinitionError('setFailurePolicy applies to operators that run a user function');
     if (!['fail', 'restart', 'skip'].includes(policy)) {
       throw new JobDefinitionError(`failure policy must be 'fail', 'restart' or 'skip', got ${String(policy)}`);
@@ -307,7 +328,7 @@ export class DataStream<T> {
     if (!(sink instanceof SinkFunction) && typeof (sink as { invoke?: unknown })?.invoke !== 'function') {
       throw new JobDefinitionError('addSink takes a SinkFunction (an object with invoke(value))');
     }
-    return this.sink({ kind: 'function', fn: sink as SinkFunction<unknown> }, 'Sink');
+    return this.sink({ kind: 'function', fn: sink as SinkFunction<unknown> }, 'Unnamed');
   }
 
   sinkTo(sink: FileSink<T>): DataStreamSink {
@@ -344,6 +365,7 @@ export class DataStream<T> {
       input: this.transformation,
       sink: spec,
       outputType: null,
+      failurePolicy: null,
     });
     return new DataStreamSink(t);
   }

@@ -137,7 +137,7 @@ export class StreamExecutionEnvironment {
     if (typeInfo !== undefined && !(typeInfo instanceof TypeInformation)) {
       throw new JobDefinitionError(`${name}: the type must be a Types.X() value`);
     }
-    const t = this.addTransformation({ kind: 'source', name: `Source: ${name}`, source: spec, outputType: typeInfo ?? null, parallelism });
+    const t = this.addTransformation({ kind: 'source', name: `Source: ${name}`, source: spec, outputType: typeInfo ?? null, parallelism, failurePolicy: null });
     return new DataStream<T>(this, t);
   }
 

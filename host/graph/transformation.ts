@@ -52,6 +52,8 @@ interface Common {
 export interface SourceTransformation extends Common {
   readonly kind: 'source';
   readonly source: SourceSpec;
+  /** For a SourceFunction (addSource): set by setFailurePolicy ('fail' or 'restart'). */
+  failurePolicy: FailurePolicyName | null;
 }
 
 export interface UdfTransformation extends Common {
@@ -97,6 +99,8 @@ export interface SinkTransformation extends Common {
   readonly kind: 'sink';
   readonly input: Transformation;
   readonly sink: SinkSpec;
+  /** For a SinkFunction (addSink): set by setFailurePolicy ('fail' or 'restart'). */
+  failurePolicy: FailurePolicyName | null;
 }
 
 export type Transformation =

@@ -61,6 +61,11 @@ export function runJob(jobName: string, transformations: Transformation[], confi
 class JobExecution {
   result: Promise<JobExecutionResult> | null = null;
   private attempt: Attempt | null = null;
+  /**
+   * The attempt that ran to its end (every task finished), once it has: what is left is its
+   * sinks' final commit, and if that fails, a restart only publishes again what it has not.
+   */
+  private ranToEnd: Attempt | null = null;
   private supervisor: WorkerSupervisor | null = null;
   private cancelled = false;
   private wakeFromDelay: (() => void) | null = null;
@@ -131,9 +136,16 @@ class JobExecution {
               onFatal: (error) => this.attempt?.abort(error),
             });
       try {
-        attempt = await this.runAttempt(plan, shipped, number, restore, coordinator, sinkWriter, (stop) => {
-          onLimit = stop;
-        });
+        const finished = this.ranToEnd;
+        if (finished === null) {
+          attempt = await this.runAttempt(plan, shipped, number, restore, coordinator, sinkWriter, (stop) => {
+            onLimit = stop;
+          });
+        } else {
+          coordinator?.stop();
+          await finished.commitAll();
+          attempt = finished;
+        }
         const result = new JobExecutionResult(
           this.jobName,
           Date.now() - started,
@@ -165,9 +177,10 @@ class JobExecution {
         }
         this.restarts++;
         this.restartCauses.push(firstLine(error));
+        const from = restore === null ? 'the start' : `checkpoint ${restore.id}`;
         this.log.warn(
           `job '${this.jobName}' failed: ${firstLine(error)}; restart ${this.restarts} (${strategy.description}) ` +
-            `from ${restore === null ? 'the start' : `checkpoint ${restore.id}`} in ${decision.delayMs} ms`,
+            `${this.ranToEnd === null ? `from ${from}` : 'of the sinks publishing its final output'} in ${decision.delayMs} ms`,
         );
         await this.delay(decision.delayMs);
         if (this.cancelled) throw new JobCancelledError(`job '${this.jobName}' was cancelled`);
@@ -206,6 +219,7 @@ class JobExecution {
       await attempt.build();
       await attempt.run();
       await supervisor?.shutdownAll();
+      this.ranToEnd = attempt;
       await attempt.commitAll();
       return attempt;
     } catch (error) {

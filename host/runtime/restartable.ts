@@ -1,7 +1,8 @@
 /**
  * Which failures a restart can cure. A worker that died, hung, ran out of memory or broke the
  * protocol can be replaced; a function that threw is restarted only where its failure policy
- * says `restart` (the default, `fail`, fails the job, as the policy names). Failures of the job's
+ * says `restart` (the default, `fail`, fails the job, as the policy names), in a worker or, for a
+ * source's or sink's function, in the host. Failures of the job's
  * own definition or data (a value that does not fit its declared type, a missing input file)
  * would only happen again.
  */
@@ -9,6 +10,7 @@ import type { Configuration } from '../../shared/config/configuration.ts';
 import { ProtocolError, StateAccessError, UserFunctionError, WorkerFailureError } from '../../shared/errors/errors.ts';
 import { RemoteError } from '../../shared/errors/wire.ts';
 import { transformId, type JobPlan } from '../graph/plan.ts';
+import type { Transformation } from '../graph/transformation.ts';
 
 export function isRestartable(error: unknown, plan: JobPlan, config: Configuration): boolean {
   if (error instanceof WorkerFailureError || error instanceof ProtocolError || error instanceof StateAccessError) return true;
@@ -17,14 +19,17 @@ export function isRestartable(error: unknown, plan: JobPlan, config: Configurati
   return false;
 }
 
-/** The failing operator's policy: found by its transform id, since names need not be unique ('Map'). */
+/**
+ * The failing operator's policy: found by its transform id, since names need not be unique
+ * ('Map'). A source's or sink's function (run by the host) restarts or fails: with no stream to
+ * send dead letters on, `skip` fails the job there.
+ */
 function policyOf(error: UserFunctionError, plan: JobPlan, config: Configuration): string {
+  const matches = (t: Transformation): boolean => (error.transform === '' ? t.name === error.operator : transformId(t) === error.transform);
   for (const stage of plan.stages) {
-    if (stage.kind !== 'udf') continue;
-    for (const t of stage.transforms) {
-      if (error.transform === '' ? t.name === error.operator : transformId(t) === error.transform) {
-        return t.failurePolicy ?? config.get('udf.failure-policy');
-      }
+    const transforms = stage.kind === 'udf' ? stage.transforms : [stage.transformation];
+    for (const t of transforms) {
+      if (matches(t)) return t.failurePolicy ?? config.get('udf.failure-policy');
     }
   }
   return config.get('udf.failure-policy');

@@ -80,7 +80,9 @@ export class UserFunctionError extends SluiceError {
     const where = details.workerId === undefined ? '' : ` in worker ${details.workerId}`;
     const record = details.record === '' ? '' : `\n  record: ${details.record}`;
     const what = details.causeName === OutputTypeError.name ? 'returned a value its output type cannot carry' : 'threw';
-    const stack = details.workerStack.includes('\n') ? `\n  worker stack:\n${indent(details.workerStack)}` : '';
+    // A function run by the host (embedded mode, a source or sink function) has a plain stack.
+    const label = details.workerId === undefined ? 'stack' : 'worker stack';
+    const stack = details.workerStack.includes('\n') ? `\n  ${label}:\n${indent(details.workerStack)}` : '';
     super(
       `operator '${details.operator}': function ${details.functionName} ${what}${where}: ` +
         `${details.causeName}: ${details.causeMessage}${record}${stack}`,

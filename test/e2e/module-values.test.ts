@@ -63,8 +63,8 @@ describe.each(MODES)('%s mode', (mode) => {
       'udf Filter 12→9',
       'udf Key By 9→9',
       'udf KeyedProcess 9→7',
-      'sink Sink: Sink 7→0',
-      'sink Sink: Sink 2→0',
+      'sink Sink: Unnamed 7→0',
+      'sink Sink: Unnamed 2→0',
     ]);
   });
 });

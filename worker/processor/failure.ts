@@ -3,22 +3,9 @@
  * called, wrapped once with the operator, the function and the record, and travels to the host
  * as a structured error (shared/errors/wire.ts).
  */
-import { inspect } from 'node:util';
+import { renderRecord } from '../../shared/errors/render-record.ts';
 import type { WireError } from '../../shared/errors/wire.ts';
 import { toWireError } from '../../shared/errors/wire.ts';
-
-const RECORD_LIMIT = 2000;
-
-/** A bounded rendering of a record for error messages and dead letters. */
-export function renderRecord(value: unknown): string {
-  let text: string;
-  try {
-    text = inspect(value, { depth: 4, maxArrayLength: 20, maxStringLength: 500, breakLength: Infinity });
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > RECORD_LIMIT ? `${text.slice(0, RECORD_LIMIT)}… (${text.length} characters)` : text;
-}
 
 /** An error a user function threw, with where it happened. Thrown once, rethrown as is. */
 export class FunctionFailure extends Error {

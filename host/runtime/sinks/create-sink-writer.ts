@@ -1,6 +1,7 @@
 import type { SinkStage } from '../../graph/plan.ts';
 import { CollectWriter } from './collect-writer.ts';
 import { FileWriter, type FileSinkState } from './file-writer.ts';
+import { hostFunctionFailure } from '../host-function-failure.ts';
 import { FunctionWriter } from './function-writer.ts';
 import { PrintWriter } from './print-writer.ts';
 import type { SinkWriter } from './sink-writer.ts';
@@ -25,6 +26,8 @@ export function createSinkWriter(
     case 'file':
       return new FileWriter(spec.sink, subtask, stage.parallelism, (Array.isArray(restored) ? restored : []) as FileSinkState[]);
     case 'function':
-      return new FunctionWriter(spec.fn, transactional);
+      return new FunctionWriter(spec.fn, transactional, (method, thrown, record) =>
+        hostFunctionFailure(stage.transformation, spec.fn, method, thrown, record),
+      );
   }
 }

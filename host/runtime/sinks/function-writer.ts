@@ -1,19 +1,39 @@
 import type { SinkFunction } from '../../api/sinks.ts';
 import { FINAL_EPOCH, PendingEpochs, type SinkWriter } from './sink-writer.ts';
 
-/** addSink(SinkFunction): invoke() for each record, in order, once committed. */
+/** Makes what one of the function's methods threw (about `record`, if given) the job's error. */
+export type SinkFunctionFailure = (method: string, thrown: unknown, record?: { value: unknown }) => unknown;
+
+/**
+ * addSink(SinkFunction): invoke() for each record, in order, once committed. The function is
+ * open while an attempt uses it, as in Flink: open() before its first record (or before a
+ * restart publishes what an earlier attempt's checkpoint sealed), close() after the job's last
+ * commit or when the attempt fails. A record whose invoke() throws is invoked again by the
+ * commit that follows; those before it are not.
+ */
 export class FunctionWriter implements SinkWriter {
   private readonly epochs: PendingEpochs<unknown>;
+  private opened = false;
 
   constructor(
     private readonly fn: SinkFunction<unknown>,
     transactional: boolean,
+    private readonly failure: SinkFunctionFailure = (_method, thrown) => thrown,
   ) {
-    this.epochs = new PendingEpochs<unknown>(transactional, (items) => invokeEach(fn, items, 0));
+    this.epochs = new PendingEpochs<unknown>(transactional, async (items, progress) => {
+      await this.open();
+      await invokeEach(fn, items, 0, failure, progress);
+    });
   }
 
   async open(): Promise<void> {
-    await this.fn.open?.();
+    if (this.opened) return;
+    try {
+      await this.fn.open?.();
+    } catch (error) {
+      throw this.failure('open', error);
+    }
+    this.opened = true;
   }
   write(values: readonly unknown[]): void | Promise<void> {
     return this.epochs.add(values);
@@ -29,14 +49,23 @@ export class FunctionWriter implements SinkWriter {
   }
   async commit(checkpointId: number): Promise<void> {
     await this.epochs.commit(checkpointId);
-    if (checkpointId >= FINAL_EPOCH && !this.closed) {
-      this.closed = true;
-      await this.fn.close?.();
+    if (checkpointId >= FINAL_EPOCH && this.opened) {
+      this.opened = false;
+      try {
+        await this.fn.close?.();
+      } catch (error) {
+        throw this.failure('close', error);
+      }
     }
   }
-  private closed = false;
   async abort(): Promise<void> {
     this.epochs.dropCurrent();
+    if (!this.opened) return;
+    this.opened = false;
+    // The attempt has failed already: what close() throws now changes nothing.
+    await Promise.resolve()
+      .then(() => this.fn.close?.())
+      .catch(() => undefined);
   }
   restart(checkpointId: number): Promise<void> {
     return this.epochs.restart(checkpointId);
@@ -44,10 +73,32 @@ export class FunctionWriter implements SinkWriter {
 }
 
 /** Calls invoke() for each item in order, awaiting only what returns a promise. */
-function invokeEach(fn: SinkFunction<unknown>, items: readonly unknown[], from: number): void | Promise<void> {
+function invokeEach(
+  fn: SinkFunction<unknown>,
+  items: readonly unknown[],
+  from: number,
+  failure: SinkFunctionFailure,
+  progress: { published: number },
+): void | Promise<void> {
   for (let i = from; i < items.length; i++) {
-    const r = fn.invoke(items[i]);
-    if (r instanceof Promise) return r.then(() => invokeEach(fn, items, i + 1));
+    let r: unknown;
+    try {
+      r = fn.invoke(items[i]);
+    } catch (error) {
+      throw failure('invoke', error, { value: items[i] });
+    }
+    if (r instanceof Promise) {
+      return r.then(
+        () => {
+          progress.published = i + 1;
+          return invokeEach(fn, items, i + 1, failure, progress);
+        },
+        (error: unknown) => {
+          throw failure('invoke', error, { value: items[i] });
+        },
+      );
+    }
+    progress.published = i + 1;
   }
   return undefined;
 }

@@ -46,12 +46,16 @@ export class PendingEpochs<T> {
 
   constructor(
     private readonly transactional: boolean,
-    /** Reads `items` only: a batch's values are handed on as they are, never changed afterwards. */
-    private readonly publish: (items: readonly T[]) => void | Promise<void>,
+    /**
+     * Reads `items` only: a batch's values are handed on as they are, never changed afterwards.
+     * One that can fail part of the way sets `progress.published` to how many items it has
+     * published: a commit that fails keeps the rest of its epoch, for the next commit to publish.
+     */
+    private readonly publish: (items: readonly T[], progress: { published: number }) => void | Promise<void>,
   ) {}
 
   add(items: readonly T[]): void | Promise<void> {
-    if (!this.transactional) return this.publish(items);
+    if (!this.transactional) return this.publish(items, { published: 0 });
     for (const item of items) this.current.push(item);
     return undefined;
   }
@@ -68,13 +72,27 @@ export class PendingEpochs<T> {
     this.current = [];
   }
 
-  /** Publishes everything sealed up to and including `checkpointId`, in order. */
+  /**
+   * Publishes everything sealed up to and including `checkpointId`, in order. When publishing
+   * fails, what was not published stays sealed: neither lost nor published twice by the commit
+   * that follows (a restart's, or the job's final one again).
+   */
   async commit(checkpointId: number): Promise<void> {
     for (const id of [...this.sealed.keys()].sort((a, b) => a - b)) {
       if (id > checkpointId) break;
       const items = this.sealed.get(id)!;
+      if (items.length === 0) {
+        this.sealed.delete(id);
+        continue;
+      }
+      const progress = { published: 0 };
+      try {
+        await this.publish(items, progress);
+      } catch (error) {
+        this.sealed.set(id, items.slice(progress.published));
+        throw error;
+      }
       this.sealed.delete(id);
-      if (items.length > 0) await this.publish(items);
     }
   }
 

@@ -2,6 +2,7 @@ import type { Configuration } from '../../../shared/config/configuration.ts';
 import type { SourceStage } from '../../graph/plan.ts';
 import { CollectionReader } from './collection-reader.ts';
 import { freshSourceFunction } from './fresh-source-function.ts';
+import { hostFunctionFailure } from '../host-function-failure.ts';
 import { FunctionReader } from './function-reader.ts';
 import { SequenceReader } from './sequence-reader.ts';
 import { rangesToRead } from './sequence-ranges.ts';
@@ -32,8 +33,11 @@ export function createSourceReader(
       return new SequenceReader(rangesToRead(spec.start, spec.end, subtask, stage.parallelism, position), chunk);
     case 'text-file':
       return new TextFileReader(spec.path, chunk, position);
-    case 'function':
+    case 'function': {
       // A fresh copy per attempt and subtask; restoreState() rewinds it only from a checkpoint.
-      return new FunctionReader(freshSourceFunction(spec.fn, stage.name), chunk, restored === undefined ? null : { position });
+      const fn = freshSourceFunction(spec.fn, stage.name);
+      const failure = (method: string, thrown: unknown): unknown => hostFunctionFailure(stage.transformation, fn, method, thrown);
+      return new FunctionReader(fn, chunk, restored === undefined ? null : { position }, failure);
+    }
   }
 }

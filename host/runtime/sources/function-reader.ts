@@ -29,13 +29,23 @@ export class FunctionReader implements SourceReader {
   private started = false;
   private cancelled = false;
 
-  /** `restored`: the position a checkpoint holds for it; null on a fresh start (restoreState is not called). */
+  /**
+   * `restored`: the position a checkpoint holds for it; null on a fresh start (restoreState is
+   * not called). `failure` makes what one of the function's methods threw the job's error.
+   */
   constructor(
     private readonly fn: SourceFunction<unknown>,
     private readonly chunk: number,
     restored: { position: unknown } | null,
+    private readonly failure_: (method: string, thrown: unknown) => unknown = (_method, thrown) => thrown,
   ) {
-    if (restored !== null) fn.restoreState(restored.position);
+    if (restored !== null) {
+      try {
+        fn.restoreState(restored.position);
+      } catch (error) {
+        throw failure_('restoreState', error);
+      }
+    }
   }
 
   private start(): void {
@@ -103,7 +113,7 @@ export class FunctionReader implements SourceReader {
     // A cancelled source's end (SourceCancelledError included) concerns no one.
     if (this.cancelled) return;
     this.flush();
-    this.failure = error;
+    this.failure = error === null ? null : this.failure_('run', error);
     this.done = true;
     this.notify();
   }
@@ -142,7 +152,11 @@ export class FunctionReader implements SourceReader {
     const space = this.space;
     this.space = null;
     space?.();
-    return { chunks, position: this.fn.snapshotState() };
+    try {
+      return { chunks, position: this.fn.snapshotState() };
+    } catch (error) {
+      throw this.failure_('snapshotState', error);
+    }
   }
 
   cancel(): void {
