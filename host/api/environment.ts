@@ -2,6 +2,7 @@
  * StreamExecutionEnvironment: where a job starts. Sources and configuration are set here;
  * execute() plans the graph and runs it on the local runtime (host + workers).
  */
+import { fileURLToPath } from 'node:url';
 import { TypeInformation, Types } from '../../shared/api/types.ts';
 import { Configuration } from '../../shared/config/configuration.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
@@ -109,16 +110,16 @@ export class StreamExecutionEnvironment {
 
   /** The numbers start..end inclusive, as LONG (bigints beyond ±(2^53-1)); a parallel source. */
   fromSequence(start: number | bigint, end: number | bigint): DataStream<number> {
-    const s = BigInt(start);
-    const e = BigInt(end);
+    const s = sequenceBound('start', start);
+    const e = sequenceBound('end', end);
     if (e < s) throw new JobDefinitionError(`fromSequence: end (${e}) is before start (${s})`);
     return this.source({ kind: 'sequence', start: s, end: e, timestamped: false }, 'Sequence Source', Types.LONG(), null);
   }
 
-  /** The lines of a UTF-8 text file, as STRING. */
+  /** The lines of a UTF-8 text file, as STRING: a path, or a file:// URI. */
   readTextFile(path: string): DataStream<string> {
     if (typeof path !== 'string' || path === '') throw new JobDefinitionError('readTextFile takes a file path');
-    return this.source({ kind: 'text-file', path, timestamped: false }, `Text File Source (${path})`, Types.STRING());
+    return this.source({ kind: 'text-file', path: localPath(path), timestamped: false }, `Text File Source (${path})`, Types.STRING());
   }
 
   addSource<T>(source: SourceFunction<T>, name = 'Custom Source', typeInfo?: TypeInformation<T>): DataStream<T> {
@@ -187,4 +188,26 @@ export class StreamExecutionEnvironment {
   pendingSinks(): number {
     return this.transformations.filter((t) => t.kind === 'sink').length;
   }
+}
+
+/** A readTextFile path: a file: URI as the path it names; another scheme is refused. */
+function localPath(path: string): string {
+  if (path.startsWith('file:')) {
+    try {
+      return fileURLToPath(path);
+    } catch (error) {
+      throw new JobDefinitionError(`readTextFile: ${JSON.stringify(path)} is not a usable file: URI (${(error as Error).message})`);
+    }
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(path);
+  if (scheme !== null) throw new JobDefinitionError(`readTextFile: ${scheme[1]}:// is not supported; give a local file (a path or a file:// URI)`);
+  return path;
+}
+
+/** A fromSequence bound: an integer (a number that is a safe integer, or a bigint). */
+function sequenceBound(which: string, value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  const shown = typeof value === 'number' ? String(value) : typeof value === 'string' ? JSON.stringify(value) : typeof value;
+  throw new JobDefinitionError(`fromSequence: ${which} must be an integer (a safe integer number or a bigint), got ${shown}`);
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { JobCancelledError, WorkerFailureError } from '../../shared/errors/errors.ts';
 import { JobExecutionResult, type OperatorCounts } from '../api/job-result.ts';
+import { checkSources } from './sources/check-sources.ts';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import { checkpointPath, CheckpointStorage, loadCheckpoint } from '../checkpoint/checkpoint-storage.ts';
 import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.ts';
@@ -85,6 +86,7 @@ class JobExecution {
     const started = Date.now();
     const config = this.config;
     const plan = planJob(this.transformations, config);
+    await checkSources(plan);
     const mode = config.get('udf.execution-mode');
     const shipped = await shipFunctions(plan, mode === 'embedded');
     const interval = config.get('execution.checkpointing.interval');

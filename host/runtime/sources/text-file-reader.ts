@@ -1,23 +1,31 @@
 /**
- * readTextFile: the file's lines as strings (UTF-8; "\n" or "\r\n" endings). Its position is a
- * byte offset, so a restart seeks instead of reading the file again from the start.
+ * readTextFile: the file's lines as strings (UTF-8; "\n" or "\r\n" endings; a byte order mark
+ * at the start of the file is not part of its first line, one anywhere else is kept). Its
+ * position is a byte offset, so a restart seeks instead of reading the file again from the
+ * start. A line is searched for its end once and copied once, however many reads it spans.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { RowBatch } from '../../../shared/codec/batch-layout.ts';
 import { rows, type SourceReader } from './source-reader.ts';
 
 const READ_SIZE = 256 * 1024;
+const BOM = [0xef, 0xbb, 0xbf];
 
 export class TextFileReader implements SourceReader {
   private file: FileHandle | null = null;
+  /** The file offset of the first byte not yet returned in a line (the start of `partial`, or of `carry`). */
   private offset: number;
   /** The offset after the last chunk next() returned: a next() in progress moves `offset`. */
   private returnedOffset: number;
-  /** Bytes read from the file but not yet returned as lines. */
+  /** The start of a line that earlier reads did not end, in the order read. */
+  private partial: Buffer[] = [];
+  private partialLength = 0;
+  /** The rest of the last read, from the first byte not yet in a line or in `partial`. */
   private carry: Buffer = Buffer.alloc(0);
   private eof = false;
   private cancelled = false;
-  private readonly decoder = new TextDecoder('utf-8');
+  // A BOM is dropped only at the file's start (next()), not at every line's.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   constructor(
     private readonly path: string,
@@ -30,24 +38,33 @@ export class TextFileReader implements SourceReader {
 
   async next(): Promise<RowBatch | null> {
     if (this.cancelled) return null;
-    this.file ??= await open(this.path, 'r');
+    if (this.file === null) {
+      this.file = await open(this.path, 'r');
+      if (this.offset === 0) await this.skipBom();
+    }
     const lines: string[] = [];
     while (lines.length < this.chunk) {
       const nl = this.carry.indexOf(10);
       if (nl >= 0) {
-        const end = nl > 0 && this.carry[nl - 1] === 13 ? nl - 1 : nl;
-        lines.push(this.decoder.decode(this.carry.subarray(0, end)));
-        this.carry = this.carry.subarray(nl + 1);
+        lines.push(this.line(this.carry.subarray(0, nl)));
         this.offset += nl + 1;
+        this.carry = this.carry.subarray(nl + 1);
         continue;
       }
       if (this.eof) {
-        if (this.carry.length > 0) {
-          lines.push(this.decoder.decode(this.carry));
-          this.offset += this.carry.length;
+        if (this.partialLength + this.carry.length > 0) {
+          const rest = this.carry.length;
+          lines.push(this.line(this.carry, false));
+          this.offset += rest;
           this.carry = Buffer.alloc(0);
         }
         break;
+      }
+      // No line ends in what is left: keep it, and read on.
+      if (this.carry.length > 0) {
+        this.partial.push(this.carry);
+        this.partialLength += this.carry.length;
+        this.carry = Buffer.alloc(0);
       }
       await this.fill();
     }
@@ -59,12 +76,33 @@ export class TextFileReader implements SourceReader {
     return rows(lines);
   }
 
+  /** The line made of `partial` and `end` (its "\r" dropped when it ended with "\r\n"), decoded; `partial` is emptied. */
+  private line(end: Buffer, newline = true): string {
+    let bytes = end;
+    if (this.partialLength > 0) {
+      this.partial.push(end);
+      bytes = Buffer.concat(this.partial, this.partialLength + end.length);
+      this.offset += this.partialLength;
+      this.partial = [];
+      this.partialLength = 0;
+    }
+    const n = newline && bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
+    return this.decoder.decode(bytes.subarray(0, n));
+  }
+
+  /** Skips a UTF-8 byte order mark at the start of the file. */
+  private async skipBom(): Promise<void> {
+    const head = Buffer.alloc(BOM.length);
+    const { bytesRead } = await this.file!.read(head, 0, BOM.length, 0);
+    if (bytesRead === BOM.length && BOM.every((b, i) => head[i] === b)) this.offset = BOM.length;
+  }
+
   private async fill(): Promise<void> {
     const buffer = Buffer.allocUnsafe(READ_SIZE);
-    const at = this.offset + this.carry.length;
+    const at = this.offset + this.partialLength;
     const { bytesRead } = await this.file!.read(buffer, 0, READ_SIZE, at);
     if (bytesRead === 0) this.eof = true;
-    else this.carry = this.carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([this.carry, buffer.subarray(0, bytesRead)]);
+    else this.carry = buffer.subarray(0, bytesRead);
   }
 
   checkpoint(): { chunks: RowBatch[]; position: number } {

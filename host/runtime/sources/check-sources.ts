@@ -1,0 +1,25 @@
+/**
+ * What a job's sources need that can be checked before anything runs: a readTextFile's file
+ * must exist and be a file (as Flink's file source fails when it lists its input), so that a
+ * wrong path fails the job at once, naming the source, instead of after its workers started.
+ */
+import { stat } from 'node:fs/promises';
+import { JobDefinitionError } from '../../../shared/errors/errors.ts';
+import type { JobPlan } from '../../graph/plan.ts';
+
+export async function checkSources(plan: JobPlan): Promise<void> {
+  for (const stage of plan.stages) {
+    if (stage.kind !== 'source') continue;
+    const spec = stage.transformation.source;
+    if (spec.kind !== 'text-file') continue;
+    let isFile: boolean;
+    try {
+      isFile = (await stat(spec.path)).isFile();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+      throw new JobDefinitionError(`${stage.name}: cannot read ${JSON.stringify(spec.path)}: ${why}`);
+    }
+    if (!isFile) throw new JobDefinitionError(`${stage.name}: ${JSON.stringify(spec.path)} is not a file`);
+  }
+}
