@@ -654,3 +654,16 @@ describe('docs/configuration.md', () => {
     expect(rows).toEqual(expected);
   });
 });
+
+describe('an environment configured with a Configuration (as PyFlink takes one)', () => {
+  it('takes the values set in it, at creation and through configure()', async () => {
+    const { StreamExecutionEnvironment } = await import('../host/index.ts');
+    const conf = new Configuration().set('udf.bundle.size', 7).set('udf.execution-mode', 'embedded');
+    const env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    expect([env.getConfig().get('udf.bundle.size'), env.getConfig().get('udf.execution-mode')]).toEqual([7, 'embedded']);
+    env.configure(new Configuration().set('parallelism.default', 3));
+    expect([env.getConfig().get('parallelism.default'), env.getConfig().get('udf.bundle.size')]).toEqual([3, 7]);
+    const out = await env.fromCollection([1, 2]).map((x: number) => x + 1).executeAndCollect();
+    expect(out.sort((a, b) => a - b)).toEqual([2, 3]);
+  });
+});

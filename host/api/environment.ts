@@ -55,10 +55,11 @@ export class StreamExecutionEnvironment {
   }
 
   /**
-   * A new environment for the local runtime. Configuration from the command line (`sluice run
-   * -D key=value`, `--config file`) applies to it and wins over values set in code.
+   * A new environment for the local runtime, configured with `configuration` (entries, or a
+   * Configuration as PyFlink takes). Configuration from the command line (`sluice run -D
+   * key=value`, `--config file`) applies to it and wins over values set in code.
    */
-  static getExecutionEnvironment(configuration?: Record<string, unknown>): StreamExecutionEnvironment {
+  static getExecutionEnvironment(configuration?: Configuration | Record<string, unknown>): StreamExecutionEnvironment {
     const config = new Configuration();
     config.merge(commandLineConfiguration());
     const env = new StreamExecutionEnvironment(config);
@@ -67,9 +68,13 @@ export class StreamExecutionEnvironment {
     return env;
   }
 
-  /** Sets configuration entries (keys as in docs/configuration.md); a bad one throws at once. */
-  configure(entries: Record<string, unknown>): this {
-    this.config.setAll(entries, 'code');
+  /**
+   * Sets configuration entries (keys as in docs/configuration.md; or the values set in a
+   * Configuration); a bad one throws at once.
+   */
+  configure(entries: Configuration | Record<string, unknown>): this {
+    if (entries instanceof Configuration) this.config.merge(entries);
+    else this.config.setAll(entries, 'code');
     return this;
   }
 
