@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { SluiceError } from '../shared/errors/errors.ts';
 import { CliUsageError, commandLineConfiguration, parseCliArgs, USAGE } from './cli-args.ts';
 import { setCommandLineConfiguration } from './cli-config.ts';
+import { onHostThreadJobs } from './runtime/host-thread-jobs.ts';
 import { cancelAllJobs } from './runtime/job-runner.ts';
 import { submissions } from './api/submissions.ts';
 import { setJobEntry } from './shipping/job-entry.ts';
@@ -57,8 +58,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`sluice: ${signal}: cancelling the job\n`);
       void cancelAllJobs().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // Not while a job runs functions on this thread (embedded mode): one stuck there would keep
+    // a handler from ever running, so the signals' default (ending the process) must apply.
+    const trap = (count: number): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (count > 0) return;
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    };
+    trap(0);
+    onHostThreadJobs(trap);
     await import(jobUrl);
     const { jobsStarted, pendingSinks } = submissions();
     if (jobsStarted === 0) {

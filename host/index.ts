@@ -22,6 +22,7 @@ export { DEAD_LETTERS, type DeadLetter } from './api/dead-letters.ts';
 export { formatValue } from './api/format-value.ts';
 export type { JobClient } from './runtime/job-runner.ts';
 export { SourceCancelledError } from './runtime/sources/function-reader.ts';
+export { EscapedFunctionError } from './runtime/host-thread-jobs.ts';
 export {
   SluiceError,
   ConfigError,

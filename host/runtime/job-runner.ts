@@ -10,6 +10,7 @@ import type { Configuration } from '../../shared/config/configuration.ts';
 import { JobCancelledError, WorkerFailureError } from '../../shared/errors/errors.ts';
 import { JobExecutionResult, type OperatorCounts } from '../api/job-result.ts';
 import { checkSources } from './sources/check-sources.ts';
+import { hostThreadJobStarted } from './host-thread-jobs.ts';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import { checkpointPath, CheckpointStorage, loadCheckpoint } from '../checkpoint/checkpoint-storage.ts';
 import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.ts';
@@ -83,6 +84,16 @@ class JobExecution {
   ) {}
 
   async run(): Promise<JobExecutionResult> {
+    if (this.config.get('udf.execution-mode') !== 'embedded') return this.runJob();
+    const release = hostThreadJobStarted((error) => this.attempt?.abort(error));
+    try {
+      return await this.runJob();
+    } finally {
+      release();
+    }
+  }
+
+  private async runJob(): Promise<JobExecutionResult> {
     const started = Date.now();
     const config = this.config;
     const plan = planJob(this.transformations, config);
