@@ -10,16 +10,6 @@ export const ENTRY_OVERHEAD_BYTES = 96;
 
 /** One cached keyed state: a state name and a key. */
 export abstract class CacheEntry {
-  /** The size the cache has counted for this entry; only StateCache changes it. */
-  accountedBytes = 0;
-  /** True while the cache holds this entry (a membership test without looking its id up). */
-  cached = false;
-  /** True while StateCache's list of dirty entries holds this entry (as a live item). */
-  listedDirty = false;
-  /** The cache's access count when this entry's recency was last refreshed in the LRU. */
-  refreshedAt = 0;
-  /** The next cached entry whose id has the same hash (StateCache's index). */
-  nextInBucket: CacheEntry | null = null;
   /**
    * The id's comparison fields, copied: a lookup compares them here, in the entry it reads
    * anyway, instead of in another object (with thousands of keys, each object a lookup touches
@@ -30,8 +20,16 @@ export abstract class CacheEntry {
   private readonly k1: number;
   private readonly keyLength: number;
   private readonly ns: StateNamespace;
-  /** What the id costs against the byte budget. */
-  protected readonly idBytes: number;
+  /** The next cached entry whose id has the same hash (StateCache's index). */
+  nextInBucket: CacheEntry | null = null;
+  /** True while the cache holds this entry (a membership test without looking its id up). */
+  cached = false;
+  /** True while StateCache's list of dirty entries holds this entry (as a live item). */
+  listedDirty = false;
+  /** The size the cache has counted for this entry; only StateCache changes it. */
+  accountedBytes = 0;
+  /** The cache's access count when this entry's recency was last refreshed in the LRU. */
+  refreshedAt = 0;
   /**
    * A key over 8 bytes, a copy of its own (the id's are usually in a received batch); null for
    * a key of up to 8 bytes, which k0 and k1 hold. The entry keeps the id's fields, not a
@@ -45,7 +43,6 @@ export abstract class CacheEntry {
     this.k1 = id.k1;
     this.keyLength = id.length;
     this.ns = id.ns;
-    this.idBytes = id.bytes;
     this.longKey = id.length > 8 ? id.copyKey() : null;
   }
 
@@ -88,6 +85,11 @@ export abstract class CacheEntry {
   /** Whether the id's fields this entry copied are these (for a key over 8 bytes, its bytes must be compared too). */
   private hasFields(hash: number, k0: number, k1: number, keyLength: number, ns: StateNamespace): boolean {
     return this.hash === hash && this.k0 === k0 && this.k1 === k1 && this.keyLength === keyLength && this.ns === ns;
+  }
+
+  /** What the id costs against the byte budget (as StateId.bytes). */
+  protected get idBytes(): number {
+    return 48 + this.keyLength;
   }
 
   /** Estimated memory held: encoded sizes plus overheads. */

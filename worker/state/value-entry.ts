@@ -29,20 +29,20 @@ export const NOT_DECODED: unique symbol = Symbol('not decoded');
  */
 export class ValueEntry extends CacheEntry implements PutSource {
   known = false;
-  private bytes_: Uint8Array | null = null;
   /** `decoded` holds a value (a primitive, or a private copy of an object) that has not been encoded yet. */
   private unencoded = false;
-  stamp = 0;
-  exact = true;
-  /** A PUT (or CLEAR when value is null) of `value` at `stamp` is owed to the host. */
-  pendingWrite = false;
-  /** A prefetch's read of this entry in flight: only that read may install its answer. */
-  loading: Promise<Uint8Array | null> | null = null;
   /**
    * `value` decoded, kept only when it is immutable (a primitive) or a private copy of an object
    * (genericCopy's) that no one else holds: a read hands out a copy of it, never it.
    */
   decoded: unknown = NOT_DECODED;
+  /** A PUT (or CLEAR when value is null) of `value` at `stamp` is owed to the host. */
+  pendingWrite = false;
+  stamp = 0;
+  private bytes_: Uint8Array | null = null;
+  exact = true;
+  /** A prefetch's read of this entry in flight: only that read may install its answer. */
+  loading: Promise<Uint8Array | null> | null = null;
 
   /**
    * `state` names the state (its stateName and kind, no key): one object for every entry of the
