@@ -3,7 +3,16 @@
  * how records travel between stages when the user chose a partitioning.
  */
 import { describe, expect, it } from 'vitest';
-import { OutputTag, ProcessFunction, StreamExecutionEnvironment, Types, WatermarkStrategy, type DataStream, type ProcessContext } from '../host/index.ts';
+import {
+  JobDefinitionError,
+  OutputTag,
+  ProcessFunction,
+  StreamExecutionEnvironment,
+  Types,
+  WatermarkStrategy,
+  type DataStream,
+  type ProcessContext,
+} from '../host/index.ts';
 import { planJob, type JobPlan } from '../host/graph/plan.ts';
 import { connects } from '../host/runtime/channel-pattern.ts';
 
@@ -79,6 +88,13 @@ describe('parallelism', () => {
   /** Each stage as "names xN". */
   const parallelisms = (plan: JobPlan): string[] =>
     plan.stages.map((s) => `${s.kind === 'udf' ? s.transforms.map((t) => t.name).join(', ') : s.name} x${s.parallelism}`);
+
+  it('refuses a parallelism that is not a positive integer number, showing what it was', () => {
+    const stream = environment().fromSequence(1, 3);
+    expect(() => stream.setParallelism('2' as unknown as number)).toThrow(new JobDefinitionError('parallelism must be a positive integer, got "2"'));
+    expect(() => stream.setParallelism(2n as unknown as number)).toThrow(new JobDefinitionError('parallelism must be a positive integer, got 2n'));
+    expect(() => stream.setParallelism(0)).toThrow(new JobDefinitionError('parallelism must be a positive integer, got 0'));
+  });
 
   it("keyBy's key selector and assignTimestampsAndWatermarks take their input's parallelism, as in Flink", () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment({ 'udf.execution-mode': 'embedded', 'parallelism.default': 3 });

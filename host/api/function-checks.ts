@@ -26,7 +26,8 @@ function describe(v: unknown): string {
 
 export function checkPositiveInt(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new JobDefinitionError(`${what} must be a positive integer, got ${String(value)}`);
+    const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? `${value}n` : String(value);
+    throw new JobDefinitionError(`${what} must be a positive integer, got ${shown}`);
   }
   return value;
 }
