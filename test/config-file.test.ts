@@ -81,6 +81,10 @@ describe('flat YAML files', () => {
       "conf.yaml:2: indented line: only flat 'key: value' lines are supported (write nested keys with dots, e.g. 'udf.bundle.size: 1000')",
     ],
     ['udf:', "conf.yaml:2: missing value (write '\"\"' for an empty string)"],
+    [
+      'udf:\n\n  # the bundle\n  bundle.size: 3',
+      "conf.yaml:2: 'udf:' starts a nested map: only flat 'key: value' lines are supported (write nested keys with dots, e.g. 'udf.bundle.size: 1000')",
+    ],
     ['udf.bundle.size:   # nothing', "conf.yaml:2: missing value (write '\"\"' for an empty string)"],
     ['udf.bundle.size: [1, 2]', 'conf.yaml:2: lists and maps are not supported; write one flat key per line'],
     ['udf.bundle.size: {a: 1}', 'conf.yaml:2: lists and maps are not supported; write one flat key per line'],

@@ -124,6 +124,10 @@ function parseFlatYaml(text: string, fileName: string): ConfigFileEntry[] {
     if (colon === null) fail(`expected 'key: value', got '${trimmed}'`);
     const key = content.slice(0, colon!.index).trim();
     if (!KEY_PATTERN.test(key)) fail(`'${key}' is not a configuration key (expected 'key: value')`);
+    const rest = content.slice(colon!.index + 1).trim();
+    if ((rest === '' || rest.startsWith('#')) && /^\s+\S/.test(lines.slice(i + 1).find((l) => !/^\s*(#.*)?\r?$/.test(l)) ?? '')) {
+      fail(`'${key}:' starts a nested map: only flat 'key: value' lines are supported (write nested keys with dots, e.g. 'udf.bundle.size: 1000')`, key);
+    }
     const value = parseYamlValue(content.slice(colon!.index + 1), (problem) => fail(problem, key));
     const seen = firstLine.get(key);
     if (seen !== undefined) fail(`duplicate key '${key}' (first set on line ${seen})`, key);
