@@ -10,6 +10,13 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import { armModuleHooks } from './module-hooks-register.mjs';
 
+// A worker process's stdout and stderr are pipes to the host, which Node writes asynchronously:
+// what is still queued when the process exits (process.exit in a function, a fatal error) is
+// lost, and the last lines are the ones that say why it died. Blocking writes lose nothing.
+if (isMainThread) {
+  for (const stream of [process.stdout, process.stderr]) stream._handle?.setBlocking?.(true);
+}
+
 // A thread may name its entry: a worker process's stream relay thread does (worker/stream-relay.ts).
 const entry = workerData?.entry ?? (isMainThread ? 'process-main' : 'thread-main');
 const build = isMainThread ? JSON.parse(process.env.SLUICE_WORKER_BUILD || 'null') : (workerData?.build ?? null);

@@ -1,9 +1,10 @@
 /**
  * Process mode: the worker dials the host's endpoint (a Unix socket) and opens the service
- * streams, presenting its id and token on each. Control and Logging share one HTTP/2
- * connection, which this thread opens. State and each direction of Data have a connection of
- * their own (FN_STREAM_CONNECTION). The stream relay thread (stream-relay.ts) opens State, so
- * that this thread can block for a state read's answer, and by default Data too, leaving the
+ * streams, presenting its id and token on each. Control has an HTTP/2 connection, which this
+ * thread opens. State, Logging and each direction of Data have a connection of their own
+ * (FN_STREAM_CONNECTION). The stream relay thread (stream-relay.ts) opens State, so that this
+ * thread can block for a state read's answer, Logging, so that a log entry leaves while this
+ * thread is busy in a function (or exiting), and by default Data too, leaving the
  * work of moving batches through gRPC to another core (udf.process.data-thread; off, this
  * thread opens Data itself). The connection that brings input batches in has a window that
  * takes a whole batch.
@@ -22,6 +23,7 @@ import {
 import { JoinedChannel } from '../shared/protocol/joined-channel.ts';
 import type { Elements, StateRequest, StateResponse } from '../shared/protocol/messages.ts';
 import { dialOwnConnection } from './own-connection.ts';
+import { RelayedLogChannel } from './relayed-log-channel.ts';
 import { StreamRelay } from './stream-relay.ts';
 
 /** A received message's bytes as the Buffer that the generated decoders read. */
@@ -58,10 +60,9 @@ export function connectGrpc(address: string, workerId: string, token: string, op
     const { path, requestSerialize, responseDeserialize } = method as Method;
     return new GrpcStreamChannel<never, never>(client.makeBidiStreamRequest(path, requestSerialize, responseDeserialize, metadata));
   };
-  // Control and Logging share the 'fn' connection (FN_STREAM_CONNECTION).
+  // Control alone on the 'fn' connection (FN_STREAM_CONNECTION).
   const fn = dial();
   const control: WorkerConnection['control'] = open(fn, FN_METHODS.control);
-  const logging: WorkerConnection['logging'] = open(fn, FN_METHODS.logging);
 
   // What this worker receives: only the inputs connection carries batches this way.
   const inputsOptions = { 'grpc-node.flow_control_window': DATA_FLOW_CONTROL_WINDOW };
@@ -70,6 +71,7 @@ export function connectGrpc(address: string, workerId: string, token: string, op
     metadata: { [WORKER_ID_METADATA]: workerId, [TOKEN_METADATA]: token },
     options: GRPC_CHANNEL_OPTIONS,
     state: { path: FN_METHODS.state.path, options: {} },
+    logging: { path: FN_METHODS.logging.path, options: {} },
     data: dataThread
       ? { inputs: { path: FN_METHODS.dataInputs.path, options: inputsOptions }, outputs: { path: FN_METHODS.dataOutputs.path, options: {} } }
       : null,
@@ -79,6 +81,7 @@ export function connectGrpc(address: string, workerId: string, token: string, op
     encodedBytes((request) => FN_METHODS.state.requestSerialize(request)),
     (bytes) => FN_METHODS.state.responseDeserialize(asBuffer(bytes)),
   );
+  const logging = new RelayedLogChannel(relay.logging, relay.logReceived, (entries) => FN_METHODS.logging.requestSerialize(entries));
   let data: WorkerConnection['data'];
   if (dataThread) {
     // Output batches leave as they are: the relay encodes them (its thread copies each batch into

@@ -24,13 +24,21 @@ import type { RelayedStream, StreamRelayTarget, StreamRelayWorkerData } from './
 /** A port as far as tying it to a stream goes: either may end the other. */
 type Port = Pick<FnChannel<never, never>, 'close' | 'onClose'>;
 
-const { statePort, dataPort, signal: signalBuffer } = workerData as StreamRelayWorkerData;
+const { statePort, dataPort, loggingPort, signal: signalBuffer, logReceived: logReceivedBuffer } = workerData as StreamRelayWorkerData;
 const signal = new PortSignal(signalBuffer);
 const state = new SignallingPortChannel<Uint8Array, Uint8Array>(statePort, signal);
 const data = new PortChannel<Uint8Array, Elements>(dataPort);
+const logging = new PortChannel<never, Uint8Array>(loggingPort);
+// Rung once per log message the host has received (it answers each with an empty LogControl), so
+// that the main thread can wait for its log to be out (worker/relayed-log-channel.ts) when it must:
+// before it exits, before it answers the host.
+const logReceived = new PortSignal(logReceivedBuffer);
 // However this thread ends (an uncaught error included), a main thread blocked on the State port
-// must learn that no answer will come.
-process.on('exit', () => signal.close());
+// must learn that no answer will come, and one waiting for its log to be written too.
+process.on('exit', () => {
+  signal.close();
+  logReceived.close();
+});
 
 parentPort?.once('message', (target: StreamRelayTarget) => relay(target));
 
@@ -56,6 +64,12 @@ function relay(target: StreamRelayTarget): void {
     });
     return call;
   };
+
+  const loggingCall = open(target.logging, logging);
+  // Log entries cross the port one message at a time, as they were logged: a main thread busy in
+  // a function (or about to exit) does not run its event loop to send them itself.
+  logging.onMessage((bytes) => loggingCall.write(bytes));
+  loggingCall.on('data', () => logReceived.ring());
 
   const stateCall = open(target.state, state);
   stateCall.on('data', moveTo(state));

@@ -26,7 +26,12 @@
  *
  * `udf.process.data-thread` off leaves Data on the main thread's own connections (the relay's
  * CPU is then saved, which counts where functions are very cheap and every core is busy).
- * Control and Logging stay on the main thread: a heartbeat is answered by the thread that runs
+ * - Logging: a log entry must reach the host even when the main thread never runs its event loop
+ *   again (a function in an endless loop, running out of memory, calling process.exit). The main
+ *   thread posts each entry's bytes as it is logged; the relay writes it, and rings `logReceived`
+ *   as the host acknowledges each, so that the main thread can wait for its log to be out (worker/relayed-log-channel.ts).
+ *
+ * Control stays on the main thread: a heartbeat is answered by the thread that runs
  * the functions, so a hung function is seen as one. The relay loads gRPC and protobuf's minimal
  * writer, nothing of the protocol's generated codecs, so that it starts fast (worker start-up is
  * on every job's path). It is started before the main thread loads the harness
@@ -54,6 +59,8 @@ export interface StreamRelayTarget {
   /** grpc-js channel options of every connection. */
   options: Record<string, number>;
   state: RelayedStream;
+  /** Logging: the worker's log entries, encoded by the main thread. */
+  logging: RelayedStream;
   /** Data's two streams; null when the main thread opens them itself (udf.process.data-thread off). */
   data: {
     /** Towards the worker: the host writes batches, the worker never does. */
@@ -70,7 +77,10 @@ export interface StreamRelayWorkerData {
   build: null;
   statePort: MessagePort;
   dataPort: MessagePort;
+  loggingPort: MessagePort;
   signal: SharedArrayBuffer;
+  /** Rung by the relay for each log message the host has received (a count, no data). */
+  logReceived: SharedArrayBuffer;
 }
 
 export class StreamRelay {
@@ -80,6 +90,10 @@ export class StreamRelay {
     readonly state: BlockingPortChannel<Uint8Array, Uint8Array>,
     /** The main thread's end of Data: output batches out (the relay encodes them), encoded input batches in. */
     readonly data: PortChannel<Elements, Uint8Array>,
+    /** The main thread's end of Logging: encoded log entries out, nothing in. */
+    readonly logging: PortChannel<Uint8Array, never>,
+    /** Rung by the relay once per log message the host has received. */
+    readonly logReceived: PortSignal,
   ) {}
 
   /**
@@ -90,29 +104,43 @@ export class StreamRelay {
   static start(buildDir: string | null): StreamRelay {
     const state = new MessageChannel();
     const data = new MessageChannel();
+    const logging = new MessageChannel();
     const signal = new PortSignal();
+    const logReceived = new PortSignal();
     const entry = buildDir === null ? new URL('./bootstrap.mjs', import.meta.url) : new URL('worker/stream-relay-thread.mjs', buildDir);
     const workerData: StreamRelayWorkerData = {
       entry: 'stream-relay-thread',
       build: null,
       statePort: state.port2,
       dataPort: data.port2,
+      loggingPort: logging.port2,
       signal: signal.buffer,
+      logReceived: logReceived.buffer,
     };
-    const thread = new Worker(entry, { workerData, transferList: [state.port2, data.port2], execArgv: profilerFlags() });
+    const thread = new Worker(entry, { workerData, transferList: [state.port2, data.port2, logging.port2], execArgv: profilerFlags() });
     // Made before the ports are unref'd: a port refs itself when it gets a 'message' listener.
-    const relay = new StreamRelay(thread, new BlockingPortChannel(state.port1, signal), new PortChannel<Elements, Uint8Array>(data.port1));
+    const relay = new StreamRelay(
+      thread,
+      new BlockingPortChannel(state.port1, signal),
+      new PortChannel<Elements, Uint8Array>(data.port1),
+      new PortChannel<Uint8Array, never>(logging.port1),
+      logReceived,
+    );
     // Neither the thread nor the ports keep the process alive: the worker exits on its own
     // terms (process-main.ts), and the relay goes with it.
     thread.unref();
     state.port1.unref();
     data.port1.unref();
+    logging.port1.unref();
     thread.on('error', (error: Error) => {
       process.stderr.write(`sluice worker: the stream relay thread failed: ${error.stack ?? error.message}\n`);
     });
     // The relay rings the end itself when its thread exits; this covers a thread that never got
     // as far as loading its module.
-    thread.on('exit', () => signal.close());
+    thread.on('exit', () => {
+      signal.close();
+      logReceived.close();
+    });
     return relay;
   }
 

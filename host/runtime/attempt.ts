@@ -99,6 +99,10 @@ export class Attempt {
   /** Channels by edge index, upstream subtask, downstream subtask. */
   private readonly edgeChannels = new Map<string, StreamChannel>();
   private failure: unknown = null;
+  /** build() has created every task (and started every worker). */
+  private built = false;
+  /** How many UDF subtasks have registered (see started). */
+  private registrations = 0;
 
   constructor(private readonly o: AttemptOptions) {}
 
@@ -159,6 +163,7 @@ export class Attempt {
       }
     }
     await Promise.all(launches);
+    this.built = true;
   }
 
   /**
@@ -267,6 +272,7 @@ export class Attempt {
       client.onFailure((error) => this.abort(error));
       runner = new RemoteStage(client, registration, consumed, onOutput, config);
     }
+    this.watchRegistration(runner);
     const acks = new FinishedTaskAcks(
       (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null),
       (error) => this.abort(error),
@@ -291,6 +297,27 @@ export class Attempt {
       onBundleFinished: (bundleId) => backend?.endBundle(bundleId),
     });
     this.udfs.push({ stage, subtask: s, task, runner, backend, client, state: stateStats, acks });
+  }
+
+  /**
+   * Counts the stage's registration (functions loaded, open() called) when it succeeds. The task
+   * calls register() itself, as it starts; the runner's own method is wrapped on the instance.
+   */
+  private watchRegistration(runner: StageRunner): void {
+    const register = runner.register.bind(runner);
+    runner.register = async () => {
+      await register();
+      this.registrations++;
+    };
+  }
+
+  /**
+   * Whether every UDF subtask has registered: its worker started, its functions loaded and
+   * opened. An attempt that fails before that failed during start-up, whatever failed (the
+   * job runner bounds those by udf.worker.startup-attempts).
+   */
+  get started(): boolean {
+    return this.built && this.registrations === this.udfs.length;
   }
 
   private channelKey(edge: Stage['inputs'][number], u: number, s: number): string {

@@ -173,11 +173,20 @@ class JobExecution {
       } catch (error) {
         nextCheckpointId = coordinator?.upcomingId ?? nextCheckpointId;
         if (this.cancelled || error instanceof JobCancelledError || !isRestartable(error, plan, config)) throw error;
-        if (error instanceof WorkerFailureError && error.kind === 'startup-failed') {
+        // Failed before every function was loaded and opened (a worker that cannot start, a
+        // module that exits when imported, an open() that throws): a restart would most likely
+        // fail the same way, so only so many in a row.
+        const atStartup =
+          (error instanceof WorkerFailureError && error.kind === 'startup-failed') ||
+          (this.ranToEnd === null && this.attempt !== null && !this.attempt.started);
+        if (atStartup) {
           startupFailuresInARow++;
           const limit = config.get('udf.worker.startup-attempts');
           if (startupFailuresInARow >= limit) {
-            this.log.error(`workers failed during start-up in ${startupFailuresInARow} attempts in a row; not restarting again`);
+            this.log.error(
+              `job '${this.jobName}' failed and is not restarted: ${startupFailuresInARow} attempts in a row failed during start-up ` +
+                `(udf.worker.startup-attempts is ${limit})`,
+            );
             throw error;
           }
         } else {

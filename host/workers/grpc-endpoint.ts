@@ -122,6 +122,10 @@ export class GrpcEndpoint {
       return;
     }
     worker.channels[service] = new GrpcStreamChannel<unknown, unknown>(call);
+    // Each log message is acknowledged once it is here (after the channel has taken it): a worker
+    // that is about to exit, or to answer an instruction, waits for its log to be out
+    // (worker/relayed-log-channel.ts).
+    if (service === 'logging') call.on('data', () => call.write({}));
     if (FN_STREAM_NAMES.every((s) => worker.channels[s] !== undefined)) {
       worker.connected = true;
       const ch = worker.channels as Record<FnStreamName, FnChannel<never, never>>;

@@ -8,7 +8,8 @@ import { execa } from 'execa';
 import type { Logger } from '../log.ts';
 import type { GrpcEndpoint } from './grpc-endpoint.ts';
 import type { WorkerBuild } from './worker-build.ts';
-import { looksOutOfMemory, OutputTail, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
+import { OutputTail } from './output-tail.ts';
+import { looksOutOfMemory, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
 
 const BOOTSTRAP = fileURLToPath(new URL('../../worker/bootstrap.mjs', import.meta.url));
 const MIB = 1024 * 1024;

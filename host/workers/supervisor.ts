@@ -2,7 +2,8 @@
  * Starts and watches a job's workers. A worker that exits while the job needs it, that fails to
  * connect at start-up, or that stops answering heartbeats fails its WorkerClient with a
  * WorkerFailureError that tells apart "killed by signal", "crashed (exit code)", "exceeded its
- * memory limit", "hung" and "failed during start-up", with the tail of its stderr. Every worker
+ * memory limit", "hung" and "failed during start-up" (it died before connecting, or before its
+ * functions were registered), with the tail of its stderr. Every worker
  * is gone when the job ends: normally (shutdown), on failure or cancellation (killed).
  *
  * A job starts at most two workers per core at once (STARTS_PER_CORE); the others wait for a
@@ -94,7 +95,7 @@ export class WorkerSupervisor {
         exitCode: exit.code,
         signal: exit.signal,
         stderrTail: exit.stderrTail,
-        detail: 'timeout' in outcome ? `it did not connect within udf.worker.startup-timeout (${startupTimeout} ms)` : describeExit(exit),
+        detail: 'timeout' in outcome ? `it did not connect within udf.worker.startup-timeout (${startupTimeout} ms)` : describeExit(exit, 'before connecting'),
       });
     }
     // The Control stream ending means the worker is going: its exit (awaited briefly) says how.
@@ -176,8 +177,12 @@ export class WorkerSupervisor {
     entry.exit = exit;
     this.stopHeartbeats(entry);
     if (entry.expectedExit && entry.killedAs === null) return;
-    const kind: WorkerFailureKind =
+    let kind: WorkerFailureKind =
       entry.killedAs ?? (exit.outOfMemory ? 'memory-limit' : exit.signal !== null ? 'killed' : 'crashed');
+    // Dead before its functions were loaded and opened (a module that exits when imported, say):
+    // it never started, and the job counts it with the start-up failures (udf.worker.startup-attempts).
+    const duringStartup = !entry.client.registered && (kind === 'crashed' || kind === 'killed');
+    if (duringStartup) kind = 'startup-failed';
     const error = new WorkerFailureError({
       kind,
       workerId: entry.handle.id,
@@ -186,6 +191,7 @@ export class WorkerSupervisor {
       signal: exit.signal,
       stderrTail: exit.stderrTail,
       activity: entry.client.activity(),
+      ...(duringStartup ? { detail: describeExit(exit, 'before its functions were loaded and opened') } : {}),
     });
     this.log.error(error.message);
     entry.client.fail(error);
@@ -232,10 +238,10 @@ export class WorkerSupervisor {
 /** How long a worker whose streams closed has to exit before it is reported as lost. */
 const STREAM_CLOSE_GRACE_MS = 2000;
 
-function describeExit(exit: WorkerExit): string {
+function describeExit(exit: WorkerExit, when: string): string {
   if (exit.outOfMemory) return 'it ran out of memory';
-  if (exit.signal !== null) return `it was killed by signal ${exit.signal}`;
-  return `it exited with code ${exit.code ?? 'unknown'} before connecting`;
+  if (exit.signal !== null) return `it was killed by signal ${exit.signal} ${when}`;
+  return `it exited with code ${exit.code ?? 'unknown'} ${when}`;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -13,7 +13,8 @@ import { PortChannel } from '../../shared/protocol/port-channel.ts';
 import { PortSignal } from '../../shared/protocol/port-signal.ts';
 import { THREAD_READY } from '../../shared/protocol/thread-ready.ts';
 import type { LaunchOptions } from './process-launcher.ts';
-import { looksOutOfMemory, OutputTail, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
+import { OutputTail } from './output-tail.ts';
+import { looksOutOfMemory, type WorkerExit, type WorkerHandle } from './worker-handle.ts';
 
 const BOOTSTRAP = new URL('../../worker/bootstrap.mjs', import.meta.url);
 const MIB = 1024 * 1024;

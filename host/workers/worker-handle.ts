@@ -24,29 +24,6 @@ export interface WorkerHandle {
   kill(): void;
 }
 
-/** Keeps the last lines of a stream of text, for failure reports. */
-export class OutputTail {
-  private lines: string[] = [];
-  private partial = '';
-
-  constructor(private readonly maxLines = 40) {}
-
-  push(chunk: string): string[] {
-    const text = this.partial + chunk;
-    const parts = text.split('\n');
-    this.partial = parts.pop() ?? '';
-    for (const line of parts) {
-      this.lines.push(line);
-      if (this.lines.length > this.maxLines) this.lines.shift();
-    }
-    return parts;
-  }
-
-  text(): string {
-    return [...this.lines, ...(this.partial === '' ? [] : [this.partial])].join('\n');
-  }
-}
-
 const OOM_MARKERS = ['JavaScript heap out of memory', 'Reached heap limit', 'ERR_WORKER_OUT_OF_MEMORY'];
 
 export function looksOutOfMemory(text: string): boolean {

@@ -162,7 +162,7 @@ export const CONFIG_KEYS = {
     type: 'int',
     default: 3,
     min: 1,
-    description: 'Attempts in a row whose workers fail during start-up before the job stops restarting.',
+    description: 'Attempts in a row that fail during start-up (before every function is loaded and opened) before the job stops restarting.',
   },
   'udf.in-flight.max-batches': {
     type: 'int',

@@ -1,7 +1,9 @@
 /**
  * The one place that turns errors into their wire form and back (compare grpc-js
- * serverErrorToStatus). Anything thrown, including non-Error values, becomes a WireError.
+ * serverErrorToStatus). Anything thrown, including non-Error values, becomes a WireError; nothing
+ * thrown makes describing it throw (describe-thrown.ts).
  */
+import { describeError, isError, renderThrown } from './describe-thrown.ts';
 import {
   ProtocolError,
   SluiceError,
@@ -35,18 +37,8 @@ export function toWireError(thrown: unknown, context: ErrorContext = {}): WireEr
     function: context.functionName ?? '',
     record: context.record ?? '',
   };
-  if (thrown instanceof Error) {
-    return { name: thrown.name, message: thrown.message, stack: thrown.stack ?? '', ...base };
-  }
+  if (isError(thrown)) return { ...describeError(thrown), ...base };
   return { name: 'NonErrorThrown', message: `a non-Error value was thrown: ${renderThrown(thrown)}`, stack: '', ...base };
-}
-
-function renderThrown(v: unknown): string {
-  try {
-    return typeof v === 'string' ? JSON.stringify(v) : String(v);
-  } catch {
-    return Object.prototype.toString.call(v);
-  }
 }
 
 /** A remote failure that names no Sluice class; keeps the remote name and stack. */

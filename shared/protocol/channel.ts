@@ -27,6 +27,13 @@ export interface FnChannel<Out, In> {
   /** Called once when the stream ends: null for an orderly end, else the reason. */
   onClose(handler: (error: Error | null) => void): void;
   close(): void;
+  /**
+   * Only where a sent message may still be inside this process after send() returned (a relay
+   * thread writes it later): blocks the calling thread for at most `timeoutMs` until every message
+   * sent has left, and returns those that may not have, oldest first. Without it, a message has
+   * left when send() returns.
+   */
+  drainNow?(timeoutMs: number): Out[];
 }
 
 /**

@@ -67,21 +67,22 @@ export const FN_METHODS = {
 export type FnStreamName = keyof typeof FN_METHODS;
 export const FN_STREAM_NAMES = Object.keys(FN_METHODS) as FnStreamName[];
 
-export type FnConnectionName = 'fn' | 'inputs' | 'outputs' | 'state';
+export type FnConnectionName = 'fn' | 'inputs' | 'outputs' | 'state' | 'logging';
 
 /**
  * Which HTTP/2 connection each stream travels on. Each direction of Data has a connection of its
- * own, so that data flows one way on it and its window can be large (below). State has one of its
- * own too. The worker's stream relay thread opens State and Data (worker/stream-relay.ts), so that
- * the worker's main thread can block for a state read's answer and leaves gRPC's share of moving
- * batches to another core; the main thread opens 'fn'.
+ * own, so that data flows one way on it and its window can be large (below). State and Logging
+ * have one each too. The worker's stream relay thread opens State, Logging and Data
+ * (worker/stream-relay.ts), so that the worker's main thread can block for a state read's answer,
+ * its log leaves while it is busy in a function, and gRPC's share of moving batches is done on
+ * another core; the main thread opens 'fn' (Control).
  */
 export const FN_STREAM_CONNECTION: Record<FnStreamName, FnConnectionName> = {
   control: 'fn',
   dataInputs: 'inputs',
   dataOutputs: 'outputs',
   state: 'state',
-  logging: 'fn',
+  logging: 'logging',
 };
 
 export const WORKER_ID_METADATA = 'sluice-worker-id';

@@ -3,6 +3,7 @@
  * called, wrapped once with the operator, the function and the record, and travels to the host
  * as a structured error (shared/errors/wire.ts).
  */
+import { describeError, isError, renderThrown } from '../../shared/errors/describe-thrown.ts';
 import { renderRecord } from '../../shared/errors/render-record.ts';
 import type { WireError } from '../../shared/errors/wire.ts';
 import { toWireError } from '../../shared/errors/wire.ts';
@@ -16,7 +17,8 @@ export class FunctionFailure extends Error {
     readonly functionName: string,
     readonly record: string,
   ) {
-    super(thrown instanceof Error ? thrown.message : String(thrown));
+    // Never throws, whatever was thrown (an object without a prototype, a throwing getter).
+    super(isError(thrown) ? describeError(thrown).message : renderThrown(thrown));
   }
 
   toWire(): WireError {
@@ -43,6 +45,12 @@ export function attribute(thrown: unknown, who: FunctionIdentity, record: unknow
   return new FunctionFailure(thrown, who, who.functionName, renderRecord(record));
 }
 
+/** Whether a function returned a promise; false for a value whose `then` cannot be read (a Proxy that throws). */
 export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+  if (typeof v !== 'object' || v === null) return false;
+  try {
+    return typeof (v as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
 }
