@@ -2,6 +2,7 @@
  * A watermark that arrives while a bundle is open is held until that bundle has finished (so
  * the bundle's timer registrations and state writes are in the host); only then do due
  * event-time timers fire, in a bundle of their own, and the watermark moves on downstream.
+ * While they fire, the functions chained after the head still see the previous watermark.
  */
 import { describe, expect, it } from 'vitest';
 import type { RowBatch } from '../shared/codec/batch-layout.ts';
@@ -33,8 +34,9 @@ class ScriptedRunner implements StageRunner {
     private readonly emit: (batch: RowBatch) => Promise<void>,
   ) {}
   async register(): Promise<void> {}
-  startBundle(watermark: number): void {
-    this.log.push(`start bundle (watermark ${watermark})`);
+  startBundle(watermark: number, chainedWatermark = watermark): void {
+    const chained = chainedWatermark === watermark ? '' : `, chained ${chainedWatermark}`;
+    this.log.push(`start bundle (watermark ${watermark}${chained})`);
   }
   send(batch: RowBatch, timers: boolean): void {
     this.log.push(`${timers ? 'timers' : 'elements'} ${batch.timestamps!.join(',')}`);
@@ -110,15 +112,16 @@ describe('watermark holding', () => {
       // Element 20 arrived after the watermark but in the open bundle: it is processed first.
       'elements 10,20',
       'finish bundle',
-      // Then the held watermark: timer 10 is due, in a bundle of its own.
-      'start bundle (watermark 15)',
+      // Then the held watermark: timer 10 is due, in a bundle of its own. The functions chained
+      // after the head see the watermark sent on so far: the new one follows the timer's output.
+      'start bundle (watermark 15, chained -Infinity)',
       'timers 10',
       'finish bundle',
       'start bundle (watermark 15)',
       'elements 30',
       'finish bundle',
       // End of input: every remaining event-time timer fires.
-      'start bundle (watermark Infinity)',
+      'start bundle (watermark Infinity, chained 15)',
       'timers 20,30',
       'finish bundle',
       'close',

@@ -19,7 +19,7 @@ import { GENERIC_STATE_CODEC } from './state/worker-state-options.ts';
 
 export interface EmbeddedProcessor {
   /** Starts a bundle; returns its id (which its state requests carry). */
-  startBundle(watermark: number): string;
+  startBundle(watermark: number, chainedWatermark: number): string;
   /** Runs rows (input, or fired timers) through the chain; a promise if a function awaited. */
   process(batch: RowBatch, timers: boolean): void | Promise<void>;
   /** Takes what the chain emitted so far, by output id. */
@@ -52,10 +52,10 @@ export async function createEmbeddedProcessor(
   const outputs = new Map([...processor.layouts.outputs].map(([id, layout]) => [id, new BatchNormalizer(layout)] as const));
   let bundle = 0;
   return {
-    startBundle(watermark) {
+    startBundle(watermark, chainedWatermark) {
       const id = `embedded-${++bundle}`;
       state.beginBundle(id);
-      processor.startBundle(watermark);
+      processor.startBundle(watermark, chainedWatermark);
       return id;
     },
     process(batch, timers) {

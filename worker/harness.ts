@@ -91,12 +91,13 @@ export class FnHarness {
     if (request.processBundle) {
       const processor = this.processor(request.processBundle.processorId ?? '');
       const watermark = request.processBundle.watermark ?? -Infinity;
+      const chainedWatermark = request.processBundle.chainedWatermark ?? watermark;
       const state = this.state;
       return {
         processBundle: await this.dataPlane.runBundle(id, processor, {
           begin: () => {
             state?.beginBundle(id);
-            processor.startBundle(watermark);
+            processor.startBundle(watermark, chainedWatermark);
           },
           finish: async () => ({ metrics: await processor.finishBundle() }),
         }),

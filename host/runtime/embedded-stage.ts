@@ -37,8 +37,8 @@ export class EmbeddedStage implements StageRunner {
     });
   }
 
-  startBundle(watermark: number): void {
-    this.bundleId = this.live().startBundle(watermark);
+  startBundle(watermark: number, chainedWatermark = watermark): void {
+    this.bundleId = this.live().startBundle(watermark, chainedWatermark);
   }
 
   async send(batch: Parameters<StageRunner['send']>[0], timers: boolean): Promise<void> {

@@ -1,10 +1,14 @@
 /**
  * A task's inputs: one StreamChannel per upstream subtask. The gate merges them as Flink's
  * input gates do:
- *  - watermarks: the gate's watermark is the minimum over its channels (an ended or idle
- *    channel no longer holds it back); a watermark element is returned only when that minimum
- *    advances; when every live channel is idle, the gate reports itself idle (a status element),
- *    and active again when one resumes;
+ *  - watermarks, as Flink's StatusWatermarkValve: the gate's watermark is the minimum over its
+ *    aligned active channels (an ended or idle channel no longer holds it back); a watermark
+ *    element is returned only when it advances. A channel that resumes after being idle is
+ *    unaligned while its watermark is below the gate's, so it does not hold back what was
+ *    already passed on; it aligns again once it catches up. When every live channel is idle,
+ *    nothing will advance the minimum any more: the gate flushes its watermark to the largest
+ *    of its channels' (watermarks arriving while all are idle move it on too) and reports itself
+ *    idle (a status element, after that watermark), and active again when one resumes;
  *  - barriers: once a barrier arrives on a channel, that channel is not read again until the
  *    same barrier arrived on every channel that has not ended (alignment); then one barrier is
  *    returned. A channel that ends while the others wait releases them (its source ended: it
@@ -21,6 +25,8 @@ interface ChannelState {
   ended: boolean;
   blocked: boolean;
   active: boolean;
+  /** Holds the gate's watermark back. False while idle, and after resuming until it caught up. */
+  aligned: boolean;
 }
 
 export class InputGate {
@@ -30,13 +36,22 @@ export class InputGate {
   private aligning: number | null = null;
   /** A channel ended as an alignment completed: the watermark it held back is looked at next. */
   private watermarkDue = false;
+  /** An element to return before reading on: the second of two one change made. */
+  private queued: StreamElement | null = null;
   private endReturned = false;
   private active = true;
   private waiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private failure: unknown = null;
 
   constructor(channels: StreamChannel[]) {
-    this.states = channels.map((channel) => ({ channel, watermark: -Infinity, ended: false, blocked: false, active: true }));
+    this.states = channels.map((channel) => ({
+      channel,
+      watermark: -Infinity,
+      ended: false,
+      blocked: false,
+      active: true,
+      aligned: true,
+    }));
     for (const channel of channels) {
       channel.onAvailable = () => {
         const waiter = this.waiter;
@@ -56,6 +71,11 @@ export class InputGate {
   poll(): StreamElement | null {
     const n = this.states.length;
     if (n === 0) return this.endOnce();
+    const queued = this.queued;
+    if (queued !== null) {
+      this.queued = null;
+      return queued;
+    }
     if (this.watermarkDue) {
       this.watermarkDue = false;
       const watermark = this.advanceWatermark();
@@ -85,10 +105,20 @@ export class InputGate {
         return element;
       case 'watermark':
         state.watermark = Math.max(state.watermark, element.timestamp);
+        if (state.active && state.watermark >= this.watermark) state.aligned = true;
         return this.advanceWatermark();
-      case 'status':
+      case 'status': {
+        if (element.active === state.active) return null;
         state.active = element.active;
-        return this.statusChange() ?? this.advanceWatermark();
+        // Resumed: aligned only if it did not fall behind what the gate already passed on.
+        state.aligned = element.active && state.watermark >= this.watermark;
+        const watermark = this.advanceWatermark();
+        const status = this.statusChange();
+        if (watermark === null || status === null) return watermark ?? status;
+        // Going idle, the flushed watermark goes first (as Flink's valve); resuming, the status.
+        this.queued = element.active ? watermark : status;
+        return element.active ? status : watermark;
+      }
       case 'barrier':
         state.blocked = true;
         this.aligning = element.checkpointId;
@@ -105,16 +135,26 @@ export class InputGate {
   }
 
   private advanceWatermark(): StreamElement | null {
-    let min = Infinity;
     // An ended channel holds nothing back; once all have ended the watermark is +Infinity.
-    // Idle channels hold nothing back either, unless all live channels are idle.
+    // Idle and unaligned channels hold nothing back either. With no live channel active, the
+    // watermark is flushed to the largest of the live channels'.
+    let min = Infinity;
+    let max = -Infinity;
     let live = 0;
+    let active = 0;
+    let aligned = 0;
     for (const s of this.states) {
-      if (s.ended || !s.active) continue;
+      if (s.ended) continue;
       live++;
+      max = Math.max(max, s.watermark);
+      if (!s.active) continue;
+      active++;
+      if (!s.aligned) continue;
+      aligned++;
       min = Math.min(min, s.watermark);
     }
-    if (live === 0 && this.states.some((s) => !s.ended)) return null;
+    if (active > 0 && aligned === 0) return null;
+    if (live > 0 && active === 0) min = max;
     if (min > this.watermark) {
       this.watermark = min;
       return { kind: 'watermark', timestamp: min };
@@ -148,6 +188,7 @@ export class InputGate {
   /** Resolves when poll() may return something new. */
   available(): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.queued !== null) return Promise.resolve();
     if (this.states.some((s) => !s.ended && !s.blocked && !s.channel.isEmpty)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.waiter = { resolve, reject };

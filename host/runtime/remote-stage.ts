@@ -93,10 +93,14 @@ export class RemoteStage implements StageRunner {
     this.client.registered = true;
   }
 
-  startBundle(watermark: number): void {
+  startBundle(watermark: number, chainedWatermark = watermark): void {
     if (this.open !== null) throw new Error('a bundle is already open');
+    const processorId = this.registration.processorId ?? '';
     const { instructionId, response } = this.client.start(
-      { processBundle: { processorId: this.registration.processorId ?? '', watermark } },
+      {
+        processBundle:
+          chainedWatermark === watermark ? { processorId, watermark } : { processorId, watermark, chainedWatermark },
+      },
       'processing a bundle',
     );
     let resolveOutputs!: () => void;

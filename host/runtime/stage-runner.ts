@@ -12,7 +12,8 @@ export type OutputHandler = (outputId: string, batch: RowBatch) => void | Promis
 export interface StageRunner {
   /** Registers the bundle processor: loads the functions and calls their open(). */
   register(): Promise<void>;
-  startBundle(watermark: number): void;
+  /** Opens a bundle: the head sees `watermark`, the functions after it `chainedWatermark` (default: the same). */
+  startBundle(watermark: number, chainedWatermark?: number): void;
   /** Sends rows (input, or fired timers) of the open bundle; returns a promise while too much is in flight. */
   send(batch: RowBatch, timers: boolean): void | Promise<void>;
   /** Batches sent and not yet processed. */

@@ -12,6 +12,9 @@
  * host); then due event-time timers fire, in a bundle of their own, and the watermark moves on.
  * The timers a keyed process function registers reach the host with its bundle's state: while
  * the input is idle its bundle finishes, so that they fire when due.
+ * A stage that assigns timestamps sends the watermark it generates periodically
+ * (pipeline.auto-watermark-interval), also while its input is quiet: the records that advance it
+ * may come back from the worker while the task waits for input, and it wakes up when it is due.
  */
 import { describeType } from '../../shared/api/types.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
@@ -54,6 +57,10 @@ export class UdfTask {
   private bundleElements = 0;
   private bundleDeadline = Infinity;
   private heldWatermark: number | null = null;
+  /** The last watermark this task sent downstream: what the functions after the head see. */
+  private forwardedWatermark = -Infinity;
+  /** Wakes waitForInput early: a generated watermark became due before the deadline it waits for. */
+  private wake: { at: number; resolve: () => void } | null = null;
   /** The previous bundle while it finishes beside the open one (see closeBundle). */
   private finishing: Promise<void> | null = null;
   private watermark = -Infinity;
@@ -116,12 +123,15 @@ export class UdfTask {
     }
     await writer.emit(batch);
     if (batch.timestamps !== null) generator.observe(batch.timestamps);
-    await this.emitGenerated(false);
+    await this.emitGenerated();
+    // Not due yet (pipeline.auto-watermark-interval): a task waiting for input wakes up for it.
+    const wake = this.wake;
+    if (wake !== null && generator.nextEmitAt() < wake.at) wake.resolve();
   }
 
-  /** Emits a watermark the stage generated (timestamps stages), if it advanced. */
-  private emitGenerated(force: boolean): void | Promise<void> {
-    const wm = this.o.watermarks?.poll(force) ?? null;
+  /** Emits a watermark the stage generated (timestamps stages), if it advanced and is due. */
+  private emitGenerated(): void | Promise<void> {
+    const wm = this.o.watermarks?.poll() ?? null;
     if (wm === null) return undefined;
     return this.broadcast({ kind: 'watermark', timestamp: wm });
   }
@@ -141,8 +151,14 @@ export class UdfTask {
     }
   }
 
+  /**
+   * The head's functions see the task's input watermark; the functions chained after it see the
+   * watermark the task has sent on, as they would in a stage of their own. The two differ while
+   * event-time timers fire: a watermark moves on only after the output of the timers it fired
+   * (as Flink's operators forward it), so that output is not late for the next function.
+   */
   private openBundle(): void {
-    this.o.runner.startBundle(this.watermark);
+    this.o.runner.startBundle(this.watermark, this.forwardedWatermark);
     this.bundleOpen = true;
     this.bundleElements = 0;
     this.bundleDeadline = Date.now() + this.o.bundleTimeMs;
@@ -237,23 +253,29 @@ export class UdfTask {
     // they fire when due rather than up to udf.bundle.time later (or never, at a long one).
     const timersWaiting = this.o.timers !== null && this.bundleOpen;
     if (timersWaiting && this.pending.length === 0 && runner.inFlight === 0) await this.closeBundle();
-    const generated = this.emitGenerated(true);
+    const generated = this.emitGenerated();
     if (generated !== undefined) await generated;
     const waits: Promise<unknown>[] = [this.o.gate.available()];
     if (this.pending.length > 0 || (timersWaiting && this.bundleOpen)) waits.push(runner.drained());
     // A finishing bundle may register processing-time timers that are due before any input.
     if (this.finishing !== null) waits.push(this.finishing);
     const idleAt = this.o.watermarks?.idleAt() ?? Infinity;
-    const deadline = Math.min(this.bundleDeadline, this.nextProcessingTimer(), idleAt);
+    const nextWatermark = this.o.watermarks?.nextEmitAt() ?? Infinity;
+    const deadline = Math.min(this.bundleDeadline, this.nextProcessingTimer(), idleAt, nextWatermark);
     let timer: NodeJS.Timeout | undefined;
     if (deadline < Infinity) {
       waits.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))));
     }
+    // A stage generating watermarks learns timestamps from outputs that arrive while it waits.
+    if (this.o.watermarks !== null) waits.push(new Promise<void>((resolve) => (this.wake = { at: deadline, resolve })));
     try {
       await Promise.race(waits);
     } finally {
       clearTimeout(timer);
+      this.wake = null;
     }
+    const emitted = this.emitGenerated();
+    if (emitted !== undefined) await emitted;
     const now = Date.now();
     if (this.bundleOpen && now >= this.bundleDeadline) await this.closeBundle();
     if (this.nextProcessingTimer() <= now) await this.fireProcessingTimers(now);
@@ -274,6 +296,7 @@ export class UdfTask {
     if (watermark <= this.watermark) return;
     // Timers registered by a bundle still finishing are not all in the host yet.
     await this.settle();
+    // The timers' bundles start with the new watermark for the head, the old one for the rest.
     this.watermark = watermark;
     const timers = this.o.timers;
     if (timers !== null) {
@@ -341,6 +364,7 @@ export class UdfTask {
   }
 
   private async broadcast(element: StreamElement): Promise<void> {
+    if (element.kind === 'watermark') this.forwardedWatermark = element.timestamp;
     for (const writer of this.o.writers.values()) await writer.broadcast(element);
   }
 }

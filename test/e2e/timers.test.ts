@@ -34,7 +34,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ['bundle default, batch 1', { 'udf.arrow.batch.size': 1 }],
     ['bundle default, batch default', {}],
   ])('event-time timers fire as the watermark passes them, with MapState and ListState (%s)', async (_l, settings) => {
-    const env = environment(mode, { ...settings, 'pipeline.auto-watermark-interval': 0 });
+    const env = environment(mode, settings);
     const out = collect(
       env
         .fromCollection(EVENTS)

@@ -27,6 +27,7 @@ import { ProcessOperator } from './operators/process.ts';
 import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
 import { RuntimeContextImpl, type TaskInfo } from './runtime-context.ts';
 import { runRows, type RowStep } from './row-loop.ts';
+import { TimerFiring, type TimerDomain } from './timer-firing.ts';
 
 export const BUILTIN_URN = 'sluice:fn:builtin:v1';
 
@@ -52,7 +53,10 @@ export class BundleProcessor {
   /** Whose values (and whose keys and timestamps) go to each output, for errors about them. */
   private readonly producers = new Map<string, { values: FunctionIdentity; rest: FunctionIdentity }>();
   private readonly scope = new ElementScope();
-  private readonly clock: Clock = { watermark: -Infinity };
+  /** The head's watermark; the functions after it see `chainedClock`'s (see startBundle). */
+  private readonly headClock: Clock = { watermark: -Infinity };
+  private readonly chainedClock: Clock = { watermark: -Infinity };
+  private readonly firing = new TimerFiring();
   private stages: Stage[] = [];
   private head!: ChainOperator;
   private timerTarget: ProcessOperator | null = null;
@@ -113,7 +117,7 @@ export class BundleProcessor {
       const operator =
         t.kind === 'partition_custom'
           ? this.partitionCustom(setup, fn, keySelector, t, isLast)
-          : this.operatorFor(t.kind ?? '', setup, fn, state, sideOutputs, t.function, isLast);
+          : this.operatorFor(t.kind ?? '', setup, fn, state, sideOutputs, t.function, isLast, i === 0 ? this.headClock : this.chainedClock);
       const fns = [{ fn, who: operator.who }];
       if (t.kind === 'partition_custom') fns.unshift({ fn: keySelector, who: keySelectorIdentity(setup.who, t, keySelector) });
       this.stages.push({ operator, fns, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state) });
@@ -150,6 +154,7 @@ export class BundleProcessor {
     sideOutputs: SideOutputs,
     spec: FunctionSpec | null | undefined,
     isLast: boolean,
+    clock: Clock,
   ): ChainOperator {
     const needState = (): OperatorStateAccess => {
       if (state === null) throw new Error(`a ${kind} operator must be the first of a keyed processor`);
@@ -169,7 +174,8 @@ export class BundleProcessor {
         return new KeyByOperator(setup, fn, this.outputs.get(this.layouts.mainOutputId)!);
       case 'process':
       case 'keyed_process': {
-        const op = new ProcessOperator(setup, fn, new ProcessContextImpl(this.scope, sideOutputs, this.clock, state));
+        const timers = kind === 'keyed_process' ? this.firing : null;
+        const op = new ProcessOperator(setup, fn, new ProcessContextImpl(this.scope, sideOutputs, clock, state, timers));
         if (kind === 'keyed_process') {
           needState();
           this.timerTarget = op;
@@ -218,8 +224,16 @@ export class BundleProcessor {
     return new FunctionFailure(thrown, who, who.functionName, '');
   }
 
-  startBundle(watermark: number): void {
-    this.clock.watermark = watermark;
+  /**
+   * The head sees `watermark`; the functions chained after it see `chainedWatermark`, the
+   * watermark the host has sent on. They differ in a bundle that fires event-time timers: the
+   * watermark that fired them moves on after their output (as Flink's operators forward it),
+   * so a function after the head sees that output under the previous watermark, chained or not.
+   */
+  startBundle(watermark: number, chainedWatermark: number = watermark): void {
+    this.headClock.watermark = watermark;
+    this.chainedClock.watermark = chainedWatermark;
+    this.firing.startBundle(watermark);
   }
 
   /**
@@ -263,13 +277,50 @@ export class BundleProcessor {
     return segments(0);
   }
 
-  /** Fires timers (keyed, timestamped rows whose value is 0 for event time, 1 for processing time). */
+  /**
+   * Fires timers (keyed, timestamped rows whose value is 0 for event time, 1 for processing
+   * time; one domain a batch, sorted by timestamp). What their onTimer registers or deletes is
+   * seen by the timers after it (TimerFiring): a timer queued there fires before the first row
+   * of a later timestamp, a deleted one not at all.
+   */
   processTimers(batch: RowBatch): Pushed {
     const target = this.timerTarget;
     if (target === null) throw new Error('timers were sent to a processor without a keyed process function');
-    return this.run(batch, 0, batch.length, (i) =>
-      target.fire(batch.timestamps?.[i] ?? 0, batch.values[i] === 1 ? 'PROCESSING_TIME' : 'EVENT_TIME'),
-    );
+    const timestamps = batch.timestamps ?? [];
+    const keys = batch.keys;
+    const domain: TimerDomain = batch.values[0] === 1 ? 'processing' : 'event';
+    const timeDomain = domain === 'event' ? 'EVENT_TIME' : 'PROCESSING_TIME';
+    const firing = this.firing;
+    firing.beginBatch(domain, timestamps[batch.length - 1] ?? -Infinity);
+    const row = (i: number): Pushed => {
+      const timestamp = timestamps[i] ?? 0;
+      if (keys !== null) this.scope.setRow(keys, i);
+      if (firing.drops(domain, this.scope.keyBytes(), timestamp)) return undefined;
+      return target.fire(timestamp, timeDomain);
+    };
+    const step = (i: number): Pushed => {
+      if (!firing.changed) return target.fire(timestamps[i] ?? 0, timeDomain);
+      const queued = this.fireQueued(target, timeDomain, timestamps[i] ?? 0);
+      return queued === undefined ? row(i) : queued.then(() => row(i));
+    };
+    const rest = (): Pushed => {
+      const queued = this.fireQueued(target, timeDomain);
+      if (queued !== undefined) return queued.then(() => firing.endBatch());
+      firing.endBatch();
+      return undefined;
+    };
+    const pushed = this.run(batch, 0, batch.length, step);
+    return pushed === undefined ? rest() : pushed.then(rest);
+  }
+
+  /** Fires the queued timers whose timestamp is below `limit` (default: the batch's horizon), in order. */
+  private fireQueued(target: ProcessOperator, timeDomain: 'EVENT_TIME' | 'PROCESSING_TIME', limit?: number): Pushed {
+    for (let timer = this.firing.next(limit); timer !== undefined; timer = this.firing.next(limit)) {
+      this.scope.setKey(timer.key);
+      const pushed = target.fire(timer.timestamp, timeDomain);
+      if (pushed !== undefined) return pushed.then(() => this.fireQueued(target, timeDomain, limit));
+    }
+    return undefined;
   }
 
   private run(batch: RowBatch, from: number, end: number, step: RowStep): Pushed {
@@ -278,6 +329,12 @@ export class BundleProcessor {
 
   /** Commits the bundle's state writes; resolves when the host holds all of them. */
   async finishBundle(): Promise<Record<string, TransformMetrics>> {
+    // Queued timers that did not fire in this bundle are the host's to fire, in its next round.
+    const state = this.headState;
+    for (const timer of this.firing.takeLeftover()) {
+      this.scope.setKey(timer.key);
+      state?.registerTimer(timer.domain, timer.timestamp);
+    }
     await this.services.state.finishBundle();
     return this.metrics();
   }

@@ -7,15 +7,22 @@ import type { OnTimerContext, TimeDomain, TimerService } from '../../shared/api/
 import type { OperatorStateAccess } from '../state/worker-keyed-state.ts';
 import type { ElementScope } from './element-scope.ts';
 import type { SideOutputs } from './output-buffer.ts';
+import type { TimerFiring } from './timer-firing.ts';
 
 export interface Clock {
   watermark: number;
 }
 
+/**
+ * Registrations and deletions go to the host with the bundle's state writes; while timers fire,
+ * TimerFiring sees them first: a due one it takes fires among them, and never reaches the host.
+ */
 class KeyedTimerService implements TimerService {
   constructor(
     private readonly state: OperatorStateAccess,
     private readonly clock: Clock,
+    private readonly scope: ElementScope,
+    private readonly firing: TimerFiring | null,
   ) {}
   currentProcessingTime(): number {
     return Date.now();
@@ -24,16 +31,24 @@ class KeyedTimerService implements TimerService {
     return this.clock.watermark;
   }
   registerEventTimeTimer(timestamp: number): void {
-    this.state.registerTimer('event', checkTime(timestamp));
+    this.register('event', checkTime(timestamp));
   }
   registerProcessingTimeTimer(timestamp: number): void {
-    this.state.registerTimer('processing', checkTime(timestamp));
+    this.register('processing', checkTime(timestamp));
   }
   deleteEventTimeTimer(timestamp: number): void {
-    this.state.deleteTimer('event', checkTime(timestamp));
+    this.delete('event', checkTime(timestamp));
   }
   deleteProcessingTimeTimer(timestamp: number): void {
-    this.state.deleteTimer('processing', checkTime(timestamp));
+    this.delete('processing', checkTime(timestamp));
+  }
+  private register(domain: 'event' | 'processing', timestamp: number): void {
+    if (this.firing?.register(domain, this.scope.keyBytes(), timestamp) === true) return;
+    this.state.registerTimer(domain, timestamp);
+  }
+  private delete(domain: 'event' | 'processing', timestamp: number): void {
+    this.firing?.delete(domain, this.scope.keyBytes(), timestamp);
+    this.state.deleteTimer(domain, timestamp);
   }
 }
 
@@ -81,8 +96,9 @@ export class ProcessContextImpl implements OnTimerContext<unknown> {
     private readonly sideOutputs: SideOutputs,
     clock: Clock,
     state: OperatorStateAccess | null,
+    firing: TimerFiring | null = null,
   ) {
-    this.timers = state === null ? new UnkeyedTimerService(clock) : new KeyedTimerService(state, clock);
+    this.timers = state === null ? new UnkeyedTimerService(clock) : new KeyedTimerService(state, clock, scope, firing);
   }
 
   timestamp(): number | null {

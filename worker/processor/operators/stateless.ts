@@ -140,15 +140,21 @@ export class FlatMapOperator extends EmittingOperator {
   }
 }
 
-/** assignTimestampsAndWatermarks: the record's timestamp becomes what the assigner returns. */
+/**
+ * assignTimestampsAndWatermarks: the record's timestamp becomes what the assigner returns.
+ * Without an assigner (`fn` null) the record keeps its own timestamp, as with Flink's
+ * RecordTimestampAssigner; a record that has none gets the smallest, -Infinity (Flink's
+ * Long.MIN_VALUE), which moves no watermark.
+ */
 export class TimestampsOperator extends ChainOperator {
-  private readonly call: (value: unknown, recordTimestamp: number | null) => unknown;
+  private readonly call: ((value: unknown, recordTimestamp: number | null) => unknown) | null;
   constructor(setup: OperatorSetup, fn: unknown) {
     super(setup);
-    this.call = callableOf(fn, 'extractTimestamp', 'timestamp assigner');
+    this.call = fn === null ? null : callableOf<(value: unknown, recordTimestamp: number | null) => unknown>(fn, 'extractTimestamp', 'timestamp assigner');
   }
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
+    if (this.call === null) return this.next.push(value, timestamp ?? -Infinity);
     activity.operator = this.who.operator;
     let ts: unknown;
     try {
