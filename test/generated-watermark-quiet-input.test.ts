@@ -64,6 +64,7 @@ describe('generated watermarks on a quiet input', () => {
       watermarks: new WatermarkGenerator({ kind: 'bounded-out-of-orderness', maxOutOfOrdernessMs: 0 }, 50, null),
       onBarrier: () => undefined,
       onBundleFinished: () => undefined,
+      onRegistered: () => undefined,
     });
     const watermarks: number[] = [];
     const waiting = new Map<number, () => void>();

@@ -99,6 +99,7 @@ describe('watermark holding', () => {
       watermarks: null,
       onBarrier: () => undefined,
       onBundleFinished: () => undefined,
+      onRegistered: () => undefined,
     });
     // Element 10, then a watermark that passes 10, then element 20: one bundle of two elements.
     const script: StreamElement[] = [records(10), { kind: 'watermark', timestamp: 15 }, records(20), records(30), { kind: 'end' }];

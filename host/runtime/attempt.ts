@@ -272,7 +272,6 @@ export class Attempt {
       client.onFailure((error) => this.abort(error));
       runner = new RemoteStage(client, registration, consumed, onOutput, config);
     }
-    this.watchRegistration(runner);
     const acks = new FinishedTaskAcks(
       (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null),
       (error) => this.abort(error),
@@ -295,20 +294,9 @@ export class Attempt {
         this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null);
       },
       onBundleFinished: (bundleId) => backend?.endBundle(bundleId),
+      onRegistered: () => this.registrations++,
     });
     this.udfs.push({ stage, subtask: s, task, runner, backend, client, state: stateStats, acks });
-  }
-
-  /**
-   * Counts the stage's registration (functions loaded, open() called) when it succeeds. The task
-   * calls register() itself, as it starts; the runner's own method is wrapped on the instance.
-   */
-  private watchRegistration(runner: StageRunner): void {
-    const register = runner.register.bind(runner);
-    runner.register = async () => {
-      await register();
-      this.registrations++;
-    };
   }
 
   /**

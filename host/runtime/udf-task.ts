@@ -49,6 +49,8 @@ export interface UdfTaskOptions {
   onBarrier: (checkpointId: number) => void;
   /** Called after each bundle, with its id: the state backend frees what the bundle held. */
   onBundleFinished: (bundleId: string) => void;
+  /** Called once the stage has registered: its functions loaded and opened. */
+  onRegistered: () => void;
 }
 
 export class UdfTask {
@@ -71,6 +73,7 @@ export class UdfTask {
 
   async run(): Promise<void> {
     await this.o.runner.register();
+    this.o.onRegistered();
     for (;;) {
       const element = this.o.gate.poll();
       if (element === null) {
