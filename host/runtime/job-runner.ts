@@ -155,7 +155,6 @@ class JobExecution {
             onLimit = stop;
           });
         } else {
-          coordinator?.stop();
           await finished.commitAll();
           attempt = finished;
         }

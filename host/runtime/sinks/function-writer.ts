@@ -20,10 +20,11 @@ export class FunctionWriter implements SinkWriter {
     transactional: boolean,
     private readonly failure: SinkFunctionFailure = (_method, thrown) => thrown,
   ) {
-    this.epochs = new PendingEpochs<unknown>(transactional, async (items, progress) => {
-      await this.open();
-      await invokeEach(fn, items, 0, failure, progress);
-    });
+    // Synchronous while the function is open (every batch of a running sink): a promise only
+    // where invoke() returns one, or where a restart publishes before the attempt opened it.
+    this.epochs = new PendingEpochs<unknown>(transactional, (items, progress) =>
+      this.opened ? invokeEach(fn, items, 0, failure, progress) : this.open().then(() => invokeEach(fn, items, 0, failure, progress)),
+    );
   }
 
   async open(): Promise<void> {
