@@ -86,7 +86,7 @@ describe('readTextFile in a job', () => {
 
   it('refuses another scheme than file://', () => {
     expect(() => environment('embedded').readTextFile('hdfs://namenode/words.txt')).toThrow(
-      new JobDefinitionError('readTextFile: hdfs:// is not supported; give a local file (a path or a file:// URI)'),
+      new JobDefinitionError('readTextFile "hdfs://namenode/words.txt": hdfs:// is not supported; give a local file (a path or a file:// URI)'),
     );
   });
 });

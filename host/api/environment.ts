@@ -2,7 +2,6 @@
  * StreamExecutionEnvironment: where a job starts. Sources and configuration are set here;
  * execute() plans the graph and runs it on the local runtime (host + workers).
  */
-import { fileURLToPath } from 'node:url';
 import { TypeInformation, Types } from '../../shared/api/types.ts';
 import { Configuration } from '../../shared/config/configuration.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
@@ -10,6 +9,7 @@ import { describePlan } from '../graph/execution-plan.ts';
 import { planJob } from '../graph/plan.ts';
 import { withUpstream, type Transformation } from '../graph/transformation.ts';
 import { commandLineConfiguration } from '../cli-config.ts';
+import { localPath } from '../local-path.ts';
 import { runJob, type JobClient } from '../runtime/job-runner.ts';
 import { DataStream } from './data-stream.ts';
 import { checkPositiveInt } from './function-checks.ts';
@@ -124,7 +124,7 @@ export class StreamExecutionEnvironment {
   /** The lines of a UTF-8 text file, as STRING: a path, or a file:// URI. */
   readTextFile(path: string): DataStream<string> {
     if (typeof path !== 'string' || path === '') throw new JobDefinitionError('readTextFile takes a file path');
-    return this.source({ kind: 'text-file', path: localPath(path), timestamped: false }, `Text File Source (${path})`, Types.STRING());
+    return this.source({ kind: 'text-file', path: localPath(path, 'readTextFile', 'a local file', (message) => new JobDefinitionError(message)), timestamped: false }, `Text File Source (${path})`, Types.STRING());
   }
 
   addSource<T>(source: SourceFunction<T>, name = 'Custom Source', typeInfo?: TypeInformation<T>): DataStream<T> {
@@ -193,20 +193,6 @@ export class StreamExecutionEnvironment {
   pendingSinks(): number {
     return this.transformations.filter((t) => t.kind === 'sink').length;
   }
-}
-
-/** A readTextFile path: a file: URI as the path it names; another scheme is refused. */
-function localPath(path: string): string {
-  if (path.startsWith('file:')) {
-    try {
-      return fileURLToPath(path);
-    } catch (error) {
-      throw new JobDefinitionError(`readTextFile: ${JSON.stringify(path)} is not a usable file: URI (${(error as Error).message})`);
-    }
-  }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(path);
-  if (scheme !== null) throw new JobDefinitionError(`readTextFile: ${scheme[1]}:// is not supported; give a local file (a path or a file:// URI)`);
-  return path;
 }
 
 /** A fromSequence bound: an integer (a number that is a safe integer, or a bigint). */

@@ -12,10 +12,10 @@
  */
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { decodeGeneric, encodeGeneric } from '../../shared/codec/generic-value.ts';
 import { CheckpointError, ConfigError } from '../../shared/errors/errors.ts';
+import { localPath } from '../local-path.ts';
 import type { Logger } from '../log.ts';
 import type { CompletedCheckpoint, SourcePosition } from './completed-checkpoint.ts';
 
@@ -47,18 +47,7 @@ interface Metadata {
  * local directories are supported.
  */
 export function checkpointPath(key: string, value: string): string {
-  if (value.startsWith('file:')) {
-    try {
-      return fileURLToPath(value);
-    } catch (error) {
-      throw new ConfigError(key, `${key} ${JSON.stringify(value)} is not a usable file: URI (${(error as Error).message})`);
-    }
-  }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
-  if (scheme !== null) {
-    throw new ConfigError(key, `${key} ${JSON.stringify(value)}: ${scheme[1]}:// is not supported; give a local directory (a path or a file:// URI)`);
-  }
-  return value;
+  return localPath(value, key, 'a local directory', (message) => new ConfigError(key, message));
 }
 
 export function checkpointDirName(id: number): string {
