@@ -8,7 +8,7 @@
  * Sources that wait run in the host: they wait for a condition the sink sees, never for a time.
  */
 import { describe, expect, it } from 'vitest';
-import { SourceFunction, WatermarkStrategy } from '../../host/index.ts';
+import { SourceFunction, WatermarkStrategy, type StreamExecutionEnvironment } from '../../host/index.ts';
 import { BUNDLE_SETTINGS, CallbackSink, collect, environment, MODES } from '../support/jobs.ts';
 import {
   ChangeTimersInOnTimer,
@@ -45,6 +45,26 @@ function signal(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/**
+ * One scripted source's records through monotonous watermarks into TimerAtTimestamp(1) (a timer a
+ * millisecond before each record): what reaches the sink, in order; `seen` is told each output.
+ */
+function timersOf(env: StreamExecutionEnvironment, script: ConstructorParameters<typeof Scripted>[0], seen: (v: string) => void): string[] {
+  const out: string[] = [];
+  env
+    .addSource(new Scripted(script), 'Scripted')
+    .assignTimestampsAndWatermarks(monotonous())
+    .keyBy((e) => e[0])
+    .process(new TimerAtTimestamp(1))
+    .addSink(
+      new CallbackSink((v: string) => {
+        out.push(v);
+        seen(v);
+      }),
+    );
+  return out;
+}
+
 const monotonous = () => WatermarkStrategy.forMonotonousTimestamps<[string, number]>().withTimestampAssigner((e) => e[1]);
 const TIMED_SETTINGS = ['bundle 1, batch 1', 'bundle 7, batch default', 'bundle default, batch default'].map(
   (l) => [l, BUNDLE_SETTINGS[l]!] as const,
@@ -63,21 +83,12 @@ describe.each(MODES)('%s mode', (mode) => {
       });
       const seen = signal();
       const fired = signal();
-      const out: string[] = [];
       // The second record comes soon after the first watermark went out (with the first
       // record): its watermark is due an interval after that one, when nothing else happens.
-      env
-        .addSource(new Scripted([['k', 50], seen.promise, ['k', 100], fired.promise]), 'Quiet')
-        .assignTimestampsAndWatermarks(monotonous())
-        .keyBy((e) => e[0])
-        .process(new TimerAtTimestamp(1))
-        .addSink(
-          new CallbackSink((v: string) => {
-            out.push(v);
-            if (v === 'el k@50') seen.resolve();
-            if (v === 'timer k@99 wm=99') fired.resolve();
-          }),
-        );
+      const out = timersOf(env, [['k', 50], seen.promise, ['k', 100], fired.promise], (v) => {
+        if (v === 'el k@50') seen.resolve();
+        if (v === 'timer k@99 wm=99') fired.resolve();
+      });
       await env.execute('quiet input');
       // (Timer 49 fires under watermark 49, or 99 if that came before its bundle finished.)
       expect(out.filter((v) => !v.startsWith('timer k@49')).sort()).toEqual(['el k@100', 'el k@50', 'timer k@99 wm=99']);
@@ -88,19 +99,10 @@ describe.each(MODES)('%s mode', (mode) => {
   it('pipeline.auto-watermark-interval 0 turns periodic watermarks off: timers fire at the end of input only', async () => {
     const env = environment(mode, { 'pipeline.auto-watermark-interval': 0, 'udf.bundle.size': 1, 'parallelism.default': 1 });
     const seen = [signal(), signal()];
-    const out: string[] = [];
-    env
-      .addSource(new Scripted([['k', 100], seen[0]!.promise, ['k', 200], seen[1]!.promise, ['k', 300]]), 'Paced')
-      .assignTimestampsAndWatermarks(monotonous())
-      .keyBy((e) => e[0])
-      .process(new TimerAtTimestamp(1))
-      .addSink(
-        new CallbackSink((v: string) => {
-          out.push(v);
-          if (v === 'el k@100') seen[0]!.resolve();
-          if (v === 'el k@200') seen[1]!.resolve();
-        }),
-      );
+    const out = timersOf(env, [['k', 100], seen[0]!.promise, ['k', 200], seen[1]!.promise, ['k', 300]], (v) => {
+      if (v === 'el k@100') seen[0]!.resolve();
+      if (v === 'el k@200') seen[1]!.resolve();
+    });
     await env.execute('no periodic watermarks');
     expect(out).toEqual(['el k@100', 'el k@200', 'el k@300', 'timer k@99 wm=Infinity', 'timer k@199 wm=Infinity', 'timer k@299 wm=Infinity']);
   });
