@@ -67,9 +67,24 @@ function relay(target: StreamRelayTarget): void {
 
   const loggingCall = open(target.logging, logging);
   // Log entries cross the port one message at a time, as they were logged: a main thread busy in
-  // a function (or about to exit) does not run its event loop to send them itself.
-  logging.onMessage((bytes) => loggingCall.write(bytes));
-  loggingCall.on('data', () => logReceived.ring());
+  // a function (or about to exit) does not run its event loop to send them itself. Those that
+  // arrive together (a function logging every record) leave as one write: LogEntries has only a
+  // repeated field, so messages laid end to end are one message holding all their entries
+  // (protobuf merges concatenated messages), and the host's one acknowledgement rings for each.
+  let pendingLog: Uint8Array[] = [];
+  const messagesPerWrite: number[] = [];
+  const writeLog = (): void => {
+    const parts = pendingLog;
+    pendingLog = [];
+    messagesPerWrite.push(parts.length);
+    loggingCall.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+  };
+  logging.onMessage((bytes) => {
+    // After the messages the port has queued now are taken: they are delivered in one go.
+    if (pendingLog.length === 0) setImmediate(writeLog);
+    pendingLog.push(bytes);
+  });
+  loggingCall.on('data', () => logReceived.ring(messagesPerWrite.shift() ?? 1));
 
   const stateCall = open(target.state, state);
   stateCall.on('data', moveTo(state));

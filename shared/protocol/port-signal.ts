@@ -31,9 +31,9 @@ export class PortSignal {
     this.slots = new Int32Array(buffer);
   }
 
-  /** The sender: call after each message posted to the port. */
-  ring(): void {
-    Atomics.add(this.slots, RUNG, 1);
+  /** The sender: call after each message posted to the port (`count` for as many at once). */
+  ring(count = 1): void {
+    Atomics.add(this.slots, RUNG, count);
     Atomics.notify(this.slots, RUNG);
   }
 

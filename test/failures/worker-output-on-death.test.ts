@@ -49,6 +49,28 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
+  it('a burst of lines logged before process.exit reaches the host log once each, in order', async () => {
+    // The relay writes lines that arrive together as one message; the host's acknowledgement of
+    // it must count for each line, or the exiting worker takes them for unsent and writes them again.
+    const lines = workerLines('BURST');
+    const env = environment(mode);
+    env
+      .fromCollection([1, 2])
+      .map((x: number) => {
+        if (x === 2) {
+          for (let i = 0; i < 500; i++) console.log(`BURST ${i}`);
+          process.exit(1);
+        }
+        return x;
+      })
+      .print();
+    const error = await failureOf<WorkerFailureError>(env.execute('burst then exit'));
+    expect(error!.kind).toBe('crashed');
+    expect(lines.map((r) => r.message)).toEqual(Array.from({ length: 500 }, (_, i) => `BURST ${i}`));
+    // What the worker takes for unsent at its exit it writes to stderr: none of these.
+    expect(error!.stderrTail.split('\n').filter((l) => l.includes('BURST'))).toEqual([]);
+  });
+
   it('lines logged before a function hangs reach the host log', async () => {
     const lines = workerLines('LOG-LINE');
     const env = environment(mode, { 'udf.worker.heartbeat-interval': 100, 'udf.worker.heartbeat-timeout': 1000 });
