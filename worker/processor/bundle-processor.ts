@@ -339,13 +339,18 @@ export class BundleProcessor {
     return this.metrics();
   }
 
+  /**
+   * Per transform since the processor started: elements in, and elements out on its main output
+   * (what the next function of the chain received, or the processor's main output) plus its
+   * side outputs and dead letters, as Flink's numRecordsOut counts side outputs.
+   */
   metrics(): Record<string, TransformMetrics> {
     const metrics: Record<string, TransformMetrics> = {};
     for (const [i, stage] of this.stages.entries()) {
       const next = this.stages[i + 1];
-      const out =
+      const main =
         next !== undefined ? next.operator.elementsIn : (this.outputs.get(this.layouts.mainOutputId)?.emitted ?? 0);
-      metrics[stage.transformId] = { elementsIn: stage.operator.elementsIn, elementsOut: out };
+      metrics[stage.transformId] = { elementsIn: stage.operator.elementsIn, elementsOut: main + stage.operator.sideElementsOut };
     }
     return metrics;
   }

@@ -93,7 +93,8 @@ export class ProcessContextImpl implements OnTimerContext<unknown> {
 
   constructor(
     private readonly scope: ElementScope,
-    private readonly sideOutputs: SideOutputs,
+    /** Read by the operator too, which holds a record's rows under the `skip` policy. */
+    readonly sideOutputs: SideOutputs,
     clock: Clock,
     state: OperatorStateAccess | null,
     firing: TimerFiring | null = null,

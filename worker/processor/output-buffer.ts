@@ -91,13 +91,58 @@ export class OutputBuffer implements Downstream {
   }
 }
 
-/** The side outputs one operator may write to, by tag name. Tags nobody consumes are dropped. */
+/**
+ * The side outputs one operator may write to, by tag name. Tags nobody consumes are dropped,
+ * though counted: an operator's recordsOut counts what it emitted, as Flink's does, whoever reads it.
+ *
+ * Under the `skip` policy the operator holds a record's rows (holdRecords) until the function
+ * has finished the record: release() sends them on, discard() drops them with the record.
+ */
 export class SideOutputs {
+  /** Rows emitted since the processor started (to any valid tag, consumed or not). */
+  emitted = 0;
+  /** The record's rows, in order, while held; null: rows go out as they are emitted. */
+  private held: HeldRow[] | null = null;
+
   constructor(private readonly byTag: Map<string, OutputBuffer>) {}
 
   emit(tag: OutputTag<unknown>, value: unknown, timestamp: number | null): void {
     const tagId = (tag as { tagId?: unknown } | null)?.tagId;
     if (typeof tagId !== 'string') throw new TypeError('ctx.output takes an OutputTag as its first argument');
-    this.byTag.get(tagId)?.push(value, timestamp);
+    const buffer = this.byTag.get(tagId);
+    if (this.held !== null) {
+      this.held.push({ buffer, value, timestamp });
+      return;
+    }
+    this.emitted++;
+    buffer?.push(value, timestamp);
   }
+
+  /** From now on every record's rows wait for release() or discard(). */
+  holdRecords(): void {
+    this.held ??= [];
+  }
+
+  /** Sends the held rows on, in the order they were emitted. */
+  release(): void {
+    const held = this.held;
+    if (held === null || held.length === 0) return;
+    this.held = [];
+    for (const row of held) {
+      this.emitted++;
+      row.buffer?.push(row.value, row.timestamp);
+    }
+  }
+
+  /** Drops the held rows: their record failed. */
+  discard(): void {
+    if (this.held !== null && this.held.length > 0) this.held = [];
+  }
+}
+
+interface HeldRow {
+  /** Undefined for a tag nobody consumes. */
+  buffer: OutputBuffer | undefined;
+  value: unknown;
+  timestamp: number | null;
 }

@@ -24,13 +24,24 @@ export abstract class ChainOperator implements Downstream {
   /** Elements that entered this operator. */
   elementsIn = 0;
   readonly who: FunctionIdentity;
-  private readonly policy: FailurePolicy;
+  /** The `skip` policy: a record the function throws on becomes a dead letter and the rest go on. */
+  protected readonly skips: boolean;
   private readonly deadLetters: OutputBuffer | null;
 
   constructor(setup: OperatorSetup) {
     this.who = setup.who;
-    this.policy = setup.policy;
+    this.skips = setup.policy === 'skip' && setup.deadLetters !== null;
     this.deadLetters = setup.deadLetters;
+  }
+
+  /**
+   * Records this operator sent to its side outputs, dead letters included, since the processor
+   * started. Its recordsOut counts them with its main output, as Flink's numRecordsOut counts
+   * what an operator sends to side outputs (the window operator's late records included, which
+   * like dead letters are the operator's, not the function's).
+   */
+  get sideElementsOut(): number {
+    return this.deadLetters?.emitted ?? 0;
   }
 
   abstract push(value: unknown, timestamp: number | null): Pushed;
@@ -62,7 +73,7 @@ export abstract class ChainOperator implements Downstream {
    */
   protected failed(thrown: unknown, record: unknown, who: FunctionIdentity = this.who): undefined {
     if (thrown instanceof FunctionFailure) throw thrown;
-    if (this.policy === 'skip' && this.deadLetters !== null) {
+    if (this.skips && this.deadLetters !== null) {
       const wire = toWireError(thrown);
       this.deadLetters.push(
         {

@@ -18,7 +18,7 @@ export class ProcessOperator extends EmittingOperator {
     fn: unknown,
     private readonly ctx: ProcessContextImpl,
   ) {
-    super(setup);
+    super(setup, ctx.sideOutputs);
     this.call = callableOf(fn, 'processElement', 'process function');
     const onTimer = typeof fn === 'object' && fn !== null ? (fn as { onTimer?: unknown }).onTimer : undefined;
     this.timerCall = typeof onTimer === 'function' ? (onTimer.bind(fn) as TimerCall) : null;
@@ -32,15 +32,16 @@ export class ProcessOperator extends EmittingOperator {
     try {
       returned = this.call(value, this.ctx, this.out);
     } catch (thrown) {
-      this.out.take();
-      return this.failed(thrown, value);
+      return this.dropRecord(thrown, value);
     }
     return this.afterCall(returned, value, timestamp);
   }
 
   /**
    * A timer fired for the current key. Output of an event-time timer carries the timer's
-   * timestamp; output of a processing-time timer carries none (as in Flink).
+   * timestamp; output of a processing-time timer carries none (as in Flink). Under `skip` a
+   * timer is a record like an element: an onTimer that throws sends {timer, domain} to the
+   * dead letters, and nothing it emitted for the timer goes on.
    */
   fire(timestamp: number, domain: TimeDomain): Pushed {
     if (this.timerCall === null) return undefined;
@@ -53,8 +54,7 @@ export class ProcessOperator extends EmittingOperator {
     try {
       returned = this.timerCall(timestamp, this.ctx, this.out);
     } catch (thrown) {
-      this.out.take();
-      return this.failed(thrown, record);
+      return this.dropRecord(thrown, record);
     }
     return this.afterCall(returned, record, outTs);
   }

@@ -1,7 +1,7 @@
 /** Operators that need no state: map, filter, flatMap, timestamp assignment, key selection. */
-import { BufferingCollector, pushEach, pushEmitted, type Pushed } from '../downstream.ts';
+import { BufferingCollector, pushEach, pushEmitted, type Downstream, type Pushed } from '../downstream.ts';
 import { isPromiseLike } from '../failure.ts';
-import type { OutputBuffer } from '../output-buffer.ts';
+import type { OutputBuffer, SideOutputs } from '../output-buffer.ts';
 import { activity } from '../../activity.ts';
 import { ChainOperator, callableOf, type OperatorSetup } from './base.ts';
 
@@ -85,11 +85,32 @@ export class FilterOperator extends AnsweringOperator {
 /**
  * flatMap and process share this: the function may collect through `out`, return an
  * iterable (a generator included) or an async iterable, or return a promise of either.
+ *
+ * Under `fail` and `restart` what the function emits streams on as it comes (a failure there
+ * ends or rewinds the attempt, which drops it anyway). Under `skip` a record is all or nothing:
+ * what the function emits for it (collected, returned, yielded, sent to side outputs) is held
+ * until the function has finished the record, and goes downstream only if it did not throw; a
+ * skipped record leaves its dead letter and nothing else downstream. Its state writes and timer
+ * registrations stay (see README, failure policies).
  */
 export abstract class EmittingOperator extends ChainOperator {
   protected readonly out = new BufferingCollector();
 
+  constructor(
+    setup: OperatorSetup,
+    /** The function's side outputs (a process function's ctx.output); null when it has none. */
+    private readonly sideOutputs: SideOutputs | null = null,
+  ) {
+    super(setup);
+    if (this.skips) sideOutputs?.holdRecords();
+  }
+
+  override get sideElementsOut(): number {
+    return super.sideElementsOut + (this.sideOutputs?.emitted ?? 0);
+  }
+
   protected emit(returned: unknown, record: unknown, timestamp: number | null): Pushed {
+    if (this.skips) return this.emitWhole(returned, record, timestamp);
     return this.guarded(record, timestamp, () => {
       const collected = this.out.take();
       const first = collected.length === 0 ? undefined : pushEach(collected[Symbol.iterator](), this.next, timestamp);
@@ -106,17 +127,60 @@ export abstract class EmittingOperator extends ChainOperator {
     });
   }
 
+  /**
+   * Under `skip`: runs the function's iterable to its end, gathering what it yields after what
+   * was collected before (and what it collects meanwhile after both: the order `emit` streams
+   * them in), then pushes it all on. A throw or a rejection on the way drops the record.
+   */
+  private emitWhole(returned: unknown, record: unknown, timestamp: number | null): Pushed {
+    const gathered = new Gathered(this.out.take());
+    let pushed: Pushed;
+    try {
+      pushed = pushEmitted(returned, gathered, timestamp);
+    } catch (thrown) {
+      return this.dropRecord(thrown, record);
+    }
+    if (pushed === undefined) return this.pushWhole(gathered.items, record, timestamp);
+    return pushed.then(
+      () => this.pushWhole(gathered.items, record, timestamp),
+      (thrown: unknown) => this.dropRecord(thrown, record),
+    );
+  }
+
+  /** The record is done: its side output rows and its values go on. */
+  private pushWhole(items: unknown[], record: unknown, timestamp: number | null): Pushed {
+    const late = this.out.take();
+    for (const item of late) items.push(item);
+    return this.guarded(record, timestamp, () => {
+      this.sideOutputs?.release();
+      return items.length === 0 ? undefined : pushEach(items[Symbol.iterator](), this.next, timestamp);
+    });
+  }
+
+  /** The function threw on `record`: what it emitted for the record and is still held is dropped with it. */
+  protected dropRecord(thrown: unknown, record: unknown): undefined {
+    this.out.take();
+    this.sideOutputs?.discard();
+    return this.failed(thrown, record);
+  }
+
   protected afterCall(returned: unknown, record: unknown, timestamp: number | null): Pushed {
     if (isPromiseLike(returned)) {
       return Promise.resolve(returned).then(
         (r) => this.emit(r, record, timestamp),
-        (thrown: unknown) => {
-          this.out.take();
-          return this.failed(thrown, record);
-        },
+        (thrown: unknown) => this.dropRecord(thrown, record),
       );
     }
     return this.emit(returned, record, timestamp);
+  }
+}
+
+/** Where a skipping operator gathers what its function yields until the record is done. */
+class Gathered implements Downstream {
+  constructor(readonly items: unknown[]) {}
+  push(value: unknown): undefined {
+    this.items.push(value);
+    return undefined;
   }
 }
 
@@ -133,8 +197,7 @@ export class FlatMapOperator extends EmittingOperator {
     try {
       returned = this.call(value, this.out);
     } catch (thrown) {
-      this.out.take();
-      return this.failed(thrown, value);
+      return this.dropRecord(thrown, value);
     }
     return this.afterCall(returned, value, timestamp);
   }
