@@ -8,14 +8,17 @@
  * bits, undefined as null, …), and an output that does not fit its declared type fails the same
  * way.
  */
+import * as inspector from 'node:inspector';
 import type { RowBatch } from '../shared/codec/batch-layout.ts';
 import { BatchNormalizer } from '../shared/codec/batch-normalizer.ts';
 import { Configuration } from '../shared/config/configuration.ts';
+import { WorkerFailureError } from '../shared/errors/errors.ts';
 import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../shared/protocol/messages.ts';
-import { BundleProcessor } from './processor/bundle-processor.ts';
+import { BundleProcessor, type StartupStep } from './processor/bundle-processor.ts';
 import type { StateChannel } from './state/state-channel.ts';
 import { WorkerKeyedState } from './state/worker-keyed-state.ts';
 import { GENERIC_STATE_CODEC } from './state/worker-state-options.ts';
+import { StartupTimeoutError, withinStartupTimeout } from './startup-deadline.ts';
 
 export interface EmbeddedProcessor {
   /** Starts a bundle; returns its id (which its state requests carry). */
@@ -47,7 +50,14 @@ export async function createEmbeddedProcessor(
     GENERIC_STATE_CODEC,
   );
   // Outputs are taken after each call, so buffers never need an early hand-over.
-  const processor = await BundleProcessor.create(register, { state, loadFunction }, Number.MAX_SAFE_INTEGER);
+  const start = (onStartupStep?: (step: StartupStep) => void): Promise<BundleProcessor> =>
+    BundleProcessor.create(register, { state, loadFunction, onStartupStep }, Number.MAX_SAFE_INTEGER);
+  // Under a debugger, which is what this mode is for, a breakpoint in open() may hold it any time.
+  const processor = await (
+    inspector.url() === undefined ? withinStartupTimeout(config.get('udf.worker.startup-timeout'), start) : start()
+  ).catch((error: unknown) => {
+    throw error instanceof StartupTimeoutError ? embeddedStartupFailure(register, error) : error;
+  });
   const input = new BatchNormalizer(processor.layouts.input);
   const outputs = new Map([...processor.layouts.outputs].map(([id, layout]) => [id, new BatchNormalizer(layout)] as const));
   let bundle = 0;
@@ -78,4 +88,20 @@ export async function createEmbeddedProcessor(
     close: () => processor.close(),
     metrics: () => processor.metrics(),
   };
+}
+
+/**
+ * A start-up that did not complete in time fails as a worker's does (a start-up failure, which
+ * the job counts against udf.worker.startup-attempts), but nothing can be killed: the function
+ * runs on the host's thread, and what it started goes on there. A function that blocks the
+ * thread (a synchronous endless loop) blocks the host, as it would at any other time in this mode.
+ */
+function embeddedStartupFailure(register: RegisterRequest, error: StartupTimeoutError): WorkerFailureError {
+  const head = register.transforms?.[0]?.name ?? '';
+  return new WorkerFailureError({
+    kind: 'startup-failed',
+    workerId: 'embedded',
+    operator: `${head} (${(register.subtaskIndex ?? 0) + 1}/${register.parallelism ?? 1})`,
+    detail: `${error.message} (embedded mode: it runs on the host's thread, which cannot stop it)`,
+  });
 }

@@ -2,7 +2,7 @@
  * The worker harness: answers the host's Control instructions, with the Data, State and
  * Logging streams beside them. Written once for every transport (see shared/protocol/channel.ts).
  *
- *   register        load the functions, build the chain, call open()
+ *   register        load the functions, build the chain, call open(), within udf.worker.startup-timeout
  *   process_bundle  run the bundle's Data through the chain; answer after outputs and state writes
  *   finish          end of input: close() the functions
  *   heartbeat       answer at once (a blocked event loop is how the host sees a hung function)
@@ -18,6 +18,7 @@ import { LogForwarder } from './log-forwarding.ts';
 import { BundleProcessor } from './processor/bundle-processor.ts';
 import { FunctionFailure } from './processor/failure.ts';
 import { StateClient } from './state-client.ts';
+import { withinStartupTimeout } from './startup-deadline.ts';
 import { WorkerKeyedState } from './state/worker-keyed-state.ts';
 import { GENERIC_STATE_CODEC } from './state/worker-state-options.ts';
 
@@ -80,10 +81,15 @@ export class FnHarness {
         },
         GENERIC_STATE_CODEC,
       );
-      const processor = await BundleProcessor.create(
-        register,
-        { state: this.state, loadFunction: (spec) => this.options.loadFunction(spec) },
-        config.effectiveArrowBatchSize(),
+      const state = this.state;
+      // A start-up that never settles answers with an error naming the function (the host then
+      // kills this worker); one that blocks the event loop cannot, and the host times it out.
+      const processor = await withinStartupTimeout(config.get('udf.worker.startup-timeout'), (onStartupStep) =>
+        BundleProcessor.create(
+          register,
+          { state, loadFunction: (spec) => this.options.loadFunction(spec), onStartupStep },
+          config.effectiveArrowBatchSize(),
+        ),
       );
       this.processors.set(register.processorId ?? '', processor);
       return { register: {} };

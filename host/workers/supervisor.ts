@@ -11,6 +11,17 @@
  * start is mostly CPU (loading Node or a thread, tsx, gRPC and the harness): a job of fifty operators
  * starting all its workers together on two cores gave each a fiftieth of them, and workers
  * that were only waiting their turn timed out.
+ *
+ * Start-up has two parts, each given udf.worker.startup-timeout; the wait between them, for the
+ * attempt's other workers to start, is neither:
+ *
+ *   launch ──▶ connected (four streams)          timed here: killed, 'startup-failed'
+ *   register ─▶ functions loaded, open() done     timed by the worker, which names the function
+ *                                                 (STARTUP_TIMEOUT), and here, a little later,
+ *                                                 for one that cannot say (its event loop blocked)
+ *
+ * A start-up that never settles (an open() whose promise never resolves, a module whose
+ * top-level await never does) keeps the event loop free, so heartbeats alone would never end it.
  */
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
@@ -35,6 +46,8 @@ export interface SupervisedWorker {
 interface Entry extends SupervisedWorker {
   expectedExit: boolean;
   killedAs: WorkerFailureKind | null;
+  /** Why it was killed, when killedAs alone does not say (a start-up that did not complete). */
+  killedBecause: string | null;
   heartbeat: NodeJS.Timeout | null;
   exit: WorkerExit | null;
 }
@@ -100,8 +113,9 @@ export class WorkerSupervisor {
     }
     // The Control stream ending means the worker is going: its exit (awaited briefly) says how.
     const client: WorkerClient = new WorkerClient(outcome.connection, workerId, this.log, () => this.onStreamsClosed(entry));
-    const entry: Entry = { handle, client, operator, expectedExit: false, killedAs: null, heartbeat: null, exit: null };
+    const entry: Entry = { handle, client, operator, expectedExit: false, killedAs: null, killedBecause: null, heartbeat: null, exit: null };
     this.workers.set(workerId, entry);
+    client.onStartupTimeout((detail) => this.killAtStartup(entry, detail));
     void handle.exited.then((exit) => this.onExit(entry, exit));
     this.startHeartbeats(entry);
     this.log.debug(`worker ${workerId} (${this.mode}${handle.pid === undefined ? '' : `, pid ${handle.pid}`}) runs '${operator}'`);
@@ -192,27 +206,56 @@ export class WorkerSupervisor {
       stderrTail: exit.stderrTail,
       activity: entry.client.activity(),
       ...(duringStartup ? { detail: describeExit(exit, 'before its functions were loaded and opened') } : {}),
+      ...(entry.killedBecause === null ? {} : { detail: entry.killedBecause }),
     });
     this.log.error(error.message);
     entry.client.fail(error);
   }
 
+  /** Its start-up did not complete in time: killed, and reported as a start-up failure once it has exited. */
+  private killAtStartup(entry: Entry, detail: string): void {
+    if (entry.killedAs !== null || entry.expectedExit || entry.exit !== null) return;
+    this.log.error(`worker ${entry.handle.id} (operator '${entry.operator}'): ${detail}; killing it`);
+    entry.killedAs = 'startup-failed';
+    entry.killedBecause = detail;
+    this.stopHeartbeats(entry);
+    entry.handle.kill();
+  }
+
   private startHeartbeats(entry: Entry): void {
     const interval = this.config.get('udf.worker.heartbeat-interval');
     const timeout = this.config.get('udf.worker.heartbeat-timeout');
-    // Until it has registered, a worker is starting (loading code, open()): it gets the
-    // start-up timeout, if that is the longer.
-    const startupTimeout = Math.max(timeout, this.config.get('udf.worker.startup-timeout'));
+    const startupTimeout = this.config.get('udf.worker.startup-timeout');
+    // Until it has registered, a worker is starting: it gets the start-up timeout for its
+    // silence, if that is the longer.
+    const silenceAtStartup = Math.max(timeout, startupTimeout);
     let lastAnswer = Date.now();
     let inFlight = false;
     entry.heartbeat = setInterval(() => {
-      const limit = entry.client.registered ? timeout : startupTimeout;
-      if (Date.now() - lastAnswer > limit) {
-        this.log.error(`worker ${entry.handle.id} did not answer heartbeats for ${limit} ms; killing it`);
-        entry.killedAs = 'hung';
-        this.stopHeartbeats(entry);
-        entry.handle.kill();
-        return;
+      const now = Date.now();
+      const registering = entry.client.registered ? null : entry.client.registering;
+      if (registering !== null) {
+        // Loading and opening its functions: limited by the start-up timeout, blocked or not.
+        // The worker keeps that deadline itself and says where it was; this is for a worker that
+        // cannot, and so comes a moment later (STARTUP_REPORT_GRACE_MS).
+        if (now - registering.since > startupTimeout + STARTUP_REPORT_GRACE_MS) {
+          this.killAtStartup(
+            entry,
+            `loading and opening its functions (${registering.functions}) did not complete within ` +
+              `udf.worker.startup-timeout (${startupTimeout} ms), and the worker did not say where it was ` +
+              '(synchronous code that does not return may be blocking it)',
+          );
+          return;
+        }
+      } else {
+        const limit = entry.client.registered ? timeout : silenceAtStartup;
+        if (now - lastAnswer > limit) {
+          this.log.error(`worker ${entry.handle.id} did not answer heartbeats for ${limit} ms; killing it`);
+          entry.killedAs = 'hung';
+          this.stopHeartbeats(entry);
+          entry.handle.kill();
+          return;
+        }
       }
       if (inFlight) return;
       inFlight = true;
@@ -237,6 +280,9 @@ export class WorkerSupervisor {
 
 /** How long a worker whose streams closed has to exit before it is reported as lost. */
 const STREAM_CLOSE_GRACE_MS = 2000;
+
+/** How long past udf.worker.startup-timeout a registering worker has to report the timeout itself. */
+const STARTUP_REPORT_GRACE_MS = 2000;
 
 function describeExit(exit: WorkerExit, when: string): string {
   if (exit.outOfMemory) return 'it ran out of memory';

@@ -7,6 +7,7 @@
 import { ProtocolError } from '../../shared/errors/errors.ts';
 import { fromWireError } from '../../shared/errors/wire.ts';
 import type { HostConnection } from '../../shared/protocol/channel.ts';
+import { STARTUP_TIMEOUT } from '../../shared/protocol/startup-timeout.ts';
 import type {
   Elements,
   InstructionRequest,
@@ -41,6 +42,12 @@ export class WorkerClient {
    * open() may keep its event loop busy for a while, which is start-up, not a hang.
    */
   registered = false;
+  /**
+   * Since when the worker has been loading and opening its functions (the registration went
+   * out), and which they are; null before. The supervisor times it out (udf.worker.startup-timeout).
+   */
+  registering: { since: number; functions: string } | null = null;
+  private startupTimeoutHandler: ((detail: string) => void) | null = null;
   private readonly failureListeners: ((error: Error) => void)[] = [];
 
   /**
@@ -89,6 +96,10 @@ export class WorkerClient {
   start(request: Omit<InstructionRequest, 'instructionId'>, what: string): { instructionId: string; response: Promise<InstructionResponse> } {
     const instructionId = String(this.nextInstruction++);
     if (this.failure !== null) return { instructionId, response: Promise.reject(this.failure) };
+    if (request.register) {
+      const functions = (request.register.transforms ?? []).map((t) => `${t.functionName || t.kind || ''} of operator '${t.name ?? ''}'`);
+      this.registering = { since: Date.now(), functions: functions.join(', ') };
+    }
     const response = new Promise<InstructionResponse>((resolve, reject) => {
       this.pending.set(instructionId, { resolve, reject, what });
       this.connection.control.send({ ...request, instructionId });
@@ -107,6 +118,16 @@ export class WorkerClient {
 
   serveState(handler: StateHandler): void {
     this.stateHandler = handler;
+  }
+
+  /**
+   * What to do when the worker says its start-up did not complete within
+   * udf.worker.startup-timeout (the STARTUP_TIMEOUT error, with what it was at): the handler
+   * fails this client, so the registration stays pending until then. Without one, the
+   * registration is rejected with the worker's error as it came.
+   */
+  onStartupTimeout(handler: (detail: string) => void): void {
+    this.startupTimeoutHandler = handler;
   }
 
   /** What the worker is being asked to do right now, for failure reports. */
@@ -155,6 +176,10 @@ export class WorkerClient {
     if (pending === undefined) {
       // After a failure, answers to what was pending then are expected, and of no interest.
       if (this.failure === null) this.log.error(`worker ${this.workerId} answered instruction '${id}', which it was not given; ignored`);
+      return;
+    }
+    if (response.error?.name === STARTUP_TIMEOUT && this.startupTimeoutHandler !== null) {
+      this.startupTimeoutHandler(response.error.message ?? '');
       return;
     }
     this.pending.delete(id);

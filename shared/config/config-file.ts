@@ -1,5 +1,6 @@
 /**
- * Config files given with --config. `.json` holds one flat object of key → value; any other
+ * Config files given with --config. `.json` holds one flat object of key → value (a key given
+ * twice is refused, as in YAML, where JSON.parse would keep the last); any other
  * name is read as Flink's flat YAML style:
  *
  *   # comment
@@ -10,6 +11,7 @@
  * refused with the file name and line number rather than misread.
  */
 import { readFileSync } from 'node:fs';
+import { parse as parseJsonTree, type MemberNode, type ValueNode } from '@humanwhocodes/momoa';
 import { ConfigError } from '../errors/errors.ts';
 import type { Configuration } from './configuration.ts';
 
@@ -17,8 +19,8 @@ export interface ConfigFileEntry {
   readonly key: string;
   /** A string from YAML; a string, number or boolean from JSON. */
   readonly value: string | number | boolean;
-  /** 1-based; undefined when the line of a JSON key could not be found. */
-  readonly line: number | undefined;
+  /** 1-based. */
+  readonly line: number;
 }
 
 /** Reads a config file into key → string, e.g. to pass on as -D-style properties. */
@@ -34,7 +36,7 @@ export function loadConfigFile(path: string): Record<string, string> {
  */
 export function applyConfigFile(conf: Configuration, path: string): Configuration {
   for (const entry of readConfigFile(path)) {
-    conf.set(entry.key, entry.value, 'file', entry.line === undefined ? path : `${path}:${entry.line}`);
+    conf.set(entry.key, entry.value, 'file', `${path}:${entry.line}`);
   }
   return conf;
 }
@@ -56,6 +58,11 @@ export function parseConfigText(text: string, fileName: string): ConfigFileEntry
   return fileName.toLowerCase().endsWith('.json') ? parseJson(text, fileName) : parseFlatYaml(text, fileName);
 }
 
+/**
+ * JSON.parse says whether the text is JSON (in its own words) and gives the values; Momoa's
+ * syntax tree, of the same text, says where each key is and whether one repeats, which
+ * JSON.parse cannot tell (it keeps the last). Keys compare as read: "a" and "\u0061" are one.
+ */
 function parseJson(text: string, fileName: string): ConfigFileEntry[] {
   let parsed: unknown;
   try {
@@ -69,31 +76,53 @@ function parseJson(text: string, fileName: string): ConfigFileEntry[] {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError('', `${fileName}: expected a JSON object of key → value, got ${describeJson(parsed)}`);
   }
-  return Object.entries(parsed).map(([key, value]) => {
-    const line = jsonKeyLine(text, key);
+  const tree = parseJsonTree(text, { mode: 'json' }).body;
+  refuseDuplicateKeys(tree, text, fileName);
+  if (tree.type !== 'Object') throw new Error(`${fileName}: JSON.parse read an object where Momoa read ${tree.type}`);
+  const values = parsed as Record<string, unknown>;
+  return tree.members.map((member) => {
+    const key = keyOf(member);
+    const line = member.name.loc.start.line;
+    const value = values[key];
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      const where = line === undefined ? fileName : `${fileName}:${line}`;
-      throw new ConfigError(key, `${where}: the value of '${key}' must be a string, number or boolean, got ${describeJson(value)}`);
+      throw new ConfigError(key, `${fileName}:${line}: the value of '${key}' must be a string, number or boolean, got ${describeJson(value)}`);
     }
     return { key, value, line };
   });
+}
+
+/** Refuses a key given twice in one object, at any depth: the second is named, with where the first was. */
+function refuseDuplicateKeys(node: ValueNode, text: string, fileName: string): void {
+  if (node.type === 'Array') {
+    for (const element of node.elements) refuseDuplicateKeys(element.value, text, fileName);
+    return;
+  }
+  if (node.type !== 'Object') return;
+  const firstLine = new Map<string, number>();
+  for (const member of node.members) {
+    const { name, value } = member;
+    const key = keyOf(member);
+    const line = name.loc.start.line;
+    const seen = firstLine.get(key);
+    if (seen !== undefined) {
+      const written = text.slice(name.loc.start.offset, name.loc.end.offset);
+      const spelling = written === JSON.stringify(key) ? '' : `, written ${written}`;
+      throw new ConfigError(key, `${fileName}:${line}: duplicate key '${key}' (first set on line ${seen}${spelling})`);
+    }
+    firstLine.set(key, line);
+    refuseDuplicateKeys(value, text, fileName);
+  }
+}
+
+/** A member's key as read, escapes decoded (a bare identifier only in JSON5, which is not read here). */
+function keyOf(member: MemberNode): string {
+  return member.name.type === 'String' ? member.name.value : member.name.name;
 }
 
 function describeJson(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? 'an object' : typeof v;
-}
-
-/** The line of the first `"key":` in the text; keys written with escapes are not found. */
-function jsonKeyLine(text: string, key: string): number | undefined {
-  const pattern = new RegExp(`${escapeRegExp(JSON.stringify(key))}\\s*:`);
-  const match = pattern.exec(text);
-  return match === null ? undefined : lineAt(text, match.index);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function lineAt(text: string, index: number): number {

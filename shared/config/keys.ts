@@ -156,7 +156,9 @@ export const CONFIG_KEYS = {
     type: 'duration',
     default: 60_000,
     min: 1,
-    description: 'Time a worker has to start and complete its handshake, from when its start begins (a job starts two workers per core at once).',
+    description:
+      'Time a worker has to connect, from when its start begins (a job starts two workers per core at once); then, again, ' +
+      'to load its functions and run their open() (in embedded mode too, unless a debugger is attached), past which the job fails as a start-up failure.',
   },
   'udf.worker.startup-attempts': {
     type: 'int',

@@ -34,6 +34,14 @@ export const BUILTIN_URN = 'sluice:fn:builtin:v1';
 export interface ProcessorServices {
   state: WorkerKeyedState;
   loadFunction(spec: FunctionSpec): Promise<unknown>;
+  /** Told each step of create() as it begins: which function loads or opens (worker/startup-deadline.ts). */
+  onStartupStep?(step: StartupStep): void;
+}
+
+/** What create() is doing: loading a function (its module, and those it imports) or calling its open(). */
+export interface StartupStep {
+  step: 'load' | 'open';
+  who: FunctionIdentity;
 }
 
 interface Stage {
@@ -102,7 +110,11 @@ export class BundleProcessor {
       if (i === 0) this.headState = state;
       const policy = (t.failurePolicy || 'fail') as FailurePolicy;
       const isBuiltin = t.function?.urn === BUILTIN_URN;
+      const loading = (functionName: string): void =>
+        this.services.onStartupStep?.({ step: 'load', who: { operator: name, transform: id, functionName } });
+      if (!isBuiltin) loading(t.functionName || '<function>');
       const fn = isBuiltin ? null : await this.services.loadFunction(t.function ?? {});
+      if (t.kind === 'partition_custom') loading(t.keySelectorName || '<key selector>');
       const keySelector = t.kind === 'partition_custom' ? await this.services.loadFunction(t.keySelector ?? {}) : null;
       const setup: OperatorSetup = {
         who: { operator: name, transform: id, functionName: t.functionName || (isBuiltin ? t.kind ?? '' : functionNameOf(fn)) },
@@ -203,6 +215,7 @@ export class BundleProcessor {
         const open = (fn as { open?: unknown } | null)?.open;
         if (typeof open !== 'function') continue;
         activity.operator = who.operator;
+        this.services.onStartupStep?.({ step: 'open', who });
         try {
           await open.call(fn, stage.context);
         } catch (thrown) {
