@@ -91,7 +91,7 @@ describe('the normalized batch is the batch after an encode and a decode', () =>
     expect(normalized(generic, badTime)).toEqual({ error: expect.stringMatching(/^ValueEncodeError: row 0: timestamp: /) });
   });
 
-  it('nested types and the generic column take the codec itself', () => {
+  it('nested types and the generic column: each value as the codec gives it, refused as the codec refuses it', () => {
     const row: BatchLayout = { value: { kind: 'ROW_NAMED', names: ['v', 'n'], fields: [{ kind: 'FLOAT' }, { kind: 'LONG' }] }, keyed: false, timestamped: false };
     const values = [{ v: 0.1, n: 5n }, null, { v: -0, n: undefined }];
     expect(normalized(row, rows(values))).toEqual(viaCodec(row, rows(values)));

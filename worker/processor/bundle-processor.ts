@@ -13,9 +13,11 @@ import { activity } from '../activity.ts';
 import { DEAD_LETTER_SUFFIX, processorLayouts, type ProcessorLayouts } from '../../shared/protocol/layouts.ts';
 import { VALUE_COLUMN, type RowBatch } from '../../shared/codec/batch-layout.ts';
 import { ValueEncodeError } from '../../shared/codec/value-encode-error.ts';
-import { OutputTypeError } from '../../shared/errors/errors.ts';
+import { ValueNormalizer } from '../../shared/codec/value-normalizer.ts';
+import { parseTypeDescriptor } from '../../shared/api/types.ts';
 import type { WorkerKeyedState, OperatorStateAccess } from '../state/worker-keyed-state.ts';
 import { ProcessContextImpl, type Clock } from './contexts.ts';
+import { ChainHandOff, outputTypeFailure } from './chain-hand-off.ts';
 import type { Downstream, Pushed } from './downstream.ts';
 import { ElementScope } from './element-scope.ts';
 import { FunctionFailure, isPromiseLike, lifecycleFailure, type FunctionIdentity } from './failure.ts';
@@ -143,8 +145,14 @@ export class BundleProcessor {
       values: this.stages[valuesFrom]!.operator.who,
       rest: this.stages.at(-1)!.operator.who,
     });
+    // A function chained after another receives what a stage boundary between them would
+    // deliver (chain-hand-off.ts); the last one's values are encoded, or normalized, as they leave.
     for (const [i, stage] of this.stages.entries()) {
-      stage.operator.next = this.stages[i + 1]?.operator ?? (main as Downstream);
+      const next = this.stages[i + 1];
+      stage.operator.next =
+        next === undefined
+          ? (main as Downstream)
+          : new ChainHandOff(new ValueNormalizer(parseTypeDescriptor(transforms[i]?.outputType ?? '')), next.operator, stage.operator.who);
     }
     this.head = this.stages[0]!.operator;
     this.head.isHead = true;
@@ -232,9 +240,7 @@ export class BundleProcessor {
   outputFailure(outputId: string, error: unknown): unknown {
     const producers = this.producers.get(outputId);
     if (!(error instanceof ValueEncodeError) || producers === undefined) return error;
-    const who = error.path.startsWith(VALUE_COLUMN) ? producers.values : producers.rest;
-    const thrown = new OutputTypeError(`${error.path}: expected ${error.expected}, got ${error.found}`);
-    return new FunctionFailure(thrown, who, who.functionName, '');
+    return outputTypeFailure(error, error.path.startsWith(VALUE_COLUMN) ? producers.values : producers.rest);
   }
 
   /**
