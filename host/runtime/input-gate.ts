@@ -2,13 +2,16 @@
  * A task's inputs: one StreamChannel per upstream subtask. The gate merges them as Flink's
  * input gates do:
  *  - watermarks, as Flink's StatusWatermarkValve: the gate's watermark is the minimum over its
- *    aligned active channels (an ended or idle channel no longer holds it back); a watermark
- *    element is returned only when it advances. A channel that resumes after being idle is
- *    unaligned while its watermark is below the gate's, so it does not hold back what was
- *    already passed on; it aligns again once it catches up. When every live channel is idle,
- *    nothing will advance the minimum any more: the gate flushes its watermark to the largest
- *    of its channels' (watermarks arriving while all are idle move it on too) and reports itself
- *    idle (a status element, after that watermark), and active again when one resumes;
+ *    aligned active channels (an idle channel no longer holds it back); a watermark element is
+ *    returned only when it advances. A channel that resumes after being idle is unaligned while
+ *    its watermark is below the gate's, so it does not hold back what was already passed on; it
+ *    aligns again once it catches up. When every channel is idle, nothing will advance the
+ *    minimum any more: the gate flushes its watermark to the largest of its channels' (watermarks
+ *    arriving while all are idle move it on too) and reports itself idle (a status element,
+ *    after that watermark), and active again when one resumes. An ended channel is an active,
+ *    aligned one at +Infinity, as in Flink, where a source's last watermark is Long.MAX_VALUE
+ *    (and marks its output active): it never holds the watermark back, and once no live channel
+ *    is active and aligned the watermark goes to +Infinity, the gate staying (or becoming) active;
  *  - barriers: once a barrier arrives on a channel, that channel is not read again until the
  *    same barrier arrived on every channel that has not ended (alignment); then one barrier is
  *    returned. A channel that ends while the others wait releases them (its source ended: it
@@ -78,8 +81,8 @@ export class InputGate {
     }
     if (this.watermarkDue) {
       this.watermarkDue = false;
-      const watermark = this.advanceWatermark();
-      if (watermark !== null) return watermark;
+      const change = this.watermarkAndStatus();
+      if (change !== null) return change;
     }
     for (let visited = 0; visited < n; visited++) {
       const state = this.states[this.next]!;
@@ -112,12 +115,7 @@ export class InputGate {
         state.active = element.active;
         // Resumed: aligned only if it did not fall behind what the gate already passed on.
         state.aligned = element.active && state.watermark >= this.watermark;
-        const watermark = this.advanceWatermark();
-        const status = this.statusChange();
-        if (watermark === null || status === null) return watermark ?? status;
-        // Going idle, the flushed watermark goes first (as Flink's valve); resuming, the status.
-        this.queued = element.active ? watermark : status;
-        return element.active ? status : watermark;
+        return this.watermarkAndStatus();
       }
       case 'barrier':
         state.blocked = true;
@@ -127,25 +125,41 @@ export class InputGate {
         state.ended = true;
         state.blocked = false;
         const barrier = this.completeAlignment();
-        if (barrier === null) return this.advanceWatermark();
+        if (barrier === null) return this.watermarkAndStatus();
         this.watermarkDue = true;
         return barrier;
       }
     }
   }
 
+  /**
+   * What a change of a channel's status or end moves on: the watermark and the gate's status.
+   * Going idle, the flushed watermark goes first (as Flink's valve); becoming active, the status.
+   */
+  private watermarkAndStatus(): StreamElement | null {
+    const watermark = this.advanceWatermark();
+    const status = this.statusChange();
+    if (watermark === null || status === null) return watermark ?? status;
+    const active = status.kind === 'status' && status.active;
+    this.queued = active ? watermark : status;
+    return active ? status : watermark;
+  }
+
   private advanceWatermark(): StreamElement | null {
-    // An ended channel holds nothing back; once all have ended the watermark is +Infinity.
-    // Idle and unaligned channels hold nothing back either. With no live channel active, the
-    // watermark is flushed to the largest of the live channels'.
+    // The minimum over the aligned active channels, an ended one counting as one at +Infinity:
+    // with one ended, a minimum always exists (+Infinity if no live channel is aligned and
+    // active). Without one, no live channel active means every channel is idle: the watermark
+    // is flushed to the largest of theirs; some active but none aligned, nothing moves.
     let min = Infinity;
     let max = -Infinity;
-    let live = 0;
+    let ended = 0;
     let active = 0;
     let aligned = 0;
     for (const s of this.states) {
-      if (s.ended) continue;
-      live++;
+      if (s.ended) {
+        ended++;
+        continue;
+      }
       max = Math.max(max, s.watermark);
       if (!s.active) continue;
       active++;
@@ -153,8 +167,8 @@ export class InputGate {
       aligned++;
       min = Math.min(min, s.watermark);
     }
-    if (active > 0 && aligned === 0) return null;
-    if (live > 0 && active === 0) min = max;
+    if (ended === 0 && active === 0) min = max;
+    else if (ended === 0 && aligned === 0) return null;
     if (min > this.watermark) {
       this.watermark = min;
       return { kind: 'watermark', timestamp: min };
@@ -162,9 +176,9 @@ export class InputGate {
     return null;
   }
 
-  /** A status element when the gate as a whole goes idle or becomes active again. */
+  /** A status element when the gate as a whole goes idle or becomes active again (an ended channel is active). */
   private statusChange(): StreamElement | null {
-    const active = this.states.some((s) => !s.ended && s.active);
+    const active = this.states.some((s) => s.ended || s.active);
     if (active === this.active) return null;
     this.active = active;
     return { kind: 'status', active };

@@ -11,7 +11,10 @@
  * bundle is open is held until that bundle has finished (its state writes are then in the
  * host); then due event-time timers fire, in a bundle of their own, and the watermark moves on.
  * The timers a keyed process function registers reach the host with its bundle's state: while
- * the input is idle its bundle finishes, so that they fire when due.
+ * the input is idle its bundle finishes, so that they fire when due. Due processing-time timers
+ * fire likewise once every bundle before them has finished, in a bundle of their own (which the
+ * elements after them may join), so that the host holds every registration and deletion made
+ * before they fire.
  * A stage that assigns timestamps sends the watermark it generates periodically
  * (pipeline.auto-watermark-interval), also while its input is quiet: the records that advance it
  * may come back from the worker while the task waits for input, and it wakes up when it is due.
@@ -322,29 +325,42 @@ export class UdfTask {
   /**
    * At the end of the input, the processing-time timers already due fire, in a bundle of their
    * own (they would have fired by now had their bundle reached the host sooner: a bundle still
-   * open at the end registers its timers only here); later ones are dropped, as in Flink.
+   * open at the end registers its timers only here); later ones are dropped, as in Flink. Due
+   * ones that their onTimer registered and the worker did not fire among them come back with
+   * the bundle: they fire too, as they would in Flink's loop over the timers due at one time.
    */
   private async fireDueProcessingTimers(): Promise<void> {
     const now = Date.now();
-    if (this.nextProcessingTimer() > now) return;
-    await this.fireProcessingTimers(now);
-    await this.finishBundle();
+    while (this.nextProcessingTimer() <= now) {
+      await this.fireProcessingTimers(now);
+      await this.finishBundle();
+    }
   }
 
+  /**
+   * Takes the processing-time timers due at `now` from the host and fires them, in a bundle of
+   * their own. The bundles before must have finished first: a timer is a set element, and a
+   * registration the functions made before it fired (registering it again is then a no-op) that
+   * reached the host only after the host took it would register it anew, and it would fire
+   * twice; a deletion would come too late to keep it from firing. With every earlier write in
+   * the host, only the timers' own onTimer calls can change them before they fire, and the
+   * worker sees those (TimerFiring). Event-time timers are taken the same way (advanceWatermark).
+   */
   private async fireProcessingTimers(now: number): Promise<void> {
+    await this.finishBundle();
     const timers = this.o.timers!;
     const fired = timers.backend.popProcessingTimers(timers.range, now, timers.operator);
     if (fired.length > 0) await this.runTimers(fired, 1);
   }
 
   /**
-   * Sends fired timers to the worker. They count as elements of the open bundle (one opens if
-   * none is). Event-time timers finish their bundle, since the watermark that fired them moves
-   * on only after their output; processing-time timers leave it to finish as any other.
+   * Sends fired timers to the worker, first in a bundle of their own (none is open: see
+   * fireProcessingTimers); they count as its elements. Event-time timers finish their bundle,
+   * since the watermark that fired them moves on only after their output; processing-time
+   * timers leave it open to the elements that follow, to finish as any other.
    */
   private async runTimers(fired: { key: Uint8Array; timestamp: number }[], domain: 0 | 1): Promise<void> {
-    if (this.bundleOpen) await this.flushBatch();
-    else this.openBundle();
+    this.openBundle();
     for (let from = 0; from < fired.length; from += this.o.batchSize) {
       const part = fired.slice(from, from + this.o.batchSize);
       const batch: RowBatch = {
@@ -357,7 +373,7 @@ export class UdfTask {
       await this.o.runner.send(batch, true);
     }
     if (domain === 0) {
-      // No watermark is held here: advanceWatermark only runs while no bundle is open.
+      // No watermark is held here: no bundle was open.
       await this.endBundle();
       this.bundleOpen = false;
       this.bundleDeadline = Infinity;
