@@ -66,6 +66,9 @@ export class UdfTask {
   private forwardedWatermark = -Infinity;
   /** Wakes waitForInput early: a generated watermark became due before the deadline it waits for. */
   private wake: { at: number; resolve: () => void } | null = null;
+  /** Bundles closed so far, and the count when due processing-time timers were last looked for (onDeadlines). */
+  private bundlesClosed = 0;
+  private timersCheckedAt = 0;
   /** The previous bundle while it finishes beside the open one (see closeBundle). */
   private finishing: Promise<void> | null = null;
   private watermark = -Infinity;
@@ -86,6 +89,7 @@ export class UdfTask {
       switch (element.kind) {
         case 'records':
           await this.addRecords(element.batch);
+          if (this.bundleOpen || this.bundlesClosed !== this.timersCheckedAt) await this.onDeadlines();
           break;
         case 'watermark':
           await this.onWatermark(element.timestamp);
@@ -109,6 +113,22 @@ export class UdfTask {
           return;
       }
     }
+  }
+
+  /**
+   * Under input that never pauses (this stage is the slowest), waitForInput does not run: the
+   * bundle's time limit and due processing-time timers are looked at after each batch of input
+   * too. Timers only when a bundle has closed since they were last looked for: the timers its
+   * functions registered reach the host with it, and taking due ones finishes the bundles before
+   * (fireProcessingTimers), which under load is done at bundle boundaries, not between them. So a
+   * timer is at most about udf.bundle.time late under load, as a record's output is.
+   */
+  private async onDeadlines(): Promise<void> {
+    const now = Date.now();
+    if (this.bundleOpen && now >= this.bundleDeadline) await this.closeBundle();
+    if (this.bundlesClosed === this.timersCheckedAt) return;
+    this.timersCheckedAt = this.bundlesClosed;
+    if (this.nextProcessingTimer() <= now) await this.fireProcessingTimers(now);
   }
 
   /**
@@ -205,6 +225,7 @@ export class UdfTask {
     if (!this.bundleOpen) return;
     await this.flushBatch();
     this.bundleOpen = false;
+    this.bundlesClosed++;
     this.bundleDeadline = Infinity;
     const previous = this.finishing;
     // Forgotten once it succeeds; a failure stays to be observed by whoever waits next (it
@@ -222,6 +243,7 @@ export class UdfTask {
     if (this.bundleOpen) {
       await this.flushBatch();
       this.bundleOpen = false;
+      this.bundlesClosed++;
       this.bundleDeadline = Infinity;
       const previous = this.finishing;
       this.finishing = null;

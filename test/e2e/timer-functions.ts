@@ -117,3 +117,21 @@ export class Splitter extends ProcessFunction<number, string> {
     ctx.output(WORDS, { n, word: ['zero', 'one', 'two', 'three'][n] ?? 'many' });
   }
 }
+
+/**
+ * Keeps its stage the slowest of the job (a few microseconds of work a record), so that its
+ * input never runs dry; on the first record it sets a processing-time timer 20 ms ahead, whose
+ * firing it reports.
+ */
+export class BusyWithOneTimer extends KeyedProcessFunction<number, number, string> {
+  processElement(value: number, ctx: KeyedProcessContext<number>, out: Collector<string>): void {
+    let work = 0;
+    for (let i = 0; i < 3000; i++) work += i % 7;
+    if (work < 0) out.collect('never');
+    if (value === 1) ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 20);
+  }
+
+  override onTimer(_timestamp: number, _ctx: OnTimerContext<number>, out: Collector<string>): void {
+    out.collect('fired');
+  }
+}
