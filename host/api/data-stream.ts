@@ -31,6 +31,8 @@ import type { StreamExecutionEnvironment } from './environment.ts';
 import { checkFunction, checkPositiveInt } from './function-checks.ts';
 import { FileSink, SinkFunction, type SinkSpec } from './sinks.ts';
 import type { WatermarkStrategy } from './watermark-strategy.ts';
+import { WindowedStream } from './windowed-stream.ts';
+import { CountSlidingWindowAssigner, CountTumblingWindowAssigner, type CountWindow, type WindowAssigner } from '../../shared/api/windows.ts';
 
 export interface CollectOptions {
   /** Stop after this many results (the job is cancelled once they are in). */
@@ -435,6 +437,20 @@ export class KeyedStream<T, K> extends DataStream<T> {
   reduce(fn: ReduceLike<T>): DataStream<T> {
     checkFunction(fn, 'reduce', 'reduce()');
     return this.udf<T>('reduce', 'Keyed Reduce', fn, this.getType() ?? undefined);
+  }
+
+  /** Cuts the stream into windows per key (TumblingEventTimeWindows.of(size), EventTimeSessionWindows.withGap(gap), …). */
+  window(assigner: WindowAssigner): WindowedStream<T, K> {
+    return new WindowedStream<T, K>(assigner, this.getType(), (name, spec, type) => this.udf('window', name, spec, type));
+  }
+
+  /**
+   * Windows of `size` elements per key (PyFlink's count_window): one after the other, or with
+   * `slide`, one starting every `slide` elements. A window fires once it holds `size` elements.
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, CountWindow> {
+    const assigner = slide === undefined || slide === 0 ? CountTumblingWindowAssigner.of(size) : CountSlidingWindowAssigner.of(size, slide);
+    return new WindowedStream<T, K, CountWindow>(assigner, this.getType(), (name, spec, type) => this.udf('window', name, spec, type));
   }
 
   /** Sums a field (an index of a tuple/array or a property name); other fields keep the first record's values. */

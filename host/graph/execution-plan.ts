@@ -51,6 +51,7 @@ const UDF_TYPES: Record<Exclude<UdfKind, 'aggregate'>, string> = {
   reduce: 'Keyed Reduce',
   process: 'Process',
   keyed_process: 'Keyed Process',
+  window: 'Window',
   timestamps: 'Timestamps/Watermarks',
   partition_custom: 'Partition Custom',
 };

@@ -19,6 +19,7 @@ export type UdfKind =
   | 'reduce'
   | 'process'
   | 'keyed_process'
+  | 'window'
   | 'aggregate'
   | 'timestamps'
   | 'partition_custom';

@@ -287,7 +287,7 @@ export class Attempt {
       bundleTimeMs: config.get('udf.bundle.time'),
       batchSize: config.effectiveArrowBatchSize(),
       timers:
-        backend !== null && head.udf === 'keyed_process' ? { backend, range, operator: transformId(head) } : null,
+        backend !== null && (head.udf === 'keyed_process' || head.udf === 'window') ? { backend, range, operator: transformId(head) } : null,
       watermarks: generator,
       onBarrier: (id) => {
         acks.sawBarrier(id);

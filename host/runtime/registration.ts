@@ -33,6 +33,7 @@ const ROLE: Record<UdfTransformation['udf'], string> = {
   reduce: 'reduce function',
   process: 'process function',
   keyed_process: 'keyed process function',
+  window: 'window function',
   aggregate: 'aggregation',
   timestamps: 'timestamp assigner',
   partition_custom: 'partitioner',

@@ -19,6 +19,22 @@ export {
   Partitioner,
 } from './functions.ts';
 export { TimeDomain } from './contexts.ts';
+export {
+  TimeWindow,
+  WindowAssigner,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  EventTimeSessionWindows,
+  ProcessingTimeSessionWindows,
+  CountWindow,
+  CountWindowAssigner,
+  CountTumblingWindowAssigner,
+  CountSlidingWindowAssigner,
+} from './windows.ts';
+export { ProcessWindowFunction, WindowFunction } from './window-functions.ts';
+export type { ProcessWindowContext } from './window-functions.ts';
 export { OutputTag } from './output-tag.ts';
 export { Time } from './time.ts';
 export { StateTtlConfig, UpdateType, StateVisibility } from './ttl.ts';

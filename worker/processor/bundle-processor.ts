@@ -26,6 +26,10 @@ import type { ChainOperator, FailurePolicy, OperatorSetup } from './operators/ba
 import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
 import { PartitionCustomOperator } from './operators/partition-custom.ts';
 import { ProcessOperator } from './operators/process.ts';
+import { WindowOperator, windowFunctionsOf, windowFunctionName } from './operators/window.ts';
+import { CountWindowOperator } from './operators/window-count.ts';
+import { CountWindowAssigner } from '../../shared/api/windows.ts';
+import type { WindowSpec } from '../../shared/protocol/window-spec.ts';
 import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
 import { RuntimeContextImpl, type TaskInfo } from './runtime-context.ts';
 import { runRows, type RowStep } from './row-loop.ts';
@@ -69,7 +73,8 @@ export class BundleProcessor {
   private readonly firing = new TimerFiring();
   private stages: Stage[] = [];
   private head!: ChainOperator;
-  private timerTarget: ProcessOperator | null = null;
+  /** The keyed process function or window operator timers fire on. */
+  private timerTarget: ProcessOperator | WindowOperator | CountWindowOperator | null = null;
   /** The keyed state of the head, when the input is keyed: batches are prefetched through it. */
   private headState: OperatorStateAccess | null = null;
 
@@ -119,7 +124,12 @@ export class BundleProcessor {
       if (t.kind === 'partition_custom') loading(t.keySelectorName || '<key selector>');
       const keySelector = t.kind === 'partition_custom' ? await this.services.loadFunction(t.keySelector ?? {}) : null;
       const setup: OperatorSetup = {
-        who: { operator: name, transform: id, functionName: t.functionName || (isBuiltin ? t.kind ?? '' : functionNameOf(fn)) },
+        who: {
+          operator: name,
+          transform: id,
+          // A window ships its functions in one object: it is named for the function that runs on a firing.
+          functionName: t.kind === 'window' ? windowFunctionName(fn as WindowSpec, functionNameOf) : t.functionName || (isBuiltin ? t.kind ?? '' : functionNameOf(fn)),
+        },
         policy,
         deadLetters: this.outputs.get(`${id}${DEAD_LETTER_SUFFIX}`) ?? null,
       };
@@ -132,7 +142,7 @@ export class BundleProcessor {
         t.kind === 'partition_custom'
           ? this.partitionCustom(setup, fn, keySelector, t, isLast)
           : this.operatorFor(t.kind ?? '', setup, fn, state, sideOutputs, t.function, isLast, i === 0 ? this.headClock : this.chainedClock);
-      const fns = [{ fn, who: operator.who }];
+      const fns = (t.kind === 'window' ? windowFunctionsOf(fn as WindowSpec) : [fn]).map((f) => ({ fn: f, who: operator.who }));
       if (t.kind === 'partition_custom') fns.unshift({ fn: keySelector, who: keySelectorIdentity(setup.who, t, keySelector) });
       this.stages.push({ operator, fns, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state) });
     }
@@ -200,6 +210,16 @@ export class BundleProcessor {
           needState();
           this.timerTarget = op;
         }
+        return op;
+      }
+      case 'window': {
+        const spec = fn as WindowSpec;
+        const ctx = new ProcessContextImpl(this.scope, sideOutputs, clock, state, this.firing);
+        const op =
+          spec.assigner instanceof CountWindowAssigner
+            ? new CountWindowOperator(setup, spec, needState(), ctx, clock)
+            : new WindowOperator(setup, spec, needState(), ctx, clock);
+        this.timerTarget = op;
         return op;
       }
       case 'reduce':
@@ -304,7 +324,7 @@ export class BundleProcessor {
    */
   processTimers(batch: RowBatch): Pushed {
     const target = this.timerTarget;
-    if (target === null) throw new Error('timers were sent to a processor without a keyed process function');
+    if (target === null) throw new Error('timers were sent to a processor without a keyed process function or window');
     const timestamps = batch.timestamps ?? [];
     const keys = batch.keys;
     const domain: TimerDomain = batch.values[0] === 1 ? 'processing' : 'event';
@@ -333,7 +353,7 @@ export class BundleProcessor {
   }
 
   /** Fires the queued timers whose timestamp is below `limit` (default: the batch's horizon), in order. */
-  private fireQueued(target: ProcessOperator, timeDomain: 'EVENT_TIME' | 'PROCESSING_TIME', limit?: number): Pushed {
+  private fireQueued(target: ProcessOperator | WindowOperator | CountWindowOperator, timeDomain: 'EVENT_TIME' | 'PROCESSING_TIME', limit?: number): Pushed {
     for (let timer = this.firing.next(limit); timer !== undefined; timer = this.firing.next(limit)) {
       this.scope.setKey(timer.key);
       const pushed = target.fire(timer.timestamp, timeDomain);

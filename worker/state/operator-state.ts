@@ -58,7 +58,7 @@ export interface Prefetch {
 export class WorkerOperatorState implements OperatorStateAccess {
   private readonly handles = new Map<string, StateHandle>();
   /** The value-like handles among `handles` that prefetch() reads. */
-  private readonly prefetched: SingleValueHandle[] = [];
+  private prefetched: SingleValueHandle[] = [];
 
   constructor(
     private readonly ctx: StateContext,
@@ -91,6 +91,9 @@ export class WorkerOperatorState implements OperatorStateAccess {
   }
 
   prefetch(keys: RowKeys, from: number): Prefetch {
+    // A namespaced handle (the window operator's) would be read in whichever namespace it was
+    // last used in, of no use to the next rows: it is not prefetched.
+    if (this.prefetched.some((h) => h.namespaced)) this.prefetched = this.prefetched.filter((h) => !h.namespaced);
     const values = this.prefetched;
     const budget = Math.floor(this.ctx.cache.capacity / (2 * Math.max(1, values.length)));
     if (values.length === 0 || budget === 0) return { count: keys.length - from, ready: null };

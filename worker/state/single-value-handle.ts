@@ -22,6 +22,11 @@ export abstract class SingleValueHandle extends StateHandle {
   private hit: ValueEntry | null = null;
   private hitSerial = -1;
 
+  protected override namespaceChanged(): void {
+    this.hit = null;
+    this.hitSerial = -1;
+  }
+
   /**
    * The cached value of `id` at `now`, decoded (null: absent), or MISS. The decoded form is kept
    * with its entry: an immutable value as it is, an object that the codec can copy as a private

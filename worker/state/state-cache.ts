@@ -84,7 +84,7 @@ export abstract class CacheEntry {
 
   /** Whether the id's fields this entry copied are these (for a key over 8 bytes, its bytes must be compared too). */
   private hasFields(hash: number, k0: number, k1: number, keyLength: number, ns: StateNamespace): boolean {
-    return this.hash === hash && this.k0 === k0 && this.k1 === k1 && this.keyLength === keyLength && this.ns === ns;
+    return this.hash === hash && this.k0 === k0 && this.k1 === k1 && this.keyLength === keyLength && (this.ns === ns || this.ns.sameAs(ns));
   }
 
   /** What the id costs against the byte budget (as StateId.bytes). */

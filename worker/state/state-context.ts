@@ -1,5 +1,5 @@
 import { sluice } from '../../shared/generated/protocol.js';
-import { NO_BYTES } from './bytes.ts';
+import { bytesKey, NO_BYTES } from './bytes.ts';
 import { StateCache } from './state-cache.ts';
 import { StateNamespace, type StateId } from './state-id.ts';
 import type { StateChannel } from './state-channel.ts';
@@ -26,6 +26,7 @@ export class StateContext {
   /** Map iterations under way, by the cache id (StateId.text) of the map they walk. */
   readonly mapIterations = new Map<string, Set<MapWriteLog>>();
   private readonly namespaces = new Map<string, StateNamespace>();
+  private readonly stateIndexes = new Map<string, number>();
 
   private readonly declared = new Set<string>();
 
@@ -43,11 +44,32 @@ export class StateContext {
     this.cache = new StateCache(options.cacheSize, options.cacheMaxBytes, this.wire);
   }
 
-  /** The namespace of the state called `stateName` (the same for every handle of it). */
-  namespace(stateName: string): StateNamespace {
-    let ns = this.namespaces.get(stateName);
-    if (ns === undefined) this.namespaces.set(stateName, (ns = new StateNamespace(this.namespaces.size, stateName)));
+  /**
+   * The namespace of the state called `stateName` in `namespace` (default: the empty one), the
+   * same object for every handle of it while it is registered.
+   */
+  namespace(stateName: string, namespace: Uint8Array = NO_BYTES): StateNamespace {
+    const label = namespace.length === 0 ? stateName : `${stateName}\u0000${bytesKey(namespace)}`;
+    let ns = this.namespaces.get(label);
+    if (ns === undefined) this.namespaces.set(label, (ns = new StateNamespace(this.stateIndex(stateName), stateName, namespace.slice())));
     return ns;
+  }
+
+  /** The number of the state called `stateName` (kept for good: a state name's namespaces share it). */
+  private stateIndex(stateName: string): number {
+    let index = this.stateIndexes.get(stateName);
+    if (index === undefined) this.stateIndexes.set(stateName, (index = this.stateIndexes.size));
+    return index;
+  }
+
+  /**
+   * Forgets a namespace's object (a window the window operator has purged for some key), so that
+   * the registry does not grow with every window a job ever had. Its cache entries stay until
+   * evicted, written back as usual; other keys may still use the namespace: the object made for
+   * it next is the same state to the cache (StateNamespace.sameAs), and finds those entries.
+   */
+  releaseNamespace(stateName: string, namespace: Uint8Array): void {
+    if (namespace.length > 0) this.namespaces.delete(`${stateName}\u0000${bytesKey(namespace)}`);
   }
 
   /** Queues the DECLARE of a state the first time it is used; it precedes the state's writes. */

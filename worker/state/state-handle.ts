@@ -30,9 +30,15 @@ export abstract class StateHandle {
   /** ttl.enabled, read once: the hit path tests it per call. */
   protected readonly ttlEnabled: boolean;
   private readonly currentKey: CurrentKey;
-  protected readonly namespace: StateNamespace;
-  /** The wire key of this state without a key (stateName and kind), one object shared by what names the state alone. */
-  protected readonly wireState: sluice.fn.v1.IStateKey;
+  /** The state and the namespace calls are about (setCurrentNamespace changes it). */
+  protected namespace: StateNamespace;
+  /**
+   * The wire key of this state without a key (stateName, kind and namespace), one object shared
+   * by what names the state alone in its current namespace.
+   */
+  protected wireState: sluice.fn.v1.IStateKey;
+  /** Whether setCurrentNamespace was ever called: such a handle's namespace changes between calls. */
+  namespaced = false;
   private declaredIn = -1;
   /**
    * The id of the current key, as of the key's serial seen last: the calls of one element share
@@ -40,7 +46,7 @@ export abstract class StateHandle {
    * entry copies what it keeps of it, and anything else that keeps an id keeps an owned() copy).
    */
   protected keySerial = -1;
-  private readonly probe: StateId;
+  private probe: StateId;
 
   constructor(spec: HandleSpec) {
     this.ctx = spec.ctx;
@@ -53,6 +59,32 @@ export abstract class StateHandle {
     this.wireState = { stateName: spec.stateName, kind: spec.kind };
     this.probe = new StateId(this.namespace, NO_KEY, 0, 0);
   }
+
+  /**
+   * Makes the calls after it about `namespace` (Flink's InternalKvState.setCurrentNamespace):
+   * the window operator keeps a window's contents in the window's namespace. The empty
+   * namespace is the default one, a function's own state's.
+   */
+  setCurrentNamespace(namespace: Uint8Array): void {
+    this.namespaced = true;
+    const ns = this.ctx.namespace(this.stateName, namespace);
+    if (ns === this.namespace) return;
+    // Another object for the same namespace (it was released and made again) needs no change.
+    if (ns.sameAs(this.namespace)) return;
+    this.namespace = ns;
+    this.wireState = { stateName: this.stateName, kind: this.kind, namespace: ns.namespace.length === 0 ? undefined : ns.namespace };
+    this.probe = new StateId(ns, NO_KEY, 0, 0);
+    this.keySerial = -1;
+    this.namespaceChanged();
+  }
+
+  /** Forgets `namespace`, whose state is done with (StateContext.releaseNamespace says when that may be). */
+  releaseNamespace(namespace: Uint8Array): void {
+    this.ctx.releaseNamespace(this.stateName, namespace);
+  }
+
+  /** Forgets what a handle derived from its namespace (see SingleValueHandle). */
+  protected namespaceChanged(): void {}
 
   /** Starts a call: declares the state on its first use, returns the id of the key the call is about. */
   protected begin(): StateId {
@@ -87,6 +119,6 @@ export abstract class StateHandle {
    * keep alive (and which its owner may reuse).
    */
   protected stateKey(id: StateId): sluice.fn.v1.IStateKey {
-    return { stateName: this.stateName, kind: this.kind, key: id.copyKey() };
+    return { stateName: this.stateName, kind: this.kind, key: id.copyKey(), namespace: this.wireState.namespace };
   }
 }

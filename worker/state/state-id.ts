@@ -1,12 +1,33 @@
 import { bytesKey } from './bytes.ts';
 
-/** One state of one worker (a state name), numbered so that ids can be hashed and compared cheaply. */
+/**
+ * One state of one worker (a state name, and a namespace within it: empty for a function's own
+ * state, a window for the window operator's), numbered so that ids can be hashed and compared
+ * cheaply. Two objects with the same label are the same state (sameAs): a namespace's object may
+ * be dropped and made again (StateContext.releaseNamespace), and its cache entries still found.
+ */
 export class StateNamespace {
+  /** The state name and namespace as one string: what the state is. */
+  readonly label: string;
+  /** The hash seed of its ids: the state name's number, mixed with the namespace's bytes. */
+  readonly index: number;
   constructor(
     /** Distinct per state name within a worker. */
-    readonly index: number,
+    stateIndex: number,
     readonly stateName: string,
-  ) {}
+    /** The namespace's bytes: empty for the default namespace. */
+    readonly namespace: Uint8Array = new Uint8Array(0),
+  ) {
+    this.label = namespace.length === 0 ? stateName : `${stateName}\u0000${Buffer.from(namespace).toString('latin1')}`;
+    let h = stateIndex;
+    for (const b of namespace) h = Math.imul(h ^ b, 0x01000193);
+    this.index = namespace.length === 0 ? stateIndex : (h >>> 2) & 0x3fffffff;
+  }
+
+  /** Whether `other` is the same state and namespace (the same object, or one made again). */
+  sameAs(other: StateNamespace): boolean {
+    return this === other || this.label === other.label;
+  }
 }
 
 /**
@@ -108,7 +129,7 @@ export class StateId {
   }
 
   get text(): string {
-    return (this.text_ ??= `${this.ns.stateName.length}:${this.ns.stateName}${bytesKey(this.key)}`);
+    return (this.text_ ??= `${this.ns.label.length}:${this.ns.label}${bytesKey(this.key)}`);
   }
 
   /** About what the id holds in memory, for the cache's byte budget. */

@@ -45,7 +45,7 @@ export class ValueEntry extends CacheEntry implements PutSource {
   loading: Promise<Uint8Array | null> | null = null;
 
   /**
-   * `state` names the state (its stateName and kind, no key): one object for every entry of the
+   * `state` names the state (its stateName, kind and namespace, no key): one object for every entry of the
    * state, which the write-back's runs compare (put-run.ts) without reading anything of the
    * entry's own.
    */
@@ -59,7 +59,7 @@ export class ValueEntry extends CacheEntry implements PutSource {
 
   /** The wire key of this entry's state and key, for a read or a CLEAR (made when needed: they are rare). */
   get stateKey(): sluice.fn.v1.IStateKey {
-    return { stateName: this.state.stateName, kind: this.state.kind, key: this.key };
+    return { stateName: this.state.stateName, kind: this.state.kind, key: this.key, namespace: this.state.namespace };
   }
 
   /** The value's bytes (null: absent), encoding a primitive written since on first need. */

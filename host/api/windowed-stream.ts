@@ -1,0 +1,150 @@
+/**
+ * WindowedStream: a keyed stream cut into windows (KeyedStream.window(assigner)), PyFlink's in
+ * camelCase. reduce, aggregate, process or apply each add one window transform, run in a worker
+ * by the window operator (worker/processor/operators/window.ts) on the worker's keyed state and
+ * host-owned timers, so windows are checkpointed and restored with the rest of the keyed state.
+ */
+import type { AggregateFunction, ReduceLike } from '../../shared/api/functions.ts';
+import { OutputTag } from '../../shared/api/output-tag.ts';
+import { Time } from '../../shared/api/time.ts';
+import { TypeInformation } from '../../shared/api/types.ts';
+import type { ProcessWindowFunctionLike, WindowFunctionLike } from '../../shared/api/window-functions.ts';
+import { WindowAssigner, type Duration, type TimeWindow } from '../../shared/api/windows.ts';
+import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import type { WindowContentsKind, WindowFunctionKind, WindowSpec } from '../../shared/protocol/window-spec.ts';
+import type { DataStream } from './data-stream.ts';
+import { checkFunction } from './function-checks.ts';
+
+/** Adds the window transform (KeyedStream hands this in: only it may add a transform on its input). */
+export type AddWindowTransform = <R>(name: string, spec: WindowSpec, outputType: TypeInformation<R> | undefined) => DataStream<R>;
+
+/** A window function given to reduce() or aggregate(): a ProcessWindowFunction, or a WindowFunction (a plain function is one). */
+type WindowFunctionArg<IN, OUT, KEY, W> = WindowFunctionLike<IN, OUT, KEY, W> | ProcessWindowFunctionLike<IN, OUT, KEY, W>;
+
+/** `W`: the windows' type, TimeWindow, or CountWindow for countWindow(). */
+export class WindowedStream<T, K, W = TimeWindow> {
+  private lateness = 0;
+  private lateDataTag: OutputTag<unknown> | null = null;
+
+  constructor(
+    private readonly assigner: WindowAssigner,
+    private readonly inputType: TypeInformation<T> | null,
+    private readonly add: AddWindowTransform,
+  ) {
+    if (!(assigner instanceof WindowAssigner)) {
+      throw new JobDefinitionError('window() takes a WindowAssigner (TumblingEventTimeWindows.of(size), EventTimeSessionWindows.withGap(gap), …)');
+    }
+  }
+
+  /**
+   * Event time: how long (ms, or a Time) after its end a window still takes late elements; each
+   * one fires the window again with everything it holds. The window's state goes once the
+   * watermark passes its end plus this. Default 0. Processing-time windows have no lateness.
+   */
+  allowedLateness(lateness: Duration): this {
+    const ms = lateness instanceof Time ? lateness.toMilliseconds() : lateness;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw new JobDefinitionError(`allowedLateness() takes a non-negative number of milliseconds or a Time, got ${String(lateness)}`);
+    }
+    this.lateness = ms;
+    return this;
+  }
+
+  /** Elements too late for every window they belong to go to this side output (getSideOutput(tag) of the result) instead of nowhere. */
+  sideOutputLateData(tag: OutputTag<T>): this {
+    if (!(tag instanceof OutputTag)) throw new JobDefinitionError('sideOutputLateData takes an OutputTag');
+    this.lateDataTag = tag as OutputTag<unknown>;
+    return this;
+  }
+
+  /**
+   * Reduces each window's elements as they arrive; when the window fires, the reduced value goes
+   * out, or through `windowFunction` (given the key, the window and that one value).
+   */
+  reduce(fn: ReduceLike<T>): DataStream<T>;
+  reduce<R>(fn: ReduceLike<T>, windowFunction: WindowFunctionArg<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R>;
+  reduce<R>(fn: ReduceLike<T>, windowFunction?: WindowFunctionArg<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R> {
+    checkFunction(fn, 'reduce', 'reduce()');
+    const type = windowFunction === undefined ? (this.inputType as TypeInformation<unknown> | null) ?? undefined : outputType;
+    return this.transform<R>('reduce', fn, windowFunction, type, 'Window(reduce)');
+  }
+
+  /**
+   * Aggregates each window's elements with an AggregateFunction as they arrive (session windows
+   * merge accumulators with its merge()); when the window fires, getResult() goes out, or
+   * through `windowFunction`. `accumulatorType` is accepted for PyFlink's signature: an
+   * accumulator is state, kept as a generic value.
+   */
+  aggregate<ACC, R>(fn: AggregateFunction<T, ACC, R>): DataStream<R>;
+  aggregate<ACC, V, R>(
+    fn: AggregateFunction<T, ACC, V>,
+    windowFunction: WindowFunctionArg<V, R, K, W> | null,
+    accumulatorType?: TypeInformation<ACC> | null,
+    outputType?: TypeInformation<R>,
+  ): DataStream<R>;
+  aggregate<ACC, V, R>(
+    fn: AggregateFunction<T, ACC, V>,
+    windowFunction?: WindowFunctionArg<V, R, K, W> | null,
+    accumulatorType?: TypeInformation<ACC> | null,
+    outputType?: TypeInformation<R>,
+  ): DataStream<R> {
+    for (const method of ['createAccumulator', 'add', 'getResult']) {
+      if (typeof (fn as unknown as Record<string, unknown> | null)?.[method] !== 'function') {
+        throw new JobDefinitionError(`aggregate() takes an AggregateFunction (createAccumulator, add, getResult, and merge for session windows); it has no ${method}()`);
+      }
+    }
+    if (accumulatorType != null && !(accumulatorType instanceof TypeInformation)) {
+      throw new JobDefinitionError('aggregate(): the accumulator type must be a Types.X() value');
+    }
+    return this.transform<R>('aggregate', fn, windowFunction ?? undefined, outputType, 'Window(aggregate)');
+  }
+
+  /** Keeps every element of a window; when it fires, `fn` gets the key, a context (its window(), …) and the elements. */
+  process<R>(fn: ProcessWindowFunctionLike<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R> {
+    checkFunction(fn, 'process', 'process()');
+    return this.build<R>('list', null, 'process', fn, outputType, 'Window(process)');
+  }
+
+  /** Keeps every element of a window; when it fires, `fn` gets the key, the window and the elements. */
+  apply<R>(fn: WindowFunctionLike<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R> {
+    checkFunction(fn, 'apply', 'apply()');
+    return this.build<R>('list', null, 'apply', fn, outputType, 'Window(apply)');
+  }
+
+  private transform<R>(
+    contents: WindowContentsKind,
+    combine: unknown,
+    windowFunction: unknown,
+    outputType: TypeInformation<unknown> | undefined,
+    name: string,
+  ): DataStream<R> {
+    if (windowFunction === undefined) return this.build<R>(contents, combine, 'none', null, outputType, name);
+    const isProcess = typeof windowFunction === 'object' && windowFunction !== null && typeof (windowFunction as { process?: unknown }).process === 'function';
+    if (!isProcess) checkFunction(windowFunction, 'apply', `${name}: the window function`);
+    return this.build<R>(contents, combine, isProcess ? 'process' : 'apply', windowFunction, outputType, name);
+  }
+
+  private build<R>(
+    contents: WindowContentsKind,
+    combine: unknown,
+    windowFunctionKind: WindowFunctionKind,
+    windowFunction: unknown,
+    outputType: TypeInformation<unknown> | undefined,
+    name: string,
+  ): DataStream<R> {
+    if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
+      throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
+    }
+    const spec: WindowSpec = {
+      assigner: this.assigner,
+      allowedLateness: this.lateness,
+      lateDataTag: this.lateDataTag,
+      contents,
+      combine,
+      windowFunctionKind,
+      windowFunction,
+    };
+    // Late data is a side output of the window transform: getSideOutput(tag) on the result reads it.
+    return this.add<R>(name, spec, outputType as TypeInformation<R> | undefined);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * What a window transform ships as its function: one plain object the host builds
+ * (host/api/windowed-stream.ts) and the worker's window operator reads
+ * (worker/processor/operators/window.ts). Its functions and API objects travel as every
+ * function object's fields do (proto/functions.md).
+ */
+import type { OutputTag } from '../api/output-tag.ts';
+import type { WindowAssigner } from '../api/windows.ts';
+
+/** How a window keeps its contents: reduced, aggregated, or every element (for process/apply). */
+export type WindowContentsKind = 'reduce' | 'aggregate' | 'list';
+
+/** Which window function runs on the contents when the window fires; 'none': the reduced or aggregated value goes out as it is. */
+export type WindowFunctionKind = 'none' | 'apply' | 'process';
+
+export interface WindowSpec {
+  readonly assigner: WindowAssigner;
+  /** Event time only: how long after its end a window still takes late elements (ms). */
+  readonly allowedLateness: number;
+  /** Where elements too late for every window go; null: they are dropped. */
+  readonly lateDataTag: OutputTag<unknown> | null;
+  readonly contents: WindowContentsKind;
+  /** The reduce function ('reduce') or the AggregateFunction ('aggregate'); null for 'list'. */
+  readonly combine: unknown;
+  readonly windowFunctionKind: WindowFunctionKind;
+  /** A WindowFunction ('apply') or ProcessWindowFunction ('process'); null for 'none'. */
+  readonly windowFunction: unknown;
+}

@@ -1,0 +1,116 @@
+/**
+ * Count windows (KeyedStream.countWindow), as PyFlink's: each key's elements are numbered from
+ * 0 in a keyed state of their own; the assigner gives the windows element n belongs to (window
+ * floor(n / size), or with a slide every window i with i * slide <= n < i * slide + size), and a
+ * window fires once it holds `size` elements (PyFlink's CountTrigger), then is purged: no
+ * element joins it afterwards. Its contents are kept as a time window's are, in the window's
+ * namespace; its element count is a state of that namespace too. No timers: a count window
+ * that never fills never fires, as in Flink.
+ */
+import type { TimeDomain } from '../../../shared/api/contexts.ts';
+import { ValueStateDescriptor } from '../../../shared/api/state-descriptors.ts';
+import type { ValueState } from '../../../shared/api/state.ts';
+import type { CountWindow, CountWindowAssigner } from '../../../shared/api/windows.ts';
+import type { WindowSpec } from '../../../shared/protocol/window-spec.ts';
+import { activity } from '../../activity.ts';
+import { namespaced, type Namespaced } from '../../state/namespaced-state.ts';
+import type { OperatorStateAccess } from '../../state/worker-keyed-state.ts';
+import type { Clock, ProcessContextImpl } from '../contexts.ts';
+import type { Pushed } from '../downstream.ts';
+import type { OperatorSetup } from './base.ts';
+import { EmittingOperator } from './stateless.ts';
+import { windowContents, windowNamespace, type WindowContents } from './window-contents.ts';
+import { windowFunctionCall, type WindowFunctionCall } from './window-function-call.ts';
+import { windowContext } from './window.ts';
+
+export class CountWindowOperator extends EmittingOperator {
+  private readonly assigner: CountWindowAssigner;
+  private readonly contents: WindowContents;
+  private readonly windowFunction: WindowFunctionCall;
+  /** How many elements the key has had (the number of the next one). */
+  private readonly counter: ValueState<number>;
+  /** How many elements a window holds, in the window's namespace. */
+  private readonly filled: ValueState<number> & Namespaced;
+
+  constructor(
+    setup: OperatorSetup,
+    spec: WindowSpec,
+    state: OperatorStateAccess,
+    private readonly ctx: ProcessContextImpl,
+    private readonly clock: Clock,
+  ) {
+    super(setup, ctx.sideOutputs);
+    this.assigner = spec.assigner as CountWindowAssigner;
+    this.contents = windowContents(spec.contents, spec.combine, state);
+    this.windowFunction = windowFunctionCall(spec);
+    this.counter = state.getState(new ValueStateDescriptor<number>('__count-window-counter'));
+    this.filled = namespaced(state.getState(new ValueStateDescriptor<number>('__count-window-filled')));
+  }
+
+  push(value: unknown, _timestamp: number | null): Pushed {
+    this.elementsIn++;
+    activity.operator = this.who.operator;
+    let full: CountWindow[];
+    try {
+      full = this.addElement(value);
+    } catch (thrown) {
+      return this.dropRecord(thrown, value);
+    }
+    return this.fireAll(full, 0);
+  }
+
+  /** Count windows have no timers. */
+  fire(_timestamp: number, _domain: TimeDomain): Pushed {
+    return undefined;
+  }
+
+  /** Adds the element to its windows; returns those it filled. */
+  private addElement(value: unknown): CountWindow[] {
+    const count = this.counter.value() ?? 0;
+    this.counter.update(count + 1);
+    const full: CountWindow[] = [];
+    for (const window of this.assigner.assignCountWindows(count)) {
+      this.contents.add(window, value);
+      this.filled.setCurrentNamespace(windowNamespace(window));
+      const n = (this.filled.value() ?? 0) + 1;
+      if (n >= this.assigner.size) {
+        this.filled.clear();
+        this.filled.releaseNamespace(windowNamespace(window));
+        full.push(window);
+      } else {
+        this.filled.update(n);
+      }
+    }
+    return full;
+  }
+
+  private fireAll(windows: CountWindow[], i: number): Pushed {
+    for (; i < windows.length; i++) {
+      const pushed = this.fireOne(windows[i]!);
+      if (pushed !== undefined) {
+        const next = i + 1;
+        return pushed.then(() => this.fireAll(windows, next));
+      }
+    }
+    return undefined;
+  }
+
+  /** Fires a full window, then purges it. */
+  private fireOne(window: CountWindow): Pushed {
+    const record = { window: { id: window.id } };
+    const outTs = window.maxTimestamp();
+    this.ctx.ts = outTs;
+    let returned: unknown;
+    try {
+      const elements = this.contents.get(window);
+      this.contents.clear(window);
+      if (elements === null) return undefined;
+      const context = () => windowContext(window, this.ctx, this.clock);
+      returned = this.windowFunction.call(this.ctx.getCurrentKey(), window, elements, this.out, context);
+      this.windowFunction.clear?.(context());
+    } catch (thrown) {
+      return this.dropRecord(thrown, record);
+    }
+    return this.afterCall(returned, record, outTs);
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * The window operator (Flink's WindowOperator with its default triggers), on a keyed stream:
+ *
+ *   element ─▶ assigner: its windows ─▶ (sessions: merged with the key's windows)
+ *           ─▶ contents of each window += element   (keyed state, namespace = the window)
+ *           ─▶ timer at window.maxTimestamp() (fire), and at maxTimestamp() + allowed
+ *              lateness (cleanup), in the assigner's time domain
+ *   timer t ─▶ the windows whose maxTimestamp() is t fire: the window function runs on their
+ *              contents, its results timestamped t; those whose cleanup time is t are purged
+ *
+ * Timers carry a key and a timestamp, no namespace: the windows a timer is for are found from
+ * its timestamp. A tumbling or sliding window is the one ending at t + 1 (or t + 1 - allowed
+ * lateness, for its cleanup), if the assigner makes such a window; sessions keep their windows
+ * in a keyed state of their own (the merging window set), whose windows all end differently.
+ * A timer that stands for no live window does nothing, so a timer is never deleted when
+ * another window of its key still needs its timestamp.
+ *
+ * Event time: an element whose every window is past its cleanup time (maxTimestamp() + allowed
+ * lateness <= watermark) is late: it goes to the late-data side output, or nowhere. One that
+ * arrives for a window already fired (its end passed, its lateness not) fires the window again
+ * at once, with all it holds. Processing time has no lateness.
+ */
+import type { TimeDomain } from '../../../shared/api/contexts.ts';
+import type { OutputTag } from '../../../shared/api/output-tag.ts';
+import { ValueStateDescriptor } from '../../../shared/api/state-descriptors.ts';
+import type { ValueState } from '../../../shared/api/state.ts';
+import type { ProcessWindowContext } from '../../../shared/api/window-functions.ts';
+import { TimeWindow, type WindowAssigner } from '../../../shared/api/windows.ts';
+import type { WindowSpec } from '../../../shared/protocol/window-spec.ts';
+import { activity } from '../../activity.ts';
+import type { OperatorStateAccess } from '../../state/worker-keyed-state.ts';
+import type { Clock, ProcessContextImpl } from '../contexts.ts';
+import type { Pushed } from '../downstream.ts';
+import type { OperatorSetup } from './base.ts';
+import { EmittingOperator } from './stateless.ts';
+import { windowContents, type AnyWindow, type WindowContents } from './window-contents.ts';
+import { windowFunctionCall, type WindowFunctionCall } from './window-function-call.ts';
+import { MergingWindowSet } from './window-merging.ts';
+
+/** A window to fire, and the state window its contents are in (itself unless sessions merged). */
+interface Firing {
+  window: TimeWindow;
+  state: TimeWindow;
+}
+
+export class WindowOperator extends EmittingOperator {
+  private readonly assigner: WindowAssigner;
+  private readonly eventTime: boolean;
+  private readonly lateness: number;
+  private readonly lateDataTag: OutputTag<unknown> | null;
+  private readonly contents: WindowContents;
+  /** Sessions: the key's windows and their state windows. Null for assigners whose windows do not merge. */
+  private readonly sessions: ValueState<number[]> | null;
+  private readonly windowFunction: WindowFunctionCall;
+  /** Sliding windows start every `period` ms (tumbling ones every `size`), `offset` from the epoch. */
+  private readonly size: number;
+  private readonly period: number;
+  private readonly offset: number;
+
+  constructor(
+    setup: OperatorSetup,
+    spec: WindowSpec,
+    state: OperatorStateAccess,
+    private readonly ctx: ProcessContextImpl,
+    private readonly clock: Clock,
+  ) {
+    super(setup, ctx.sideOutputs);
+    this.assigner = spec.assigner;
+    this.eventTime = spec.assigner.isEventTime();
+    // Allowed lateness is for event time only (Flink's cleanupTime / isWindowLate).
+    this.lateness = this.eventTime ? spec.allowedLateness : 0;
+    this.lateDataTag = spec.lateDataTag;
+    this.contents = windowContents(spec.contents, spec.combine, state);
+    this.sessions = spec.assigner.isMerging() ? state.getState(new ValueStateDescriptor<number[]>('__window-sessions')) : null;
+    const fields = spec.assigner as unknown as { size?: number; slide?: number; offset?: number };
+    this.size = fields.size ?? 0;
+    this.period = fields.slide ?? fields.size ?? 0;
+    this.offset = fields.offset ?? 0;
+    this.windowFunction = windowFunctionCall(spec);
+  }
+
+  push(value: unknown, timestamp: number | null): Pushed {
+    this.elementsIn++;
+    activity.operator = this.who.operator;
+    let fire: Firing[];
+    try {
+      fire = this.addElement(value, timestamp);
+    } catch (thrown) {
+      return this.dropRecord(thrown, value);
+    }
+    return this.fireAll(fire, 0);
+  }
+
+  /**
+   * A timer of the key in scope fired: the windows it stands for fire, or are purged. Timers of
+   * the other domain are not this operator's (it registers none).
+   */
+  fire(timestamp: number, domain: TimeDomain): Pushed {
+    if ((domain === 'EVENT_TIME') !== this.eventTime) return undefined;
+    activity.operator = this.who.operator;
+    let fire: Firing[];
+    try {
+      fire = this.sessions === null ? this.timerOfAligned(timestamp) : this.timerOfSessions(timestamp);
+    } catch (thrown) {
+      return this.dropRecord(thrown, { timer: timestamp, domain });
+    }
+    return this.fireAll(fire, 0);
+  }
+
+  /** Puts the element into its windows; returns the windows that fire at once (late elements within the allowed lateness). */
+  private addElement(value: unknown, timestamp: number | null): Firing[] {
+    const windows = this.assigner.assignWindows(timestamp, Date.now());
+    const fire: Firing[] = [];
+    let taken = false;
+    if (this.sessions === null) {
+      for (const window of windows) {
+        if (this.isWindowLate(window)) continue;
+        taken = true;
+        this.contents.add(window, value);
+        if (this.onElement(window)) fire.push({ window, state: window });
+        this.registerCleanupTimer(window);
+      }
+    } else {
+      const set = MergingWindowSet.fromState(this.sessions.value());
+      for (const window of windows) {
+        const actual = set.add(window, (result, merged, stateResult, mergedStates) => {
+          this.onMerge(result);
+          for (const m of merged) this.dropTimers(m, set);
+          this.contents.merge(stateResult, mergedStates);
+        });
+        if (this.isWindowLate(actual)) {
+          set.retire(actual);
+          continue;
+        }
+        taken = true;
+        const state = set.stateWindowOf(actual)!;
+        this.contents.add(state, value);
+        if (this.onElement(actual)) fire.push({ window: actual, state });
+        this.registerCleanupTimer(actual);
+      }
+      if (set.changed) this.storeSessions(set);
+    }
+    if (!taken && this.isElementLate(timestamp) && this.lateDataTag !== null) {
+      this.ctx.sideOutputs.emit(this.lateDataTag, value, timestamp);
+      if (this.skips) this.ctx.sideOutputs.release();
+    }
+    return fire;
+  }
+
+  /** A tumbling or sliding window's timer: the window ending at t + 1 fires, the one whose cleanup time is t is purged. */
+  private timerOfAligned(t: number): Firing[] {
+    const fire: Firing[] = [];
+    const firing = this.alignedWindowEndingAt(t + 1);
+    if (firing !== null && this.contents.get(firing) !== null) fire.push({ window: firing, state: firing });
+    const purged = this.alignedWindowEndingAt(t + 1 - this.lateness);
+    // A window firing and purged at the same time (no lateness) is purged after it fired.
+    if (purged !== null) fire.push({ window: purged, state: PURGE });
+    return fire;
+  }
+
+  /** The window of the assigner that ends at `end`, if it makes one. */
+  private alignedWindowEndingAt(end: number): TimeWindow | null {
+    const start = end - this.size;
+    if (TimeWindow.getWindowStartWithOffset(start, this.offset, this.period) !== start) return null;
+    return new TimeWindow(start, end);
+  }
+
+  /** A session timer: the key's windows ending at t + 1 fire, those whose cleanup time is t are purged. */
+  private timerOfSessions(t: number): Firing[] {
+    const set = MergingWindowSet.fromState(this.sessions!.value());
+    const fire: Firing[] = [];
+    for (const { window, state } of set.entries()) {
+      if (window.maxTimestamp() === t) fire.push({ window, state });
+      if (this.cleanupTime(window) === t) {
+        fire.push({ window, state: PURGE });
+        fire.push({ window: state, state: PURGE_STATE });
+        set.retire(window);
+      }
+    }
+    if (set.changed) this.storeSessions(set);
+    return fire;
+  }
+
+  private storeSessions(set: MergingWindowSet): void {
+    if (set.size === 0) this.sessions!.clear();
+    else this.sessions!.update(set.toState());
+  }
+
+  /** Fires (or purges) `list` from `i` on, in order, each after the one before has gone downstream. */
+  private fireAll(list: Firing[], i: number): Pushed {
+    for (; i < list.length; i++) {
+      const pushed = this.fireOne(list[i]!);
+      if (pushed !== undefined) {
+        const next = i + 1;
+        return pushed.then(() => this.fireAll(list, next));
+      }
+    }
+    return undefined;
+  }
+
+  private fireOne({ window, state }: Firing): Pushed {
+    const record = { window: { start: window.start, end: window.end } };
+    if (state === PURGE || state === PURGE_STATE) {
+      try {
+        this.purge(window, state === PURGE_STATE);
+      } catch (thrown) {
+        return this.dropRecord(thrown, record);
+      }
+      return undefined;
+    }
+    const outTs = window.maxTimestamp();
+    this.ctx.ts = outTs;
+    let returned: unknown;
+    try {
+      const elements = this.contents.get(state);
+      if (elements === null) return undefined;
+      returned = this.windowFunction.call(this.ctx.getCurrentKey(), window, elements, this.out, () => windowContext(window, this.ctx, this.clock));
+    } catch (thrown) {
+      return this.dropRecord(thrown, record);
+    }
+    return this.afterCall(returned, record, outTs);
+  }
+
+  /**
+   * Purges a window: for a tumbling or sliding one (`stateOnly` false), its contents, and the
+   * ProcessWindowFunction's clear() if it held any; for a session, the window's clear() first,
+   * then (`stateOnly`) its state window's contents.
+   */
+  private purge(window: TimeWindow, stateOnly: boolean): void {
+    if (stateOnly) return this.contents.clear(window);
+    if (this.sessions === null) {
+      // A timer's window may be one the key never had (another window's timer has its timestamp).
+      if (this.contents.get(window) === null) return;
+      this.contents.clear(window);
+    }
+    this.windowFunction.clear?.(windowContext(window, this.ctx, this.clock));
+  }
+
+  /** The default triggers' onElement: true to fire now (an event-time window whose end the watermark has passed). */
+  private onElement(window: TimeWindow): boolean {
+    const timers = this.ctx.timerService();
+    if (!this.eventTime) {
+      timers.registerProcessingTimeTimer(window.maxTimestamp());
+      return false;
+    }
+    if (window.maxTimestamp() <= this.clock.watermark) return true;
+    timers.registerEventTimeTimer(window.maxTimestamp());
+    return false;
+  }
+
+  /** The default triggers' onMerge: the merged window fires at its end, unless that has passed. */
+  private onMerge(window: TimeWindow): void {
+    const timers = this.ctx.timerService();
+    const end = window.maxTimestamp();
+    if (this.eventTime) {
+      if (end > this.clock.watermark) timers.registerEventTimeTimer(end);
+    } else if (end > Date.now()) {
+      timers.registerProcessingTimeTimer(end);
+    }
+  }
+
+  /** A window merged away: its fire and cleanup timers go, unless a window still in `set` needs their timestamp. */
+  private dropTimers(window: TimeWindow, set: MergingWindowSet): void {
+    const timers = this.ctx.timerService();
+    for (const t of new Set([window.maxTimestamp(), this.cleanupTime(window)])) {
+      if (set.entries().some((e) => e.window.maxTimestamp() === t || this.cleanupTime(e.window) === t)) continue;
+      if (this.eventTime) timers.deleteEventTimeTimer(t);
+      else timers.deleteProcessingTimeTimer(t);
+    }
+  }
+
+  private registerCleanupTimer(window: TimeWindow): void {
+    const t = this.cleanupTime(window);
+    if (t === Infinity) return;
+    if (this.eventTime) this.ctx.timerService().registerEventTimeTimer(t);
+    else this.ctx.timerService().registerProcessingTimeTimer(t);
+  }
+
+  private cleanupTime(window: TimeWindow): number {
+    return window.maxTimestamp() + this.lateness;
+  }
+
+  private isWindowLate(window: TimeWindow): boolean {
+    return this.eventTime && this.cleanupTime(window) <= this.clock.watermark;
+  }
+
+  private isElementLate(timestamp: number | null): boolean {
+    return this.eventTime && timestamp !== null && timestamp + this.lateness <= this.clock.watermark;
+  }
+}
+
+/** Markers in a Firing's `state`: purge the window (PURGE), or a session's state window's contents (PURGE_STATE). */
+const PURGE = new TimeWindow(NaN, NaN);
+const PURGE_STATE = new TimeWindow(NaN, NaN);
+
+/** The user functions of a window, for open() and close(): the reduce or aggregate function, then the window function. */
+export function windowFunctionsOf(spec: WindowSpec): unknown[] {
+  return [spec.combine, spec.windowFunction].filter((f) => f !== null && f !== undefined);
+}
+
+/** What failures name a window's function after: its window function, else its reduce or aggregate function. */
+export function windowFunctionName(spec: WindowSpec, nameOf: (fn: unknown) => string): string {
+  return nameOf(spec.windowFunction ?? spec.combine);
+}
+
+/** What a ProcessWindowFunction is given beside the elements of `window`. */
+export function windowContext(window: AnyWindow, ctx: ProcessContextImpl, clock: Clock): ProcessWindowContext<AnyWindow> {
+  return {
+    window: () => window,
+    currentProcessingTime: () => Date.now(),
+    currentWatermark: () => clock.watermark,
+    output: (tag, value) => ctx.output(tag, value),
+  };
+}
