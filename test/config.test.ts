@@ -534,10 +534,8 @@ describe('cross-key rules', () => {
     expect(() => conf.validate()).not.toThrow();
   });
 
-  it('refuses parallelism above the default max parallelism of 128', () => {
-    expect(messageOf(() => new Configuration().set('parallelism.default', 200).validate())).toBe(
-      'pipeline.max-parallelism (128, the default) must be at least parallelism.default (200, set in code)',
-    );
+  it('takes any parallelism while max parallelism is not set: each operator derives its own, as in Flink', () => {
+    expect(() => new Configuration().set('parallelism.default', 200).validate()).not.toThrow();
   });
 });
 

@@ -46,7 +46,7 @@ describe('generated watermarks on a quiet input', () => {
   it('goes out when due although the records that advanced it came back while the task waited', async () => {
     const input = new StreamChannel(1000);
     const output = new StreamChannel(1000);
-    const writer = new RecordWriter([{ partitioning: 'forward', channels: [output] }], 0, 128);
+    const writer = new RecordWriter([{ partitioning: 'forward', channels: [output] }], 0);
     let task!: UdfTask;
     const runner = new LaterRunner((batch) => task.output('main', batch));
     task = new UdfTask({

@@ -21,7 +21,7 @@ function drain(channels: StreamChannel[]): [unknown[], unknown][][] {
 describe('rebalance', () => {
   it("gives each consumer a batch's rows as record-by-record round robin would, in one contiguous run", () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000), new StreamChannel(1000)];
-    const writer = new RecordWriter([{ partitioning: 'rebalance', channels }], 0, 128);
+    const writer = new RecordWriter([{ partitioning: 'rebalance', channels }], 0);
     // Room in every channel: no emit waits.
     expect(writer.emit(batch([1, 2, 3, 4, 5, 6, 7], [10, 20, 30, 40, 50, 60, 70]))).toBeUndefined();
     expect(writer.emit(batch([8]))).toBeUndefined();
@@ -36,7 +36,7 @@ describe('rebalance', () => {
 
   it('shares batches of any sizes evenly over the whole stream, as record-by-record round robin does', () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000)];
-    const writer = new RecordWriter([{ partitioning: 'rebalance', channels }], 0, 128);
+    const writer = new RecordWriter([{ partitioning: 'rebalance', channels }], 0);
     for (const values of [[1, 2, 3], [4, 5, 6], [7], [8, 9, 10, 11, 12]]) expect(writer.emit(batch(values))).toBeUndefined();
     // Six rows each, as one record at a time would give them.
     expect(drain(channels).map((got) => got.flatMap(([values]) => values))).toEqual([
@@ -47,14 +47,14 @@ describe('rebalance', () => {
 
   it('starts its turns at its own subtask index, so producers do not all load the first consumer', () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000)];
-    expect(new RecordWriter([{ partitioning: 'rebalance', channels }], 1, 128).emit(batch([1]))).toBeUndefined();
+    expect(new RecordWriter([{ partitioning: 'rebalance', channels }], 1).emit(batch([1]))).toBeUndefined();
     expect(drain(channels)).toEqual([[], [[[1], null]]]);
   });
 
   it('cuts the keys with their rows', () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000)];
     const keys = [1, 2, 3].map((k) => new Uint8Array([k]));
-    expect(new RecordWriter([{ partitioning: 'rebalance', channels }], 0, 128).emit({ length: 3, values: ['a', 'b', 'c'], keys, timestamps: null })).toBeUndefined();
+    expect(new RecordWriter([{ partitioning: 'rebalance', channels }], 0).emit({ length: 3, values: ['a', 'b', 'c'], keys, timestamps: null })).toBeUndefined();
     const runs = channels.map((c) => {
       const e = c.poll();
       if (e?.kind !== 'records') throw new Error('no records');
@@ -69,7 +69,7 @@ describe('rebalance', () => {
 
   it('sends whole batches to a single consumer', () => {
     const channels = [new StreamChannel(1000)];
-    expect(new RecordWriter([{ partitioning: 'rebalance', channels }], 0, 128).emit(batch([1, 2, 3]))).toBeUndefined();
+    expect(new RecordWriter([{ partitioning: 'rebalance', channels }], 0).emit(batch([1, 2, 3]))).toBeUndefined();
     expect(drain(channels)).toEqual([[[[1, 2, 3], null]]]);
   });
 });
@@ -78,7 +78,7 @@ describe('shuffle', () => {
   /** The rows each of `n` channels received when a writer of subtask `subtask` shuffles `batches`. */
   function shuffled(batches: number[][], n: number, subtask = 0): number[][] {
     const channels = Array.from({ length: n }, () => new StreamChannel(10_000));
-    const writer = new RecordWriter([{ partitioning: 'shuffle', channels }], subtask, 128);
+    const writer = new RecordWriter([{ partitioning: 'shuffle', channels }], subtask);
     for (const values of batches) expect(writer.emit(batch(values))).toBeUndefined();
     return drain(channels).map((got) => got.flatMap(([values]) => values as number[]));
   }
@@ -107,7 +107,7 @@ describe('shuffle', () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000)];
     const keys = [10, 11, 12, 13, 14, 15].map((k) => new Uint8Array([k]));
     const values = [0, 1, 2, 3, 4, 5];
-    const writer = new RecordWriter([{ partitioning: 'shuffle', channels }], 0, 128);
+    const writer = new RecordWriter([{ partitioning: 'shuffle', channels }], 0);
     expect(writer.emit({ length: 6, values, keys, timestamps: values.map((v) => v * 100) })).toBeUndefined();
     for (const channel of channels) {
       for (let e = channel.poll(); e !== null; e = channel.poll()) {
@@ -123,7 +123,7 @@ describe('shuffle', () => {
 describe('broadcast', () => {
   it('sends every batch to every consumer', () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000), new StreamChannel(1000)];
-    const writer = new RecordWriter([{ partitioning: 'broadcast', channels }], 0, 128);
+    const writer = new RecordWriter([{ partitioning: 'broadcast', channels }], 0);
     expect(writer.emit(batch([1, 2], [5, 6]))).toBeUndefined();
     expect(writer.emit(batch([3]))).toBeUndefined();
     const each = [
@@ -138,7 +138,7 @@ describe('broadcast', () => {
 describe('rescale', () => {
   it('round-robins over the consumers this producer is connected to', () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000)];
-    const writer = new RecordWriter([{ partitioning: 'rescale', channels }], 0, 128);
+    const writer = new RecordWriter([{ partitioning: 'rescale', channels }], 0);
     for (const values of [[1, 2, 3], [4]]) expect(writer.emit(batch(values))).toBeUndefined();
     expect(drain(channels).map((got) => got.flatMap(([values]) => values))).toEqual([
       [1, 2],
@@ -150,7 +150,7 @@ describe('rescale', () => {
 describe('custom (partitionCustom)', () => {
   it("sends each row to the partition its key names, in order, with its timestamp", () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000), new StreamChannel(1000)];
-    const writer = new RecordWriter([{ partitioning: 'custom', channels }], 0, 128);
+    const writer = new RecordWriter([{ partitioning: 'custom', channels }], 0);
     const partitions = [2, 0, 2, 1, 0];
     const values = ['a', 'b', 'c', 'd', 'e'];
     expect(writer.emit({ length: 5, values, keys: partitions.map(encodeKey), timestamps: [1, 2, 3, 4, 5] })).toBeUndefined();
@@ -159,7 +159,7 @@ describe('custom (partitionCustom)', () => {
 
   it('refuses a row whose key is not a partition of the consumers, sending nothing', () => {
     const channels = [new StreamChannel(1000), new StreamChannel(1000)];
-    const writer = new RecordWriter([{ partitioning: 'custom', channels }], 0, 128);
+    const writer = new RecordWriter([{ partitioning: 'custom', channels }], 0);
     expect(() => writer.emit({ length: 2, values: ['a', 'b'], keys: [0, 2].map(encodeKey), timestamps: null })).toThrow(
       'a custom-partitioned row names partition 2, not one of 0 to 1',
     );

@@ -82,7 +82,7 @@ describe('watermark holding', () => {
     const input = new StreamChannel(1000);
     const output = new StreamChannel(1000);
     const backend = new KeyedStateBackend({ maxParallelism: 128 });
-    const writer = new RecordWriter([{ partitioning: 'forward', channels: [output] }], 0, 128);
+    const writer = new RecordWriter([{ partitioning: 'forward', channels: [output] }], 0);
     let task!: UdfTask;
     const runner = new ScriptedRunner(backend, (batch) => task.output('main', batch));
     task = new UdfTask({

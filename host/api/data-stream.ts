@@ -14,7 +14,7 @@ import type {
   ReduceLike,
 } from '../../shared/api/functions.ts';
 import { OutputTag } from '../../shared/api/output-tag.ts';
-import { fieldTypeOf, TypeInformation } from '../../shared/api/types.ts';
+import { describeType, TypeInformation } from '../../shared/api/types.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import type {
   ChainingStrategy,
@@ -27,6 +27,7 @@ import type {
   UdfKind,
   UdfTransformation,
 } from '../graph/transformation.ts';
+import { resolveAggregationField, type AggregationName } from './aggregation-field.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
 import { checkFunction, checkPositiveInt } from './function-checks.ts';
 import { FileSink, SinkFunction, type SinkSpec } from './sinks.ts';
@@ -38,8 +39,6 @@ export interface CollectOptions {
   /** Stop after this many results (the job is cancelled once they are in). */
   limit?: number;
 }
-
-type AggregationName = 'sum' | 'min' | 'max' | 'min_by' | 'max_by';
 
 /** The end of a pipeline: returned by print(), addSink() and sinkTo(). */
 export class DataStreamSink {
@@ -78,6 +77,11 @@ function checkHostFunctionPolicy(policy: unknown, name: string): 'fail' | 'resta
   throw new JobDefinitionError(`failure policy must be 'fail', 'restart' or 'skip', got ${String(policy)}`);
 }
 
+/** A stream's type as union() compares it: no declared type is GENERIC, as Types.GENERIC() is. */
+function streamTypeName(type: TypeInformation<unknown> | null): string {
+  return type === null ? 'GENERIC' : describeType(type.descriptor);
+}
+
 function checkDescription(description: unknown): string {
   if (typeof description !== 'string' || description === '') throw new JobDefinitionError('setDescription() takes a non-empty string');
   return description;
@@ -99,21 +103,21 @@ export class DataStream<T> {
   }
 
   name(name: string): this {
-    this.refuseOnPartition('name');
+    this.refuseUnlessOperator('name');
     if (typeof name !== 'string' || name === '') throw new JobDefinitionError('name() takes a non-empty string');
     this.transformation.name = name;
     return this;
   }
 
   uid(uid: string): this {
-    this.refuseOnPartition('uid');
+    this.refuseUnlessOperator('uid');
     if (typeof uid !== 'string' || uid === '') throw new JobDefinitionError('uid() takes a non-empty string');
     this.transformation.uid = uid;
     return this;
   }
 
   setParallelism(parallelism: number): this {
-    this.refuseOnPartition('setParallelism');
+    this.refuseUnlessOperator('setParallelism');
     if (this.transformation.kind === 'source' && this.transformation.source.kind !== 'sequence' && parallelism !== 1) {
       throw new JobDefinitionError(`the source '${this.transformation.name}' is not parallel: its parallelism must be 1`);
     }
@@ -126,7 +130,7 @@ export class DataStream<T> {
 
   /** Runs this operator as one instance, whatever the environment's parallelism (Flink's forceNonParallel()). */
   forceNonParallel(): this {
-    this.refuseOnPartition('forceNonParallel');
+    this.refuseUnlessOperator('forceNonParallel');
     this.transformation.parallelism = 1;
     this.transformation.nonParallel = true;
     return this;
@@ -134,7 +138,7 @@ export class DataStream<T> {
 
   /** A longer description of the operator than its name, shown in getExecutionPlan(). */
   setDescription(description: string): this {
-    this.refuseOnPartition('setDescription');
+    this.refuseUnlessOperator('setDescription');
     this.transformation.description = checkDescription(description);
     return this;
   }
@@ -175,11 +179,16 @@ export class DataStream<T> {
     return this.setChaining('never', 'disableChaining()');
   }
 
-  /** The stream rebalance() and its kin return is no operator: it has no name, parallelism or uid of its own. */
-  private refuseOnPartition(call: string): void {
+  /**
+   * The streams rebalance() and its kin, union() and getSideOutput() return are no operators:
+   * they have no name, parallelism or uid of their own (in Flink they are DataStreams, not
+   * SingleOutputStreamOperators), so a call that would be dropped is refused.
+   */
+  private refuseUnlessOperator(call: string): void {
     const t = this.transformation;
-    if (t.kind === 'partition') {
-      throw new JobDefinitionError(`${call}() applies to sources, operators and sinks, not to the stream ${t.partitioning}() returns: call it on the operator that follows`);
+    const madeBy = t.kind === 'partition' ? `${t.partitioning}()` : t.kind === 'union' ? 'union()' : t.kind === 'side_output' ? 'getSideOutput()' : null;
+    if (madeBy !== null) {
+      throw new JobDefinitionError(`${call}() applies to sources, operators and sinks, not to the stream ${madeBy} returns: call it on the operator that follows`);
     }
   }
 
@@ -278,10 +287,23 @@ export class DataStream<T> {
     return new KeyedStream<T, K>(this.env, t);
   }
 
+  /**
+   * One stream of the records of this one and `streams`, which must have the same type, as in
+   * Flink. A stream with no declared type is GENERIC (PyFlink's PICKLED_BYTE_ARRAY), another
+   * type than any declared one: map(x => x, type) gives a stream the type of the others.
+   */
   union(...streams: DataStream<T>[]): DataStream<T> {
+    const type = streamTypeName(this.transformation.outputType);
     for (const s of streams) {
       if (!(s instanceof DataStream) || s.env !== this.env) {
         throw new JobDefinitionError('union() takes streams of the same environment');
+      }
+      const other = streamTypeName(s.transformation.outputType);
+      if (other !== type) {
+        const generic = type === 'GENERIC' || other === 'GENERIC' ? ' (a stream made without a type is GENERIC)' : '';
+        throw new JobDefinitionError(
+          `Cannot union streams of different types: ${type} and ${other}${generic}; give every input the same type (map(x => x, type) converts a stream)`,
+        );
       }
     }
     const t = this.env.addTransformation({
@@ -352,7 +374,15 @@ export class DataStream<T> {
       throw new JobDefinitionError('executeAndCollect takes (jobName?, options?) or (options?), not two option objects');
     }
     const jobName = optionsFirst || first === undefined ? 'collect' : first;
+    // Everything is checked before the Collect sink is added: a refused call leaves no sink behind for the next execute().
+    if (typeof jobName !== 'string') {
+      throw new JobDefinitionError(
+        `executeAndCollect takes (jobName?, options?) or (options?): the job name must be a string, got ${jobName === null ? 'null' : typeof jobName}` +
+          (typeof jobName === 'number' ? `; a limit goes in the options: executeAndCollect({ limit: ${jobName} })` : ''),
+      );
+    }
     const options = (optionsFirst ? first : second) ?? {};
+    if (typeof options !== 'object') throw new JobDefinitionError(`executeAndCollect: the options must be an object ({ limit }), got ${typeof options}`);
     const limit = options.limit === undefined ? null : checkPositiveInt(options.limit, 'limit');
     const spec: SinkSpec = { kind: 'collect', limit, results: [] };
     this.sink(spec, 'Collect');
@@ -472,13 +502,10 @@ export class KeyedStream<T, K> extends DataStream<T> {
   }
 
   private aggregate(aggregation: AggregationName, field: number | string): DataStream<T> {
-    if (typeof field !== 'string' && !(typeof field === 'number' && Number.isInteger(field) && field >= 0)) {
-      throw new JobDefinitionError(`${aggregation}() takes a field index (0, 1, …) or a field name`);
-    }
-    const name = `Keyed Aggregation (${aggregation}(${JSON.stringify(field)}))`;
     const type = this.getType();
-    const int64 = type !== null && fieldTypeOf(type.descriptor, field)?.kind === 'LONG';
-    const t = this.newUdf('aggregate', name, null, type ?? undefined, { builtin: { aggregation, field, int64 } });
+    const resolved = resolveAggregationField(aggregation, field, type);
+    const name = `Keyed Aggregation (${aggregation}(${JSON.stringify(field)}))`;
+    const t = this.newUdf('aggregate', name, null, type ?? undefined, { builtin: { aggregation, ...resolved } });
     return new DataStream<T>(this.env, t);
   }
 

@@ -91,9 +91,19 @@ export class StreamExecutionEnvironment {
     return this.config.get('parallelism.default');
   }
 
+  /**
+   * The number of key groups of every operator, and so the highest parallelism a keyed operator
+   * can be rescaled to. Without it each operator's is derived from its parallelism, as Flink
+   * derives it (pipeline.max-parallelism in docs/configuration.md).
+   */
   setMaxParallelism(maxParallelism: number): this {
     this.config.set('pipeline.max-parallelism', maxParallelism, 'code', 'env.setMaxParallelism()');
     return this;
+  }
+
+  /** What setMaxParallelism() (or pipeline.max-parallelism) set; -1 when not set, as in Flink: each operator's is then derived from its parallelism. */
+  getMaxParallelism(): number {
+    return this.config.has('pipeline.max-parallelism') ? this.config.get('pipeline.max-parallelism') : -1;
   }
 
   enableCheckpointing(intervalMs: number): this {

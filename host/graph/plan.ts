@@ -15,6 +15,7 @@ import type { TypeDescriptor } from '../../shared/api/types.ts';
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { DEAD_LETTER_SUFFIX } from '../../shared/protocol/layouts.ts';
+import { defaultMaxParallelism, MAX_MAX_PARALLELISM } from '../state/key-groups.ts';
 import {
   type ExplicitPartitioning,
   inputsOf,
@@ -55,6 +56,13 @@ interface StageCommon {
   readonly id: string;
   readonly name: string;
   readonly parallelism: number;
+  /**
+   * Its key groups: pipeline.max-parallelism when set, else derived from its parallelism as
+   * Flink derives an operator's (defaultMaxParallelism). A job resumed from a checkpoint gives a
+   * keyed stage the one its state was written with (adoptRestoredMaxParallelism), hence not
+   * readonly; it is settled before any attempt runs.
+   */
+  maxParallelism: number;
   readonly inputs: Edge[];
   /** Outgoing edges by output id. */
   readonly outputs: Map<string, Edge[]>;
@@ -84,7 +92,8 @@ export type Stage = SourceStage | UdfStage | SinkStage;
 
 export interface JobPlan {
   readonly stages: Stage[];
-  readonly maxParallelism: number;
+  /** pipeline.max-parallelism when the job sets it (every stage has it); null when each stage's is derived. */
+  readonly configuredMaxParallelism: number | null;
 }
 
 /** The transform id on the wire (and the prefix of its state names): the uid, or a stable counter. */
@@ -102,14 +111,22 @@ export function deadLetterId(t: UdfTransformation): string {
 
 export function planJob(transformations: Transformation[], config: Configuration): JobPlan {
   const defaultParallelism = config.get('parallelism.default');
-  const maxParallelism = config.get('pipeline.max-parallelism');
+  const configuredMaxParallelism = config.has('pipeline.max-parallelism') ? config.get('pipeline.max-parallelism') : null;
   const chaining = config.get('udf.operator-chaining.enabled');
   const parallelismOf = (t: Transformation): number => {
     const p = t.parallelism ?? implicitParallelism(t);
-    if (p > maxParallelism) {
-      throw new JobDefinitionError(`operator '${t.name}' has parallelism ${p}, above pipeline.max-parallelism (${maxParallelism})`);
+    if (configuredMaxParallelism !== null && p > configuredMaxParallelism) {
+      throw new JobDefinitionError(`operator '${t.name}' has parallelism ${p}, above pipeline.max-parallelism (${configuredMaxParallelism})`);
+    }
+    if (p > MAX_MAX_PARALLELISM) {
+      throw new JobDefinitionError(`operator '${t.name}' has parallelism ${p}, above ${MAX_MAX_PARALLELISM}, the most key groups an operator can have`);
     }
     return p;
+  };
+  /** A stage's parallelism, and its max parallelism: the configured one, else Flink's default for that parallelism. */
+  const sizeOf = (t: Transformation): { parallelism: number; maxParallelism: number } => {
+    const parallelism = parallelismOf(t);
+    return { parallelism, maxParallelism: configuredMaxParallelism ?? defaultMaxParallelism(parallelism) };
   };
   /**
    * What an operator without a parallelism of its own gets. The ones the API adds to a stream
@@ -161,7 +178,7 @@ export function planJob(transformations: Transformation[], config: Configuration
             kind: 'source',
             id: `source-${t.id}`,
             name: t.name,
-            parallelism: parallelismOf(t),
+            ...sizeOf(t),
             inputs: [],
             outputs: new Map(),
             transformation: t,
@@ -198,7 +215,7 @@ export function planJob(transformations: Transformation[], config: Configuration
               kind: 'udf',
               id: `udf-${t.id}`,
               name: t.name,
-              parallelism: parallelismOf(t),
+              ...sizeOf(t),
               inputs: [],
               outputs: new Map(),
               transforms: [t],
@@ -217,7 +234,7 @@ export function planJob(transformations: Transformation[], config: Configuration
             kind: 'sink',
             id: `sink-${t.id}`,
             name: t.name,
-            parallelism: parallelismOf(t),
+            ...sizeOf(t),
             inputs: [],
             outputs: new Map(),
             transformation: t,
@@ -253,7 +270,7 @@ export function planJob(transformations: Transformation[], config: Configuration
     }
   }
   checkCustomPartitionings(stages);
-  return { stages, maxParallelism };
+  return { stages, configuredMaxParallelism };
 }
 
 /** A partitionCustom() partitioner chooses among one number of partitions: its consumers' parallelism. */
@@ -303,13 +320,9 @@ function producersOf(t: Transformation, stageOf: Map<Transformation, Stage>, cho
 /** The tag name of the dead-letter side output (see DEAD_LETTERS in the API). */
 export const DEAD_LETTERS_TAG = 'sluice-dead-letters';
 
-/** The declared type of a stream's values, or null (generic). A union of differing types is generic. */
+/** The declared type of a stream's values, or null (generic). union() refused inputs of different types: a union's is its first input's. */
 export function typeOf(t: Transformation): TypeDescriptor | null {
-  if (t.kind === 'union') {
-    const types = t.inputs.map(typeOf);
-    const first = JSON.stringify(types[0]);
-    return types.every((x) => JSON.stringify(x) === first) ? (types[0] ?? null) : null;
-  }
+  if (t.kind === 'union') return typeOf(t.inputs[0]!);
   if (t.kind === 'side_output') return t.tag.typeInfo.descriptor.kind === 'GENERIC' ? null : t.tag.typeInfo.descriptor;
   const d = t.outputType?.descriptor ?? null;
   return d === null || d.kind === 'GENERIC' ? null : d;

@@ -11,6 +11,7 @@ import { mainOutputOf, transformId, type JobPlan, type SinkStage, type SourceSta
 import type { Logger } from '../log.ts';
 import { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
+import { snapshotMaxParallelism } from '../state/snapshot-reader.ts';
 import type { WorkerSupervisor } from '../workers/supervisor.ts';
 import type { WorkerClient } from '../workers/worker-client.ts';
 import { connects } from './channel-pattern.ts';
@@ -183,7 +184,7 @@ export class Attempt {
     const claimed = new Set(stateful.map(checkpointKey));
     const unclaimed: string[] = [];
     for (const [key, snapshots] of Object.entries(restore.states)) {
-      if (!claimed.has(key) && holdsKeyedState(snapshots, plan.maxParallelism)) unclaimed.push(`the keyed state and timers of '${key}'`);
+      if (!claimed.has(key) && holdsKeyedState(snapshots)) unclaimed.push(`the keyed state and timers of '${key}'`);
     }
     for (const [key, states] of Object.entries(restore.sinks)) {
       if (!claimed.has(key) && states.some(holdsCommittables)) unclaimed.push(`the pending output of '${key}'`);
@@ -214,17 +215,17 @@ export class Attempt {
   }
 
   private async buildUdf(stage: UdfStage, s: number): Promise<void> {
-    const { config, plan } = this.o;
+    const { config } = this.o;
     const registration = registerRequest(stage, {
       jobName: this.o.jobName,
       subtask: s,
       attempt: this.o.attempt,
-      maxParallelism: plan.maxParallelism,
+      maxParallelism: stage.maxParallelism,
       config,
       shipped: this.o.shipped,
     });
-    const range = keyGroupRangeFor(s, stage.parallelism, plan.maxParallelism);
-    const backend = stage.keyedInput ? new KeyedStateBackend({ maxParallelism: plan.maxParallelism }) : null;
+    const range = keyGroupRangeFor(s, stage.parallelism, stage.maxParallelism);
+    const backend = stage.keyedInput ? new KeyedStateBackend({ maxParallelism: stage.maxParallelism }) : null;
     const key = checkpointKey(stage);
     const snapshots = this.o.restore?.states[key];
     // Every subtask's snapshot, filtered to this subtask's key groups: the parallelism may differ.
@@ -236,7 +237,7 @@ export class Attempt {
       const applied = backend.operationsApplied;
       const results = backend.apply(request.operations ?? [], {
         owned: range,
-        maxParallelism: plan.maxParallelism,
+        maxParallelism: stage.maxParallelism,
         instructionId: request.instructionId ?? '',
       });
       stateStats.operations += backend.operationsApplied - applied;
@@ -336,9 +337,9 @@ export class Attempt {
         const channel = this.edgeChannels.get(this.channelKey(edge, u, s));
         if (channel !== undefined) channels.push(channel);
       }
-      return { partitioning: edge.partitioning, channels };
+      return { partitioning: edge.partitioning, channels, maxParallelism: edge.to.maxParallelism };
     });
-    return new RecordWriter(targets, u, this.o.plan.maxParallelism);
+    return new RecordWriter(targets, u);
   }
 
   /** Runs every task; on the first failure, tears the attempt down and rethrows it. */
@@ -399,16 +400,16 @@ export class Attempt {
 }
 
 /** Whether a stage's snapshots hold any keyed state or timer (one that cannot even be read counts). */
-function holdsKeyedState(snapshots: readonly (Uint8Array | null | undefined)[], maxParallelism: number): boolean {
+function holdsKeyedState(snapshots: readonly (Uint8Array | null | undefined)[]): boolean {
   const present = snapshots.filter((b): b is Uint8Array => b !== undefined && b !== null);
   if (present.length === 0) return false;
-  const backend = new KeyedStateBackend({ maxParallelism });
   try {
+    const backend = new KeyedStateBackend({ maxParallelism: snapshotMaxParallelism(present[0]!) });
     backend.restore(present);
+    return backend.stats().entries > 0;
   } catch {
     return true;
   }
-  return backend.stats().entries > 0;
 }
 
 /**

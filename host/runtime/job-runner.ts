@@ -14,12 +14,13 @@ import { hostThreadJobStarted } from './host-thread-jobs.ts';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import { checkpointPath, CheckpointStorage, loadCheckpoint } from '../checkpoint/checkpoint-storage.ts';
 import type { CompletedCheckpoint } from '../checkpoint/completed-checkpoint.ts';
+import { adoptRestoredMaxParallelism } from '../checkpoint/restored-max-parallelism.ts';
 import { restartStrategyFrom } from '../checkpoint/restart-strategy.ts';
 import { planJob, transformId, type JobPlan, type SinkStage } from '../graph/plan.ts';
 import type { Transformation } from '../graph/transformation.ts';
 import { hostLog, type Logger } from '../log.ts';
 import { WorkerSupervisor, type SupervisedWorker } from '../workers/supervisor.ts';
-import { Attempt } from './attempt.ts';
+import { Attempt, checkpointKey } from './attempt.ts';
 import { shipFunctions, type ShippedFunctions } from './registration.ts';
 import { isRestartable } from './restartable.ts';
 import { createSinkWriter } from './sinks/create-sink-writer.ts';
@@ -111,7 +112,10 @@ class JobExecution {
         : null;
     const savepoint = checkpointPath('execution.savepoint.path', config.get('execution.savepoint.path'));
     let restore: CompletedCheckpoint | null = savepoint === '' ? null : await loadCheckpoint(savepoint, this.log);
-    if (restore !== null) this.log.info(`job '${this.jobName}' resumes from checkpoint ${restore.id} (${savepoint})`);
+    if (restore !== null) {
+      this.log.info(`job '${this.jobName}' resumes from checkpoint ${restore.id} (${savepoint})`);
+      for (const adopted of adoptRestoredMaxParallelism(plan, restore, checkpointKey)) this.log.info(adopted);
+    }
     let nextCheckpointId = Math.max(restore?.id ?? 0, (await storage?.highestId()) ?? 0) + 1;
     const strategy = restartStrategyFrom(config);
     // Output that a restart could repeat must wait for a checkpoint (or the job's end).

@@ -22,6 +22,8 @@ export interface OutputTarget {
   partitioning: Partitioning;
   /** One channel per consumer subtask, in subtask order. */
   channels: StreamChannel[];
+  /** For 'hash': the consumer's max parallelism, the key groups its subtasks split between them. */
+  maxParallelism?: number;
 }
 
 export class RecordWriter {
@@ -34,7 +36,6 @@ export class RecordWriter {
   constructor(
     private readonly targets: OutputTarget[],
     private readonly subtaskIndex: number,
-    private readonly maxParallelism: number,
   ) {
     this.roundRobin = subtaskIndex;
     this.random = (Math.imul(subtaskIndex + 1, 0x9e3779b1) | 0) || 1;
@@ -65,7 +66,7 @@ export class RecordWriter {
           break;
         case 'hash':
           if (channels.length === 1) put(channels[0]!, batch);
-          else for (const [i, part] of this.splitByKeyGroup(batch, channels.length)) put(channels[i]!, part);
+          else for (const [i, part] of splitByKeyGroup(batch, channels.length, target.maxParallelism)) put(channels[i]!, part);
           break;
         case 'shuffle':
           if (channels.length === 1) put(channels[0]!, batch);
@@ -94,13 +95,6 @@ export class RecordWriter {
     return waits === null ? undefined : Promise.all(waits as Promise<void>[]).then(() => undefined);
   }
 
-  private splitByKeyGroup(batch: RowBatch, parallelism: number): Map<number, RowBatch> {
-    const keys = batch.keys;
-    if (keys === null) throw new Error('a keyed edge received rows without keys');
-    const maxParallelism = this.maxParallelism;
-    return split(batch, (i) => subtaskForKeyGroup(keyGroupOf(keys.at(i)!, maxParallelism), maxParallelism, parallelism));
-  }
-
   private splitAtRandom(batch: RowBatch, channels: number): Map<number, RowBatch> {
     return split(batch, () => {
       let x = this.random;
@@ -118,6 +112,13 @@ export class RecordWriter {
  * each row carries as its key. The worker checked the partitions; a row whose key is not one
  * is a malformed batch, refused before anything of it goes on.
  */
+function splitByKeyGroup(batch: RowBatch, parallelism: number, maxParallelism: number | undefined): Map<number, RowBatch> {
+  const keys = batch.keys;
+  if (keys === null) throw new Error('a keyed edge received rows without keys');
+  if (maxParallelism === undefined) throw new Error("a keyed edge's target has no max parallelism");
+  return split(batch, (i) => subtaskForKeyGroup(keyGroupOf(keys.at(i)!, maxParallelism), maxParallelism, parallelism));
+}
+
 function splitByPartition(batch: RowBatch, partitions: number): Map<number, RowBatch> {
   const keys = batch.keys;
   if (keys === null) throw new ProtocolError('a custom-partitioned batch came without partitions');

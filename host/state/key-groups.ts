@@ -23,6 +23,25 @@ export interface KeyGroupRange {
 /** Flink's upper bound: 2^15 key groups. */
 export const MAX_MAX_PARALLELISM = 32768;
 
+/** The least max parallelism derived for an operator: room to rescale a small job's keyed state. */
+export const DEFAULT_LOWER_BOUND_MAX_PARALLELISM = 128;
+
+/**
+ * An operator's max parallelism when none is configured, as Flink derives it
+ * (KeyGroupRangeAssignment.computeDefaultMaxParallelism): parallelism + parallelism / 2
+ * (integer division) rounded up to a power of two, at least 128 and at most 32768, so that the
+ * operator can grow by half again before its key groups run out.
+ */
+export function defaultMaxParallelism(parallelism: number): number {
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > MAX_MAX_PARALLELISM) {
+    throw new RangeError(`parallelism must be an integer in [1, ${MAX_MAX_PARALLELISM}], got ${parallelism}`);
+  }
+  const wanted = parallelism + Math.floor(parallelism / 2);
+  let power = 1;
+  while (power < wanted) power *= 2;
+  return Math.min(Math.max(power, DEFAULT_LOWER_BOUND_MAX_PARALLELISM), MAX_MAX_PARALLELISM);
+}
+
 export function checkMaxParallelism(maxParallelism: number): void {
   if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > MAX_MAX_PARALLELISM) {
     throw new RangeError(`max parallelism must be an integer in [1, ${MAX_MAX_PARALLELISM}], got ${maxParallelism}`);

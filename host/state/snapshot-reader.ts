@@ -203,6 +203,11 @@ function readTimerSections(r: ByteReader, store: StateStore, keyGroup: number, k
   }
 }
 
+/** The max parallelism `bytes` was taken with (the key groups its keys were spread over), read from its checked header. */
+export function snapshotMaxParallelism(bytes: Uint8Array, index = 0): number {
+  return openSnapshot(bytes, index).u32('max parallelism');
+}
+
 /**
  * Fills `store` (fresh) with the union of `snapshots`, keeping only key groups in `keep`.
  * Throws CheckpointError for a truncated or corrupt snapshot, one of another max parallelism,

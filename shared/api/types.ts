@@ -200,22 +200,3 @@ function checkDescriptor(d: unknown, path: string): void {
       throw new TypeError(`${path}.kind ${JSON.stringify(kind)} is not a known type`);
   }
 }
-
-/** The declared type of a record's field (index or name), the record's own for field 0 of a scalar; null if none. */
-export function fieldTypeOf(d: TypeDescriptor, field: number | string): TypeDescriptor | null {
-  switch (d.kind) {
-    case 'ROW':
-    case 'TUPLE':
-      return typeof field === 'number' ? (d.fields[field] ?? null) : null;
-    case 'ROW_NAMED': {
-      const i = d.names.indexOf(String(field));
-      return i < 0 ? null : d.fields[i]!;
-    }
-    case 'LIST':
-    case 'PRIMITIVE_ARRAY':
-    case 'MAP':
-      return null;
-    default:
-      return field === 0 ? d : null;
-  }
-}

@@ -86,9 +86,10 @@ export class Configuration {
         `${this.describe('udf.worker.heartbeat-timeout')} must be greater than ${this.describe('udf.worker.heartbeat-interval')}`,
       );
     }
+    // Unset, each operator's max parallelism is derived from its parallelism (the planner's job).
     const parallelism = this.get('parallelism.default');
     const maxParallelism = this.get('pipeline.max-parallelism');
-    if (maxParallelism < parallelism) {
+    if (this.has('pipeline.max-parallelism') && maxParallelism < parallelism) {
       throw new ConfigError(
         'pipeline.max-parallelism',
         `${this.describe('pipeline.max-parallelism')} must be at least ${this.describe('parallelism.default')}`,

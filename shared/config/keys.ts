@@ -203,7 +203,8 @@ export const CONFIG_KEYS = {
     default: 128,
     min: 1,
     max: 32_768,
-    description: 'Number of key groups; the highest parallelism a keyed operator can be rescaled to.',
+    description:
+      "Number of key groups; the highest parallelism a keyed operator can be rescaled to. When not set, each operator's is derived from its parallelism as in Flink (1.5 × parallelism rounded up to a power of two, at least 128, at most 32768), and a job resumed from a checkpoint keeps the one its keyed state was written with.",
   },
   'pipeline.auto-watermark-interval': {
     type: 'duration',

@@ -402,7 +402,7 @@ export function buildCatalogue(env: StreamExecutionEnvironment, dir: string): Re
   );
   add(
     'union',
-    collect(env.fromCollection([1, 2]).union(env.fromCollection([3]), env.fromSequence(10, 11)).map((x) => x + 1)),
+    collect(env.fromCollection([1, 2], Types.LONG()).union(env.fromCollection([3], Types.LONG()), env.fromSequence(10, 11)).map((x) => x + 1)),
     [2, 3, 4, 11, 12],
     true,
   );

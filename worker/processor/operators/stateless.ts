@@ -250,14 +250,24 @@ export class KeyByOperator extends ChainOperator {
     try {
       key = this.call(value);
       if (!isPromiseLike(key)) {
-        this.output.pushKeyed(value, timestamp, key);
+        this.output.pushKeyed(value, timestamp, checkedKey(key));
         return undefined;
       }
     } catch (thrown) {
       return this.failed(thrown, value);
     }
     return Promise.resolve(key)
-      .then((k) => this.output.pushKeyed(value, timestamp, k))
+      .then((k) => this.output.pushKeyed(value, timestamp, checkedKey(k)))
       .then(undefined, (thrown: unknown) => this.failed(thrown, value));
   }
+}
+
+/**
+ * A key must be a value: Flink refuses a null one ("Assigned key must not be null!"), and here
+ * null and undefined would otherwise become one key that groups unrelated records. The throw
+ * fails the key selector with the record.
+ */
+function checkedKey(key: unknown): unknown {
+  if (key === null || key === undefined) throw new TypeError(`the key selector returned ${String(key)}: a key must not be null or undefined`);
+  return key;
 }
