@@ -4,6 +4,7 @@
  */
 import { TypeInformation, Types } from '../../shared/api/types.ts';
 import { Configuration } from '../../shared/config/configuration.ts';
+import { INT64_MAX, INT64_MIN } from '../../shared/codec/fixed-width-encoders.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { describePlan } from '../graph/execution-plan.ts';
 import { planJob } from '../graph/plan.ts';
@@ -16,6 +17,7 @@ import { checkPositiveInt } from './function-checks.ts';
 import type { JobExecutionResult } from './job-result.ts';
 import { SourceFunction, type SourceSpec } from './sources.ts';
 import { noteEnvironment, noteJobStarted } from './submissions.ts';
+import { typedCollection } from './typed-collection.ts';
 
 /** What addTransformation adds to a new transformation. */
 type AddedFields = { id: number; uid: string | null; parallelism: number | null; description: string | null; nonParallel: boolean };
@@ -120,7 +122,12 @@ export class StreamExecutionEnvironment {
       throw new JobDefinitionError('fromCollection takes an array (or another iterable) of values');
     }
     if (typeof values === 'string') throw new JobDefinitionError('fromCollection takes an array of values, not a string');
-    return this.source<T>({ kind: 'collection', values: [...values], timestamped: false }, 'Collection Source', typeInfo);
+    const name = 'Collection Source';
+    checkType(typeInfo, name);
+    // With a type, the elements are checked now, as PyFlink's from_collection does (typed-collection.ts).
+    const d = typeInfo?.descriptor;
+    const elements = d === undefined || d.kind === 'GENERIC' ? [...values] : typedCollection([...values], d);
+    return this.source<T>({ kind: 'collection', values: elements, timestamped: false }, name, typeInfo);
   }
 
   /** The numbers start..end inclusive, as LONG (bigints beyond ±(2^53-1)); a parallel source. */
@@ -131,10 +138,16 @@ export class StreamExecutionEnvironment {
     return this.source({ kind: 'sequence', start: s, end: e, timestamped: false }, 'Sequence Source', Types.LONG(), null);
   }
 
-  /** The lines of a UTF-8 text file, as STRING: a path, or a file:// URI. */
+  /**
+   * The lines of a UTF-8 text file, as STRING: a path, or a file:// URI. Given a directory, the
+   * lines of every file in it, file after file in the order of their names, as Flink's
+   * readTextFile reads one: not those of its subdirectories, nor hidden files (names starting
+   * with "." or "_", such as a file sink's in-progress files).
+   */
   readTextFile(path: string): DataStream<string> {
-    if (typeof path !== 'string' || path === '') throw new JobDefinitionError('readTextFile takes a file path');
-    return this.source({ kind: 'text-file', path: localPath(path, 'readTextFile', 'a local file', (message) => new JobDefinitionError(message)), timestamped: false }, `Text File Source (${path})`, Types.STRING());
+    if (typeof path !== 'string' || path === '') throw new JobDefinitionError('readTextFile takes a file or directory path');
+    const local = localPath(path, 'readTextFile', 'a local file or directory', (message) => new JobDefinitionError(message));
+    return this.source({ kind: 'text-file', path: local, timestamped: false }, `Text File Source (${path})`, Types.STRING());
   }
 
   addSource<T>(source: SourceFunction<T>, name = 'Custom Source', typeInfo?: TypeInformation<T>): DataStream<T> {
@@ -150,9 +163,7 @@ export class StreamExecutionEnvironment {
     typeInfo: TypeInformation<T> | undefined,
     parallelism: number | null = 1,
   ): DataStream<T> {
-    if (typeInfo !== undefined && !(typeInfo instanceof TypeInformation)) {
-      throw new JobDefinitionError(`${name}: the type must be a Types.X() value`);
-    }
+    checkType(typeInfo, name);
     const t = this.addTransformation({ kind: 'source', name: `Source: ${name}`, source: spec, outputType: typeInfo ?? null, parallelism, failurePolicy: null });
     return new DataStream<T>(this, t);
   }
@@ -205,9 +216,21 @@ export class StreamExecutionEnvironment {
   }
 }
 
-/** A fromSequence bound: an integer (a number that is a safe integer, or a bigint). */
+function checkType(typeInfo: unknown, sourceName: string): void {
+  if (typeInfo !== undefined && !(typeInfo instanceof TypeInformation)) {
+    throw new JobDefinitionError(`${sourceName}: the type must be a Types.X() value`);
+  }
+}
+
+/**
+ * A fromSequence bound: an integer (a number that is a safe integer, or a bigint) in the int64
+ * range, as Flink's fromSequence takes longs: the values are LONG, which carries no more.
+ */
 function sequenceBound(which: string, value: unknown): bigint {
-  if (typeof value === 'bigint') return value;
+  if (typeof value === 'bigint') {
+    if (value >= INT64_MIN && value <= INT64_MAX) return value;
+    throw new JobDefinitionError(`fromSequence: ${which} must be in the int64 range (a LONG: -(2^63) to 2^63 - 1), got ${value}n`);
+  }
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   const shown = typeof value === 'number' ? String(value) : typeof value === 'string' ? JSON.stringify(value) : typeof value;
   throw new JobDefinitionError(`fromSequence: ${which} must be an integer (a safe integer number or a bigint), got ${shown}`);

@@ -4,6 +4,8 @@
  * bounded input), so a restart never shows a record twice.
  */
 import type { MaybePromise } from '../../shared/api/functions.ts';
+import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import { localPath } from '../local-path.ts';
 
 /**
  * A user-defined sink: PyFlink's SinkFunction. invoke() may return a promise. Sinks run in the
@@ -20,7 +22,11 @@ export interface FileSinkOptions {
   /** Prefix and suffix of part file names (default "part" and ""). */
   partPrefix?: string;
   partSuffix?: string;
-  /** Turns a record into its line (default: the print format, see formatValue). */
+  /**
+   * Turns a record into its line (default: the print format, see formatValue). It runs in the
+   * host, as a SinkFunction does: what it throws fails the job as a UserFunctionError naming the
+   * sink, the encoder and the record.
+   */
   encoder?: (value: unknown) => string;
 }
 
@@ -36,9 +42,17 @@ export class FileSink<T = unknown> {
     readonly options: FileSinkOptions,
   ) {}
 
+  /**
+   * `directory`: a path, or a `file://` URI (as PyFlink jobs usually write it); `directory` is
+   * then the path it names. Other schemes are refused here.
+   */
   static forRowFormat<T>(directory: string, options: FileSinkOptions = {}): FileSink<T> {
     if (typeof directory !== 'string' || directory === '') throw new TypeError('FileSink needs a directory');
-    return new FileSink<T>(directory, options);
+    if (options.encoder !== undefined && typeof options.encoder !== 'function') {
+      throw new JobDefinitionError(`FileSink.forRowFormat: the encoder must be a function (value) => string, got ${typeof options.encoder}`);
+    }
+    const path = localPath(directory, 'FileSink.forRowFormat', 'a local directory', (message) => new JobDefinitionError(message));
+    return new FileSink<T>(path, options);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * Failures of the user functions that run in the host (a SourceFunction, a SinkFunction), made
- * UserFunctionErrors that name the operator, the function and the record as a worker's do: they
- * read alike, and follow the failure policy the same way (restartable.ts).
+ * Failures of the user functions that run in the host (a SourceFunction, a SinkFunction, a file
+ * sink's encoder), made UserFunctionErrors that name the operator, the function and the record as
+ * a worker's do: they read alike, and follow the failure policy the same way (restartable.ts).
  */
 import { UserFunctionError } from '../../shared/errors/errors.ts';
 import { renderRecord } from '../../shared/errors/render-record.ts';
@@ -17,12 +17,22 @@ export function hostFunctionFailure(
   thrown: unknown,
   record?: { value: unknown },
 ): UserFunctionError {
-  if (thrown instanceof UserFunctionError) return thrown;
   const className = (fn.constructor as { name?: string } | undefined)?.name;
+  return namedHostFunctionFailure(t, `${className || 'anonymous'}.${method}()`, thrown, record);
+}
+
+/** As hostFunctionFailure, for a function named `functionName` (a plain function the host calls). */
+export function namedHostFunctionFailure(
+  t: SourceTransformation | SinkTransformation,
+  functionName: string,
+  thrown: unknown,
+  record?: { value: unknown },
+): UserFunctionError {
+  if (thrown instanceof UserFunctionError) return thrown;
   const wire = toWireError(thrown, {
     operator: t.name,
     transform: transformId(t),
-    functionName: `${className || 'anonymous'}.${method}()`,
+    functionName,
     record: record === undefined ? '' : renderRecord(record.value),
   });
   return fromWireError(wire) as UserFunctionError;

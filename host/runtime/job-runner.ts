@@ -10,6 +10,7 @@ import type { Configuration } from '../../shared/config/configuration.ts';
 import { JobCancelledError, WorkerFailureError } from '../../shared/errors/errors.ts';
 import { JobExecutionResult, type OperatorCounts } from '../api/job-result.ts';
 import { checkSources } from './sources/check-sources.ts';
+import { checkSinks } from './sinks/check-sinks.ts';
 import { hostThreadJobStarted } from './host-thread-jobs.ts';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import { checkpointPath, CheckpointStorage, loadCheckpoint } from '../checkpoint/checkpoint-storage.ts';
@@ -99,6 +100,7 @@ class JobExecution {
     const config = this.config;
     const plan = planJob(this.transformations, config);
     await checkSources(plan);
+    await checkSinks(plan);
     const mode = config.get('udf.execution-mode');
     const shipped = await shipFunctions(plan, mode === 'embedded');
     const interval = config.get('execution.checkpointing.interval');

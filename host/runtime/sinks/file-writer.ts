@@ -55,6 +55,8 @@ export class FileWriter implements SinkWriter {
     private readonly parallelism: number,
     /** The states this subtask takes over from the checkpoint this attempt restores (see sinkStatesTakenOver). */
     private readonly restored: readonly FileSinkState[],
+    /** Makes what the encoder threw for `record` the job's error. */
+    private readonly encoderFailure: (thrown: unknown, record: { value: unknown }) => unknown = (thrown) => thrown,
   ) {
     this.prefix = sink.options.partPrefix ?? 'part';
     this.suffix = sink.options.partSuffix ?? '';
@@ -100,9 +102,19 @@ export class FileWriter implements SinkWriter {
         throw new Error(`FileSink: cannot create ${part.temp}: is another job writing part files into ${this.sink.directory}?`, { cause: error });
       });
     }
+    await this.file.write(this.lines(values));
+  }
+
+  /** The records' lines, one after the other, each ended by "\n". */
+  private lines(values: readonly unknown[]): string {
     let text = '';
-    for (const v of values) text += `${this.encode(v)}\n`;
-    await this.file.write(text);
+    let i = 0;
+    try {
+      for (; i < values.length; i++) text += `${this.encode(values[i])}\n`;
+    } catch (error) {
+      throw this.encoderFailure(error, { value: values[i] });
+    }
+    return text;
   }
 
   private async closeCurrent(): Promise<PartFile[]> {

@@ -1,7 +1,8 @@
 /**
- * What a job's sources need that can be checked before anything runs: a readTextFile's file
- * must exist and be a file (as Flink's file source fails when it lists its input), so that a
- * wrong path fails the job at once, naming the source, instead of after its workers started.
+ * What a job's sources need that can be checked before anything runs: a readTextFile's path
+ * must exist and be a file or a directory (as Flink's file source fails when it lists its
+ * input), so that a wrong path fails the job at once, naming the source, instead of after its
+ * workers started.
  */
 import { stat } from 'node:fs/promises';
 import { JobDefinitionError } from '../../../shared/errors/errors.ts';
@@ -12,14 +13,15 @@ export async function checkSources(plan: JobPlan): Promise<void> {
     if (stage.kind !== 'source') continue;
     const spec = stage.transformation.source;
     if (spec.kind !== 'text-file') continue;
-    let isFile: boolean;
+    let readable: boolean;
     try {
-      isFile = (await stat(spec.path)).isFile();
+      const found = await stat(spec.path);
+      readable = found.isFile() || found.isDirectory();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+      const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
       throw new JobDefinitionError(`${stage.name}: cannot read ${JSON.stringify(spec.path)}: ${why}`);
     }
-    if (!isFile) throw new JobDefinitionError(`${stage.name}: ${JSON.stringify(spec.path)} is not a file`);
+    if (!readable) throw new JobDefinitionError(`${stage.name}: ${JSON.stringify(spec.path)} is neither a file nor a directory`);
   }
 }

@@ -1,4 +1,8 @@
+import { describeType } from '../../../shared/api/types.ts';
+import { BatchNormalizer } from '../../../shared/codec/batch-normalizer.ts';
+import type { ValueEncodeError } from '../../../shared/codec/value-encode-error.ts';
 import type { Configuration } from '../../../shared/config/configuration.ts';
+import { InputTypeError, OutputTypeError } from '../../../shared/errors/errors.ts';
 import type { SourceStage } from '../../graph/plan.ts';
 import { CollectionReader } from './collection-reader.ts';
 import { freshSourceFunction } from './fresh-source-function.ts';
@@ -8,7 +12,8 @@ import { SequenceReader } from './sequence-reader.ts';
 import { rangesToRead } from './sequence-ranges.ts';
 import { FinishedReader, type SourceReader } from './source-reader.ts';
 import type { SourcePosition } from '../../checkpoint/completed-checkpoint.ts';
-import { TextFileReader } from './text-file-reader.ts';
+import { TextSourceReader } from './text-source-reader.ts';
+import { TypedSourceReader } from './typed-source-reader.ts';
 
 /** Rows per chunk a source hands on: a whole Arrow batch, so full batches go out uncopied. */
 function chunkSize(config: Configuration): number {
@@ -28,16 +33,39 @@ export function createSourceReader(
   const chunk = chunkSize(config);
   switch (spec.kind) {
     case 'collection':
-      return new CollectionReader(spec.values, chunk, position);
+      return typed(stage, new CollectionReader(spec.values, chunk, position), null);
     case 'sequence':
-      return new SequenceReader(rangesToRead(spec.start, spec.end, subtask, stage.parallelism, position), chunk);
+      return typed(stage, new SequenceReader(rangesToRead(spec.start, spec.end, subtask, stage.parallelism, position), chunk), null);
     case 'text-file':
-      return new TextFileReader(spec.path, chunk, position);
+      return typed(stage, new TextSourceReader(spec.path, chunk, position), null);
     case 'function': {
       // A fresh copy per attempt and subtask; restoreState() rewinds it only from a checkpoint.
       const fn = freshSourceFunction(spec.fn, stage.name);
       const failure = (method: string, thrown: unknown): unknown => hostFunctionFailure(stage.transformation, fn, method, thrown);
-      return new FunctionReader(fn, chunk, restored === undefined ? null : { position }, failure);
+      const reader = new FunctionReader(fn, chunk, restored === undefined ? null : { position }, failure);
+      // What run() emits that its type cannot carry is the function's failure, as a worker's
+      // function's is where its output leaves its stage.
+      return typed(stage, reader, (error) => failure('run', new OutputTypeError(`${error.path}: expected ${error.expected}, got ${error.found}`)));
     }
   }
+}
+
+/**
+ * `reader`, its chunks checked and shaped by the source's declared type (typed-source-reader.ts)
+ * where no worker stage would do it first: where the source feeds a sink directly, and for a
+ * SourceFunction always (`refusal` given), whose values nothing has checked yet, so that its
+ * failure is its own wherever the values go. The built-in sources' values already fit (a
+ * fromCollection's were checked when it was defined): they are shaped for the sinks only.
+ */
+function typed(stage: SourceStage, reader: SourceReader, refusal: ((error: ValueEncodeError) => unknown) | null): SourceReader {
+  const type = stage.transformation.outputType?.descriptor;
+  if (type === undefined || type.kind === 'GENERIC') return reader;
+  const feedsSink = [...stage.outputs.values()].some((edges) => edges.some((edge) => edge.to.kind === 'sink'));
+  if (refusal === null && !feedsSink) return reader;
+  const normalizer = new BatchNormalizer({ value: type, keyed: false, timestamped: stage.transformation.source.timestamped });
+  const refuse =
+    refusal ??
+    ((error: ValueEncodeError): unknown =>
+      new InputTypeError(`${stage.name} read a record that its type, ${describeType(type)}, cannot carry: ${error.message}`));
+  return new TypedSourceReader(reader, normalizer, refuse);
 }
