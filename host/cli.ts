@@ -54,18 +54,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     setCommandLineConfiguration(config);
     setJobEntry(jobUrl);
     process.argv = [process.argv[0]!, jobPath, ...command.jobArgs];
+    let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
+      const code = signal === 'SIGINT' ? 130 : 143;
+      // A second signal while the job's functions close ends the host at once (its workers with it).
+      if (stopping) process.exit(code);
+      stopping = true;
       process.stderr.write(`sluice: ${signal}: cancelling the job\n`);
-      void cancelAllJobs().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      void cancelAllJobs().finally(() => process.exit(code));
     };
     // Not while a job runs functions on this thread (embedded mode): one stuck there would keep
     // a handler from ever running, so the signals' default (ending the process) must apply.
+    // `on`, not `once`: execa's clean-up of worker processes (signal-exit) takes a signal that
+    // no other listener is left for as the end of the host, kills the workers and raises the
+    // signal again, and the job would end before its functions were closed.
     const trap = (count: number): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       if (count > 0) return;
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     };
     trap(0);
     onHostThreadJobs(trap);

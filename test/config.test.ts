@@ -164,6 +164,7 @@ describe('defaults', () => {
     expect(conf.get('udf.worker.heartbeat-interval')).toBe(1000);
     expect(conf.get('udf.worker.heartbeat-timeout')).toBe(30_000);
     expect(conf.get('udf.worker.startup-timeout')).toBe(60_000);
+    expect(conf.get('task.cancellation.timeout')).toBe(10_000);
     expect(conf.get('udf.in-flight.max-batches')).toBe(8);
     expect(conf.get('udf.in-flight.target-time')).toBe(20);
     expect(conf.get('udf.in-flight.max-bytes')).toBe(16 * MiB);
@@ -183,7 +184,7 @@ describe('defaults', () => {
     expect(conf.get('restart-strategy.failure-rate.max-failures-per-interval')).toBe(1);
     expect(conf.get('restart-strategy.failure-rate.failure-rate-interval')).toBe(60_000);
     expect(conf.get('restart-strategy.failure-rate.delay')).toBe(1000);
-    expect(CONFIG_KEY_NAMES.length).toBe(37);
+    expect(CONFIG_KEY_NAMES.length).toBe(38);
     expect(conf.has('udf.bundle.size')).toBe(false);
     expect(conf.toStringMap()).toEqual({});
   });

@@ -97,6 +97,16 @@ export class DataPlane {
   discard(instructionId: string): void {
     this.early.delete(instructionId);
   }
+
+  /**
+   * Stops `processor`'s bundles (its attempt stopped): they fail, their batches not yet begun are
+   * dropped; resolves once the batch each was processing has ended, so that no call into the
+   * functions is under way when they are closed.
+   */
+  async stop(processor: BundleProcessor): Promise<void> {
+    const runs = [...this.runs.values()].filter((run) => run.processor === processor);
+    await Promise.all(runs.map((run) => run.stop()));
+  }
 }
 
 class BundleRun {
@@ -114,7 +124,7 @@ class BundleRun {
 
   constructor(
     private readonly instructionId: string,
-    private readonly processor: BundleProcessor,
+    readonly processor: BundleProcessor,
     private readonly codecs: ProcessorCodecs,
     private readonly channel: FnChannel<Elements, Elements>,
     private readonly hooks: BundleHooks,
@@ -190,6 +200,15 @@ class BundleRun {
     else if (this.consumed > this.credited && bytes >= CREDIT_AHEAD_BYTES) this.channel.send({ data: [{ ...credit, outputsFollow: true }] });
     this.credited = this.consumed;
     this.channel.send({ data }, transfer);
+  }
+
+  /** See DataPlane.stop. */
+  stop(): Promise<void> {
+    this.fail(new Error('the bundle was stopped: its attempt stopped'));
+    return this.chain.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   private fail(error: unknown): void {

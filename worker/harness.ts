@@ -5,8 +5,12 @@
  *   register        load the functions, build the chain, call open(), within udf.worker.startup-timeout
  *   process_bundle  run the bundle's Data through the chain; answer after outputs and state writes
  *   finish          end of input: close() the functions
+ *   close           the attempt stopped early: stop the bundles, then close() the functions
  *   heartbeat       answer at once (a blocked event loop is how the host sees a hung function)
  *   shutdown        answer, close the streams, exit
+ *
+ * A processor's functions are closed once, by finish or by close, whichever comes first; only
+ * a processor whose open() calls all completed is closed (see proto/control.proto).
  */
 import { getHeapStatistics } from 'node:v8';
 import { Configuration } from '../shared/config/configuration.ts';
@@ -32,7 +36,12 @@ export interface HarnessOptions {
 }
 
 export class FnHarness {
+  /** Registered processors whose functions are open. */
   private readonly processors = new Map<string, BundleProcessor>();
+  /** Registrations under way: settle once the processor is in `processors`, or has failed. */
+  private readonly registrations = new Map<string, Promise<unknown>>();
+  /** Closes begun (by finish or close), by processor id: each processor is closed once. */
+  private readonly closes = new Map<string, Promise<void>>();
   private readonly dataPlane: DataPlane;
   private readonly stateClient: StateClient;
   readonly log: LogForwarder;
@@ -82,16 +91,24 @@ export class FnHarness {
         GENERIC_STATE_CODEC,
       );
       const state = this.state;
+      const processorId = register.processorId ?? '';
       // A start-up that never settles answers with an error naming the function (the host then
       // kills this worker); one that blocks the event loop cannot, and the host times it out.
-      const processor = await withinStartupTimeout(config.get('udf.worker.startup-timeout'), (onStartupStep) =>
+      const registered = withinStartupTimeout(config.get('udf.worker.startup-timeout'), (onStartupStep) =>
         BundleProcessor.create(
           register,
           { state, loadFunction: (spec) => this.options.loadFunction(spec), onStartupStep },
           config.effectiveArrowBatchSize(),
         ),
-      );
-      this.processors.set(register.processorId ?? '', processor);
+      ).then((processor) => {
+        this.processors.set(processorId, processor);
+      });
+      this.registrations.set(processorId, registered);
+      try {
+        await registered;
+      } finally {
+        this.registrations.delete(processorId);
+      }
       return { register: {} };
     }
     if (request.processBundle) {
@@ -110,8 +127,13 @@ export class FnHarness {
       };
     }
     if (request.finish) {
-      await this.processor(request.finish.processorId ?? '').close();
+      const processorId = request.finish.processorId ?? '';
+      await (this.closes.get(processorId) ?? this.closeProcessor(processorId, this.processor(processorId)));
       return { finish: {} };
+    }
+    if (request.close) {
+      await this.closeStopped(request.close.processorId ?? '');
+      return { close: {} };
     }
     if (request.heartbeat) {
       const heap = getHeapStatistics();
@@ -119,6 +141,33 @@ export class FnHarness {
     }
     if (request.shutdown) return { shutdown: {} };
     throw new Error(`unknown instruction ${JSON.stringify(Object.keys(request))}`);
+  }
+
+  /**
+   * The close instruction: the attempt stopped. A registration under way completes first (its
+   * open() calls cannot be interrupted); the bundles stop, the batch being processed ends, and
+   * the functions are closed. A close begun earlier (finish) is waited for, and what it threw
+   * is not reported again: it was that instruction's to report.
+   */
+  private async closeStopped(processorId: string): Promise<void> {
+    await this.registrations.get(processorId)?.catch(() => undefined);
+    const begun = this.closes.get(processorId);
+    if (begun !== undefined) return begun.catch(() => undefined);
+    const processor = this.processors.get(processorId);
+    if (processor === undefined) return undefined;
+    // Taken now, so that a finish arriving meanwhile finds it closing.
+    this.processors.delete(processorId);
+    const closing = this.dataPlane.stop(processor).then(() => processor.close());
+    this.closes.set(processorId, closing);
+    return closing;
+  }
+
+  /** close() the processor's functions, once; the processor is gone from then on. */
+  private closeProcessor(processorId: string, processor: BundleProcessor): Promise<void> {
+    this.processors.delete(processorId);
+    const closing = processor.close();
+    this.closes.set(processorId, closing);
+    return closing;
   }
 
   private processor(processorId: string): BundleProcessor {

@@ -33,6 +33,11 @@ const [{ connectGrpc }, { loadFunction }, { FnHarness }] = await Promise.all([
   import('./harness.ts'),
 ]);
 
+// A terminal's Ctrl-C reaches the whole process group, this worker included. The host, which
+// gets it too, cancels the job, asks this worker to close its functions and then kills it; left
+// to its default, the signal would end the worker before they were closed. A worker whose host
+// is gone still exits when its Control stream ends (below), and SIGTERM still ends it.
+process.on('SIGINT', () => undefined);
 const connection = connectGrpc(address, workerId, token, { relay, dataThread: process.env['SLUICE_DATA_THREAD'] !== '0' });
 let shuttingDown = false;
 new FnHarness(connection, {

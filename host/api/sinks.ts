@@ -3,6 +3,7 @@
  * since the last checkpoint are only made visible when it completes (or at the end of a
  * bounded input), so a restart never shows a record twice.
  */
+import type { RuntimeContext } from '../../shared/api/contexts.ts';
 import type { MaybePromise } from '../../shared/api/functions.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { localPath } from '../local-path.ts';
@@ -13,8 +14,18 @@ import { localPath } from '../local-path.ts';
  * connections); with a parallelism above 1, its subtasks share it.
  */
 export abstract class SinkFunction<T = unknown> {
-  open(): MaybePromise<void> {}
+  /**
+   * Called before the first record of each parallel instance, in each attempt, with that
+   * instance's runtime context (its subtask index, the parallelism, the attempt, the job's
+   * parameters; no keyed state). The instances share this object: each calls open() and close().
+   */
+  open(_runtimeContext: RuntimeContext): MaybePromise<void> {}
   abstract invoke(value: T): MaybePromise<void>;
+  /**
+   * Called once after each open(): after the job's final commit, or when the attempt stops
+   * (cancelled, or failed anywhere). What it throws after the final commit fails the job;
+   * otherwise it is logged.
+   */
   close(): MaybePromise<void> {}
 }
 

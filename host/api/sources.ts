@@ -3,6 +3,7 @@
  * records flow from them to the workers. Each source reports a position, so that checkpoints can
  * record where it was and a restart can rewind it.
  */
+import type { RuntimeContext } from '../../shared/api/contexts.ts';
 import type { MaybePromise } from '../../shared/api/functions.ts';
 
 /**
@@ -14,6 +15,18 @@ import type { MaybePromise } from '../../shared/api/functions.ts';
  * a source class declaring them is refused.
  */
 export abstract class SourceFunction<T = unknown> {
+  /**
+   * Called before run(), with the runtime context of this copy (its subtask, the attempt, the
+   * job's parameters; no keyed state). What it throws fails the attempt.
+   */
+  open(_runtimeContext: RuntimeContext): MaybePromise<void> {}
+  /**
+   * Releases what open() or run() acquired. Called once, after run() has ended: at the end of the
+   * input, when run() failed, or when the attempt stopped (cancelled, or failed anywhere) and
+   * run() has returned after cancel(); not when open() did not complete. What it throws at the
+   * end of the input fails the job; otherwise it is logged.
+   */
+  close(): MaybePromise<void> {}
   /**
    * Produces the records. Either yield them (an async generator gets backpressure for free),
    * or call `ctx.collect` and await what it returns when it returns a promise (the pipeline is

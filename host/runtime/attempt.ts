@@ -1,6 +1,15 @@
 /**
  * One run of a job's plan: channels, tasks and workers, wired together. A restart throws an
  * attempt away whole (its workers killed) and builds a new one from the last checkpoint.
+ *
+ * An attempt that stops before its end (cancelled, a collect limit reached, or failed anywhere)
+ * is torn down as Flink tears down a cancelled task, close() always following open():
+ *
+ *   abort()          every task stops; nothing waits on a worker or a function any more
+ *   closeFunctions() every function whose open() ran is closed, once, in chain order: each
+ *                    sound worker is asked to (Control `close`), embedded stages and host-run
+ *                    sources and sinks do it here; at most task.cancellation.timeout
+ *   killAll()        the workers are killed (the job runner), closed or not
  */
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { CheckpointError, ProtocolError } from '../../shared/errors/errors.ts';
@@ -22,13 +31,16 @@ import { RecordWriter, type OutputTarget } from './record-writer.ts';
 import { consumedOutputs, EMBEDDED_URN, embeddedKeySelectorRef, registerRequest, type ShippedFunctions } from './registration.ts';
 import { RemoteStage } from './remote-stage.ts';
 import { FinishedTaskAcks } from './finished-task-acks.ts';
+import { awaitCloses, type FunctionClose } from './function-closes.ts';
+import { HostRuntimeContext } from './host-runtime-context.ts';
+import { FunctionWriter } from './sinks/function-writer.ts';
 import { SinkTask } from './sink-task.ts';
 import { holdsCommittables, sinkStatesTakenOver } from './sinks/committables.ts';
 import type { SinkWriter } from './sinks/sink-writer.ts';
 import { SourceTask } from './source-task.ts';
 import { createSourceReader } from './sources/create-source-reader.ts';
 import { rescaleSequence } from './sources/sequence-ranges.ts';
-import type { StageRunner } from './stage-runner.ts';
+import type { StageRunner, StoppableStage } from './stage-runner.ts';
 import { StreamChannel } from './stream-channel.ts';
 import { UdfTask } from './udf-task.ts';
 import { WatermarkGenerator } from './watermark-generator.ts';
@@ -70,7 +82,7 @@ export interface UdfSubtask {
   stage: UdfStage;
   subtask: number;
   task: UdfTask;
-  runner: StageRunner;
+  runner: StageRunner & StoppableStage;
   backend: KeyedStateBackend | null;
   client: WorkerClient | null;
   /** State requests answered, and the operations they carried. */
@@ -100,6 +112,8 @@ export class Attempt {
   /** Channels by edge index, upstream subtask, downstream subtask. */
   private readonly edgeChannels = new Map<string, StreamChannel>();
   private failure: unknown = null;
+  /** Each host-run function's close(), as it begins (see closeFunctions). */
+  private readonly hostCloses: FunctionClose[] = [];
   /** build() has created every task (and started every worker). */
   private built = false;
   /** How many UDF subtasks have registered (see started). */
@@ -136,13 +150,17 @@ export class Attempt {
         switch (stage.kind) {
           case 'source': {
             const from = positions?.[s];
-            const reader = createSourceReader(stage, s, config, from);
+            const reader = createSourceReader(stage, s, config, from, {
+              context: this.hostContext(stage, s),
+              closing: (closed) => this.hostCloses.push({ closed, what: subtaskName(stage, s) }),
+            });
             const task = new SourceTask(reader, this.writersOf(stage, s));
             this.sources.push({ stage, subtask: s, task });
             break;
           }
           case 'sink': {
             const writer = this.o.sinkWriter(stage, s, sinkStatesTakenOver(restore?.sinks[key], s, stage.parallelism));
+            if (writer instanceof FunctionWriter) writer.useContext(this.hostContext(stage, s));
             const acks = new FinishedTaskAcks(
               async (id) => {
                 await writer.preCommit(id);
@@ -255,7 +273,7 @@ export class Attempt {
     let task: UdfTask | null = null;
     const onOutput = (id: string, batch: Parameters<RecordWriter['emit']>[0]): Promise<void> => task!.output(id, batch);
     const consumed = consumedOutputs(stage);
-    let runner: StageRunner;
+    let runner: StageRunner & StoppableStage;
     let client: WorkerClient | null = null;
     if (this.o.supervisor === null) {
       const originals = new Map<string, unknown>(stage.transforms.map((t) => [transformId(t), cloneFunction(t.fn)] as const));
@@ -309,6 +327,18 @@ export class Attempt {
     return this.built && this.registrations === this.udfs.length;
   }
 
+  /** The runtime context of a host-run function (a source's or a sink's) in subtask `s` of this attempt. */
+  private hostContext(stage: SourceStage | SinkStage, s: number): HostRuntimeContext {
+    return new HostRuntimeContext({
+      taskName: stage.name,
+      parallelism: stage.parallelism,
+      maxParallelism: stage.maxParallelism,
+      subtaskIndex: s,
+      attempt: this.o.attempt,
+      config: this.o.config.toStringMap(),
+    });
+  }
+
   private channelKey(edge: Stage['inputs'][number], u: number, s: number): string {
     return `${edge.from.id}|${edge.outputId}|${edge.to.id}|${u}|${s}`;
   }
@@ -344,6 +374,8 @@ export class Attempt {
 
   /** Runs every task; on the first failure, tears the attempt down and rethrows it. */
   async run(): Promise<void> {
+    // Stopped while it was being built: nothing is started (no function opened).
+    if (this.failure !== null) throw this.failure;
     for (const s of this.sinks) await s.task.writer.restart(this.o.restore?.id ?? 0);
     const coordinator = this.o.coordinator;
     coordinator?.start({
@@ -389,14 +421,39 @@ export class Attempt {
     for (const s of this.sources) s.task.cancel();
     for (const c of this.channels) c.abort(reason);
     for (const g of this.gates) g.abort(reason);
-    const error = reason instanceof Error ? reason : new Error(String(reason));
-    for (const u of this.udfs) u.client?.fail(error);
-    if (!keepOutput) for (const s of this.sinks) void s.task.writer.abort();
+    // Their workers stay: closeFunctions() asks them to close their functions.
+    for (const u of this.udfs) u.runner.cancel(reason);
+    if (keepOutput) return;
+    for (const s of this.sinks) {
+      const aborted = s.task.writer.abort();
+      // A SinkFunction's writer closes the function as it aborts (and logs what close() throws).
+      if (s.task.writer instanceof FunctionWriter) this.hostCloses.push({ closed: aborted, what: subtaskName(s.stage, s.subtask) });
+      else void aborted;
+    }
+  }
+
+  /**
+   * After abort(): closes every function whose open() ran and that finish() has not closed, at
+   * most task.cancellation.timeout (a worker that does not answer by then is killed all the
+   * same, and an embedded or host-run function's close() goes on when its call returns). What
+   * a close() throws is logged; the attempt's outcome stays what abort() was given. Then
+   * everything still pending on a worker is rejected with that reason.
+   */
+  async closeFunctions(): Promise<void> {
+    const workers = this.udfs.map((u) => ({ closed: u.runner.close(), what: subtaskName(u.stage, u.subtask) }));
+    await awaitCloses([...workers, ...this.hostCloses], this.o.config.get('task.cancellation.timeout'), this.o.log);
+    const reason = this.failure instanceof Error ? this.failure : new Error(String(this.failure));
+    for (const u of this.udfs) u.client?.fail(reason);
   }
 
   get failed(): unknown {
     return this.failure;
   }
+}
+
+/** How logs name a subtask: "Map (2/4)". */
+function subtaskName(stage: Stage, s: number): string {
+  return `${stage.name} (${s + 1}/${stage.parallelism})`;
 }
 
 /** Whether a stage's snapshots hold any keyed state or timer (one that cannot even be read counts). */

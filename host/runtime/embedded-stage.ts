@@ -8,12 +8,22 @@ import type { StateRequest, StateResponse, RegisterRequest, TransformMetrics, Fu
 import { fromWireError, type WireError } from '../../shared/errors/wire.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import type { EmbeddedProcessor } from '../../worker/embedded.ts';
-import type { OutputHandler, StageRunner } from './stage-runner.ts';
+import type { OutputHandler, StageRunner, StoppableStage } from './stage-runner.ts';
 
-export class EmbeddedStage implements StageRunner {
+export class EmbeddedStage implements StageRunner, StoppableStage {
   private processor: EmbeddedProcessor | null = null;
   private totals = new Map<string, TransformMetrics>();
   private bundleId: string | null = null;
+  /**
+   * The call into the functions under way (registering them included), if any: a cancelled
+   * task stops waiting for it, and close() waits until it has returned.
+   */
+  private running: Promise<unknown> | null = null;
+  private cancelWith!: (reason: unknown) => void;
+  /** Rejected by cancel(): whatever waits on the functions stops waiting. */
+  private readonly cancelled = new Promise<never>((_, reject) => (this.cancelWith = reject));
+  /** close() of the functions, once begun (by finish() or close()): it runs once. */
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly registration: RegisterRequest,
@@ -21,7 +31,9 @@ export class EmbeddedStage implements StageRunner {
     private readonly serveState: (request: StateRequest) => StateResponse,
     private readonly consumed: ReadonlySet<string>,
     private readonly onOutput: OutputHandler,
-  ) {}
+  ) {
+    this.cancelled.catch(() => undefined);
+  }
 
   async register(): Promise<void> {
     // Loaded on demand: only embedded mode runs worker code on the host's thread.
@@ -29,10 +41,13 @@ export class EmbeddedStage implements StageRunner {
     let next = 1;
     // The host's state backend is on this thread: a blocking read is a plain call.
     const serve = (request: StateRequest): StateResponse => ({ ...this.serveState(request), id: String(next++) });
-    this.processor = await createEmbeddedProcessor(this.registration, this.loadFunction, {
+    const created = createEmbeddedProcessor(this.registration, this.loadFunction, {
       request: (request) => Promise.resolve(serve(request)),
       requestNow: serve,
-    }).catch((error: unknown) => {
+    }).then((processor) => {
+      this.processor = processor;
+    });
+    await this.cancellable(created).catch((error: unknown) => {
       throw asUserFunctionError(error);
     });
   }
@@ -44,7 +59,7 @@ export class EmbeddedStage implements StageRunner {
   async send(batch: Parameters<StageRunner['send']>[0], timers: boolean): Promise<void> {
     try {
       const pushed = this.live().process(batch, timers);
-      if (pushed !== undefined) await pushed;
+      if (pushed !== undefined) await this.cancellable(pushed);
     } catch (error) {
       throw asUserFunctionError(error);
     }
@@ -63,7 +78,7 @@ export class EmbeddedStage implements StageRunner {
     // Taken now: the next bundle may start while this one commits its state.
     const id = this.bundleId;
     this.bundleId = null;
-    const metrics = await this.live().finishBundle().catch((error: unknown) => {
+    const metrics = await this.cancellable(this.live().finishBundle()).catch((error: unknown) => {
       throw asUserFunctionError(error);
     });
     await this.handOn();
@@ -72,7 +87,33 @@ export class EmbeddedStage implements StageRunner {
   }
 
   async finish(): Promise<void> {
-    await this.live().close().catch((error: unknown) => {
+    const processor = this.live();
+    this.closing = processor.close();
+    await this.cancellable(this.closing).catch((error: unknown) => {
+      throw asUserFunctionError(error);
+    });
+  }
+
+  cancel(reason: unknown): void {
+    this.cancelWith(reason);
+  }
+
+  /**
+   * Nothing can interrupt a function on the host's thread: the functions are closed once the
+   * call running in them (a registration still opening them too) has returned, however long the
+   * attempt waits for that.
+   */
+  async close(): Promise<void> {
+    if (this.closing !== null) {
+      // finish() closed them: what that threw was the attempt's to report.
+      await this.closing.catch(() => undefined);
+      return;
+    }
+    const closing = Promise.resolve(this.running)
+      .catch(() => undefined)
+      .then(() => this.processor?.close());
+    this.closing = closing;
+    await closing.catch((error: unknown) => {
       throw asUserFunctionError(error);
     });
   }
@@ -93,6 +134,12 @@ export class EmbeddedStage implements StageRunner {
       const p = this.onOutput(id, batch);
       if (p !== undefined) await p;
     }
+  }
+
+  /** `call`, the call into the functions under way until it settles; rejected at once on cancel(). */
+  private cancellable<T>(call: Promise<T>): Promise<T> {
+    this.running = call;
+    return Promise.race([call, this.cancelled]);
   }
 
   private live(): EmbeddedProcessor {

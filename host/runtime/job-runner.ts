@@ -31,7 +31,10 @@ export interface JobClient {
   readonly jobName: string;
   /** Resolves when the job finished; rejects with the reason it failed or was cancelled. */
   getJobExecutionResult(): Promise<JobExecutionResult>;
-  /** Cancels the job: its workers are killed, its result rejects with JobCancelledError. */
+  /**
+   * Cancels the job: its functions are closed (at most task.cancellation.timeout), its workers
+   * killed; its result rejects with JobCancelledError.
+   */
   cancel(): Promise<void>;
   /** The workers of the running attempt (process mode: with their pids). */
   workers(): readonly SupervisedWorker[];
@@ -251,6 +254,9 @@ class JobExecution {
       return attempt;
     } catch (error) {
       attempt.abort(error);
+      // Cancelled, its limit reached or failed: its functions release what they hold (close())
+      // before its workers are killed, as Flink closes a cancelled task's operators.
+      await attempt.closeFunctions();
       await supervisor?.killAll();
       if (error instanceof EnoughResults || attempt.failed instanceof EnoughResults) {
         await attempt.commitAll();

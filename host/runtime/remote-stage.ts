@@ -16,6 +16,11 @@
  * A new bundle may open while the previous one is still finishing (committing its state in the
  * worker): its batches follow the previous bundle's at once, so the worker is not left idle at
  * every bundle boundary. The in-flight bounds count the batches of both.
+ *
+ * An attempt that stops early cancels the stage (everything waiting on it is rejected, the
+ * worker untouched), then close() asks the worker to close its functions (Control `close`),
+ * and the supervisor kills it. Only a worker that is broken (it sent what cannot be read) is
+ * failed at once: nothing more is asked of it.
  */
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import { BatchDecoder } from '../../shared/codec/batch-decoder.ts';
@@ -29,7 +34,7 @@ import { transferable } from '../../shared/protocol/port-channel.ts';
 import { hostLog, type Logger } from '../log.ts';
 import type { WorkerClient } from '../workers/worker-client.ts';
 import { InFlightWindow } from './in-flight-window.ts';
-import type { OutputHandler, StageRunner } from './stage-runner.ts';
+import type { OutputHandler, StageRunner, StoppableStage } from './stage-runner.ts';
 
 interface Bundle {
   id: string;
@@ -43,7 +48,7 @@ interface Bundle {
   consumed: number;
 }
 
-export class RemoteStage implements StageRunner {
+export class RemoteStage implements StageRunner, StoppableStage {
   private readonly inputEncoder: BatchEncoder;
   private readonly timerEncoder: BatchEncoder;
   private readonly decoders = new Map<string, BatchDecoder>();
@@ -58,6 +63,10 @@ export class RemoteStage implements StageRunner {
   private readonly totals = new Map<string, TransformMetrics>();
   /** Batches credited ahead of their results (outputs_follow), whose results are still to come. */
   private awaitingResults = 0;
+  /** The registration went out: the worker may hold opened functions. */
+  private registerSent = false;
+  /** finish() has closed the functions. */
+  private finished = false;
   private abort!: (error: unknown) => void;
   private readonly aborted = new Promise<never>((_, reject) => {
     this.abort = reject;
@@ -89,8 +98,12 @@ export class RemoteStage implements StageRunner {
   }
 
   async register(): Promise<void> {
-    await this.client.instruct({ register: this.registration }, `registering '${this.registration.processorId}'`);
-    this.client.registered = true;
+    this.registerSent = true;
+    const registered = this.client.instruct({ register: this.registration }, `registering '${this.registration.processorId}'`).then(() => {
+      this.client.registered = true;
+    });
+    // A stage cancelled meanwhile stops waiting; the worker's open() calls go on, and close() waits for them.
+    await this.failable(registered);
   }
 
   startBundle(watermark: number, chainedWatermark = watermark): void {
@@ -160,7 +173,22 @@ export class RemoteStage implements StageRunner {
   }
 
   async finish(): Promise<void> {
-    await this.client.instruct({ finish: { processorId: this.registration.processorId ?? '' } }, 'closing its functions');
+    await this.failable(this.client.instruct({ finish: { processorId: this.registration.processorId ?? '' } }, 'closing its functions'));
+    this.finished = true;
+  }
+
+  cancel(reason: unknown): void {
+    this.fail(reason);
+  }
+
+  async close(): Promise<void> {
+    if (!this.registerSent || this.finished || this.client.failed !== null) return;
+    try {
+      await this.client.instruct({ close: { processorId: this.registration.processorId ?? '' } }, 'closing its functions (its attempt stopped)');
+    } catch (error) {
+      // Gone meanwhile (it died, or was declared hung): nothing is left to close.
+      if (this.client.failed === null) throw error;
+    }
   }
 
   metrics(): Map<string, TransformMetrics> {
@@ -168,6 +196,8 @@ export class RemoteStage implements StageRunner {
   }
 
   private async handle(elements: Elements): Promise<void> {
+    // What a stopped stage's worker still sends goes nowhere.
+    if (this.failure !== null) return;
     // Results credited ahead come in the message after their credit: this one, if any were.
     const awaited = this.awaitingResults;
     for (const batch of elements.data ?? []) {
@@ -204,9 +234,7 @@ export class RemoteStage implements StageRunner {
     } catch (error) {
       // A batch that cannot be read cannot be skipped either (its records would be lost): the
       // worker is broken, and the job restarts it from the last checkpoint (or fails).
-      const message = `worker ${this.client.workerId} sent a malformed batch for output '${batch.transformId ?? ''}': ${(error as Error).message}`;
-      this.log.error(message);
-      throw new ProtocolError(message);
+      throw this.broken(`worker ${this.client.workerId} sent a malformed batch for output '${batch.transformId ?? ''}': ${(error as Error).message}`);
     }
     return this.onOutput(batch.transformId ?? '', rows);
   }
@@ -214,7 +242,7 @@ export class RemoteStage implements StageRunner {
   /** `ahead`: the batches' results are still to come (outputs_follow). */
   private credit(bundle: Bundle, consumed: number, ahead: boolean): void {
     if (consumed > bundle.sizes.length) {
-      throw new ProtocolError(`worker ${this.client.workerId} reported ${consumed} batches done of ${bundle.sizes.length} sent`);
+      throw this.broken(`worker ${this.client.workerId} reported ${consumed} batches done of ${bundle.sizes.length} sent`);
     }
     let batches = 0;
     let rows = 0;
@@ -245,6 +273,18 @@ export class RemoteStage implements StageRunner {
     return Promise.race([promise, this.aborted]);
   }
 
+  /**
+   * The worker sent what cannot be read: it is broken, and is asked nothing more, not even to
+   * close its functions (one whose function threw is sound, and is asked to close them).
+   */
+  private broken(message: string): ProtocolError {
+    this.log.error(message);
+    const error = new ProtocolError(message);
+    this.client.fail(error);
+    return error;
+  }
+
+  /** Rejects whatever waits on the stage, and every later call, with `error`; the first one wins. */
   private fail(error: unknown): void {
     if (this.failure !== null) return;
     this.failure = error;
@@ -252,6 +292,5 @@ export class RemoteStage implements StageRunner {
     const waiters = this.windowWaiters;
     this.windowWaiters = [];
     for (const w of waiters) w.reject(error);
-    if (error instanceof Error) this.client.fail(error);
   }
 }

@@ -30,3 +30,20 @@ export interface StageRunner {
   /** Per-transform element counts so far, by transform id. */
   metrics(): Map<string, TransformMetrics>;
 }
+
+/** What the attempt asks of a stage's runner when it stops before the end of input (attempt.ts). */
+export interface StoppableStage {
+  /**
+   * The attempt stops (cancelled, or failed anywhere): whatever waits on this runner is
+   * rejected with `reason` at once; the functions are left to close().
+   */
+  cancel(reason: unknown): void;
+  /**
+   * After cancel(): close() the functions whose open() has run (those still opening, once it
+   * has), in chain order, each once, after the call running in them (if any) has returned.
+   * Resolves once they are closed; rejects with the first close() that threw. Does nothing
+   * once finish() has closed them, or where they cannot be reached any more (a dead worker).
+   * The caller bounds the wait (task.cancellation.timeout).
+   */
+  close(): Promise<void>;
+}

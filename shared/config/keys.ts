@@ -166,6 +166,14 @@ export const CONFIG_KEYS = {
     min: 1,
     description: 'Attempts in a row that fail during start-up (before every function is loaded and opened) before the job stops restarting.',
   },
+  'task.cancellation.timeout': {
+    type: 'duration',
+    // Flink's default is 3 min, for a whole TaskManager; here the job's cancel() waits for it.
+    default: 10_000,
+    min: 1,
+    description:
+      "Time an attempt that stops early (cancelled, or failed) gives its functions' close() before their workers are killed.",
+  },
   'udf.in-flight.max-batches': {
     type: 'int',
     default: 8,

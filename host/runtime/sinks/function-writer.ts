@@ -1,4 +1,7 @@
+import type { RuntimeContext } from '../../../shared/api/contexts.ts';
 import type { SinkFunction } from '../../api/sinks.ts';
+import { hostLog } from '../../log.ts';
+import { logCloseFailure } from '../function-closes.ts';
 import { FINAL_EPOCH, PendingEpochs, type SinkWriter } from './sink-writer.ts';
 
 /** Makes what one of the function's methods threw (about `record`, if given) the job's error. */
@@ -7,13 +10,16 @@ export type SinkFunctionFailure = (method: string, thrown: unknown, record?: { v
 /**
  * addSink(SinkFunction): invoke() for each record, in order, once committed. The function is
  * open while an attempt uses it, as in Flink: open() before its first record (or before a
- * restart publishes what an earlier attempt's checkpoint sealed), close() after the job's last
- * commit or when the attempt fails. A record whose invoke() throws is invoked again by the
- * commit that follows; those before it are not.
+ * restart publishes what an earlier attempt's checkpoint sealed), with this subtask's runtime
+ * context in that attempt, and close() once after it: after the job's last commit, or when the
+ * attempt stops (cancelled, or failed anywhere; what close() throws then is logged). A record
+ * whose invoke() throws is invoked again by the commit that follows; those before it are not.
  */
 export class FunctionWriter implements SinkWriter {
   private readonly epochs: PendingEpochs<unknown>;
   private opened = false;
+  /** What open() receives: set as each attempt starts (the writer outlives attempts). */
+  private context: RuntimeContext | null = null;
 
   constructor(
     private readonly fn: SinkFunction<unknown>,
@@ -27,10 +33,17 @@ export class FunctionWriter implements SinkWriter {
     );
   }
 
+  /** The runtime context of this subtask in the attempt that starts. */
+  useContext(context: RuntimeContext): void {
+    this.context = context;
+  }
+
   async open(): Promise<void> {
     if (this.opened) return;
+    const context = this.context;
+    if (context === null) throw new Error('a sink function was opened before its attempt gave it a runtime context');
     try {
-      await this.fn.open?.();
+      await this.fn.open?.(context);
     } catch (error) {
       throw this.failure('open', error);
     }
@@ -63,10 +76,11 @@ export class FunctionWriter implements SinkWriter {
     this.epochs.dropCurrent();
     if (!this.opened) return;
     this.opened = false;
-    // The attempt has failed already: what close() throws now changes nothing.
-    await Promise.resolve()
-      .then(() => this.fn.close?.())
-      .catch(() => undefined);
+    try {
+      await this.fn.close?.();
+    } catch (error) {
+      logCloseFailure(hostLog, this.failure('close', error));
+    }
   }
   restart(checkpointId: number): Promise<void> {
     return this.epochs.restart(checkpointId);

@@ -7,7 +7,7 @@ import type { SourceStage } from '../../graph/plan.ts';
 import { CollectionReader } from './collection-reader.ts';
 import { freshSourceFunction } from './fresh-source-function.ts';
 import { hostFunctionFailure } from '../host-function-failure.ts';
-import { FunctionReader } from './function-reader.ts';
+import { FunctionReader, type SourceLifecycle } from './function-reader.ts';
 import { SequenceReader } from './sequence-reader.ts';
 import { rangesToRead } from './sequence-ranges.ts';
 import { FinishedReader, type SourceReader } from './source-reader.ts';
@@ -26,6 +26,8 @@ export function createSourceReader(
   subtask: number,
   config: Configuration,
   restored: SourcePosition | undefined,
+  /** A SourceFunction's runtime context, and where the attempt learns of its close(). */
+  lifecycle: SourceLifecycle,
 ): SourceReader {
   if (restored?.done === true) return new FinishedReader();
   const position = restored?.position;
@@ -42,7 +44,7 @@ export function createSourceReader(
       // A fresh copy per attempt and subtask; restoreState() rewinds it only from a checkpoint.
       const fn = freshSourceFunction(spec.fn, stage.name);
       const failure = (method: string, thrown: unknown): unknown => hostFunctionFailure(stage.transformation, fn, method, thrown);
-      const reader = new FunctionReader(fn, chunk, restored === undefined ? null : { position }, failure);
+      const reader = new FunctionReader(fn, chunk, restored === undefined ? null : { position }, failure, lifecycle);
       // What run() emits that its type cannot carry is the function's failure, as a worker's
       // function's is where its output leaves its stage.
       return typed(stage, reader, (error) => failure('run', new OutputTypeError(`${error.path}: expected ${error.expected}, got ${error.found}`)));

@@ -7,14 +7,34 @@
  * The function is this attempt's own copy (see fresh-source-function.ts). Once the reader is
  * cancelled, nothing the function produces goes anywhere: ctx.collect throws SourceCancelledError
  * (so a run() that ignores cancel() stops at its next record) and a generator is closed.
+ *
+ * Its lifecycle, as a Flink source function's, close() always following an open() that completed:
+ *
+ *   first next() ─▶ open(runtime context) ─▶ run() ─▶ close() ─▶ end of input (or run()'s failure)
+ *   cancel()     ─▶ cancel() ─────────────▶ run() returns ─▶ close()   (the attempt waits for it,
+ *                                                                     task.cancellation.timeout)
  */
+import type { RuntimeContext } from '../../../shared/api/contexts.ts';
 import type { RowBatch } from '../../../shared/codec/batch-layout.ts';
 import { SluiceError } from '../../../shared/errors/errors.ts';
 import type { SourceContext, SourceFunction } from '../../api/sources.ts';
+import { hostLog } from '../../log.ts';
+import { logCloseFailure } from '../function-closes.ts';
 import { rows, type SourceReader } from './source-reader.ts';
 
 /** Thrown by ctx.collect of a source whose attempt has stopped (its run() should return). */
 export class SourceCancelledError extends SluiceError {}
+
+/** What the attempt gives a source function's reader. */
+export interface SourceLifecycle {
+  /** What the function's open() receives. */
+  readonly context: RuntimeContext;
+  /**
+   * Told, as open() is called, of the end of the function's life: resolves once close() has
+   * run after run(), or once open() has failed (then close() is not called).
+   */
+  closing(closed: Promise<void>): void;
+}
 
 export class FunctionReader implements SourceReader {
   private values: unknown[] = [];
@@ -37,7 +57,8 @@ export class FunctionReader implements SourceReader {
     private readonly fn: SourceFunction<unknown>,
     private readonly chunk: number,
     restored: { position: unknown } | null,
-    private readonly failure_: (method: string, thrown: unknown) => unknown = (_method, thrown) => thrown,
+    private readonly failure_: (method: string, thrown: unknown) => unknown,
+    private readonly lifecycle: SourceLifecycle,
   ) {
     if (restored !== null) {
       try {
@@ -50,17 +71,41 @@ export class FunctionReader implements SourceReader {
 
   private start(): void {
     this.started = true;
+    void this.live();
+  }
+
+  /** open(), run(), close(): the function's life in this attempt (see the top of the file). */
+  private async live(): Promise<void> {
+    let closed!: () => void;
+    this.lifecycle.closing(new Promise<void>((resolve) => (closed = resolve)));
+    try {
+      await this.fn.open(this.lifecycle.context);
+    } catch (error) {
+      closed();
+      this.finish({ error, method: 'open' });
+      return;
+    }
     const ctx: SourceContext<unknown> = {
       collect: (value) => this.collect(value, null),
       collectWithTimestamp: (value, timestamp) => this.collect(value, timestamp),
     };
-    Promise.resolve()
-      .then(() => this.fn.run(ctx))
-      .then((result) => this.drain(result))
-      .then(
-        () => this.finish(null),
-        (error: unknown) => this.finish(error),
-      );
+    let failed: { error: unknown; method: string } | null = null;
+    try {
+      // Cancelled while open() ran: run() would only be told to stop.
+      if (!this.cancelled) await this.drain(await this.fn.run(ctx));
+    } catch (error) {
+      failed = { error, method: 'run' };
+    }
+    try {
+      await this.fn.close();
+    } catch (error) {
+      // At the end of the input a failing close() fails the job, as a worker's does; after
+      // run() failed or the attempt stopped, the failure that came first stays the one reported.
+      if (failed === null && !this.cancelled) failed = { error, method: 'close' };
+      else logCloseFailure(hostLog, this.failure_('close', error));
+    }
+    closed();
+    this.finish(failed);
   }
 
   private async drain(result: unknown): Promise<void> {
@@ -70,9 +115,9 @@ export class FunctionReader implements SourceReader {
     const it = typeof asyncIt === 'function' ? asyncIt.call(result) : typeof syncIt === 'function' ? syncIt.call(result) : null;
     if (it === null) return;
     for (;;) {
-      if (this.cancelled) return this.close(it);
+      if (this.cancelled) return this.closeIterator(it);
       const step = await it.next();
-      if (this.cancelled) return this.close(it);
+      if (this.cancelled) return this.closeIterator(it);
       if (step.done === true) return;
       const wait = this.collect(step.value, null);
       if (wait !== undefined) await wait;
@@ -80,7 +125,7 @@ export class FunctionReader implements SourceReader {
   }
 
   /** Runs the generator's `finally` blocks; it is not resumed again. */
-  private async close(it: Iterator<unknown> | AsyncIterator<unknown>): Promise<void> {
+  private async closeIterator(it: Iterator<unknown> | AsyncIterator<unknown>): Promise<void> {
     await it.return?.();
   }
 
@@ -109,11 +154,11 @@ export class FunctionReader implements SourceReader {
     this.notify();
   }
 
-  private finish(error: unknown): void {
+  private finish(failed: { error: unknown; method: string } | null): void {
     // A cancelled source's end (SourceCancelledError included) concerns no one.
     if (this.cancelled) return;
     this.flush();
-    this.failure = error === null ? null : this.failure_('run', error);
+    this.failure = failed === null ? null : this.failure_(failed.method, failed.error);
     this.done = true;
     this.notify();
   }

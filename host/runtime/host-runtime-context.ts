@@ -1,0 +1,62 @@
+/**
+ * The RuntimeContext that the open() of a function the host runs (a SourceFunction, a
+ * SinkFunction) receives: which parallel instance it is, of how many, in which attempt, and the
+ * job's parameters, as a worker's functions get them (worker/processor/runtime-context.ts).
+ * No keyed state: neither reads a keyed stream.
+ */
+import type { RuntimeContext } from '../../shared/api/contexts.ts';
+
+export interface HostTaskInfo {
+  taskName: string;
+  parallelism: number;
+  maxParallelism: number;
+  subtaskIndex: number;
+  attempt: number;
+  /** The job's configuration entries set explicitly, as strings (what a worker receives). */
+  config: Readonly<Record<string, string>>;
+}
+
+export class HostRuntimeContext implements RuntimeContext {
+  constructor(private readonly task: HostTaskInfo) {}
+
+  getTaskName(): string {
+    return this.task.taskName;
+  }
+  getNumberOfParallelSubtasks(): number {
+    return this.task.parallelism;
+  }
+  getMaxNumberOfParallelSubtasks(): number {
+    return this.task.maxParallelism;
+  }
+  getIndexOfThisSubtask(): number {
+    return this.task.subtaskIndex;
+  }
+  getAttemptNumber(): number {
+    return this.task.attempt;
+  }
+  getJobParameter(key: string, defaultValue: string): string {
+    return this.task.config[key] ?? defaultValue;
+  }
+  getState(): never {
+    return noKeyedState(this.task.taskName);
+  }
+  getListState(): never {
+    return noKeyedState(this.task.taskName);
+  }
+  getMapState(): never {
+    return noKeyedState(this.task.taskName);
+  }
+  getReducingState(): never {
+    return noKeyedState(this.task.taskName);
+  }
+  getAggregatingState(): never {
+    return noKeyedState(this.task.taskName);
+  }
+}
+
+function noKeyedState(taskName: string): never {
+  throw new Error(
+    `'${taskName}' has no keyed state: keyed state can only be used on a 'keyed stream', i.e., after a 'keyBy()' operation, ` +
+      'by the functions run in workers (a source or a sink function is not one of them).',
+  );
+}
