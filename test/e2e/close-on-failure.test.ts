@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SinkFunction, Types, UserFunctionError } from '../../host/index.ts';
 import { environment, MODES } from '../support/jobs.ts';
-import { FailingMap, MarkingMap, openedAndClosed, readMarks, WaitingSource } from './close-on-functions.ts';
+import { FailingMap, FailsToOpen, MarkingMap, openedAndClosed, readMarks, WaitingSource } from './close-on-functions.ts';
 
 function marksFile(): string {
   return join(mkdtempSync(join(tmpdir(), 'close-on-failure-')), 'marks');
@@ -50,6 +50,22 @@ describe.each(MODES)('%s mode', (mode) => {
     expect((error as UserFunctionError).operator).toBe('failing');
     expect((error as UserFunctionError).causeMessage).toBe('refusing 50 on purpose');
     expect(readMarks(file).sort()).toEqual([...openedAndClosed('map', 2), ...openedAndClosed('failing', 1), ...openedAndClosed('source', 1)].sort());
+  });
+
+  it("a function chained before one whose open() throws is closed; the one that threw is not", async () => {
+    const file = marksFile();
+    const env = environment(mode);
+    const results = env
+      .fromCollection([1, 2, 3], Types.LONG())
+      .map(new MarkingMap(file, 'first'), Types.LONG())
+      .map(new FailsToOpen(file, 'second'), Types.LONG())
+      .executeAndCollect();
+    const error = await results.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(String(error)).toContain('cannot open on purpose');
+    expect(readMarks(file)).toEqual(['open first a0 s0', 'open second a0 s0', 'close first a0 s0']);
   });
 
   it('an attempt that fails and is restarted closes its functions before the next attempt opens them', async () => {

@@ -166,3 +166,11 @@ export class MarkingSink extends SinkFunction<number> {
     appendFileSync(this.file, 'close sink\n');
   }
 }
+
+/** A map whose open() marks itself and then throws. */
+export class FailsToOpen extends MarkingMap {
+  override open(ctx: RuntimeContext): void {
+    super.open(ctx);
+    throw new Error('cannot open on purpose');
+  }
+}

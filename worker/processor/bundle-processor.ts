@@ -238,17 +238,23 @@ export class BundleProcessor {
   }
 
   private async open(): Promise<void> {
+    const opened: { fn: unknown; who: FunctionIdentity }[] = [];
     for (const stage of this.stages) {
       for (const { fn, who } of stage.fns) {
         const open = (fn as { open?: unknown } | null)?.open;
-        if (typeof open !== 'function') continue;
-        activity.operator = who.operator;
-        this.services.onStartupStep?.({ step: 'open', who });
-        try {
-          await open.call(fn, stage.context);
-        } catch (thrown) {
-          throw lifecycleFailure(thrown, who, 'open');
+        if (typeof open === 'function') {
+          activity.operator = who.operator;
+          this.services.onStartupStep?.({ step: 'open', who });
+          try {
+            await open.call(fn, stage.context);
+          } catch (thrown) {
+            // The functions opened before it release what they hold, as Flink closes a chain's
+            // operators when one fails to open; what their close() throws is not this failure.
+            await closeEach(opened).catch(() => undefined);
+            throw lifecycleFailure(thrown, who, 'open');
+          }
         }
+        opened.push({ fn, who });
       }
     }
   }
@@ -395,23 +401,26 @@ export class BundleProcessor {
   }
 
   /** End of input: close() every function, in chain order; the first failure is reported. */
-  async close(): Promise<void> {
-    let failure: FunctionFailure | null = null;
-    for (const stage of this.stages) {
-      for (const { fn, who } of stage.fns) {
-        const close = (fn as { close?: unknown } | null)?.close;
-        if (typeof close !== 'function') continue;
-        activity.operator = who.operator;
-        try {
-          const r: unknown = close.call(fn);
-          if (isPromiseLike(r)) await r;
-        } catch (thrown) {
-          failure ??= lifecycleFailure(thrown, who, 'close');
-        }
-      }
-    }
-    if (failure !== null) throw failure;
+  close(): Promise<void> {
+    return closeEach(this.stages.flatMap((stage) => stage.fns));
   }
+}
+
+/** close() each function that has one, in order, each once; rejects with the first failure. */
+async function closeEach(fns: readonly { fn: unknown; who: FunctionIdentity }[]): Promise<void> {
+  let failure: FunctionFailure | null = null;
+  for (const { fn, who } of fns) {
+    const close = (fn as { close?: unknown } | null)?.close;
+    if (typeof close !== 'function') continue;
+    activity.operator = who.operator;
+    try {
+      const r: unknown = close.call(fn);
+      if (isPromiseLike(r)) await r;
+    } catch (thrown) {
+      failure ??= lifecycleFailure(thrown, who, 'close');
+    }
+  }
+  if (failure !== null) throw failure;
 }
 
 function keySelectorIdentity(of: FunctionIdentity, t: TransformProto, keySelector: unknown): FunctionIdentity {
