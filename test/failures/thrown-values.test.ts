@@ -141,34 +141,38 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(error.message).toContain('caused by: Error: root cause here');
   });
 
-  it('a returned Proxy whose traps throw leaves the failure of the next function whole', async () => {
-    const env = environment(mode);
-    env
-      .fromCollection([1])
-      .map(
-        (x: number) =>
-          new Proxy(
-            { x },
-            {
-              get() {
-                throw new Error('proxy get blew up');
+  it.each([true, false])(
+    'a returned Proxy whose traps throw fails the function that returned it, whole, chained or not (chaining %s)',
+    async (chaining) => {
+      const env = environment(mode, { 'udf.operator-chaining.enabled': chaining });
+      env
+        .fromCollection([1])
+        .map(
+          (x: number) =>
+            new Proxy(
+              { x },
+              {
+                get() {
+                  throw new Error('proxy get blew up');
+                },
+                ownKeys() {
+                  throw new Error('proxy ownKeys blew up');
+                },
               },
-              ownKeys() {
-                throw new Error('proxy ownKeys blew up');
-              },
-            },
-          ),
-      )
-      .map((): number => {
-        throw new Error('second fails');
-      })
-      .name('Second')
-      .print();
-    const error = await failureOf(env.execute('proxy'));
-    expect(error).toBeInstanceOf(UserFunctionError);
-    expect((error as UserFunctionError).operator).toBe('Second');
-    expect((error as UserFunctionError).causeMessage).toBe('second fails');
-  });
+            ),
+        )
+        .name('First')
+        .map((): number => {
+          throw new Error('second fails');
+        })
+        .name('Second')
+        .print();
+      const error = await failureOf(env.execute('proxy'));
+      expect(error).toBeInstanceOf(UserFunctionError);
+      expect((error as UserFunctionError).operator).toBe('First');
+      expect((error as UserFunctionError).causeMessage).toBe('proxy ownKeys blew up');
+    },
+  );
 });
 
 it('fromWireError keeps a non-Error throw readable', () => {

@@ -261,12 +261,13 @@ export class BundleProcessor {
 
   /**
    * What an output's encoder threw, as a failure of the function whose values go to that
-   * output when a value did not fit the type declared for it.
+   * output: a value that did not fit the type declared for it, or whose reading threw.
    */
   outputFailure(outputId: string, error: unknown): unknown {
     const producers = this.producers.get(outputId);
-    if (!(error instanceof ValueEncodeError) || producers === undefined) return error;
-    return outputTypeFailure(error, error.path.startsWith(VALUE_COLUMN) ? producers.values : producers.rest);
+    if (producers === undefined) return error;
+    const rest = error instanceof ValueEncodeError && !error.path.startsWith(VALUE_COLUMN);
+    return outputTypeFailure(error, rest ? producers.rest : producers.values);
   }
 
   /**

@@ -45,10 +45,11 @@ export class ChainHandOff implements Downstream {
 /**
  * A value refused by the type declared for it (a ValueEncodeError), as a failure of the
  * function `who` that returned it, with no record: what a stage's output encoder raises and what
- * a chained hand-off raises are the same error. Anything else is returned as it is.
+ * a chained hand-off raises are the same error. A value whose reading threw (a getter's or a
+ * Proxy trap's own code) is that function's failure too, with what was thrown.
  */
 export function outputTypeFailure(error: unknown, who: FunctionIdentity): unknown {
-  if (!(error instanceof ValueEncodeError)) return error;
-  const thrown = new OutputTypeError(`${error.path}: expected ${error.expected}, got ${error.found}`);
+  if (error instanceof FunctionFailure) return error;
+  const thrown = error instanceof ValueEncodeError ? new OutputTypeError(`${error.path}: expected ${error.expected}, got ${error.found}`) : error;
   return new FunctionFailure(thrown, who, who.functionName, '');
 }
