@@ -17,11 +17,14 @@ import { harness, KEY, wakeForTimer, type Script } from './timer-race-slow-worke
 
 const element: StreamElement = { kind: 'records', batch: { length: 1, values: ['v'], keys: [KEY], timestamps: null } };
 
-/** Deletes the timer at 5 and registers it again: whether or not it was registered, it is registered once. */
+/**
+ * Deletes the timer at 1001 (due 1 ms after the test's start) and registers it again: whether or
+ * not it was registered, it is registered once.
+ */
 const reRegisterInProcessElement: Script = {
   processElement(timers) {
-    timers.delete(5);
-    timers.register(5);
+    timers.delete(1_001);
+    timers.register(1_001);
   },
   onTimer() {},
 };
@@ -41,7 +44,9 @@ describe('a processing-time timer deleted and registered again before it fires',
     // The element's bundle (of one) is still finishing when the timer is due.
     ['in a bundle still finishing when it is due', 1],
   ])('fires once when processElement did so %s', async (_l, bundleSize) => {
-    const { worker, input, task, waitedForInput } = harness(bundleSize, [5], reRegisterInProcessElement);
+    // Not due before the element is in (the host then takes due timers once its bundle has
+    // closed), due while its bundle is open or finishing.
+    const { worker, input, task, waitedForInput } = harness(bundleSize, [1_001], reRegisterInProcessElement);
     await input.put(element);
     const running = task.run();
     await waitedForInput(1);
@@ -49,7 +54,7 @@ describe('a processing-time timer deleted and registered again before it fires',
     worker.deliver();
     await input.put({ kind: 'end' });
     await running;
-    expect(worker.fired).toEqual([5]);
+    expect(worker.fired).toEqual([1_001]);
   });
 
   it('fires once when another onTimer of the bundle did so', async () => {
