@@ -65,6 +65,7 @@ export class WindowedStream<T, K, W = TimeWindow> {
   reduce<R>(fn: ReduceLike<T>, windowFunction: WindowFunctionArg<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R>;
   reduce<R>(fn: ReduceLike<T>, windowFunction?: WindowFunctionArg<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R> {
     checkFunction(fn, 'reduce', 'reduce()');
+    refuseAsync(fn, ['reduce'], 'reduce()');
     const type = windowFunction === undefined ? (this.inputType as TypeInformation<unknown> | null) ?? undefined : outputType;
     return this.transform<R>('reduce', fn, windowFunction, type, 'Window(reduce)');
   }
@@ -93,6 +94,7 @@ export class WindowedStream<T, K, W = TimeWindow> {
         throw new JobDefinitionError(`aggregate() takes an AggregateFunction (createAccumulator, add, getResult, and merge for session windows); it has no ${method}()`);
       }
     }
+    refuseAsync(fn, ['createAccumulator', 'add', 'getResult', 'merge'], 'aggregate()');
     if (accumulatorType != null && !(accumulatorType instanceof TypeInformation)) {
       throw new JobDefinitionError('aggregate(): the accumulator type must be a Types.X() value');
     }
@@ -146,5 +148,23 @@ export class WindowedStream<T, K, W = TimeWindow> {
     };
     // Late data is a side output of the window transform: getSideOutput(tag) on the result reads it.
     return this.add<R>(name, spec, outputType as TypeInformation<R> | undefined);
+  }
+}
+
+/**
+ * A window's reduce and aggregate functions run inside its state's update, one call per element
+ * (as Flink's and PyFlink's do): they must return their result, not a promise. One declared
+ * `async` is refused here; one that returns a promise otherwise fails on its first element.
+ */
+function refuseAsync(fn: unknown, methods: readonly string[], call: string): void {
+  for (const method of methods) {
+    const f = typeof fn === 'function' && method === 'reduce' ? fn : (fn as Record<string, unknown> | null)?.[method];
+    const kind = typeof f === 'function' ? f.constructor.name : '';
+    if (kind === 'AsyncFunction' || kind === 'AsyncGeneratorFunction') {
+      throw new JobDefinitionError(
+        `${call}: ${typeof fn === 'function' ? 'the function' : `its ${method}()`} is async; a window's ${call.slice(0, -2)} function must return its ` +
+          'result (the window keeps it in its state within the call, as in Flink); use process() for asynchronous work',
+      );
+    }
   }
 }

@@ -73,7 +73,7 @@ abstract class NamespacedContents<S> {
 
 class ReducedContents extends NamespacedContents<ReducingState<unknown>> implements WindowContents {
   constructor(state: OperatorStateAccess, reduce: (a: unknown, b: unknown) => unknown) {
-    super(namespaced(state.getReducingState(new ReducingStateDescriptor<unknown>('__window-reduce', (a, b) => reduce(a, b)))));
+    super(namespaced(state.getReducingState(new ReducingStateDescriptor<unknown>('__window-reduce', (a, b) => synchronous(reduce(a, b), 'reduce', 'reduce')))));
   }
   add(window: AnyWindow, value: unknown): void {
     this.at(window).add(value);
@@ -105,7 +105,7 @@ class AggregatedContents extends NamespacedContents<ValueState<unknown>> impleme
   }
   add(window: AnyWindow, value: unknown): void {
     const acc = this.at(window).value();
-    this.handle.update(synchronous(this.fn.add(value, acc === null ? this.fn.createAccumulator() : acc), 'add'));
+    this.handle.update(synchronous(this.fn.add(value, acc === null ? synchronous(this.fn.createAccumulator(), 'createAccumulator') : acc), 'add'));
   }
   get(window: AnyWindow): unknown[] | null {
     const acc = this.at(window).value();
@@ -153,10 +153,10 @@ class ListedContents extends NamespacedContents<ListState<unknown>> implements W
 }
 
 /** An AggregateFunction's result, which must not be a promise: state is read and written within one call, as in Flink. */
-function synchronous(result: unknown, method: string): unknown {
+function synchronous(result: unknown, method: string, kind = 'aggregate'): unknown {
   if (isPromiseLike(result)) {
     (result as Promise<unknown>).then(undefined, () => undefined);
-    throw new TypeError(`the aggregate function's ${method}() returned a promise; it must return its result (window state is read and written within one call, as in Flink)`);
+    throw new TypeError(`the ${kind} function's ${method}() returned a promise; a window's ${kind} function must return its result (window state is read and written within one call, as in Flink)`);
   }
   return result;
 }

@@ -31,6 +31,7 @@ import { activity } from '../../activity.ts';
 import type { OperatorStateAccess } from '../../state/worker-keyed-state.ts';
 import type { Clock, ProcessContextImpl } from '../contexts.ts';
 import type { Pushed } from '../downstream.ts';
+import { attribute } from '../failure.ts';
 import type { OperatorSetup } from './base.ts';
 import { EmittingOperator } from './stateless.ts';
 import { windowContents, type AnyWindow, type WindowContents } from './window-contents.ts';
@@ -109,7 +110,14 @@ export class WindowOperator extends EmittingOperator {
 
   /** Puts the element into its windows; returns the windows that fire at once (late elements within the allowed lateness). */
   private addElement(value: unknown, timestamp: number | null): Firing[] {
-    const windows = this.assigner.assignWindows(timestamp, Date.now());
+    let windows: ReturnType<WindowAssigner['assignWindows']>;
+    try {
+      windows = this.assigner.assignWindows(timestamp, Date.now());
+    } catch (thrown) {
+      // A record an event-time window cannot place (it has no timestamp) is the job's error, as
+      // Flink's window operator raises it, not the window function's: no failure policy skips it.
+      throw attribute(thrown, { ...this.who, functionName: 'window assigner' }, value);
+    }
     const fire: Firing[] = [];
     let taken = false;
     if (this.sessions === null) {
