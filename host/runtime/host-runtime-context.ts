@@ -5,38 +5,9 @@
  * No keyed state: neither reads a keyed stream.
  */
 import type { RuntimeContext } from '../../shared/api/contexts.ts';
+import { TaskRuntimeContext } from '../../shared/api/task-runtime-context.ts';
 
-export interface HostTaskInfo {
-  taskName: string;
-  parallelism: number;
-  maxParallelism: number;
-  subtaskIndex: number;
-  attempt: number;
-  /** The job's configuration entries set explicitly, as strings (what a worker receives). */
-  config: Readonly<Record<string, string>>;
-}
-
-export class HostRuntimeContext implements RuntimeContext {
-  constructor(private readonly task: HostTaskInfo) {}
-
-  getTaskName(): string {
-    return this.task.taskName;
-  }
-  getNumberOfParallelSubtasks(): number {
-    return this.task.parallelism;
-  }
-  getMaxNumberOfParallelSubtasks(): number {
-    return this.task.maxParallelism;
-  }
-  getIndexOfThisSubtask(): number {
-    return this.task.subtaskIndex;
-  }
-  getAttemptNumber(): number {
-    return this.task.attempt;
-  }
-  getJobParameter(key: string, defaultValue: string): string {
-    return this.task.config[key] ?? defaultValue;
-  }
+export class HostRuntimeContext extends TaskRuntimeContext implements RuntimeContext {
   getState(): never {
     return noKeyedState(this.task.taskName);
   }

@@ -31,7 +31,8 @@ import { CountWindowOperator } from './operators/window-count.ts';
 import { CountWindowAssigner } from '../../shared/api/windows.ts';
 import type { WindowSpec } from '../../shared/protocol/window-spec.ts';
 import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
-import { RuntimeContextImpl, type TaskInfo } from './runtime-context.ts';
+import type { TaskInfo } from '../../shared/api/task-runtime-context.ts';
+import { RuntimeContextImpl } from './runtime-context.ts';
 import { runRows, type RowStep } from './row-loop.ts';
 import { TimerFiring, type TimerDomain } from './timer-firing.ts';
 

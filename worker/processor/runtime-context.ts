@@ -8,42 +8,18 @@ import type {
   ValueStateDescriptor,
 } from '../../shared/api/state-descriptors.ts';
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../../shared/api/state.ts';
+import { TaskRuntimeContext, type TaskInfo } from '../../shared/api/task-runtime-context.ts';
 import type { OperatorStateAccess } from '../state/worker-keyed-state.ts';
 
-export interface TaskInfo {
-  taskName: string;
-  parallelism: number;
-  maxParallelism: number;
-  subtaskIndex: number;
-  attempt: number;
-  config: Record<string, string>;
-}
-
-export class RuntimeContextImpl implements RuntimeContext {
+export class RuntimeContextImpl extends TaskRuntimeContext implements RuntimeContext {
   constructor(
-    private readonly task: TaskInfo,
+    task: TaskInfo,
     /** Null when the operator is not on a keyed stream. */
     private readonly state: OperatorStateAccess | null,
-  ) {}
+  ) {
+    super(task);
+  }
 
-  getTaskName(): string {
-    return this.task.taskName;
-  }
-  getNumberOfParallelSubtasks(): number {
-    return this.task.parallelism;
-  }
-  getMaxNumberOfParallelSubtasks(): number {
-    return this.task.maxParallelism;
-  }
-  getIndexOfThisSubtask(): number {
-    return this.task.subtaskIndex;
-  }
-  getAttemptNumber(): number {
-    return this.task.attempt;
-  }
-  getJobParameter(key: string, defaultValue: string): string {
-    return this.task.config[key] ?? defaultValue;
-  }
   getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T> {
     return this.keyed().getState(descriptor);
   }
