@@ -22,6 +22,21 @@ export function pushEach(items: Iterator<unknown>, next: Downstream, timestamp: 
 }
 
 /**
+ * Runs `run` for each of `items` from `i` on, in order, each after the one before has finished,
+ * going asynchronous only if one does (a window operator's firings).
+ */
+export function eachInOrder<T>(items: readonly T[], run: (item: T) => Pushed, i = 0): Pushed {
+  for (; i < items.length; i++) {
+    const pushed = run(items[i]!);
+    if (pushed !== undefined) {
+      const next = i + 1;
+      return pushed.then(() => eachInOrder(items, run, next));
+    }
+  }
+  return undefined;
+}
+
+/**
  * Pushes what a flatMap/process function produced: values it collected through `out`, then
  * whatever it returned (an iterable, an async iterable, or nothing). Strings are values, not
  * iterables of characters.

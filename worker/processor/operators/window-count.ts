@@ -16,7 +16,7 @@ import { activity } from '../../activity.ts';
 import { namespaced, type Namespaced } from '../../state/namespaced-state.ts';
 import type { OperatorStateAccess } from '../../state/worker-keyed-state.ts';
 import type { Clock, ProcessContextImpl } from '../contexts.ts';
-import type { Pushed } from '../downstream.ts';
+import { eachInOrder, type Pushed } from '../downstream.ts';
 import type { OperatorSetup } from './base.ts';
 import { EmittingOperator } from './stateless.ts';
 import { windowContents, windowNamespace, type WindowContents } from './window-contents.ts';
@@ -56,7 +56,7 @@ export class CountWindowOperator extends EmittingOperator {
     } catch (thrown) {
       return this.dropRecord(thrown, value);
     }
-    return this.fireAll(full, 0);
+    return eachInOrder(full, this.fireOneBound);
   }
 
   /** Count windows have no timers. */
@@ -84,16 +84,8 @@ export class CountWindowOperator extends EmittingOperator {
     return full;
   }
 
-  private fireAll(windows: CountWindow[], i: number): Pushed {
-    for (; i < windows.length; i++) {
-      const pushed = this.fireOne(windows[i]!);
-      if (pushed !== undefined) {
-        const next = i + 1;
-        return pushed.then(() => this.fireAll(windows, next));
-      }
-    }
-    return undefined;
-  }
+
+  private readonly fireOneBound = (window: CountWindow): Pushed => this.fireOne(window);
 
   /** Fires a full window, then purges it. */
   private fireOne(window: CountWindow): Pushed {

@@ -30,7 +30,7 @@ import type { WindowSpec } from '../../../shared/protocol/window-spec.ts';
 import { activity } from '../../activity.ts';
 import type { OperatorStateAccess } from '../../state/worker-keyed-state.ts';
 import type { Clock, ProcessContextImpl } from '../contexts.ts';
-import type { Pushed } from '../downstream.ts';
+import { eachInOrder, type Pushed } from '../downstream.ts';
 import { attribute } from '../failure.ts';
 import type { OperatorSetup } from './base.ts';
 import { EmittingOperator } from './stateless.ts';
@@ -89,7 +89,7 @@ export class WindowOperator extends EmittingOperator {
     } catch (thrown) {
       return this.dropRecord(thrown, value);
     }
-    return this.fireAll(fire, 0);
+    return this.fireAll(fire);
   }
 
   /**
@@ -105,7 +105,7 @@ export class WindowOperator extends EmittingOperator {
     } catch (thrown) {
       return this.dropRecord(thrown, { timer: timestamp, domain });
     }
-    return this.fireAll(fire, 0);
+    return this.fireAll(fire);
   }
 
   /** Puts the element into its windows; returns the windows that fire at once (late elements within the allowed lateness). */
@@ -194,17 +194,11 @@ export class WindowOperator extends EmittingOperator {
     else this.sessions!.update(set.toState());
   }
 
-  /** Fires (or purges) `list` from `i` on, in order, each after the one before has gone downstream. */
-  private fireAll(list: Firing[], i: number): Pushed {
-    for (; i < list.length; i++) {
-      const pushed = this.fireOne(list[i]!);
-      if (pushed !== undefined) {
-        const next = i + 1;
-        return pushed.then(() => this.fireAll(list, next));
-      }
-    }
-    return undefined;
+  /** Fires (or purges) `list`, in order, each after the one before has gone downstream. */
+  private fireAll(list: Firing[]): Pushed {
+    return eachInOrder(list, this.fireOneBound);
   }
+  private readonly fireOneBound = (firing: Firing): Pushed => this.fireOne(firing);
 
   private fireOne({ window, state }: Firing): Pushed {
     const record = { window: { start: window.start, end: window.end } };
