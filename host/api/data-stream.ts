@@ -421,6 +421,7 @@ export class DataStream<T> {
       udf: kind,
       name,
       input: this.transformation,
+      input2: null,
       fn,
       keySelector: extra.keySelector ?? null,
       builtin: extra.builtin ?? null,

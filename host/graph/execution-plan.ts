@@ -54,6 +54,10 @@ const UDF_TYPES: Record<Exclude<UdfKind, 'aggregate'>, string> = {
   window: 'Window',
   timestamps: 'Timestamps/Watermarks',
   partition_custom: 'Partition Custom',
+  co_map: 'Co-Map',
+  co_flat_map: 'Co-Flat Map',
+  co_process: 'Co-Process',
+  keyed_co_process: 'Keyed Co-Process',
 };
 
 const SOURCE_TYPES: Record<SourceTransformation['source']['kind'], string> = {

@@ -19,6 +19,7 @@ import { defaultMaxParallelism, MAX_MAX_PARALLELISM } from '../state/key-groups.
 import {
   type ExplicitPartitioning,
   inputsOf,
+  TWO_INPUT_KINDS,
   isTimestamped,
   type SinkTransformation,
   type SourceTransformation,
@@ -39,6 +40,8 @@ export interface Edge {
   sideOutputTag: string | null;
   to: Stage;
   partitioning: Partitioning;
+  /** Which input of `to` the edge feeds: 2 for the second input of a two-input stage (connect()), else 1. */
+  input: 1 | 2;
 }
 
 /** Where a stream's records come from, as producersOf finds them. */
@@ -81,6 +84,13 @@ export interface UdfStage extends StageCommon {
   readonly timestampedInput: boolean;
   /** Descriptor of the input values; null for the generic column. */
   readonly inputType: TypeDescriptor | null;
+  /**
+   * A two-input stage (its head is a co_map, co_flat_map, co_process or keyed_co_process): its
+   * edges with `input` 2 carry values of input2Type. keyedInput and timestampedInput describe
+   * both inputs.
+   */
+  readonly twoInput: boolean;
+  readonly input2Type: TypeDescriptor | null;
 }
 
 export interface SinkStage extends StageCommon {
@@ -191,7 +201,10 @@ export function planJob(transformations: Transformation[], config: Configuration
         const viaForward = t.input.kind === 'partition' && t.input.partitioning === 'forward';
         const input = viaForward && t.input.kind === 'partition' ? t.input.input : t.input;
         const upstream = input.kind === 'udf' ? stageOf.get(input) : undefined;
+        // A two-input operator heads a stage of its own (what follows it may chain to it).
+        const input2 = t.input2;
         const canChain =
+          input2 === null &&
           chaining &&
           t.chaining === 'always' &&
           upstream?.kind === 'udf' &&
@@ -220,8 +233,10 @@ export function planJob(transformations: Transformation[], config: Configuration
               outputs: new Map(),
               transforms: [t],
               keyedInput: t.keyedInput,
-              timestampedInput: isTimestamped(input),
+              timestampedInput: isTimestamped(input) || (input2 !== null && isTimestamped(input2)),
               inputType: typeOf(input),
+              twoInput: input2 !== null,
+              input2Type: input2 === null ? null : typeOf(input2),
             }),
           );
         }
@@ -253,20 +268,24 @@ export function planJob(transformations: Transformation[], config: Configuration
     if (t.kind !== 'udf' && t.kind !== 'sink') continue;
     const stage = stageOf.get(t)!;
     if (stage.kind === 'udf' && stage.transforms[0] !== t) continue;
-    for (const { stage: from, outputId, producer, sideOutputTag, chosen } of producersOf(t.input, stageOf, null)) {
-      const partitioning: Partitioning =
-        stage.kind === 'udf' && stage.keyedInput ? 'hash' : (chosen ?? (from.parallelism === stage.parallelism ? 'forward' : 'rebalance'));
-      if (partitioning === 'forward' && from.parallelism !== stage.parallelism) {
-        throw new JobDefinitionError(
-          `forward() cannot change the parallelism: '${from.name}' has parallelism ${from.parallelism} and '${stage.name}' ${stage.parallelism}; ` +
-            'use rebalance(), rescale(), shuffle() or broadcast() instead',
-        );
+    const inputs: [Transformation, 1 | 2][] = t.kind === 'udf' && t.input2 !== null ? [[t.input, 1], [t.input2, 2]] : [[t.input, 1]];
+    for (const [streamIn, input] of inputs) {
+      for (const { stage: from, outputId, producer, sideOutputTag, chosen } of producersOf(streamIn, stageOf, null)) {
+        // A keyed stream connected with one that is not keeps its partitioning by key (as in Flink).
+        const byKey = (stage.kind === 'udf' && stage.keyedInput) || (t.kind === 'udf' && TWO_INPUT_KINDS.has(t.udf) && producer.kind === 'udf' && producer.udf === 'key_by');
+        const partitioning: Partitioning = byKey ? 'hash' : (chosen ?? (from.parallelism === stage.parallelism ? 'forward' : 'rebalance'));
+        if (partitioning === 'forward' && from.parallelism !== stage.parallelism) {
+          throw new JobDefinitionError(
+            `forward() cannot change the parallelism: '${from.name}' has parallelism ${from.parallelism} and '${stage.name}' ${stage.parallelism}; ` +
+              'use rebalance(), rescale(), shuffle() or broadcast() instead',
+          );
+        }
+        const edge: Edge = { from, outputId, producer, sideOutputTag, to: stage, partitioning, input };
+        stage.inputs.push(edge);
+        let out = from.outputs.get(outputId);
+        if (out === undefined) from.outputs.set(outputId, (out = []));
+        out.push(edge);
       }
-      const edge: Edge = { from, outputId, producer, sideOutputTag, to: stage, partitioning };
-      stage.inputs.push(edge);
-      let out = from.outputs.get(outputId);
-      if (out === undefined) from.outputs.set(outputId, (out = []));
-      out.push(edge);
     }
   }
   checkCustomPartitionings(stages);

@@ -22,7 +22,12 @@ export type UdfKind =
   | 'window'
   | 'aggregate'
   | 'timestamps'
-  | 'partition_custom';
+  | 'partition_custom'
+  /** The heads of a two-input stage (DataStream.connect): their transformation has `input2`. */
+  | 'co_map'
+  | 'co_flat_map'
+  | 'co_process'
+  | 'keyed_co_process';
 
 export type FailurePolicyName = 'fail' | 'restart' | 'skip';
 
@@ -61,6 +66,11 @@ export interface UdfTransformation extends Common {
   readonly kind: 'udf';
   readonly udf: UdfKind;
   readonly input: Transformation;
+  /**
+   * A two-input transformation's second input (the stream given to connect()); null for every
+   * other. Its records reach the function's second method (map2, flatMap2, processElement2).
+   */
+  readonly input2: Transformation | null;
   /** The user function (null for built-in aggregations); for 'partition_custom' the partitioner. */
   readonly fn: unknown;
   /** For 'partition_custom': the key selector whose keys the partitioner is given. */
@@ -68,7 +78,11 @@ export interface UdfTransformation extends Common {
   /** For 'aggregate': which aggregation and on which field. */
   /** `int64`: the field is declared LONG, and its sum stays exact past 2^53 (as a bigint). */
   readonly builtin: { aggregation: 'sum' | 'min' | 'max' | 'min_by' | 'max_by'; field: string | number | null; int64?: boolean } | null;
-  /** True when this transformation reads a keyed stream (its input is a key_by). */
+  /**
+   * True when this transformation reads a keyed stream (its input is a key_by); for a
+   * two-input one, when both inputs are keyed (keyed connected streams: the two share the
+   * key's state and timers).
+   */
   readonly keyedInput: boolean;
   /** Side outputs some stream asked for with getSideOutput, by tag name. */
   readonly sideOutputs: Map<string, OutputTag<unknown>>;
@@ -119,10 +133,15 @@ export function inputsOf(t: Transformation): Transformation[] {
       return [];
     case 'union':
       return t.inputs;
+    case 'udf':
+      return t.input2 === null ? [t.input] : [t.input, t.input2];
     default:
       return [t.input];
   }
 }
+
+/** The two-input kinds: the head of their stage, reading two streams. */
+export const TWO_INPUT_KINDS: ReadonlySet<UdfKind> = new Set(['co_map', 'co_flat_map', 'co_process', 'keyed_co_process']);
 
 /**
  * A job's transformations: those defined since the last execute() and every one they read from,
@@ -146,7 +165,7 @@ export function isTimestamped(t: Transformation): boolean {
     case 'source':
       return t.source.timestamped;
     case 'udf':
-      return t.udf === 'timestamps' || isTimestamped(t.input);
+      return t.udf === 'timestamps' || isTimestamped(t.input) || (t.input2 !== null && isTimestamped(t.input2));
     case 'union':
       return t.inputs.some(isTimestamped);
     case 'partition':

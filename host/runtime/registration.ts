@@ -37,6 +37,10 @@ const ROLE: Record<UdfTransformation['udf'], string> = {
   aggregate: 'aggregation',
   timestamps: 'timestamp assigner',
   partition_custom: 'partitioner',
+  co_map: 'CoMapFunction',
+  co_flat_map: 'CoFlatMapFunction',
+  co_process: 'CoProcessFunction',
+  keyed_co_process: 'KeyedCoProcessFunction',
 };
 
 function builtin(payload: unknown): FunctionSpec {
@@ -115,6 +119,7 @@ export function registerRequest(stage: UdfStage, ctx: RegistrationContext): Regi
     inputType: descriptorJson(stage.inputType),
     keyedInput: stage.keyedInput,
     timestampedInput: stage.timestampedInput,
+    ...(stage.twoInput ? { twoInput: true, input2Type: descriptorJson(stage.input2Type) } : {}),
     config: ctx.config.toStringMap(),
     jobName: ctx.jobName,
     subtaskIndex: ctx.subtask,

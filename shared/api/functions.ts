@@ -52,6 +52,34 @@ export abstract class KeyedProcessFunction<KEY = unknown, IN = unknown, OUT = un
   onTimer(_timestamp: number, _ctx: OnTimerContext<KEY>, _out: Collector<OUT>): MaybePromise<Emitted<OUT>> {}
 }
 
+/**
+ * The functions of two connected streams (DataStream.connect): PyFlink's CoMapFunction,
+ * CoFlatMapFunction, CoProcessFunction and KeyedCoProcessFunction. The first method of each
+ * pair gets the first stream's elements, the second the other's; both run in the same worker,
+ * in whatever order the two inputs' records arrive. On keyed connected streams the two share
+ * the key's state and timers.
+ */
+export abstract class CoMapFunction<IN1 = unknown, IN2 = unknown, OUT = unknown> extends RichFunction {
+  abstract map1(value: IN1): MaybePromise<OUT>;
+  abstract map2(value: IN2): MaybePromise<OUT>;
+}
+
+export abstract class CoFlatMapFunction<IN1 = unknown, IN2 = unknown, OUT = unknown> extends RichFunction {
+  abstract flatMap1(value: IN1, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+  abstract flatMap2(value: IN2, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+}
+
+export abstract class CoProcessFunction<IN1 = unknown, IN2 = unknown, OUT = unknown> extends RichFunction {
+  abstract processElement1(value: IN1, ctx: ProcessContext, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+  abstract processElement2(value: IN2, ctx: ProcessContext, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+}
+
+export abstract class KeyedCoProcessFunction<KEY = unknown, IN1 = unknown, IN2 = unknown, OUT = unknown> extends RichFunction {
+  abstract processElement1(value: IN1, ctx: KeyedProcessContext<KEY>, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+  abstract processElement2(value: IN2, ctx: KeyedProcessContext<KEY>, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+  onTimer(_timestamp: number, _ctx: OnTimerContext<KEY>, _out: Collector<OUT>): MaybePromise<Emitted<OUT>> {}
+}
+
 /** Used by AggregatingState: PyFlink's AggregateFunction. */
 export abstract class AggregateFunction<IN = unknown, ACC = unknown, OUT = unknown> {
   abstract createAccumulator(): ACC;

@@ -10,6 +10,8 @@ export const DEAD_LETTER_SUFFIX = '/dead-letters';
 
 export interface ProcessorLayouts {
   input: BatchLayout;
+  /** The second input of a two-input processor (its rows tagged `input2`); null otherwise. */
+  input2: BatchLayout | null;
   timers: BatchLayout;
   /** By output transform id: the main output (the last transform's id) and every side output. */
   outputs: Map<string, BatchLayout>;
@@ -42,6 +44,13 @@ export function processorLayouts(register: RegisterRequest): ProcessorLayouts {
       keyed: Boolean(register.keyedInput),
       timestamped: Boolean(register.timestampedInput),
     },
+    input2: register.twoInput
+      ? {
+          value: parseTypeDescriptor(register.input2Type ?? ''),
+          keyed: Boolean(register.keyedInput),
+          timestamped: Boolean(register.timestampedInput),
+        }
+      : null,
     timers: { value: { kind: 'BYTE' }, keyed: true, timestamped: true },
     outputs,
     mainOutputId: last.id,

@@ -33,4 +33,6 @@ export const Severity = sluice.fn.v1.Severity;
 
 /** Transform ids of the processor's inputs on the Data stream. */
 export const INPUT_TRANSFORM_ID = 'input';
+/** The second input of a two-input processor (RegisterRequest.two_input). */
+export const INPUT2_TRANSFORM_ID = 'input2';
 export const TIMERS_TRANSFORM_ID = 'timers';
