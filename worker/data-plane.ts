@@ -13,16 +13,21 @@
  *
  * Elements for a bundle may arrive before its ProcessBundle instruction (Data and Control are
  * separate streams); they wait here until the instruction starts the bundle.
+ *
+ * Rows come tagged `input`, `timers`, or on a two-input processor `input2` (proto/data.md); rows
+ * tagged anything else fail their bundle with a ProtocolError: what they are cannot be known.
  */
 import { BatchDecoder } from '../shared/codec/batch-decoder.ts';
 import { BatchEncoder } from '../shared/codec/batch-encoder.ts';
 import type { FnChannel } from '../shared/protocol/channel.ts';
+import { ProtocolError } from '../shared/errors/errors.ts';
 import type { DataBatch, Elements, ProcessBundleResponse } from '../shared/protocol/messages.ts';
-import { TIMERS_TRANSFORM_ID } from '../shared/protocol/messages.ts';
+import { INPUT2_TRANSFORM_ID, INPUT_TRANSFORM_ID, TIMERS_TRANSFORM_ID } from '../shared/protocol/messages.ts';
 import { transferable } from '../shared/protocol/port-channel.ts';
 import { activity } from './activity.ts';
 import { yieldToEventLoop } from '../shared/event-loop.ts';
 import type { BundleProcessor } from './processor/bundle-processor.ts';
+import type { Pushed } from './processor/downstream.ts';
 import type { OutputBuffer } from './processor/output-buffer.ts';
 
 /**
@@ -38,10 +43,13 @@ const CREDIT_AHEAD_BYTES = 256 * 1024;
 /** Per-processor codecs, built once. */
 class ProcessorCodecs {
   readonly input: BatchDecoder;
+  /** Null for a processor with one input. */
+  readonly input2: BatchDecoder | null;
   readonly timers: BatchDecoder;
   readonly outputs = new Map<string, BatchEncoder>();
   constructor(processor: BundleProcessor) {
     this.input = new BatchDecoder(processor.layouts.input);
+    this.input2 = processor.layouts.input2 === null ? null : new BatchDecoder(processor.layouts.input2);
     this.timers = new BatchDecoder(processor.layouts.timers);
     for (const [id, layout] of processor.layouts.outputs) this.outputs.set(id, new BatchEncoder(layout));
   }
@@ -153,9 +161,7 @@ class BundleRun {
     activity.bundle = this.instructionId;
     const arrow = batch.arrow;
     if (arrow !== null && arrow !== undefined && arrow.byteLength > 0) {
-      const timers = batch.transformId === TIMERS_TRANSFORM_ID;
-      const rows = (timers ? this.codecs.timers : this.codecs.input).decode(arrow);
-      const pushed = timers ? this.processor.processTimers(rows) : this.processor.processInput(rows, true);
+      const pushed = this.process(batch.transformId ?? '', arrow);
       if (pushed !== undefined) await pushed;
       this.consumed++;
       this.sendBuffers([...this.processor.outputs.values()], false);
@@ -172,6 +178,18 @@ class BundleRun {
       // flow-control credit they carry) leave at once instead of after the next batch.
       await yieldToEventLoop();
     }
+  }
+
+  /** Decodes the rows and runs them through the processor, as what their transform id says they are. */
+  private process(transformId: string, arrow: Uint8Array): Pushed {
+    const { processor, codecs } = this;
+    if (transformId === INPUT_TRANSFORM_ID) return processor.processInput(codecs.input.decode(arrow), true);
+    if (transformId === TIMERS_TRANSFORM_ID) return processor.processTimers(codecs.timers.decode(arrow));
+    if (transformId === INPUT2_TRANSFORM_ID && codecs.input2 !== null) return processor.processInput(codecs.input2.decode(arrow), true, 2);
+    const takes = [INPUT_TRANSFORM_ID, ...(codecs.input2 === null ? [] : [INPUT2_TRANSFORM_ID]), TIMERS_TRANSFORM_ID];
+    throw new ProtocolError(
+      `processor '${processor.processorId}' was sent rows tagged '${transformId}'; it takes rows tagged ${takes.map((id) => `'${id}'`).join(', ')}`,
+    );
   }
 
   /**

@@ -23,8 +23,11 @@ import { StartupTimeoutError, withinStartupTimeout } from './startup-deadline.ts
 export interface EmbeddedProcessor {
   /** Starts a bundle; returns its id (which its state requests carry). */
   startBundle(watermark: number, chainedWatermark: number): string;
-  /** Runs rows (input, or fired timers) through the chain; a promise if a function awaited. */
-  process(batch: RowBatch, timers: boolean): void | Promise<void>;
+  /**
+   * Runs rows (input, or fired timers) through the chain; a promise if a function awaited.
+   * `input` 2: a two-input processor's second input (what the other modes tag `input2`).
+   */
+  process(batch: RowBatch, timers: boolean, input?: 1 | 2): void | Promise<void>;
   /** Takes what the chain emitted so far, by output id. */
   takeOutputs(): [string, RowBatch][];
   finishBundle(): Promise<Record<string, TransformMetrics>>;
@@ -59,6 +62,7 @@ export async function createEmbeddedProcessor(
     throw error instanceof StartupTimeoutError ? embeddedStartupFailure(register, error) : error;
   });
   const input = new BatchNormalizer(processor.layouts.input);
+  const input2 = processor.layouts.input2 === null ? null : new BatchNormalizer(processor.layouts.input2);
   const outputs = new Map([...processor.layouts.outputs].map(([id, layout]) => [id, new BatchNormalizer(layout)] as const));
   let bundle = 0;
   return {
@@ -68,9 +72,12 @@ export async function createEmbeddedProcessor(
       processor.startBundle(watermark, chainedWatermark);
       return id;
     },
-    process(batch, timers) {
+    process(batch, timers, which = 1) {
       // Timers are the host's own rows, never a user's values.
-      return timers ? processor.processTimers(batch) : processor.processInput(input.normalize(batch));
+      if (timers) return processor.processTimers(batch);
+      if (which === 1) return processor.processInput(input.normalize(batch));
+      // A processor with one input refuses them (processInput): no layout to normalize them by.
+      return processor.processInput(input2 === null ? batch : input2.normalize(batch), false, 2);
     },
     takeOutputs() {
       const out: [string, RowBatch][] = [];

@@ -4,15 +4,16 @@
  * process and thread mode, the host feeds it rows directly in embedded mode.
  *
  *   input rows ─▶ head operator ─▶ … ─▶ last operator ─▶ main OutputBuffer
- *                      │ ctx.output(tag)                 (key_by: rows carry their key;
- *                      │                                  partition_custom: their partition)
- *                      └──────────────▶ side OutputBuffers, dead letters
+ *                  ▲   │ ctx.output(tag)                 (key_by: rows carry their key;
+ *   input2 rows ───┘   │                                  partition_custom: their partition)
+ *   (a two-input head) └──────────────▶ side OutputBuffers, dead letters
  */
 import type { FunctionSpec, RegisterRequest, TransformMetrics, TransformProto } from '../../shared/protocol/messages.ts';
 import { activity } from '../activity.ts';
 import { DEAD_LETTER_SUFFIX, processorLayouts, type ProcessorLayouts } from '../../shared/protocol/layouts.ts';
 import { VALUE_COLUMN, type RowBatch } from '../../shared/codec/batch-layout.ts';
 import { ValueEncodeError } from '../../shared/codec/value-encode-error.ts';
+import { ProtocolError } from '../../shared/errors/errors.ts';
 import { ValueNormalizer } from '../../shared/codec/value-normalizer.ts';
 import { parseTypeDescriptor } from '../../shared/api/types.ts';
 import type { WorkerKeyedState, OperatorStateAccess } from '../state/worker-keyed-state.ts';
@@ -23,6 +24,7 @@ import { ElementScope } from './element-scope.ts';
 import { FunctionFailure, isPromiseLike, lifecycleFailure, type FunctionIdentity } from './failure.ts';
 import { OutputBuffer, SideOutputs } from './output-buffer.ts';
 import type { ChainOperator, FailurePolicy, OperatorSetup } from './operators/base.ts';
+import { CO_KINDS, CoFlatMapOperator, CoMapOperator, CoProcessOperator, isTwoInput } from './operators/co-operators.ts';
 import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
 import { PartitionCustomOperator } from './operators/partition-custom.ts';
 import { ProcessOperator } from './operators/process.ts';
@@ -78,6 +80,8 @@ export class BundleProcessor {
   private timerTarget: ProcessOperator | WindowOperator | CountWindowOperator | null = null;
   /** The keyed state of the head, when the input is keyed: batches are prefetched through it. */
   private headState: OperatorStateAccess | null = null;
+  /** Where a two-input processor's second input goes (its head's second method); null with one input. */
+  private input2: Downstream | null = null;
 
   private constructor(
     readonly processorId: string,
@@ -111,6 +115,7 @@ export class BundleProcessor {
     for (const [i, t] of transforms.entries()) {
       const id = t.id ?? '';
       const name = t.name || id;
+      checkTwoInputHead(t.kind ?? '', i === 0 && Boolean(register.twoInput));
       const keyed = i === 0 && Boolean(register.keyedInput);
       const state: OperatorStateAccess | null = keyed
         ? this.services.state.forOperator(id, this.scope)
@@ -143,6 +148,7 @@ export class BundleProcessor {
         t.kind === 'partition_custom'
           ? this.partitionCustom(setup, fn, keySelector, t, isLast)
           : this.operatorFor(t.kind ?? '', setup, fn, state, sideOutputs, t.function, isLast, i === 0 ? this.headClock : this.chainedClock);
+      if (isTwoInput(operator)) this.input2 = operator.input2;
       const fns = (t.kind === 'window' ? windowFunctionsOf(fn as WindowSpec) : [fn]).map((f) => ({ fn: f, who: operator.who }));
       if (t.kind === 'partition_custom') fns.unshift({ fn: keySelector, who: keySelectorIdentity(setup.who, t, keySelector) });
       this.stages.push({ operator, fns, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state) });
@@ -203,11 +209,18 @@ export class BundleProcessor {
       case 'key_by':
         if (!isLast) throw new Error('a key_by transform must end its processor');
         return new KeyByOperator(setup, fn, this.outputs.get(this.layouts.mainOutputId)!);
+      case 'co_map':
+        return new CoMapOperator(setup, fn);
+      case 'co_flat_map':
+        return new CoFlatMapOperator(setup, fn);
       case 'process':
-      case 'keyed_process': {
-        const timers = kind === 'keyed_process' ? this.firing : null;
-        const op = new ProcessOperator(setup, fn, new ProcessContextImpl(this.scope, sideOutputs, clock, state, timers));
-        if (kind === 'keyed_process') {
+      case 'keyed_process':
+      case 'co_process':
+      case 'keyed_co_process': {
+        const keyed = kind === 'keyed_process' || kind === 'keyed_co_process';
+        const ctx = new ProcessContextImpl(this.scope, sideOutputs, clock, state, keyed ? this.firing : null);
+        const op = kind === 'process' || kind === 'keyed_process' ? new ProcessOperator(setup, fn, ctx) : new CoProcessOperator(setup, fn, ctx, kind);
+        if (keyed) {
           needState();
           this.timerTarget = op;
         }
@@ -293,8 +306,12 @@ export class BundleProcessor {
    * out of it as the row starts, so that rows already done are not kept alive until the batch
    * ends; otherwise every scavenge during the batch copies all of its values again
    * (benchmarks/RESULTS.md, twelfth round).
+   *
+   * `input` 2 is a two-input processor's second input (rows the host tagged `input2`): they go
+   * to its head's second method, keyed by the same keys, under the same state and timers.
    */
-  processInput(batch: RowBatch, consumable = false): Pushed {
+  processInput(batch: RowBatch, consumable = false, input: 1 | 2 = 1): Pushed {
+    const into = input === 1 ? this.head : this.secondInput();
     const values = batch.values;
     const timestamps = batch.timestamps;
     const step = consumable
@@ -303,9 +320,9 @@ export class BundleProcessor {
           // 0, not undefined: it frees a reference as well, and leaves a column of numbers
           // (a double array) as it is, where undefined made V8 copy it into one of objects.
           values[i] = 0;
-          return this.head.push(value, timestamps?.[i] ?? null);
+          return into.push(value, timestamps?.[i] ?? null);
         }
-      : (i: number): Pushed => this.head.push(values[i], timestamps?.[i] ?? null);
+      : (i: number): Pushed => into.push(values[i], timestamps?.[i] ?? null);
     const state = this.headState;
     const keys = batch.keys;
     if (state === null || keys === null) return this.run(batch, 0, batch.length, step);
@@ -322,6 +339,11 @@ export class BundleProcessor {
       return undefined;
     };
     return segments(0);
+  }
+
+  private secondInput(): Downstream {
+    if (this.input2 === null) throw new ProtocolError(`processor '${this.processorId}' has one input: it was sent rows of a second input`);
+    return this.input2;
   }
 
   /**
@@ -423,6 +445,19 @@ async function closeEach(fns: readonly { fn: unknown; who: FunctionIdentity }[])
     }
   }
   if (failure !== null) throw failure;
+}
+
+/**
+ * A two-input processor begins with its two-input transform, and only there is one: the host
+ * sends the second input's rows to the head, and one key's state and timers are the head's.
+ */
+function checkTwoInputHead(kind: string, twoInputHead: boolean): void {
+  if (CO_KINDS.has(kind) === twoInputHead) return;
+  throw new Error(
+    twoInputHead
+      ? `a two-input processor must begin with a co_map, co_flat_map, co_process or keyed_co_process transform, not '${kind}'`
+      : `a ${kind} transform must be the first of a two-input processor`,
+  );
 }
 
 function keySelectorIdentity(of: FunctionIdentity, t: TransformProto, keySelector: unknown): FunctionIdentity {

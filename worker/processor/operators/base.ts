@@ -108,9 +108,25 @@ export abstract class ChainOperator implements Downstream {
 /** Resolves the callable a user function stands for: a plain function, or a method of an object. */
 export function callableOf<F extends (...args: never[]) => unknown>(loaded: unknown, method: string, role: string): F {
   if (typeof loaded === 'function') return loaded as F;
-  if (typeof loaded === 'object' && loaded !== null) {
-    const m = (loaded as Record<string, unknown>)[method];
-    if (typeof m === 'function') return m.bind(loaded) as F;
-  }
+  const m = boundMethod<F>(loaded, method);
+  if (m !== null) return m;
   throw new TypeError(`the ${role} is neither a function nor an object with a ${method}() method`);
+}
+
+/**
+ * Resolves one method of a user function that has several, none of which a plain function
+ * could stand for (a CoMapFunction's map1 and map2). Resolved when the processor is built, so
+ * that a missing method fails the registration, not the first record that needs it.
+ */
+export function methodOf<F extends (...args: never[]) => unknown>(loaded: unknown, method: string, role: string): F {
+  const m = boundMethod<F>(loaded, method);
+  if (m !== null) return m;
+  if (typeof loaded === 'object' && loaded !== null) throw new TypeError(`the ${role} has no ${method}() method`);
+  throw new TypeError(`the ${role} must be an object with a ${method}() method, got ${loaded === null ? 'null' : typeof loaded}`);
+}
+
+function boundMethod<F>(loaded: unknown, method: string): F | null {
+  if ((typeof loaded !== 'object' && typeof loaded !== 'function') || loaded === null) return null;
+  const m = (loaded as Record<string, unknown>)[method];
+  return typeof m === 'function' ? (m.bind(loaded) as F) : null;
 }

@@ -6,31 +6,39 @@ import { activity } from '../../activity.ts';
 import { callableOf, type OperatorSetup } from './base.ts';
 import { EmittingOperator } from './stateless.ts';
 
-type ProcessCall = (value: unknown, ctx: ProcessContextImpl, out: unknown) => unknown;
+export type ProcessCall = (value: unknown, ctx: ProcessContextImpl, out: unknown) => unknown;
 type TimerCall = (timestamp: number, ctx: ProcessContextImpl, out: unknown) => unknown;
 
 export class ProcessOperator extends EmittingOperator {
   private readonly call: ProcessCall;
   private readonly timerCall: TimerCall | null;
 
+  /** `call` is what processes an element, when not `fn`'s processElement (a co-process function's processElement1). */
   constructor(
     setup: OperatorSetup,
     fn: unknown,
     private readonly ctx: ProcessContextImpl,
+    call: ProcessCall = callableOf(fn, 'processElement', 'process function'),
   ) {
     super(setup, ctx.sideOutputs);
-    this.call = callableOf(fn, 'processElement', 'process function');
+    // Bound to the operator, as MapOperator's.
+    this.call = call.bind(this);
     const onTimer = typeof fn === 'object' && fn !== null ? (fn as { onTimer?: unknown }).onTimer : undefined;
     this.timerCall = typeof onTimer === 'function' ? (onTimer.bind(fn) as TimerCall) : null;
   }
 
   push(value: unknown, timestamp: number | null): Pushed {
+    return this.process(this.call, value, timestamp);
+  }
+
+  /** One element through `call`: the process function, or a co-process function's processElement1 or processElement2 (co-operators.ts). */
+  protected process(call: ProcessCall, value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
     activity.operator = this.who.operator;
     this.ctx.ts = timestamp;
     let returned: unknown;
     try {
-      returned = this.call(value, this.ctx, this.out);
+      returned = call(value, this.ctx, this.out);
     } catch (thrown) {
       return this.dropRecord(thrown, value);
     }

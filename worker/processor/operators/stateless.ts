@@ -38,20 +38,30 @@ abstract class AnsweringOperator extends ChainOperator {
   }
 }
 
+export type MapCall = (value: unknown) => unknown;
+
 export class MapOperator extends AnsweringOperator {
-  private readonly call: (value: unknown) => unknown;
+  private readonly call: MapCall;
   protected readonly resolved = (out: unknown): Pushed => this.next.push(out, this.waitingTimestamp);
 
   constructor(setup: OperatorSetup, fn: unknown) {
     super(setup);
-    this.call = callableOf(fn, 'map', 'map function');
+    // Bound to the operator, which `this.call(value)` called it on: a plain function's stack
+    // frame reads `MapOperator.<its name>`. map() calls what it is given as it is; a
+    // `call.call(this, value)` there made a synchronous map ~8 ns a record slower (11 → 19 ns).
+    this.call = callableOf<MapCall>(fn, 'map', 'map function').bind(this);
   }
   push(value: unknown, timestamp: number | null): Pushed {
+    return this.map(this.call, value, timestamp);
+  }
+
+  /** One record through `call`: the map function, or a CoMapFunction's map1 or map2 (co-operators.ts). */
+  protected map(call: MapCall, value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
     activity.operator = this.who.operator;
     let out: unknown;
     try {
-      out = this.call(value);
+      out = call(value);
     } catch (thrown) {
       return this.failed(thrown, value);
     }
@@ -184,18 +194,26 @@ class Gathered implements Downstream {
   }
 }
 
+export type FlatMapCall = (value: unknown, out: BufferingCollector) => unknown;
+
 export class FlatMapOperator extends EmittingOperator {
-  private readonly call: (value: unknown, out: BufferingCollector) => unknown;
+  private readonly call: FlatMapCall;
   constructor(setup: OperatorSetup, fn: unknown) {
     super(setup);
-    this.call = callableOf(fn, 'flatMap', 'flatMap function');
+    // Bound to the operator, as MapOperator's.
+    this.call = callableOf<FlatMapCall>(fn, 'flatMap', 'flatMap function').bind(this);
   }
   push(value: unknown, timestamp: number | null): Pushed {
+    return this.flatMap(this.call, value, timestamp);
+  }
+
+  /** One record through `call`: the flatMap function, or a CoFlatMapFunction's flatMap1 or flatMap2 (co-operators.ts). */
+  protected flatMap(call: FlatMapCall, value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
     activity.operator = this.who.operator;
     let returned: unknown;
     try {
-      returned = this.call(value, this.out);
+      returned = call(value, this.out);
     } catch (thrown) {
       return this.dropRecord(thrown, value);
     }

@@ -1,0 +1,77 @@
+/**
+ * The heads of a two-input processor (DataStream.connect): CoMapFunction, CoFlatMapFunction,
+ * CoProcessFunction and KeyedCoProcessFunction. Each is the one-input operator it pairs with
+ * (map, flatMap, process) calling the function's first method for the first input's records,
+ * and takes the second input's records through `input2`, which calls the second method the
+ * same way: one count of elements in, one failure policy and dead-letter output, one context,
+ * and the head's promise hand-over (ChainOperator.isHead) for either input, since the two
+ * inputs' records run one at a time through the same chain.
+ *
+ *   input rows  ─▶ push()        ─▶ map1 / flatMap1 / processElement1 ─┐
+ *   input2 rows ─▶ input2.push() ─▶ map2 / flatMap2 / processElement2 ─┴▶ next
+ *
+ * Both methods are resolved when the processor is built: a function without one of them fails
+ * the registration, naming the method, before any record comes.
+ */
+import type { ProcessContextImpl } from '../contexts.ts';
+import type { Downstream } from '../downstream.ts';
+import { methodOf, type ChainOperator, type OperatorSetup } from './base.ts';
+import { ProcessOperator, type ProcessCall } from './process.ts';
+import { FlatMapOperator, MapOperator, type FlatMapCall, type MapCall } from './stateless.ts';
+
+/** The head of a two-input processor: push() takes its first input's records, input2 its second's. */
+export interface TwoInputOperator extends ChainOperator {
+  readonly input2: Downstream;
+}
+
+export function isTwoInput(operator: ChainOperator): operator is TwoInputOperator {
+  return operator instanceof CoMapOperator || operator instanceof CoFlatMapOperator || operator instanceof CoProcessOperator;
+}
+
+export type CoKind = 'co_map' | 'co_flat_map' | 'co_process' | 'keyed_co_process';
+
+export const CO_KINDS: ReadonlySet<string> = new Set<CoKind>(['co_map', 'co_flat_map', 'co_process', 'keyed_co_process']);
+
+/** What a function of each kind is called in messages about it (PyFlink's class names). */
+const ROLES: Record<CoKind, string> = {
+  co_map: 'CoMapFunction',
+  co_flat_map: 'CoFlatMapFunction',
+  co_process: 'CoProcessFunction',
+  keyed_co_process: 'KeyedCoProcessFunction',
+};
+
+export class CoMapOperator extends MapOperator implements TwoInputOperator {
+  private readonly call2: MapCall;
+  readonly input2: Downstream = { push: (value, timestamp) => this.map(this.call2, value, timestamp) };
+
+  constructor(setup: OperatorSetup, fn: unknown) {
+    // A method bound to its object is a function, which MapOperator calls as its map function.
+    super(setup, methodOf<MapCall>(fn, 'map1', ROLES.co_map));
+    this.call2 = methodOf(fn, 'map2', ROLES.co_map);
+  }
+}
+
+export class CoFlatMapOperator extends FlatMapOperator implements TwoInputOperator {
+  private readonly call2: FlatMapCall;
+  readonly input2: Downstream = { push: (value, timestamp) => this.flatMap(this.call2, value, timestamp) };
+
+  constructor(setup: OperatorSetup, fn: unknown) {
+    super(setup, methodOf<FlatMapCall>(fn, 'flatMap1', ROLES.co_flat_map));
+    this.call2 = methodOf(fn, 'flatMap2', ROLES.co_flat_map);
+  }
+}
+
+/**
+ * co_process and keyed_co_process: the process operator's context for both methods (the
+ * record's timestamp, side outputs; on keyed input the current key and timers), and its
+ * onTimer, so that a keyed one is its processor's timer target as a keyed process is.
+ */
+export class CoProcessOperator extends ProcessOperator implements TwoInputOperator {
+  private readonly call2: ProcessCall;
+  readonly input2: Downstream = { push: (value, timestamp) => this.process(this.call2, value, timestamp) };
+
+  constructor(setup: OperatorSetup, fn: unknown, ctx: ProcessContextImpl, kind: 'co_process' | 'keyed_co_process') {
+    super(setup, fn, ctx, methodOf<ProcessCall>(fn, 'processElement1', ROLES[kind]));
+    this.call2 = methodOf(fn, 'processElement2', ROLES[kind]);
+  }
+}
