@@ -79,8 +79,8 @@ describe('the protocol between host and worker cores', () => {
       { inputType: JSON.stringify(Types.LONG().descriptor) },
     );
     stage.startBundle(-Infinity);
-    await stage.send(rows([1, 2, 3]), false);
-    await stage.send(rows([4, 5, 6]), false);
+    await stage.send(rows([1, 2, 3]), 'input');
+    await stage.send(rows([4, 5, 6]), 'input');
     await stage.finishBundle();
     expect(outputs.flatMap(([, b]) => b.values)).toEqual([2, 4, 8, 10]);
     expect(outputs.every(([id]) => id === 't1')).toBe(true);
@@ -100,7 +100,7 @@ describe('the protocol between host and worker cores', () => {
       return batch;
     });
     stage.startBundle(-Infinity);
-    await stage.send(rows(['a', 'b', null]), false);
+    await stage.send(rows(['a', 'b', null]), 'input');
     await stage.finishBundle();
     expect(outputs.flatMap(([, b]) => b.values)).toEqual(['A', 'B', null]);
     // The worker's input batch and the host's output batch were decoded; the worker's was
@@ -115,8 +115,8 @@ describe('the protocol between host and worker cores', () => {
     const sent = vi.spyOn(pair.worker.data, 'send');
     stage.startBundle(-Infinity);
     // 10 bytes of output, then 300,000: only the second batch's credit goes ahead of it.
-    await stage.send(rows([10]), false);
-    await stage.send(rows([300_000]), false);
+    await stage.send(rows([10]), 'input');
+    await stage.send(rows([300_000]), 'input');
     await stage.finishBundle();
     const elements = sent.mock.calls.map(([message]) =>
       (message.data ?? []).map((d) => ({
@@ -152,7 +152,7 @@ describe('the protocol between host and worker cores', () => {
       resultsHeld();
     });
     stage.startBundle(-Infinity);
-    expect(stage.send(rows([300_000]), false)).toBeUndefined();
+    expect(stage.send(rows([300_000]), 'input')).toBeUndefined();
     await resultsSent;
     // A turn of the event loop: the credit sent ahead has been handled.
     await new Promise((resolve) => setImmediate(resolve));
@@ -160,7 +160,7 @@ describe('the protocol between host and worker cores', () => {
     const draining = stage.drained().then(() => (drained = true));
     expect(stage.inFlight).toBe(1);
     // The window counts the batch as done: another batch goes, and one more fits (max 2).
-    expect(stage.send(rows([1]), false)).toBeUndefined();
+    expect(stage.send(rows([1]), 'input')).toBeUndefined();
     await new Promise((resolve) => setImmediate(resolve));
     expect(drained).toBe(false);
     hold.mockRestore();
@@ -174,8 +174,8 @@ describe('the protocol between host and worker cores', () => {
   it('bounds what is in flight: send() waits once the window is full, until the worker reports progress', async () => {
     const { stage } = await connect([{ kind: 'map', fn: (x: number) => x }], { config: { 'udf.in-flight.max-batches': 2 } });
     stage.startBundle(-Infinity);
-    expect(stage.send(rows([1]), false)).toBeUndefined();
-    const second = stage.send(rows([2]), false);
+    expect(stage.send(rows([1]), 'input')).toBeUndefined();
+    const second = stage.send(rows([2]), 'input');
     expect(second).toBeInstanceOf(Promise);
     expect(stage.inFlight).toBe(2);
     await second;
@@ -187,10 +187,10 @@ describe('the protocol between host and worker cores', () => {
   it('keeps reduce state in the host backend through the State service', async () => {
     const { stage, outputs, backend } = await connect([{ kind: 'reduce', fn: (a: number, b: number) => a + b }], { keyed: true });
     stage.startBundle(-Infinity);
-    await stage.send(rows([1, 10, 2, 20], ['a', 'b', 'a', 'b']), false);
+    await stage.send(rows([1, 10, 2, 20], ['a', 'b', 'a', 'b']), 'input');
     await stage.finishBundle();
     stage.startBundle(-Infinity);
-    await stage.send(rows([3], ['a']), false);
+    await stage.send(rows([3], ['a']), 'input');
     await stage.finishBundle();
     expect(outputs.flatMap(([, b]) => b.values)).toEqual([1, 10, 3, 30, 6]);
     expect(backend.stats().entries).toBe(2);
@@ -207,7 +207,7 @@ describe('the protocol between host and worker cores', () => {
       },
     ]);
     stage.startBundle(-Infinity);
-    await stage.send(rows([1, 2]), false);
+    await stage.send(rows([1, 2]), 'input');
     const error = await failureOf<UserFunctionError>(stage.finishBundle());
     expect(error).toBeInstanceOf(UserFunctionError);
     expect(error!.operator).toBe('op0');

@@ -10,7 +10,7 @@ import { encodeKey } from '../shared/codec/generic-value.ts';
 import { fnProto } from '../shared/protocol/messages.ts';
 import type { UdfStage } from '../host/graph/plan.ts';
 import { InputGate } from '../host/runtime/input-gate.ts';
-import type { StageRunner } from '../host/runtime/stage-runner.ts';
+import type { SendTarget, StageRunner } from '../host/runtime/stage-runner.ts';
 import { StreamChannel } from '../host/runtime/stream-channel.ts';
 import { UdfTask } from '../host/runtime/udf-task.ts';
 import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
@@ -76,7 +76,8 @@ export class SlowWorker implements StageRunner {
     this.firing.startBundle(watermark);
   }
 
-  send(batch: RowBatch, timers: boolean): void {
+  send(batch: RowBatch, target: SendTarget): void {
+    const timers = target === 'timers';
     this.sent++;
     if (!timers) {
       for (let i = 0; i < batch.length; i++) this.script.processElement(this.calls);

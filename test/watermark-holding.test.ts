@@ -11,7 +11,7 @@ import { fnProto } from '../shared/protocol/messages.ts';
 import type { UdfStage } from '../host/graph/plan.ts';
 import { InputGate } from '../host/runtime/input-gate.ts';
 import { RecordWriter } from '../host/runtime/record-writer.ts';
-import type { StageRunner } from '../host/runtime/stage-runner.ts';
+import type { SendTarget, StageRunner } from '../host/runtime/stage-runner.ts';
 import { StreamChannel } from '../host/runtime/stream-channel.ts';
 import type { StreamElement } from '../host/runtime/stream-element.ts';
 import { UdfTask } from '../host/runtime/udf-task.ts';
@@ -38,7 +38,8 @@ class ScriptedRunner implements StageRunner {
     const chained = chainedWatermark === watermark ? '' : `, chained ${chainedWatermark}`;
     this.log.push(`start bundle (watermark ${watermark}${chained})`);
   }
-  send(batch: RowBatch, timers: boolean): void {
+  send(batch: RowBatch, target: SendTarget): void {
+    const timers = target === 'timers';
     this.log.push(`${timers ? 'timers' : 'elements'} ${batch.timestamps!.join(',')}`);
     if (timers) this.fired.push(...(batch.timestamps as number[]));
     else this.registrations.push(...(batch.timestamps as number[]));

@@ -16,7 +16,8 @@ import { CheckpointError, ProtocolError } from '../../shared/errors/errors.ts';
 import type { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import type { CompletedCheckpoint, SourcePosition } from '../checkpoint/completed-checkpoint.ts';
 import type { FunctionSpec, StateRequest, StateResponse } from '../../shared/protocol/messages.ts';
-import { mainOutputOf, transformId, type JobPlan, type SinkStage, type SourceStage, type Stage, type UdfStage } from '../graph/plan.ts';
+import { mainOutputOf, transformId, type Edge, type JobPlan, type SinkStage, type SourceStage, type Stage, type UdfStage } from '../graph/plan.ts';
+import type { UdfKind } from '../graph/transformation.ts';
 import type { Logger } from '../log.ts';
 import { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
@@ -42,6 +43,7 @@ import { createSourceReader } from './sources/create-source-reader.ts';
 import { rescaleSequence } from './sources/sequence-ranges.ts';
 import type { StageRunner, StoppableStage } from './stage-runner.ts';
 import { StreamChannel } from './stream-channel.ts';
+import type { InputNumber } from './stream-element.ts';
 import { UdfTask } from './udf-task.ts';
 import { WatermarkGenerator } from './watermark-generator.ts';
 
@@ -109,7 +111,7 @@ export class Attempt {
   readonly sinks: SinkSubtask[] = [];
   private readonly channels: StreamChannel[] = [];
   private readonly gates: InputGate[] = [];
-  /** Channels by edge index, upstream subtask, downstream subtask. */
+  /** Channels by edge (see channelKey), upstream subtask, downstream subtask. */
   private readonly edgeChannels = new Map<string, StreamChannel>();
   private failure: unknown = null;
   /** Each host-run function's close(), as it begins (see closeFunctions). */
@@ -305,8 +307,7 @@ export class Attempt {
       bundleSize: config.get('udf.bundle.size'),
       bundleTimeMs: config.get('udf.bundle.time'),
       batchSize: config.effectiveArrowBatchSize(),
-      timers:
-        backend !== null && (head.udf === 'keyed_process' || head.udf === 'window') ? { backend, range, operator: transformId(head) } : null,
+      timers: backend !== null && OWNS_TIMERS.has(head.udf) ? { backend, range, operator: transformId(head) } : null,
       watermarks: generator,
       onBarrier: (id) => {
         acks.sawBarrier(id);
@@ -339,19 +340,26 @@ export class Attempt {
     });
   }
 
-  private channelKey(edge: Stage['inputs'][number], u: number, s: number): string {
-    return `${edge.from.id}|${edge.outputId}|${edge.to.id}|${u}|${s}`;
+  /**
+   * An edge's input is part of its key: a stream connected with itself (ds.connect(ds)) has two
+   * edges from the same output to the same stage, one to each input, each with channels of its own.
+   */
+  private channelKey(edge: Edge, u: number, s: number): string {
+    return `${edge.from.id}|${edge.outputId}|${edge.to.id}|${edge.input}|${u}|${s}`;
   }
 
   private gateOf(stage: Stage, s: number): InputGate {
     const channels: StreamChannel[] = [];
+    const inputs: InputNumber[] = [];
     for (const edge of stage.inputs) {
       for (let u = 0; u < edge.from.parallelism; u++) {
         const channel = this.edgeChannels.get(this.channelKey(edge, u, s));
-        if (channel !== undefined) channels.push(channel);
+        if (channel === undefined) continue;
+        channels.push(channel);
+        inputs.push(edge.input);
       }
     }
-    const gate = new InputGate(channels);
+    const gate = new InputGate(channels, inputs);
     this.gates.push(gate);
     return gate;
   }
@@ -450,6 +458,12 @@ export class Attempt {
     return this.failure;
   }
 }
+
+/**
+ * The heads whose functions register timers, which fire in their task (on a keyed stream; keyed
+ * connected streams share the key's timers between both inputs).
+ */
+const OWNS_TIMERS: ReadonlySet<UdfKind> = new Set(['keyed_process', 'keyed_co_process', 'window']);
 
 /** How logs name a subtask: "Map (2/4)". */
 function subtaskName(stage: Stage, s: number): string {

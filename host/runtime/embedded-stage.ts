@@ -8,7 +8,7 @@ import type { StateRequest, StateResponse, RegisterRequest, TransformMetrics, Fu
 import { fromWireError, type WireError } from '../../shared/errors/wire.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import type { EmbeddedProcessor } from '../../worker/embedded.ts';
-import type { OutputHandler, StageRunner, StoppableStage } from './stage-runner.ts';
+import type { OutputHandler, SendTarget, StageRunner, StoppableStage } from './stage-runner.ts';
 
 export class EmbeddedStage implements StageRunner, StoppableStage {
   private processor: EmbeddedProcessor | null = null;
@@ -56,9 +56,10 @@ export class EmbeddedStage implements StageRunner, StoppableStage {
     this.bundleId = this.live().startBundle(watermark, chainedWatermark);
   }
 
-  async send(batch: Parameters<StageRunner['send']>[0], timers: boolean): Promise<void> {
+  async send(batch: RowBatch, target: SendTarget): Promise<void> {
     try {
-      const pushed = this.live().process(batch, timers);
+      // A two-input stage's second input goes to its head's second method (map2, processElement2, …).
+      const pushed = this.live().process(batch, target === 'timers', target === 'input2' ? 2 : 1);
       if (pushed !== undefined) await this.cancellable(pushed);
     } catch (error) {
       throw asUserFunctionError(error);

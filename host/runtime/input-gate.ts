@@ -17,13 +17,19 @@
  *    returned. A channel that ends while the others wait releases them (its source ended: it
  *    sends no barrier any more, and all it sent came before the barrier, as Flink's
  *    checkpoints after tasks finished have it);
- *  - end: returned once every channel has ended.
+ *  - end: returned once every channel has ended;
+ *  - records: returned as they come, tagged with the input their channel feeds. A two-input
+ *    stage (connect()) reads the channels of both its inputs through one gate, and all of the
+ *    above is merged over all of them alike, as Flink's two-input operators do: the watermark is
+ *    the minimum over both inputs, a barrier is aligned across both, the end is both ended.
  */
 import type { StreamChannel } from './stream-channel.ts';
-import type { StreamElement } from './stream-element.ts';
+import type { GateElement, InputNumber, StreamElement } from './stream-element.ts';
 
 interface ChannelState {
   channel: StreamChannel;
+  /** The input of the task this channel feeds (its edge's). */
+  input: InputNumber;
   watermark: number;
   ended: boolean;
   blocked: boolean;
@@ -40,15 +46,20 @@ export class InputGate {
   /** A channel ended as an alignment completed: the watermark it held back is looked at next. */
   private watermarkDue = false;
   /** An element to return before reading on: the second of two one change made. */
-  private queued: StreamElement | null = null;
+  private queued: GateElement | null = null;
   private endReturned = false;
   private active = true;
   private waiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private failure: unknown = null;
 
-  constructor(channels: StreamChannel[]) {
-    this.states = channels.map((channel) => ({
+  /** `inputs`: the input each channel feeds, by index; none given, every channel feeds input 1. */
+  constructor(channels: readonly StreamChannel[], inputs: readonly InputNumber[] = []) {
+    if (inputs.length !== 0 && inputs.length !== channels.length) {
+      throw new Error(`an input gate of ${channels.length} channels was given the inputs of ${inputs.length}`);
+    }
+    this.states = channels.map((channel, i) => ({
       channel,
+      input: inputs[i] ?? 1,
       watermark: -Infinity,
       ended: false,
       blocked: false,
@@ -71,7 +82,7 @@ export class InputGate {
   }
 
   /** The next element, or null if none is available now. */
-  poll(): StreamElement | null {
+  poll(): GateElement | null {
     const n = this.states.length;
     if (n === 0) return this.endOnce();
     const queued = this.queued;
@@ -102,10 +113,10 @@ export class InputGate {
     return null;
   }
 
-  private accept(state: ChannelState, element: StreamElement): StreamElement | null {
+  private accept(state: ChannelState, element: StreamElement): GateElement | null {
     switch (element.kind) {
       case 'records':
-        return element;
+        return { kind: 'records', batch: element.batch, input: state.input };
       case 'watermark':
         state.watermark = Math.max(state.watermark, element.timestamp);
         if (state.active && state.watermark >= this.watermark) state.aligned = true;
@@ -136,7 +147,7 @@ export class InputGate {
    * What a change of a channel's status or end moves on: the watermark and the gate's status.
    * Going idle, the flushed watermark goes first (as Flink's valve); becoming active, the status.
    */
-  private watermarkAndStatus(): StreamElement | null {
+  private watermarkAndStatus(): GateElement | null {
     const watermark = this.advanceWatermark();
     const status = this.statusChange();
     if (watermark === null || status === null) return watermark ?? status;
@@ -145,7 +156,7 @@ export class InputGate {
     return active ? status : watermark;
   }
 
-  private advanceWatermark(): StreamElement | null {
+  private advanceWatermark(): GateElement | null {
     // The minimum over the aligned active channels, an ended one counting as one at +Infinity:
     // with one ended, a minimum always exists (+Infinity if no live channel is aligned and
     // active). Without one, no live channel active means every channel is idle: the watermark
@@ -177,14 +188,14 @@ export class InputGate {
   }
 
   /** A status element when the gate as a whole goes idle or becomes active again (an ended channel is active). */
-  private statusChange(): StreamElement | null {
+  private statusChange(): GateElement | null {
     const active = this.states.some((s) => s.ended || s.active);
     if (active === this.active) return null;
     this.active = active;
     return { kind: 'status', active };
   }
 
-  private completeAlignment(): StreamElement | null {
+  private completeAlignment(): GateElement | null {
     if (this.aligning === null) return null;
     if (this.states.some((s) => !s.ended && !s.blocked)) return null;
     const checkpointId = this.aligning;
@@ -193,7 +204,7 @@ export class InputGate {
     return { kind: 'barrier', checkpointId };
   }
 
-  private endOnce(): StreamElement | null {
+  private endOnce(): GateElement | null {
     if (this.endReturned) return null;
     this.endReturned = true;
     return { kind: 'end' };

@@ -28,13 +28,19 @@ import { BatchEncoder } from '../../shared/codec/batch-encoder.ts';
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { ProtocolError } from '../../shared/errors/errors.ts';
 import type { DataBatch, Elements, InstructionResponse, RegisterRequest, TransformMetrics } from '../../shared/protocol/messages.ts';
-import { INPUT_TRANSFORM_ID, TIMERS_TRANSFORM_ID } from '../../shared/protocol/messages.ts';
+import { INPUT2_TRANSFORM_ID, INPUT_TRANSFORM_ID, TIMERS_TRANSFORM_ID } from '../../shared/protocol/messages.ts';
 import { processorLayouts } from '../../shared/protocol/layouts.ts';
 import { transferable } from '../../shared/protocol/port-channel.ts';
 import { hostLog, type Logger } from '../log.ts';
 import type { WorkerClient } from '../workers/worker-client.ts';
 import { InFlightWindow } from './in-flight-window.ts';
-import type { OutputHandler, StageRunner, StoppableStage } from './stage-runner.ts';
+import type { OutputHandler, SendTarget, StageRunner, StoppableStage } from './stage-runner.ts';
+
+const TRANSFORM_IDS: Record<SendTarget, string> = {
+  input: INPUT_TRANSFORM_ID,
+  input2: INPUT2_TRANSFORM_ID,
+  timers: TIMERS_TRANSFORM_ID,
+};
 
 interface Bundle {
   id: string;
@@ -49,8 +55,8 @@ interface Bundle {
 }
 
 export class RemoteStage implements StageRunner, StoppableStage {
-  private readonly inputEncoder: BatchEncoder;
-  private readonly timerEncoder: BatchEncoder;
+  /** By target: the second input's only for a two-input stage. */
+  private readonly encoders: Record<SendTarget, BatchEncoder | null>;
   private readonly decoders = new Map<string, BatchDecoder>();
   private readonly window: InFlightWindow;
   /** The bundle accepting batches. */
@@ -82,8 +88,11 @@ export class RemoteStage implements StageRunner, StoppableStage {
     private readonly log: Logger = hostLog,
   ) {
     const layouts = processorLayouts(registration);
-    this.inputEncoder = new BatchEncoder(layouts.input);
-    this.timerEncoder = new BatchEncoder(layouts.timers);
+    this.encoders = {
+      input: new BatchEncoder(layouts.input),
+      input2: layouts.input2 === null ? null : new BatchEncoder(layouts.input2),
+      timers: new BatchEncoder(layouts.timers),
+    };
     for (const [id, layout] of layouts.outputs) if (consumedOutputs.has(id)) this.decoders.set(id, new BatchDecoder(layout));
     this.window = new InFlightWindow({
       maxBatches: config.get('udf.in-flight.max-batches'),
@@ -134,17 +143,19 @@ export class RemoteStage implements StageRunner, StoppableStage {
     return this.window.inFlight + this.awaitingResults;
   }
 
-  send(batch: RowBatch, timers: boolean): void | Promise<void> {
+  send(batch: RowBatch, target: SendTarget): void | Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const bundle = this.open;
     if (bundle === null) throw new Error('send() outside a bundle');
-    const arrow = (timers ? this.timerEncoder : this.inputEncoder).encode(batch);
+    const encoder = this.encoders[target];
+    if (encoder === null) throw new Error(`'${this.registration.processorId ?? ''}' has one input: nothing can be sent to its second`);
+    const arrow = encoder.encode(batch);
     const movable = transferable(arrow);
     bundle.sizes.push(arrow.byteLength);
     bundle.rows.push(batch.length);
     this.window.sent(batch.length, arrow.byteLength);
     this.client.sendData(
-      { data: [{ instructionId: bundle.id, transformId: timers ? TIMERS_TRANSFORM_ID : INPUT_TRANSFORM_ID, arrow }] },
+      { data: [{ instructionId: bundle.id, transformId: TRANSFORM_IDS[target], arrow }] },
       movable === null ? undefined : [movable],
     );
     if (this.window.open) return undefined;

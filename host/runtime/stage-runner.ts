@@ -6,6 +6,12 @@
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import type { TransformMetrics } from '../../shared/protocol/messages.ts';
 
+/**
+ * Where rows sent to a stage go: its input, the second input of a two-input stage (connect()),
+ * or the timers its head fires. The names are the Data transform ids (proto/data.md).
+ */
+export type SendTarget = 'input' | 'input2' | 'timers';
+
 /** Receives the stage's outputs, by output id; a returned promise means "wait before more". */
 export type OutputHandler = (outputId: string, batch: RowBatch) => void | Promise<void>;
 
@@ -14,8 +20,8 @@ export interface StageRunner {
   register(): Promise<void>;
   /** Opens a bundle: the head sees `watermark`, the functions after it `chainedWatermark` (default: the same). */
   startBundle(watermark: number, chainedWatermark?: number): void;
-  /** Sends rows (input, or fired timers) of the open bundle; returns a promise while too much is in flight. */
-  send(batch: RowBatch, timers: boolean): void | Promise<void>;
+  /** Sends rows (of an input, or fired timers) of the open bundle; returns a promise while too much is in flight. */
+  send(batch: RowBatch, target: SendTarget): void | Promise<void>;
   /** Batches sent and not yet processed. */
   readonly inFlight: number;
   /** Resolves when nothing is in flight any more. */

@@ -18,6 +18,11 @@
  * A stage that assigns timestamps sends the watermark it generates periodically
  * (pipeline.auto-watermark-interval), also while its input is quiet: the records that advance it
  * may come back from the worker while the task waits for input, and it wakes up when it is due.
+ * A two-input stage (connect()) gathers each input's rows into batches of their own, sent tagged
+ * with their input; the rows of both count towards a bundle, and whatever ends a bundle sends
+ * both. Within a bundle the order between the two inputs is not kept (as in Flink, where it
+ * depends on which input's records came first): the watermarks, barriers and end they share,
+ * which finish the bundle, are what orders them.
  */
 import { describeType } from '../../shared/api/types.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
@@ -29,7 +34,7 @@ import { PendingBatch } from './pending-batch.ts';
 import type { InputGate } from './input-gate.ts';
 import type { RecordWriter } from './record-writer.ts';
 import type { StageRunner } from './stage-runner.ts';
-import { END, type StreamElement } from './stream-element.ts';
+import { END, type InputNumber, type StreamElement } from './stream-element.ts';
 import type { WatermarkGenerator } from './watermark-generator.ts';
 
 export interface UdfTaskOptions {
@@ -44,7 +49,7 @@ export interface UdfTaskOptions {
   bundleSize: number;
   bundleTimeMs: number;
   batchSize: number;
-  /** Set for stages whose head is a keyed process function: timers live here. */
+  /** Set for stages whose head owns timers (a keyed process or keyed co-process function, a window): they live here. */
   timers: { backend: KeyedStateBackend; range: KeyGroupRange; operator: string } | null;
   /** Set for stages that assign timestamps: they generate watermarks instead of forwarding them. */
   watermarks: WatermarkGenerator | null;
@@ -57,7 +62,8 @@ export interface UdfTaskOptions {
 }
 
 export class UdfTask {
-  private readonly pending: PendingBatch;
+  /** Rows gathered for the next batch to each input, by input number − 1: one per input of the stage. */
+  private readonly pending: PendingBatch[];
   private bundleOpen = false;
   private bundleElements = 0;
   private bundleDeadline = Infinity;
@@ -74,7 +80,10 @@ export class UdfTask {
   private watermark = -Infinity;
 
   constructor(private readonly o: UdfTaskOptions) {
-    this.pending = new PendingBatch(o.stage.keyedInput, o.stage.timestampedInput);
+    // keyedInput and timestampedInput describe both inputs of a two-input stage.
+    const { keyedInput, timestampedInput } = o.stage;
+    this.pending = [new PendingBatch(keyedInput, timestampedInput)];
+    if (o.stage.twoInput) this.pending.push(new PendingBatch(keyedInput, timestampedInput));
   }
 
   async run(): Promise<void> {
@@ -88,7 +97,7 @@ export class UdfTask {
       }
       switch (element.kind) {
         case 'records':
-          await this.addRecords(element.batch);
+          await this.addRecords(element.batch, element.input);
           if (this.bundleOpen || this.bundlesClosed !== this.timersCheckedAt) await this.onDeadlines();
           break;
         case 'watermark':
@@ -162,19 +171,28 @@ export class UdfTask {
     return this.broadcast({ kind: 'watermark', timestamp: wm });
   }
 
-  private async addRecords(batch: RowBatch): Promise<void> {
+  private async addRecords(batch: RowBatch, input: InputNumber): Promise<void> {
     const { batchSize, bundleSize } = this.o;
+    const pending = this.pending[input - 1];
+    if (pending === undefined) throw new Error(`operator '${this.o.stage.name}' has one input, and was given rows for input ${input}`);
     let from = 0;
     while (from < batch.length) {
       if (!this.bundleOpen) this.openBundle();
-      const room = Math.min(batchSize - this.pending.length, bundleSize - this.bundleElements);
+      const room = Math.min(batchSize - pending.length, bundleSize - this.bundleElements);
       const take = Math.min(room, batch.length - from);
-      this.pending.append(batch, from, take);
+      pending.append(batch, from, take);
       from += take;
       this.bundleElements += take;
-      if (this.pending.length >= batchSize) await this.flushBatch();
+      if (pending.length >= batchSize) await this.flushBatch(input);
       if (this.bundleElements >= bundleSize) await this.closeBundle();
     }
+  }
+
+  /** Rows gathered and not sent yet, of every input. */
+  private get pendingRows(): number {
+    let rows = 0;
+    for (const p of this.pending) rows += p.length;
+    return rows;
   }
 
   /**
@@ -190,27 +208,37 @@ export class UdfTask {
     this.bundleDeadline = Date.now() + this.o.bundleTimeMs;
   }
 
-  private flushBatch(): void | Promise<void> {
-    if (this.pending.length === 0) return undefined;
+  private flushBatch(input: InputNumber): void | Promise<void> {
+    const pending = this.pending[input - 1]!;
+    if (pending.length === 0) return undefined;
     try {
-      return this.o.runner.send(this.pending.take(), false)?.catch((error: unknown) => {
-        throw this.inputError(error);
+      return this.o.runner.send(pending.take(), input === 1 ? 'input' : 'input2')?.catch((error: unknown) => {
+        throw this.inputError(error, input);
       });
     } catch (error) {
-      throw this.inputError(error);
+      throw this.inputError(error, input);
     }
+  }
+
+  /** Sends what is gathered for every input. */
+  private async flushBatches(): Promise<void> {
+    await this.flushBatch(1);
+    if (this.pending.length > 1) await this.flushBatch(2);
   }
 
   /**
    * A record that its stage's input type cannot carry can only come from a source given a type
-   * (each stage's outputs are checked where they leave it): said so, naming the operator.
+   * (each stage's outputs are checked where they leave it): said so, naming the operator and,
+   * of a two-input one, the input.
    */
-  private inputError(error: unknown): unknown {
+  private inputError(error: unknown, input: InputNumber): unknown {
     if (!(error instanceof ValueEncodeError)) return error;
     const stage = this.o.stage;
-    const type = stage.inputType === null ? 'the generic encoding' : describeType(stage.inputType);
+    const declared = input === 1 ? stage.inputType : stage.input2Type;
+    const type = declared === null ? 'the generic encoding' : describeType(declared);
+    const whose = input === 1 ? 'its input type' : 'the type of its second input';
     return new InputTypeError(
-      `operator '${stage.transforms[0]?.name ?? stage.name}' was given a record that its input type, ${type}, cannot carry: ` +
+      `operator '${stage.transforms[0]?.name ?? stage.name}' was given a record that ${whose}, ${type}, cannot carry: ` +
         `${error.message}. The type is the one given where the stream was made (fromCollection, addSource, …).`,
     );
   }
@@ -223,7 +251,7 @@ export class UdfTask {
   private async closeBundle(): Promise<void> {
     if (this.heldWatermark !== null) return this.finishBundle();
     if (!this.bundleOpen) return;
-    await this.flushBatch();
+    await this.flushBatches();
     this.bundleOpen = false;
     this.bundlesClosed++;
     this.bundleDeadline = Infinity;
@@ -241,7 +269,7 @@ export class UdfTask {
   /** Ends the open bundle and waits until every bundle has finished; then moves a held watermark on. */
   private async finishBundle(): Promise<void> {
     if (this.bundleOpen) {
-      await this.flushBatch();
+      await this.flushBatches();
       this.bundleOpen = false;
       this.bundlesClosed++;
       this.bundleDeadline = Infinity;
@@ -273,18 +301,18 @@ export class UdfTask {
   private async waitForInput(): Promise<void> {
     const runner = this.o.runner;
     // Nothing to read now: if the worker is idle too, send what is gathered at once.
-    if (this.pending.length > 0 && runner.inFlight === 0) await this.flushBatch();
+    if (this.pendingRows > 0 && runner.inFlight === 0) await this.flushBatches();
     // A held watermark does not wait for the bundle timer while the input is idle.
     if (this.heldWatermark !== null) return this.finishBundle();
     // Nor do the timers a keyed process function registered: they reach the host with its
     // bundle's state, so a bundle the worker is done with finishes while the input is idle, and
     // they fire when due rather than up to udf.bundle.time later (or never, at a long one).
     const timersWaiting = this.o.timers !== null && this.bundleOpen;
-    if (timersWaiting && this.pending.length === 0 && runner.inFlight === 0) await this.closeBundle();
+    if (timersWaiting && this.pendingRows === 0 && runner.inFlight === 0) await this.closeBundle();
     const generated = this.emitGenerated();
     if (generated !== undefined) await generated;
     const waits: Promise<unknown>[] = [this.o.gate.available()];
-    if (this.pending.length > 0 || (timersWaiting && this.bundleOpen)) waits.push(runner.drained());
+    if (this.pendingRows > 0 || (timersWaiting && this.bundleOpen)) waits.push(runner.drained());
     // A finishing bundle may register processing-time timers that are due before any input.
     if (this.finishing !== null) waits.push(this.finishing);
     const idleAt = this.o.watermarks?.idleAt() ?? Infinity;
@@ -307,7 +335,7 @@ export class UdfTask {
     const now = Date.now();
     if (this.bundleOpen && now >= this.bundleDeadline) await this.closeBundle();
     if (this.nextProcessingTimer() <= now) await this.fireProcessingTimers(now);
-    if (idleAt <= now && this.o.watermarks !== null && this.pending.length === 0 && this.o.runner.inFlight === 0) {
+    if (idleAt <= now && this.o.watermarks !== null && this.pendingRows === 0 && this.o.runner.inFlight === 0) {
       this.o.watermarks.idle = true;
       await this.broadcast({ kind: 'status', active: false });
     }
@@ -392,7 +420,7 @@ export class UdfTask {
         timestamps: part.map((t) => t.timestamp),
       };
       this.bundleElements += part.length;
-      await this.o.runner.send(batch, true);
+      await this.o.runner.send(batch, 'timers');
     }
     if (domain === 0) {
       // No watermark is held here: no bundle was open.
