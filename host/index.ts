@@ -18,6 +18,7 @@ export { SourceFunction, type SourceContext } from './api/sources.ts';
 export { SinkFunction, FileSink, type FileSinkOptions } from './api/sinks.ts';
 export { WatermarkStrategy } from './api/watermark-strategy.ts';
 export { WindowedStream } from './api/windowed-stream.ts';
+export { ConnectedStreams } from './api/connected-streams.ts';
 export { JobExecutionResult, type OperatorCounts } from './api/job-result.ts';
 export { DEAD_LETTERS, type DeadLetter } from './api/dead-letters.ts';
 export { formatValue } from './api/format-value.ts';

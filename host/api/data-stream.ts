@@ -28,6 +28,7 @@ import type {
   UdfTransformation,
 } from '../graph/transformation.ts';
 import { resolveAggregationField, type AggregationName } from './aggregation-field.ts';
+import { ConnectedStreams } from './connected-streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
 import { checkFunction, checkPositiveInt } from './function-checks.ts';
 import { FileSink, SinkFunction, type SinkSpec } from './sinks.ts';
@@ -315,6 +316,22 @@ export class DataStream<T> {
     return new DataStream<T>(this.env, t);
   }
 
+  /**
+   * This stream and `other`, of any type, for one operator with a method for each
+   * (ConnectedStreams: map, flatMap, process, keyBy). Two KeyedStreams make keyed connected
+   * streams, whose operator shares each key's state and timers between the two inputs.
+   */
+  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2> {
+    if (!(other instanceof DataStream) || other.env !== this.env) {
+      throw new JobDefinitionError('connect() takes a stream of the same environment');
+    }
+    const keyed = this.isKeyed() && other.isKeyed();
+    return new ConnectedStreams<T, T2>(this, other, keyed, (kind, name, fn, outputType) => {
+      const t = this.newUdf(kind, name, fn, outputType, { input2: other.transformation, keyedInput: keyed });
+      return new DataStream(this.env, t);
+    });
+  }
+
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): DataStream<T> {
     const assigner = strategy.timestampAssigner;
     if (assigner !== null) checkFunction(assigner, 'extractTimestamp', 'withTimestampAssigner()');
@@ -411,7 +428,7 @@ export class DataStream<T> {
     name: string,
     fn: unknown,
     outputType: TypeInformation<unknown> | undefined,
-    extra: Partial<Pick<UdfTransformation, 'builtin' | 'watermarkStrategy' | 'keySelector'>> = {},
+    extra: Partial<Pick<UdfTransformation, 'builtin' | 'watermarkStrategy' | 'keySelector' | 'input2' | 'keyedInput'>> = {},
   ): UdfTransformation {
     if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
       throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
@@ -421,11 +438,11 @@ export class DataStream<T> {
       udf: kind,
       name,
       input: this.transformation,
-      input2: null,
+      input2: extra.input2 ?? null,
       fn,
       keySelector: extra.keySelector ?? null,
       builtin: extra.builtin ?? null,
-      keyedInput: this.isKeyed(),
+      keyedInput: extra.keyedInput ?? this.isKeyed(),
       sideOutputs: new Map(),
       failurePolicy: null,
       watermarkStrategy: extra.watermarkStrategy ?? null,

@@ -119,6 +119,15 @@ export type ProcessLike<IN, OUT> =
 export type KeyedProcessLike<KEY, IN, OUT> =
   | KeyedProcessFunction<KEY, IN, OUT>
   | ((value: IN, ctx: KeyedProcessContext<KEY>, out: Collector<OUT>) => MaybePromise<Emitted<OUT>>);
+/** Co functions: a class instance, or a plain object with the two methods (and open/close if it likes). */
+export type CoMapLike<IN1, IN2, OUT> = Pick<CoMapFunction<IN1, IN2, OUT>, 'map1' | 'map2'> & Partial<RichFunction>;
+export type CoFlatMapLike<IN1, IN2, OUT> = Pick<CoFlatMapFunction<IN1, IN2, OUT>, 'flatMap1' | 'flatMap2'> & Partial<RichFunction>;
+export type CoProcessLike<IN1, IN2, OUT> = Pick<CoProcessFunction<IN1, IN2, OUT>, 'processElement1' | 'processElement2'> & Partial<RichFunction>;
+export type KeyedCoProcessLike<KEY, IN1, IN2, OUT> = Pick<
+  KeyedCoProcessFunction<KEY, IN1, IN2, OUT>,
+  'processElement1' | 'processElement2'
+> &
+  Partial<Pick<KeyedCoProcessFunction<KEY, IN1, IN2, OUT>, 'onTimer' | 'open' | 'close'>>;
 export type TimestampAssignerLike<T> =
   | TimestampAssigner<T>
   | ((value: T, recordTimestamp: number | null) => number);

@@ -5,60 +5,15 @@
  * counted twice.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  addLogSink,
-  EventTimeSessionWindows,
-  SourceFunction,
-  TumblingEventTimeWindows,
-  WatermarkStrategy,
-} from '../../host/index.ts';
+import { EventTimeSessionWindows, TumblingEventTimeWindows, WatermarkStrategy } from '../../host/index.ts';
 import { collect, environment, MODES } from '../support/jobs.ts';
 import { SumOfWindow, WithWindow, type Event } from '../e2e/window-functions.ts';
+import { CheckpointGate, GatedSource } from './checkpoint-gate.ts';
 import { FailsOnce } from './fails-once.ts';
 
 const N = 600;
 const PAUSE_AT = 250;
 const FAIL_AT = 400;
-
-/** Resolves, once, when a checkpoint completes after wait() was called; tells which checkpoints restarts restored. */
-class CheckpointGate {
-  readonly restartedFrom: string[] = [];
-  private waiting: (() => void) | null = null;
-  private used = false;
-  readonly remove = addLogSink((r) => {
-    if (/^checkpoint \d+ complete/.test(r.message)) {
-      this.waiting?.();
-      this.waiting = null;
-    }
-    const restart = /restart \d+ .* from (checkpoint \d+|the start)/.exec(r.message);
-    if (restart !== null) this.restartedFrom.push(restart[1]!);
-  });
-  wait(): Promise<void> {
-    if (this.used) return Promise.resolve();
-    this.used = true;
-    return new Promise((resolve) => (this.waiting = resolve));
-  }
-}
-
-/** 0..n-1; at PAUSE_AT it waits (once) for a checkpoint, which then holds windows part filled. */
-class GatedSource extends SourceFunction<number> {
-  private next = 0;
-  constructor(private readonly gate: CheckpointGate) {
-    super();
-  }
-  async *run(): AsyncGenerator<number> {
-    while (this.next < N) {
-      if (this.next === PAUSE_AT) await this.gate.wait();
-      yield this.next++;
-    }
-  }
-  override snapshotState(): number {
-    return this.next;
-  }
-  override restoreState(state: unknown): void {
-    this.next = typeof state === 'number' ? state : 0;
-  }
-}
 
 describe.each(MODES)('%s mode', (mode) => {
   it.each([
@@ -75,7 +30,7 @@ describe.each(MODES)('%s mode', (mode) => {
       'restart-strategy.fixed-delay.delay': 0,
     });
     const keyed = env
-      .addSource(new GatedSource(gate), 'Gated')
+      .addSource(new GatedSource(gate, N, PAUSE_AT), 'Gated')
       .map(new FailsOnce(FAIL_AT))
       .setFailurePolicy('restart')
       .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => x))

@@ -1,0 +1,113 @@
+/**
+ * ConnectedStreams: two streams, possibly of different types, processed by one operator with a
+ * method for each (DataStream.connect(other), PyFlink's ConnectedStreams in camelCase). The
+ * operator runs in a worker like any other: each parallel instance gets the records of both
+ * inputs, in whatever order they arrive, and its watermark is the smaller of theirs.
+ *
+ * Connected KeyedStreams (or keyBy(key1, key2) here) are keyed: a record of either input goes
+ * to the instance that owns its key, and both methods see that key's state and timers, which is
+ * how two streams are joined by key (a KeyedCoProcessFunction keeping one side in state until
+ * the other arrives). A KeyedStream connected with a stream that is not keeps its partitioning
+ * by key, but its operator has no keyed state, as in Flink.
+ */
+import {
+  KeyedCoProcessFunction,
+  type CoFlatMapLike,
+  type CoMapLike,
+  type CoProcessLike,
+  type KeyedCoProcessLike,
+  type KeySelectorLike,
+} from '../../shared/api/functions.ts';
+import { TypeInformation } from '../../shared/api/types.ts';
+import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import type { UdfKind } from '../graph/transformation.ts';
+import type { DataStream } from './data-stream.ts';
+import { checkFunction } from './function-checks.ts';
+
+/** Adds the two-input transform (DataStream hands this in: only it may add a transform on its inputs). */
+export type AddTwoInputTransform = <R>(kind: UdfKind, name: string, fn: unknown, outputType: TypeInformation<R> | undefined) => DataStream<R>;
+
+/** The co functions' two methods, by kind. */
+const METHODS = {
+  co_map: ['map1', 'map2'],
+  co_flat_map: ['flatMap1', 'flatMap2'],
+  co_process: ['processElement1', 'processElement2'],
+  keyed_co_process: ['processElement1', 'processElement2'],
+} as const;
+
+const CLASS_NAMES = {
+  co_map: 'CoMapFunction',
+  co_flat_map: 'CoFlatMapFunction',
+  co_process: 'CoProcessFunction',
+  keyed_co_process: 'KeyedCoProcessFunction (or a CoProcessFunction)',
+} as const;
+
+type CoKind = keyof typeof METHODS;
+
+export class ConnectedStreams<IN1, IN2> {
+  constructor(
+    readonly stream1: DataStream<IN1>,
+    readonly stream2: DataStream<IN2>,
+    /** True when both are KeyedStreams: the operator is keyed. */
+    readonly keyed: boolean,
+    private readonly add: AddTwoInputTransform,
+  ) {}
+
+  /**
+   * Partitions both streams by key, each with its own key selector; records of the two with
+   * equal keys meet in the same instance, under the same state. PyFlink's key_by(key_selector1,
+   * key_selector2).
+   */
+  keyBy<K>(keySelector1: KeySelectorLike<IN1, K>, keySelector2: KeySelectorLike<IN2, K>): ConnectedStreams<IN1, IN2> {
+    return this.stream1.keyBy(keySelector1).connect(this.stream2.keyBy(keySelector2));
+  }
+
+  /** map1 for the first stream's records, map2 for the second's; one output stream. */
+  map<R>(fn: CoMapLike<IN1, IN2, R>, outputType?: TypeInformation<R>): DataStream<R> {
+    return this.transform('co_map', 'Co-Map', fn, outputType);
+  }
+
+  /** flatMap1 and flatMap2 emit any number of records each, through `out` or as an iterable. */
+  flatMap<R>(fn: CoFlatMapLike<IN1, IN2, R>, outputType?: TypeInformation<R>): DataStream<R> {
+    return this.transform('co_flat_map', 'Co-Flat Map', fn, outputType);
+  }
+
+  /**
+   * processElement1 and processElement2 with a context: the record's timestamp, side outputs,
+   * and on keyed connected streams the current key, timers (onTimer) and keyed state.
+   */
+  process<R, K = unknown>(fn: KeyedCoProcessLike<K, IN1, IN2, R> | CoProcessLike<IN1, IN2, R>, outputType?: TypeInformation<R>): DataStream<R> {
+    if (this.keyed) return this.transform('keyed_co_process', 'Keyed Co-Process', fn, outputType);
+    if (fn instanceof KeyedCoProcessFunction) {
+      throw new JobDefinitionError(
+        'process(): a KeyedCoProcessFunction needs keyed connected streams: connect two KeyedStreams, or call keyBy(keySelector1, keySelector2) first',
+      );
+    }
+    return this.transform('co_process', 'Co-Process', fn, outputType);
+  }
+
+  private transform<R>(kind: CoKind, name: string, fn: unknown, outputType: TypeInformation<R> | undefined): DataStream<R> {
+    checkCoFunction(fn, kind);
+    if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
+      throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
+    }
+    return this.add(kind, name, fn, outputType);
+  }
+}
+
+/**
+ * A co function is an object with both methods (an instance of the class, or a plain object):
+ * there is no lambda form, since two functions are needed.
+ */
+function checkCoFunction(fn: unknown, kind: CoKind): void {
+  const [first, second] = METHODS[kind];
+  const call = kind === 'co_map' ? 'map()' : kind === 'co_flat_map' ? 'flatMap()' : 'process()';
+  checkFunction(fn, first, call);
+  const missing = [first, second].filter((m) => typeof (fn as Record<string, unknown>)[m] !== 'function');
+  if (typeof fn === 'function' || missing.length > 0) {
+    const has = typeof fn === 'function' ? 'a plain function' : `an object without ${missing.map((m) => `${m}()`).join(' or ')}`;
+    throw new JobDefinitionError(
+      `${call} on connected streams takes a ${CLASS_NAMES[kind]}: an object with ${first}() and ${second}() methods; got ${has}`,
+    );
+  }
+}
