@@ -23,6 +23,7 @@ export { JobExecutionResult, type OperatorCounts } from './api/job-result.ts';
 export { DEAD_LETTERS, type DeadLetter } from './api/dead-letters.ts';
 export { formatValue } from './api/format-value.ts';
 export type { JobClient } from './runtime/job-runner.ts';
+export { JobStatus } from './api/job-status.ts';
 export { SourceCancelledError } from './runtime/sources/function-reader.ts';
 export { EscapedFunctionError } from './runtime/host-thread-jobs.ts';
 export {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { JobCancelledError, WorkerFailureError } from '../../shared/errors/errors.ts';
 import { JobExecutionResult, type OperatorCounts } from '../api/job-result.ts';
+import { isTerminal, type JobStatus } from '../api/job-status.ts';
 import { checkSources } from './sources/check-sources.ts';
 import { checkSinks } from './sinks/check-sinks.ts';
 import { hostThreadJobStarted } from './host-thread-jobs.ts';
@@ -29,6 +30,10 @@ import type { SinkWriter } from './sinks/sink-writer.ts';
 
 export interface JobClient {
   readonly jobName: string;
+  /** The job's id: 32 hex digits, as Flink's JobID prints; it names the job in the host's log. */
+  getJobId(): string;
+  /** Where the job is now (JobStatus): a promise, as Flink's, though it is known at once here. */
+  getJobStatus(): Promise<JobStatus>;
   /** Resolves when the job finished; rejects with the reason it failed or was cancelled. */
   getJobExecutionResult(): Promise<JobExecutionResult>;
   /**
@@ -59,6 +64,8 @@ export function runJob(jobName: string, transformations: Transformation[], confi
   result.catch(() => undefined);
   return {
     jobName,
+    getJobId: () => execution.jobId,
+    getJobStatus: () => Promise.resolve(execution.status),
     getJobExecutionResult: () => result,
     cancel: () => execution.cancelAndWait(),
     workers: () => execution.workers(),
@@ -67,6 +74,8 @@ export function runJob(jobName: string, transformations: Transformation[], confi
 
 class JobExecution {
   result: Promise<JobExecutionResult> | null = null;
+  readonly jobId = randomBytes(16).toString('hex');
+  private current: JobStatus = 'INITIALIZING';
   private attempt: Attempt | null = null;
   /**
    * The attempt that ran to its end (every task finished), once it has: what is left is its
@@ -88,7 +97,29 @@ class JobExecution {
     private readonly log: Logger,
   ) {}
 
+  get status(): JobStatus {
+    return this.current;
+  }
+
+  /** Moves to `status`, unless the job is cancelling (only CANCELED follows) or over. */
+  private moveTo(status: JobStatus): void {
+    if (isTerminal(this.current)) return;
+    if (this.current === 'CANCELLING' && status !== 'CANCELED') return;
+    this.current = status;
+  }
+
   async run(): Promise<JobExecutionResult> {
+    try {
+      const result = await this.runInMode();
+      this.moveTo('FINISHED');
+      return result;
+    } catch (error) {
+      this.moveTo(this.cancelled || error instanceof JobCancelledError ? 'CANCELED' : 'FAILED');
+      throw error;
+    }
+  }
+
+  private async runInMode(): Promise<JobExecutionResult> {
     if (this.config.get('udf.execution-mode') !== 'embedded') return this.runJob();
     const release = hostThreadJobStarted((error) => this.attempt?.abort(error));
     try {
@@ -136,7 +167,9 @@ class JobExecution {
       return writer;
     };
     let startupFailuresInARow = 0;
-    this.log.info(`job '${this.jobName}' starts (${mode} mode, ${plan.stages.length} stages, restart strategy ${strategy.description})`);
+    this.log.info(
+      `job '${this.jobName}' (${this.jobId}) starts (${mode} mode, ${plan.stages.length} stages, restart strategy ${strategy.description})`,
+    );
 
     for (let number = 0; ; number++) {
       let attempt: Attempt | null = null;
@@ -164,6 +197,7 @@ class JobExecution {
             onLimit = stop;
           });
         } else {
+          this.moveTo('RUNNING');
           await finished.commitAll();
           attempt = finished;
         }
@@ -201,6 +235,7 @@ class JobExecution {
           startupFailuresInARow = 0;
         }
         const decision = strategy.onFailure(Date.now());
+        if (decision.restart) this.moveTo('RESTARTING');
         if (!decision.restart) {
           this.log.error(`job '${this.jobName}' failed and is not restarted: ${decision.reason}`);
           throw error;
@@ -244,6 +279,7 @@ class JobExecution {
     });
     this.attempt = attempt;
     setOnLimit(() => attempt.abort(new EnoughResults(), true));
+    this.moveTo('RUNNING');
     try {
       if (this.cancelled) throw new JobCancelledError(`job '${this.jobName}' was cancelled`);
       await attempt.build();
@@ -253,6 +289,7 @@ class JobExecution {
       await attempt.commitAll();
       return attempt;
     } catch (error) {
+      if (!(error instanceof EnoughResults || attempt.failed instanceof EnoughResults)) this.moveTo('FAILING');
       attempt.abort(error);
       // Cancelled, its limit reached or failed: its functions release what they hold (close())
       // before its workers are killed, as Flink closes a cancelled task's operators.
@@ -282,6 +319,7 @@ class JobExecution {
   }
 
   cancel(): void {
+    this.moveTo('CANCELLING');
     this.cancelled = true;
     this.attempt?.abort(new JobCancelledError(`job '${this.jobName}' was cancelled`));
     this.wakeFromDelay?.();
