@@ -165,7 +165,8 @@ export function isTimestamped(t: Transformation): boolean {
     case 'source':
       return t.source.timestamped;
     case 'udf':
-      return t.udf === 'timestamps' || isTimestamped(t.input) || (t.input2 !== null && isTimestamped(t.input2));
+      // A window's results carry its maxTimestamp(), processing-time and count windows' too (as in Flink).
+      return t.udf === 'timestamps' || t.udf === 'window' || isTimestamped(t.input) || (t.input2 !== null && isTimestamped(t.input2));
     case 'union':
       return t.inputs.some(isTimestamped);
     case 'partition':

@@ -22,7 +22,8 @@ export function processorLayouts(register: RegisterRequest): ProcessorLayouts {
   const transforms = register.transforms ?? [];
   const last = transforms[transforms.length - 1];
   if (last === undefined || !last.id) throw new Error('a bundle processor needs at least one transform');
-  const timestamped = Boolean(register.timestampedInput) || transforms.some((t) => t.kind === 'timestamps');
+  // A window's results carry its maxTimestamp(), whatever its input carries.
+  const timestamped = Boolean(register.timestampedInput) || transforms.some((t) => t.kind === 'timestamps' || t.kind === 'window');
   const outputs = new Map<string, BatchLayout>();
   outputs.set(last.id, {
     value: parseTypeDescriptor(last.outputType ?? ''),
