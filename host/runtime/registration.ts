@@ -7,6 +7,7 @@ import type { Configuration } from '../../shared/config/configuration.ts';
 import type { FunctionSpec, RegisterRequest } from '../../shared/protocol/messages.ts';
 import { customPartitionsOf, DEAD_LETTERS_TAG, sideOutputId, transformId, typeOf, type JobPlan, type UdfStage } from '../graph/plan.ts';
 import type { UdfTransformation } from '../graph/transformation.ts';
+import { windowFunctionName, type WindowSpec } from '../../shared/protocol/window-spec.ts';
 import { describeFunction, shipFunction } from '../shipping/ship-function.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
 
@@ -65,9 +66,11 @@ export async function shipFunctions(plan: JobPlan, embedded: boolean): Promise<S
       } else {
         // Embedded mode runs the function itself, but refuses what the other modes would: a
         // job debugged there runs unchanged in a worker.
-        const shipped = await shipFunction(t.fn, { role: ROLE[t.udf], operator: t.name });
+        // A window ships its functions in one object, named for the one that runs when it fires.
+        const name = t.udf === 'window' ? windowFunctionName(t.fn as WindowSpec, describeFunction) : undefined;
+        const shipped = await shipFunction(t.fn, { role: ROLE[t.udf], operator: t.name, ...(name === undefined ? {} : { name }) });
         specs.set(t, embedded ? { urn: EMBEDDED_URN, payload: Buffer.from(transformId(t)) } : { urn: shipped.urn, payload: shipped.payload });
-        names.set(t, embedded ? describeFunction(t.fn) : shipped.name);
+        names.set(t, embedded ? (name ?? describeFunction(t.fn)) : shipped.name);
       }
       if (t.keySelector !== null) {
         const shipped = await shipFunction(t.keySelector, { role: 'key selector', operator: t.name });

@@ -27,6 +27,8 @@ export interface ShipOptions {
   role: string;
   /** The operator's name, for messages. */
   operator: string;
+  /** How messages name the function, where `fn` is not the function the user gave (a window's spec): by default, describeFunction(fn). */
+  name?: string;
 }
 
 export { FUNCTION_URN };
@@ -34,7 +36,7 @@ export { FUNCTION_URN };
 const encoder = new TextEncoder();
 
 export async function shipFunction(fn: unknown, options: ShipOptions): Promise<ShippedFunction> {
-  const name = describeFunction(fn);
+  const name = options.name ?? describeFunction(fn);
   const payload: FunctionPayload = inspectionPass(() => {
     try {
       return { name, function: new FunctionShipper(describeFunction).root(fn) };

@@ -26,3 +26,8 @@ export interface WindowSpec {
   /** A WindowFunction ('apply') or ProcessWindowFunction ('process'); null for 'none'. */
   readonly windowFunction: unknown;
 }
+
+/** What messages call a window's functions: the one that runs when it fires (its window function, else its reduce or aggregate function). */
+export function windowFunctionName(spec: WindowSpec, nameOf: (fn: unknown) => string): string {
+  return nameOf(spec.windowFunction ?? spec.combine);
+}

@@ -3,7 +3,7 @@
  * embedded mode refuses it too, so that a job debugged there runs unchanged in workers.
  */
 import { describe, expect, it } from 'vitest';
-import { UnshippableFunctionError } from '../../host/index.ts';
+import { CountTumblingWindowAssigner, UnshippableFunctionError } from '../../host/index.ts';
 import { collect, environment } from '../support/jobs.ts';
 import { failureOf } from '../support/failure.ts';
 
@@ -20,5 +20,20 @@ describe.each(['process', 'thread', 'embedded'] as const)('%s mode', (mode) => {
     expect(error!.message).toMatch(/move .*into the function|field of a function class|export/);
     expect(out).toEqual([]);
     expect(client.workers()).toEqual([]);
+  });
+
+  it("a window's function closing over a local variable is refused, named as the function the user gave", async () => {
+    const env = environment(mode);
+    const factor = 3;
+    env
+      .fromCollection([1, 2])
+      .keyBy(() => 0)
+      .window(CountTumblingWindowAssigner.of(2))
+      .reduce((x: number, y: number) => (x + y) * factor)
+      .print();
+    const error = await failureOf<UnshippableFunctionError>(env.execute('window closure'));
+    expect(error).toBeInstanceOf(UnshippableFunctionError);
+    expect(error!.functionName).toMatch(/^<lambda at unshippable\.test\.ts:\d+:\d+>$/);
+    expect(error!.message).toMatch(/^Cannot ship window function <lambda at unshippable\.test\.ts:\d+:\d+> of operator 'Window\(reduce\)' to a worker: .*`factor`/);
   });
 });

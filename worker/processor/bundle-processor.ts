@@ -28,10 +28,10 @@ import { CO_KINDS, CoFlatMapOperator, CoMapOperator, CoProcessOperator, isTwoInp
 import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
 import { PartitionCustomOperator } from './operators/partition-custom.ts';
 import { ProcessOperator } from './operators/process.ts';
-import { WindowOperator, windowFunctionsOf, windowFunctionName } from './operators/window.ts';
+import { WindowOperator, windowFunctionsOf } from './operators/window.ts';
 import { CountWindowOperator } from './operators/window-count.ts';
 import { CountWindowAssigner } from '../../shared/api/windows.ts';
-import type { WindowSpec } from '../../shared/protocol/window-spec.ts';
+import { windowFunctionName, type WindowSpec } from '../../shared/protocol/window-spec.ts';
 import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
 import type { TaskInfo } from '../../shared/api/task-runtime-context.ts';
 import { RuntimeContextImpl } from './runtime-context.ts';

@@ -301,9 +301,6 @@ export function windowFunctionsOf(spec: WindowSpec): unknown[] {
 }
 
 /** What failures name a window's function after: its window function, else its reduce or aggregate function. */
-export function windowFunctionName(spec: WindowSpec, nameOf: (fn: unknown) => string): string {
-  return nameOf(spec.windowFunction ?? spec.combine);
-}
 
 /** What a ProcessWindowFunction is given beside the elements of `window`. */
 export function windowContext(window: AnyWindow, ctx: ProcessContextImpl, clock: Clock): ProcessWindowContext<AnyWindow> {
