@@ -47,6 +47,14 @@ describe('two-input gate', () => {
     expect(put(0, records(4))).toEqual(['input 1: 4']);
   });
 
+  it('reads the channels with records in turn: a busy input does not starve a quiet one', () => {
+    const channels = [new StreamChannel(1_000), new StreamChannel(1_000)];
+    const gate = new InputGate(channels, [1, 2]);
+    for (const batch of [records(1), records(2), records(3)]) void channels[0]!.put(batch);
+    void channels[1]!.put(records('rule'));
+    expect(drain(gate)).toEqual(['input 1: 1', 'input 2: rule', 'input 1: 2', 'input 1: 3']);
+  });
+
   it('a stream connected with itself: the same batch comes once on each input, not copied', () => {
     const first = new StreamChannel(1_000);
     const second = new StreamChannel(1_000);

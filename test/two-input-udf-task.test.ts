@@ -120,12 +120,13 @@ function put(channel: StreamChannel, ...elements: StreamElement[]): void {
 }
 
 describe('two-input task', () => {
-  it("sends each input's rows in batches of their own, tagged with their input", async () => {
+  it("sends each input's rows in batches of their own, tagged with their input, in the order the gate read them", async () => {
     const { runner, first, second, task } = setup();
     put(first, records(1, 2, 3), records(4), END);
     put(second, records('a', 'b', 'c'), END);
     await task.run();
-    expect(runner.log).toEqual(['start bundle -Infinity', 'input 1,2', 'input 3,4', 'input2 a,b', 'input2 c', 'finish bundle', 'close']);
+    // The gate reads 1,2,3 then a,b,c then 4: the 3 gathered goes out before a,b, the c before 4.
+    expect(runner.log).toEqual(['start bundle -Infinity', 'input 1,2', 'input 3', 'input2 a,b', 'input2 c', 'input 4', 'finish bundle', 'close']);
   });
 
   it('counts the rows of both inputs towards a bundle, and sends both as it closes', async () => {

@@ -102,11 +102,10 @@ export class InputGate {
       const element = state.channel.poll();
       if (element === null) continue;
       const out = this.accept(state, element);
-      if (out !== null) {
-        // Stay on a channel that delivered records, so batches are not split needlessly.
-        if (out.kind === 'records') this.next = (this.next + n - 1) % n;
-        return out;
-      }
+      // Round-robin, records included (as Flink's gates read the channels with data in turn): a
+      // channel that always has records does not starve the others, a stream connected or
+      // united with a busy one included.
+      if (out !== null) return out;
       visited = -1; // something changed (a watermark or barrier was absorbed): look at every channel again
     }
     if (this.states.every((s) => s.ended)) return this.endOnce();

@@ -20,9 +20,8 @@
  * may come back from the worker while the task waits for input, and it wakes up when it is due.
  * A two-input stage (connect()) gathers each input's rows into batches of their own, sent tagged
  * with their input; the rows of both count towards a bundle, and whatever ends a bundle sends
- * both. Within a bundle the order between the two inputs is not kept (as in Flink, where it
- * depends on which input's records came first): the watermarks, barriers and end they share,
- * which finish the bundle, are what orders them.
+ * both. The worker gets them in the order the gate read them: rows of one input go out before
+ * the other input's that came after them.
  */
 import { describeType } from '../../shared/api/types.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
@@ -175,6 +174,11 @@ export class UdfTask {
     const { batchSize, bundleSize } = this.o;
     const pending = this.pending[input - 1];
     if (pending === undefined) throw new Error(`operator '${this.o.stage.name}' has one input, and was given rows for input ${input}`);
+    // The other input's rows gathered before these go first: the function sees the two inputs'
+    // records in the order the gate read them, so a record of a quiet input (a rule, a control
+    // message) is not overtaken by a busy one's that came after it.
+    const other = this.pending.length > 1 ? (3 - input) as InputNumber : null;
+    if (other !== null && this.pending[other - 1]!.length > 0) await this.flushBatch(other);
     let from = 0;
     while (from < batch.length) {
       if (!this.bundleOpen) this.openBundle();
