@@ -15,6 +15,7 @@ import type { Configuration } from '../../shared/config/configuration.ts';
 import { CheckpointError, ProtocolError } from '../../shared/errors/errors.ts';
 import type { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import type { CompletedCheckpoint, SourcePosition } from '../checkpoint/completed-checkpoint.ts';
+import { restoredPositions } from '../checkpoint/restored-positions.ts';
 import type { FunctionSpec, StateRequest, StateResponse } from '../../shared/protocol/messages.ts';
 import { mainOutputOf, transformId, type Edge, type JobPlan, type SinkStage, type SourceStage, type Stage, type UdfStage } from '../graph/plan.ts';
 import type { UdfKind } from '../graph/transformation.ts';
@@ -40,7 +41,6 @@ import { holdsCommittables, sinkStatesTakenOver } from './sinks/committables.ts'
 import type { SinkWriter } from './sinks/sink-writer.ts';
 import { SourceTask } from './source-task.ts';
 import { createSourceReader } from './sources/create-source-reader.ts';
-import { rescaleSequence } from './sources/sequence-ranges.ts';
 import type { StageRunner, StoppableStage } from './stage-runner.ts';
 import { StreamChannel } from './stream-channel.ts';
 import type { InputNumber } from './stream-element.ts';
@@ -141,49 +141,28 @@ export class Attempt {
         }
       }
     }
-    const launches: Promise<void>[] = [];
     const restore = this.o.restore;
-    const coordinator = this.o.coordinator;
+    // What can fail in the host fails before any worker is started: a failure once some are
+    // starting must wait for them, so that the job runner can kill them (see allLaunched).
     if (restore !== null) this.checkStateClaimed(restore);
+    const positions = restore === null ? null : restoredPositions(plan, restore, checkpointKey, this.o.log);
+    const launches: (() => Promise<void>)[] = [];
     for (const stage of plan.stages) {
-      const key = checkpointKey(stage);
-      const positions = stage.kind === 'source' && restore !== null ? restoredPositions(stage, key, restore) : null;
       for (let s = 0; s < stage.parallelism; s++) {
         switch (stage.kind) {
-          case 'source': {
-            const from = positions?.[s];
-            const reader = createSourceReader(stage, s, config, from, {
-              context: this.hostContext(stage, s),
-              closing: (closed) => this.hostCloses.push({ closed, what: subtaskName(stage, s) }),
-            });
-            const task = new SourceTask(reader, this.writersOf(stage, s));
-            this.sources.push({ stage, subtask: s, task });
+          case 'source':
+            this.buildSource(stage, s, positions?.get(stage)?.[s]);
             break;
-          }
-          case 'sink': {
-            const writer = this.o.sinkWriter(stage, s, sinkStatesTakenOver(restore?.sinks[key], s, stage.parallelism));
-            if (writer instanceof FunctionWriter) writer.useContext(this.hostContext(stage, s));
-            const acks = new FinishedTaskAcks(
-              async (id) => {
-                await writer.preCommit(id);
-                coordinator?.ackSink(id, key, s, writer.checkpointState(id));
-              },
-              (error) => this.abort(error),
-            );
-            const onBarrier = (id: number, state: unknown): void => {
-              acks.sawBarrier(id);
-              coordinator?.ackSink(id, key, s, state);
-            };
-            this.sinks.push({ stage, subtask: s, task: new SinkTask(this.gateOf(stage, s), writer, onBarrier), acks });
+          case 'sink':
+            this.buildSink(stage, s);
             break;
-          }
           case 'udf':
-            launches.push(this.buildUdf(stage, s));
+            launches.push(this.prepareUdf(stage, s));
             break;
         }
       }
     }
-    await Promise.all(launches);
+    await allLaunched(launches.map((launch) => launch()));
     this.built = true;
   }
 
@@ -234,7 +213,41 @@ export class Attempt {
     );
   }
 
-  private async buildUdf(stage: UdfStage, s: number): Promise<void> {
+  /** Subtask `s` of a source, read from `from` (where a checkpoint left it) or its beginning. */
+  private buildSource(stage: SourceStage, s: number, from: SourcePosition | undefined): void {
+    const reader = createSourceReader(stage, s, this.o.config, from, {
+      context: this.hostContext(stage, s),
+      closing: (closed) => this.hostCloses.push({ closed, what: subtaskName(stage, s) }),
+    });
+    const task = new SourceTask(reader, this.writersOf(stage, s));
+    this.sources.push({ stage, subtask: s, task });
+  }
+
+  private buildSink(stage: SinkStage, s: number): void {
+    const key = checkpointKey(stage);
+    const coordinator = this.o.coordinator;
+    const writer = this.o.sinkWriter(stage, s, sinkStatesTakenOver(this.o.restore?.sinks[key], s, stage.parallelism));
+    if (writer instanceof FunctionWriter) writer.useContext(this.hostContext(stage, s));
+    const acks = new FinishedTaskAcks(
+      async (id) => {
+        await writer.preCommit(id);
+        coordinator?.ackSink(id, key, s, writer.checkpointState(id));
+      },
+      (error) => this.abort(error),
+    );
+    const onBarrier = (id: number, state: unknown): void => {
+      acks.sawBarrier(id);
+      coordinator?.ackSink(id, key, s, state);
+    };
+    this.sinks.push({ stage, subtask: s, task: new SinkTask(this.gateOf(stage, s), writer, onBarrier), acks });
+  }
+
+  /**
+   * Prepares subtask `s` of a UDF stage in the host (its registration, its keyed state restored,
+   * its writers), where what fails fails before any worker is started; the function returned
+   * launches its worker (none in embedded mode) and creates its task.
+   */
+  private prepareUdf(stage: UdfStage, s: number): () => Promise<void> {
     const { config } = this.o;
     const registration = registerRequest(stage, {
       jobName: this.o.jobName,
@@ -275,48 +288,52 @@ export class Attempt {
     let task: UdfTask | null = null;
     const onOutput = (id: string, batch: Parameters<RecordWriter['emit']>[0]): Promise<void> => task!.output(id, batch);
     const consumed = consumedOutputs(stage);
-    let runner: StageRunner & StoppableStage;
-    let client: WorkerClient | null = null;
-    if (this.o.supervisor === null) {
+    const gate = this.gateOf(stage, s);
+    const acks = new FinishedTaskAcks(
+      (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null),
+      (error) => this.abort(error),
+    );
+    const createTask = (runner: StageRunner & StoppableStage, client: WorkerClient | null): void => {
+      task = new UdfTask({
+        stage,
+        subtask: s,
+        gate,
+        runner,
+        writers,
+        mainOutputId: mainOutputOf(stage),
+        bundleSize: config.get('udf.bundle.size'),
+        bundleTimeMs: config.get('udf.bundle.time'),
+        batchSize: config.effectiveArrowBatchSize(),
+        timers: backend !== null && OWNS_TIMERS.has(head.udf) ? { backend, range, operator: transformId(head) } : null,
+        watermarks: generator,
+        onBarrier: (id) => {
+          acks.sawBarrier(id);
+          this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null);
+        },
+        onBundleFinished: (bundleId) => backend?.endBundle(bundleId),
+        onRegistered: () => this.registrations++,
+      });
+      this.udfs.push({ stage, subtask: s, task, runner, backend, client, state: stateStats, acks });
+    };
+    const supervisor = this.o.supervisor;
+    if (supervisor === null) {
       const originals = new Map<string, unknown>(stage.transforms.map((t) => [transformId(t), cloneFunction(t.fn)] as const));
       for (const t of stage.transforms) if (t.keySelector !== null) originals.set(embeddedKeySelectorRef(t), cloneFunction(t.keySelector));
       const loadFunction = async (spec: FunctionSpec): Promise<unknown> => {
         if (spec.urn !== EMBEDDED_URN) throw new Error(`embedded mode cannot load a function of kind ${spec.urn ?? ''}`);
         return originals.get(Buffer.from(spec.payload ?? new Uint8Array()).toString('utf8'));
       };
-      runner = new EmbeddedStage(registration, loadFunction, serveState, consumed, onOutput);
-    } else {
-      const worker = await this.o.supervisor.launch(`${stage.name} (${s + 1}/${stage.parallelism})`);
-      client = worker.client;
+      const runner = new EmbeddedStage(registration, loadFunction, serveState, consumed, onOutput);
+      return async () => createTask(runner, null);
+    }
+    return async () => {
+      const worker = await supervisor.launch(subtaskName(stage, s));
+      const client = worker.client;
       client.serveState(serveState);
       // A worker lost while its task waits for input fails the attempt now, not at the next record.
       client.onFailure((error) => this.abort(error));
-      runner = new RemoteStage(client, registration, consumed, onOutput, config);
-    }
-    const acks = new FinishedTaskAcks(
-      (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null),
-      (error) => this.abort(error),
-    );
-    task = new UdfTask({
-      stage,
-      subtask: s,
-      gate: this.gateOf(stage, s),
-      runner,
-      writers,
-      mainOutputId: mainOutputOf(stage),
-      bundleSize: config.get('udf.bundle.size'),
-      bundleTimeMs: config.get('udf.bundle.time'),
-      batchSize: config.effectiveArrowBatchSize(),
-      timers: backend !== null && OWNS_TIMERS.has(head.udf) ? { backend, range, operator: transformId(head) } : null,
-      watermarks: generator,
-      onBarrier: (id) => {
-        acks.sawBarrier(id);
-        this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null);
-      },
-      onBundleFinished: (bundleId) => backend?.endBundle(bundleId),
-      onRegistered: () => this.registrations++,
-    });
-    this.udfs.push({ stage, subtask: s, task, runner, backend, client, state: stateStats, acks });
+      createTask(new RemoteStage(client, registration, consumed, onOutput, config), client);
+    };
   }
 
   /**
@@ -465,6 +482,18 @@ export class Attempt {
  */
 const OWNS_TIMERS: ReadonlySet<UdfKind> = new Set(['keyed_process', 'keyed_co_process', 'window']);
 
+/**
+ * Waits for every launch, whether it started its worker or failed, and then throws the first
+ * failure (in the order of the stages): a launch left running when build() fails would start a
+ * worker after the job runner has killed the attempt's workers (killAll), nothing left to stop
+ * it, and a failure of it would go unobserved.
+ */
+async function allLaunched(launches: readonly Promise<void>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(launches);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}
+
 /** How logs name a subtask: "Map (2/4)". */
 function subtaskName(stage: Stage, s: number): string {
   return `${stage.name} (${s + 1}/${stage.parallelism})`;
@@ -481,20 +510,4 @@ function holdsKeyedState(snapshots: readonly (Uint8Array | null | undefined)[]):
   } catch {
     return true;
   }
-}
-
-/**
- * The positions `restore` holds for a source, one per subtask it has now: a sequence's, held
- * for another parallelism, shared out again over the subtasks it has now; the other sources
- * are never parallel.
- */
-function restoredPositions(stage: SourceStage, key: string, restore: CompletedCheckpoint): SourcePosition[] {
-  const positions = restore.sources[key];
-  if (positions === undefined) throw new CheckpointError(`checkpoint ${restore.id} has no position for ${stage.name} (${key})`);
-  if (positions.length === stage.parallelism) return positions;
-  const spec = stage.transformation.source;
-  if (spec.kind === 'sequence') return rescaleSequence(spec.start, spec.end, positions, stage.parallelism);
-  throw new CheckpointError(
-    `checkpoint ${restore.id} has ${positions.length} positions for ${stage.name}, whose parallelism is now ${stage.parallelism}`,
-  );
 }
