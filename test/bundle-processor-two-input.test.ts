@@ -255,7 +255,7 @@ describe('co_process', () => {
     expect(p.processor.processInput(rows([1]), false, 1)).toBeUndefined();
     const error = thrownBy(() => p.processor.processInput(rows([2]), false, 2)) as FunctionFailure | null;
     expect(error).toBeInstanceOf(FunctionFailure);
-    expect(error!.message).toBe('Setting timers is only supported on a keyed stream: use keyBy(...).process(...)');
+    expect(error!.message).toBe('Setting timers is only supported on a keyed stream: use keyBy(...).process(...), or on connected streams connect two KeyedStreams (or keyBy(key1, key2))');
     expect(error!.record).toBe('2');
   });
 });

@@ -44,7 +44,15 @@ const CLASS_NAMES = {
 
 type CoKind = keyof typeof METHODS;
 
-export class ConnectedStreams<IN1, IN2> {
+/**
+ * What process() takes: on keyed connected streams (KEY their key type) a KeyedCoProcessFunction
+ * (a CoProcessFunction fits it too), otherwise (KEY `never`) a CoProcessFunction. One type, not
+ * a union, so that a plain object's methods get their parameters' types from it.
+ */
+export type CoProcessArg<KEY, IN1, IN2, R> = [KEY] extends [never] ? CoProcessLike<IN1, IN2, R> : KeyedCoProcessLike<KEY, IN1, IN2, R>;
+
+/** `KEY`: the key type of keyed connected streams; `never` when they are not keyed. */
+export class ConnectedStreams<IN1, IN2, KEY = never> {
   constructor(
     readonly stream1: DataStream<IN1>,
     readonly stream2: DataStream<IN2>,
@@ -58,7 +66,7 @@ export class ConnectedStreams<IN1, IN2> {
    * equal keys meet in the same instance, under the same state. PyFlink's key_by(key_selector1,
    * key_selector2).
    */
-  keyBy<K>(keySelector1: KeySelectorLike<IN1, K>, keySelector2: KeySelectorLike<IN2, K>): ConnectedStreams<IN1, IN2> {
+  keyBy<K>(keySelector1: KeySelectorLike<IN1, K>, keySelector2: KeySelectorLike<IN2, K>): ConnectedStreams<IN1, IN2, K> {
     return this.stream1.keyBy(keySelector1).connect(this.stream2.keyBy(keySelector2));
   }
 
@@ -76,7 +84,7 @@ export class ConnectedStreams<IN1, IN2> {
    * processElement1 and processElement2 with a context: the record's timestamp, side outputs,
    * and on keyed connected streams the current key, timers (onTimer) and keyed state.
    */
-  process<R, K = unknown>(fn: KeyedCoProcessLike<K, IN1, IN2, R> | CoProcessLike<IN1, IN2, R>, outputType?: TypeInformation<R>): DataStream<R> {
+  process<R>(fn: CoProcessArg<KEY, IN1, IN2, R>, outputType?: TypeInformation<R>): DataStream<R> {
     if (this.keyed) return this.transform('keyed_co_process', 'Keyed Co-Process', fn, outputType);
     if (fn instanceof KeyedCoProcessFunction) {
       throw new JobDefinitionError(
@@ -102,12 +110,19 @@ export class ConnectedStreams<IN1, IN2> {
 function checkCoFunction(fn: unknown, kind: CoKind): void {
   const [first, second] = METHODS[kind];
   const call = kind === 'co_map' ? 'map()' : kind === 'co_flat_map' ? 'flatMap()' : 'process()';
-  checkFunction(fn, first, call);
-  const missing = [first, second].filter((m) => typeof (fn as Record<string, unknown>)[m] !== 'function');
-  if (typeof fn === 'function' || missing.length > 0) {
-    const has = typeof fn === 'function' ? 'a plain function' : `an object without ${missing.map((m) => `${m}()`).join(' or ')}`;
-    throw new JobDefinitionError(
-      `${call} on connected streams takes a ${CLASS_NAMES[kind]}: an object with ${first}() and ${second}() methods; got ${has}`,
-    );
-  }
+  // A class rather than an instance is refused as everywhere else.
+  if (typeof fn === 'function') checkFunction(fn, first, call);
+  const missing = [first, second].filter((m) => typeof (fn as Record<string, unknown> | null)?.[m] !== 'function');
+  if (missing.length === 0) return;
+  throw new JobDefinitionError(
+    `${call} on connected streams takes a ${CLASS_NAMES[kind]}: an object with ${first}() and ${second}() methods; got ${described(fn, missing)}`,
+  );
+}
+
+function described(fn: unknown, missing: string[]): string {
+  if (typeof fn === 'function') return 'a plain function';
+  if (typeof fn !== 'object' || fn === null) return fn === null ? 'null' : typeof fn;
+  const name = (Object.getPrototypeOf(fn) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  const what = name !== undefined && name !== 'Object' && name !== '' ? `a ${name}` : 'an object';
+  return `${what} without ${missing.map((m) => `${m}()`).join(' or ')}`;
 }

@@ -470,6 +470,13 @@ export class KeyedStream<T, K> extends DataStream<T> {
     return this.unkeyed().union(...streams);
   }
 
+  /** Connected with another KeyedStream of the same key type, keyed: the operator shares each key's state between the two. */
+  override connect<T2>(other: KeyedStream<T2, K>): ConnectedStreams<T, T2, K>;
+  override connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2>;
+  override connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2, K> | ConnectedStreams<T, T2> {
+    return super.connect(other);
+  }
+
   /** A keyed stream is partitioned by its key; as in Flink, no other partitioning may replace it. */
   protected override refusePartitioningOfKeyed(call: string): void {
     throw new JobDefinitionError(`${call}() cannot override the partitioning of a KeyedStream: it is partitioned by key`);

@@ -9,6 +9,7 @@ import {
   CoMapFunction,
   DEAD_LETTERS,
   JobDefinitionError,
+  MapFunction,
   Types,
   UserFunctionError,
   WatermarkStrategy,
@@ -171,9 +172,15 @@ describe.each(MODES)('%s mode', (mode) => {
     collect(a.connect(b).process(new TimerWithoutKey()));
     const error = await failureOf<UserFunctionError>(env.execute('timer without key'));
     expect(error).toBeInstanceOf(UserFunctionError);
-    expect(error!.causeMessage).toBe('Setting timers is only supported on a keyed stream: use keyBy(...).process(...)');
+    expect(error!.causeMessage).toBe('Setting timers is only supported on a keyed stream: use keyBy(...).process(...), or on connected streams connect two KeyedStreams (or keyBy(key1, key2))');
   });
 });
+
+class Doubling extends MapFunction<number, number> {
+  map(n: number): number {
+    return n * 2;
+  }
+}
 
 describe('connect() checks its arguments where they are given', () => {
   const env = environment('embedded');
@@ -189,6 +196,17 @@ describe('connect() checks its arguments where they are given', () => {
   it('an object without the second method is refused, naming it', () => {
     expect(() => a.connect(b).flatMap({ flatMap1: () => undefined } as never)).toThrow(
       new JobDefinitionError('flatMap() on connected streams takes a CoFlatMapFunction: an object with flatMap1() and flatMap2() methods; got an object without flatMap2()'),
+    );
+  });
+
+  it('a one-input function, or nothing, is refused naming what was given', () => {
+    expect(() => a.connect(b).map(new Doubling() as never)).toThrow(
+      new JobDefinitionError('map() on connected streams takes a CoMapFunction: an object with map1() and map2() methods; got a Doubling without map1() or map2()'),
+    );
+    expect(() => a.connect(b).process(undefined as never)).toThrow(
+      new JobDefinitionError(
+        'process() on connected streams takes a CoProcessFunction: an object with processElement1() and processElement2() methods; got undefined',
+      ),
     );
   });
 

@@ -75,7 +75,7 @@ class UnkeyedTimerService implements TimerService {
 }
 
 function noTimers(): Error {
-  return new Error('Setting timers is only supported on a keyed stream: use keyBy(...).process(...)');
+  return new Error('Setting timers is only supported on a keyed stream: use keyBy(...).process(...), or on connected streams connect two KeyedStreams (or keyBy(key1, key2))');
 }
 
 function checkTime(timestamp: number): number {
