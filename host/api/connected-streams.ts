@@ -20,29 +20,13 @@ import {
 } from '../../shared/api/functions.ts';
 import { TypeInformation } from '../../shared/api/types.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import { CO_FUNCTIONS, type CoKind } from '../../shared/protocol/co-functions.ts';
 import type { UdfKind } from '../graph/transformation.ts';
 import type { DataStream } from './data-stream.ts';
 import { checkFunction } from './function-checks.ts';
 
 /** Adds the two-input transform (DataStream hands this in: only it may add a transform on its inputs). */
 export type AddTwoInputTransform = <R>(kind: UdfKind, name: string, fn: unknown, outputType: TypeInformation<R> | undefined) => DataStream<R>;
-
-/** The co functions' two methods, by kind. */
-const METHODS = {
-  co_map: ['map1', 'map2'],
-  co_flat_map: ['flatMap1', 'flatMap2'],
-  co_process: ['processElement1', 'processElement2'],
-  keyed_co_process: ['processElement1', 'processElement2'],
-} as const;
-
-const CLASS_NAMES = {
-  co_map: 'CoMapFunction',
-  co_flat_map: 'CoFlatMapFunction',
-  co_process: 'CoProcessFunction',
-  keyed_co_process: 'KeyedCoProcessFunction (or a CoProcessFunction)',
-} as const;
-
-type CoKind = keyof typeof METHODS;
 
 /**
  * What process() takes: on keyed connected streams (KEY their key type) a KeyedCoProcessFunction
@@ -108,14 +92,15 @@ export class ConnectedStreams<IN1, IN2, KEY = never> {
  * there is no lambda form, since two functions are needed.
  */
 function checkCoFunction(fn: unknown, kind: CoKind): void {
-  const [first, second] = METHODS[kind];
+  const { className, methods } = CO_FUNCTIONS[kind];
+  const [first, second] = methods;
   const call = kind === 'co_map' ? 'map()' : kind === 'co_flat_map' ? 'flatMap()' : 'process()';
   // A class rather than an instance is refused as everywhere else.
   if (typeof fn === 'function') checkFunction(fn, first, call);
   const missing = [first, second].filter((m) => typeof (fn as Record<string, unknown> | null)?.[m] !== 'function');
   if (missing.length === 0) return;
   throw new JobDefinitionError(
-    `${call} on connected streams takes a ${CLASS_NAMES[kind]}: an object with ${first}() and ${second}() methods; got ${described(fn, missing)}`,
+    `${call} on connected streams takes a ${className}${kind === 'keyed_co_process' ? ' (or a CoProcessFunction)' : ''}: an object with ${first}() and ${second}() methods; got ${described(fn, missing)}`,
   );
 }
 

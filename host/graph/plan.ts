@@ -14,12 +14,12 @@
 import type { TypeDescriptor } from '../../shared/api/types.ts';
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
+import { isCoKind } from '../../shared/protocol/co-functions.ts';
 import { DEAD_LETTER_SUFFIX } from '../../shared/protocol/layouts.ts';
 import { defaultMaxParallelism, MAX_MAX_PARALLELISM } from '../state/key-groups.ts';
 import {
   type ExplicitPartitioning,
   inputsOf,
-  TWO_INPUT_KINDS,
   isTimestamped,
   type SinkTransformation,
   type SourceTransformation,
@@ -272,7 +272,7 @@ export function planJob(transformations: Transformation[], config: Configuration
     for (const [streamIn, input] of inputs) {
       for (const { stage: from, outputId, producer, sideOutputTag, chosen } of producersOf(streamIn, stageOf, null)) {
         // A keyed stream connected with one that is not keeps its partitioning by key (as in Flink).
-        const byKey = (stage.kind === 'udf' && stage.keyedInput) || (t.kind === 'udf' && TWO_INPUT_KINDS.has(t.udf) && producer.kind === 'udf' && producer.udf === 'key_by');
+        const byKey = (stage.kind === 'udf' && stage.keyedInput) || (t.kind === 'udf' && isCoKind(t.udf) && producer.kind === 'udf' && producer.udf === 'key_by');
         const partitioning: Partitioning = byKey ? 'hash' : (chosen ?? (from.parallelism === stage.parallelism ? 'forward' : 'rebalance'));
         if (partitioning === 'forward' && from.parallelism !== stage.parallelism) {
           throw new JobDefinitionError(

@@ -4,6 +4,7 @@
  * sink). The planner (plan.ts) turns this graph into stages: chains of user functions that run
  * together in a worker, and the host-side sources and sinks around them.
  */
+import type { CoKind } from '../../shared/protocol/co-functions.ts';
 import type { OutputTag } from '../../shared/api/output-tag.ts';
 import type { TypeInformation } from '../../shared/api/types.ts';
 import type { SinkSpec } from '../api/sinks.ts';
@@ -24,10 +25,7 @@ export type UdfKind =
   | 'timestamps'
   | 'partition_custom'
   /** The heads of a two-input stage (DataStream.connect): their transformation has `input2`. */
-  | 'co_map'
-  | 'co_flat_map'
-  | 'co_process'
-  | 'keyed_co_process';
+  | CoKind;
 
 export type FailurePolicyName = 'fail' | 'restart' | 'skip';
 
@@ -139,9 +137,6 @@ export function inputsOf(t: Transformation): Transformation[] {
       return [t.input];
   }
 }
-
-/** The two-input kinds: the head of their stage, reading two streams. */
-export const TWO_INPUT_KINDS: ReadonlySet<UdfKind> = new Set(['co_map', 'co_flat_map', 'co_process', 'keyed_co_process']);
 
 /**
  * A job's transformations: those defined since the last execute() and every one they read from,

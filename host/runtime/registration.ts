@@ -7,6 +7,7 @@ import type { Configuration } from '../../shared/config/configuration.ts';
 import type { FunctionSpec, RegisterRequest } from '../../shared/protocol/messages.ts';
 import { customPartitionsOf, DEAD_LETTERS_TAG, sideOutputId, transformId, typeOf, type JobPlan, type UdfStage } from '../graph/plan.ts';
 import type { UdfTransformation } from '../graph/transformation.ts';
+import { CO_FUNCTIONS } from '../../shared/protocol/co-functions.ts';
 import { windowFunctionName, type WindowSpec } from '../../shared/protocol/window-spec.ts';
 import { describeFunction, shipFunction } from '../shipping/ship-function.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
@@ -38,10 +39,10 @@ const ROLE: Record<UdfTransformation['udf'], string> = {
   aggregate: 'aggregation',
   timestamps: 'timestamp assigner',
   partition_custom: 'partitioner',
-  co_map: 'CoMapFunction',
-  co_flat_map: 'CoFlatMapFunction',
-  co_process: 'CoProcessFunction',
-  keyed_co_process: 'KeyedCoProcessFunction',
+  co_map: CO_FUNCTIONS.co_map.className,
+  co_flat_map: CO_FUNCTIONS.co_flat_map.className,
+  co_process: CO_FUNCTIONS.co_process.className,
+  keyed_co_process: CO_FUNCTIONS.keyed_co_process.className,
 };
 
 function builtin(payload: unknown): FunctionSpec {

@@ -24,13 +24,14 @@ import { ElementScope } from './element-scope.ts';
 import { FunctionFailure, isPromiseLike, lifecycleFailure, type FunctionIdentity } from './failure.ts';
 import { OutputBuffer, SideOutputs } from './output-buffer.ts';
 import type { ChainOperator, FailurePolicy, OperatorSetup } from './operators/base.ts';
-import { CO_KINDS, CoFlatMapOperator, CoMapOperator, CoProcessOperator, isTwoInput } from './operators/co-operators.ts';
+import { CoFlatMapOperator, CoMapOperator, CoProcessOperator, isTwoInput } from './operators/co-operators.ts';
 import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
 import { PartitionCustomOperator } from './operators/partition-custom.ts';
 import { ProcessOperator } from './operators/process.ts';
 import { WindowOperator, windowFunctionsOf } from './operators/window.ts';
 import { CountWindowOperator } from './operators/window-count.ts';
 import { CountWindowAssigner } from '../../shared/api/windows.ts';
+import { isCoKind } from '../../shared/protocol/co-functions.ts';
 import { windowFunctionName, type WindowSpec } from '../../shared/protocol/window-spec.ts';
 import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
 import type { TaskInfo } from '../../shared/api/task-runtime-context.ts';
@@ -452,7 +453,7 @@ async function closeEach(fns: readonly { fn: unknown; who: FunctionIdentity }[])
  * sends the second input's rows to the head, and one key's state and timers are the head's.
  */
 function checkTwoInputHead(kind: string, twoInputHead: boolean): void {
-  if (CO_KINDS.has(kind) === twoInputHead) return;
+  if (isCoKind(kind) === twoInputHead) return;
   throw new Error(
     twoInputHead
       ? `a two-input processor must begin with a co_map, co_flat_map, co_process or keyed_co_process transform, not '${kind}'`

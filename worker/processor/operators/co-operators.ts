@@ -13,6 +13,7 @@
  * Both methods are resolved when the processor is built: a function without one of them fails
  * the registration, naming the method, before any record comes.
  */
+import { CO_FUNCTIONS, type CoKind } from '../../../shared/protocol/co-functions.ts';
 import type { ProcessContextImpl } from '../contexts.ts';
 import type { Downstream } from '../downstream.ts';
 import { methodOf, type ChainOperator, type OperatorSetup } from './base.ts';
@@ -28,17 +29,11 @@ export function isTwoInput(operator: ChainOperator): operator is TwoInputOperato
   return operator instanceof CoMapOperator || operator instanceof CoFlatMapOperator || operator instanceof CoProcessOperator;
 }
 
-export type CoKind = 'co_map' | 'co_flat_map' | 'co_process' | 'keyed_co_process';
-
-export const CO_KINDS: ReadonlySet<string> = new Set<CoKind>(['co_map', 'co_flat_map', 'co_process', 'keyed_co_process']);
-
-/** What a function of each kind is called in messages about it (PyFlink's class names). */
-const ROLES: Record<CoKind, string> = {
-  co_map: 'CoMapFunction',
-  co_flat_map: 'CoFlatMapFunction',
-  co_process: 'CoProcessFunction',
-  keyed_co_process: 'KeyedCoProcessFunction',
-};
+/** A co function's first and second method (CO_FUNCTIONS), each bound to it, resolved when the processor is built. */
+function methodsOf<F extends (...args: never[]) => unknown>(fn: unknown, kind: CoKind): [F, F] {
+  const { className, methods } = CO_FUNCTIONS[kind];
+  return [methodOf<F>(fn, methods[0], className), methodOf<F>(fn, methods[1], className)];
+}
 
 export class CoMapOperator extends MapOperator implements TwoInputOperator {
   private readonly call2: MapCall;
@@ -46,8 +41,9 @@ export class CoMapOperator extends MapOperator implements TwoInputOperator {
 
   constructor(setup: OperatorSetup, fn: unknown) {
     // A method bound to its object is a function, which MapOperator calls as its map function.
-    super(setup, methodOf<MapCall>(fn, 'map1', ROLES.co_map));
-    this.call2 = methodOf(fn, 'map2', ROLES.co_map);
+    const [call1, call2] = methodsOf<MapCall>(fn, 'co_map');
+    super(setup, call1);
+    this.call2 = call2;
   }
 }
 
@@ -56,8 +52,9 @@ export class CoFlatMapOperator extends FlatMapOperator implements TwoInputOperat
   readonly input2: Downstream = { push: (value, timestamp) => this.flatMap(this.call2, value, timestamp) };
 
   constructor(setup: OperatorSetup, fn: unknown) {
-    super(setup, methodOf<FlatMapCall>(fn, 'flatMap1', ROLES.co_flat_map));
-    this.call2 = methodOf(fn, 'flatMap2', ROLES.co_flat_map);
+    const [call1, call2] = methodsOf<FlatMapCall>(fn, 'co_flat_map');
+    super(setup, call1);
+    this.call2 = call2;
   }
 }
 
@@ -71,7 +68,8 @@ export class CoProcessOperator extends ProcessOperator implements TwoInputOperat
   readonly input2: Downstream = { push: (value, timestamp) => this.process(this.call2, value, timestamp) };
 
   constructor(setup: OperatorSetup, fn: unknown, ctx: ProcessContextImpl, kind: 'co_process' | 'keyed_co_process') {
-    super(setup, fn, ctx, methodOf<ProcessCall>(fn, 'processElement1', ROLES[kind]));
-    this.call2 = methodOf(fn, 'processElement2', ROLES[kind]);
+    const [call1, call2] = methodsOf<ProcessCall>(fn, kind);
+    super(setup, fn, ctx, call1);
+    this.call2 = call2;
   }
 }
