@@ -4,14 +4,28 @@
  */
 export * from '../shared/api/index.ts';
 export type {
+  BaseBroadcastProcessContext,
+  BroadcastProcessContext,
+  BroadcastProcessReadOnlyContext,
   Collector,
+  KeyedBroadcastOnTimerContext,
+  KeyedBroadcastProcessReadOnlyContext,
   KeyedProcessContext,
   OnTimerContext,
   ProcessContext,
   RuntimeContext,
   TimerService,
 } from '../shared/api/contexts.ts';
-export type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from '../shared/api/state.ts';
+export type {
+  AggregatingState,
+  BroadcastState,
+  ListState,
+  MapState,
+  ReadOnlyBroadcastState,
+  ReducingState,
+  State,
+  ValueState,
+} from '../shared/api/state.ts';
 export { StreamExecutionEnvironment, CheckpointConfig } from './api/environment.ts';
 export { DataStream, KeyedStream, DataStreamSink, type CollectOptions } from './api/data-stream.ts';
 export { SourceFunction, type SourceContext } from './api/sources.ts';

@@ -428,7 +428,7 @@ export class DataStream<T> {
     name: string,
     fn: unknown,
     outputType: TypeInformation<unknown> | undefined,
-    extra: Partial<Pick<UdfTransformation, 'builtin' | 'watermarkStrategy' | 'keySelector' | 'input2' | 'keyedInput'>> = {},
+    extra: Partial<Pick<UdfTransformation, 'builtin' | 'watermarkStrategy' | 'keySelector' | 'input2' | 'keyedInput' | 'broadcastStates'>> = {},
   ): UdfTransformation {
     if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
       throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
@@ -439,6 +439,7 @@ export class DataStream<T> {
       name,
       input: this.transformation,
       input2: extra.input2 ?? null,
+      broadcastStates: extra.broadcastStates ?? [],
       fn,
       keySelector: extra.keySelector ?? null,
       builtin: extra.builtin ?? null,

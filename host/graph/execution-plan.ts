@@ -58,6 +58,8 @@ const UDF_TYPES: Record<Exclude<UdfKind, 'aggregate'>, string> = {
   co_flat_map: 'Co-Flat Map',
   co_process: 'Co-Process',
   keyed_co_process: 'Keyed Co-Process',
+  broadcast_process: 'Co-Process-Broadcast',
+  keyed_broadcast_process: 'Co-Process-Broadcast-Keyed',
 };
 
 const SOURCE_TYPES: Record<SourceTransformation['source']['kind'], string> = {

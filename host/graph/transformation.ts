@@ -6,6 +6,7 @@
  */
 import type { CoKind } from '../../shared/protocol/co-functions.ts';
 import type { OutputTag } from '../../shared/api/output-tag.ts';
+import type { MapStateDescriptor } from '../../shared/api/state-descriptors.ts';
 import type { TypeInformation } from '../../shared/api/types.ts';
 import type { SinkSpec } from '../api/sinks.ts';
 import type { SourceSpec } from '../api/sources.ts';
@@ -69,6 +70,11 @@ export interface UdfTransformation extends Common {
    * other. Its records reach the function's second method (map2, flatMap2, processElement2).
    */
   readonly input2: Transformation | null;
+  /**
+   * broadcast_process, keyed_broadcast_process: the broadcast states `input2` was broadcast
+   * with (DataStream.broadcast(descriptors)), in the order given; empty for every other kind.
+   */
+  readonly broadcastStates: readonly MapStateDescriptor<unknown, unknown>[];
   /** The user function (null for built-in aggregations); for 'partition_custom' the partitioner. */
   readonly fn: unknown;
   /** For 'partition_custom': the key selector whose keys the partitioner is given. */

@@ -43,6 +43,8 @@ const ROLE: Record<UdfTransformation['udf'], string> = {
   co_flat_map: CO_FUNCTIONS.co_flat_map.className,
   co_process: CO_FUNCTIONS.co_process.className,
   keyed_co_process: CO_FUNCTIONS.keyed_co_process.className,
+  broadcast_process: CO_FUNCTIONS.broadcast_process.className,
+  keyed_broadcast_process: CO_FUNCTIONS.keyed_broadcast_process.className,
 };
 
 function builtin(payload: unknown): FunctionSpec {

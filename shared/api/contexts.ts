@@ -5,8 +5,10 @@
 import type { OutputTag } from './output-tag.ts';
 import type {
   AggregatingState,
+  BroadcastState,
   ListState,
   MapState,
+  ReadOnlyBroadcastState,
   ReducingState,
   ValueState,
 } from './state.ts';
@@ -65,5 +67,43 @@ export interface KeyedProcessContext<KEY> extends ProcessContext {
 }
 
 export interface OnTimerContext<KEY> extends KeyedProcessContext<KEY> {
+  timeDomain(): TimeDomain;
+}
+
+/**
+ * The contexts of a broadcast process function (BroadcastConnectedStream.process), PyFlink's
+ * in camelCase. Both sides see the element's timestamp, the time, side outputs and the broadcast
+ * states (by the MapStateDescriptors the stream was broadcast with; another name is refused):
+ * processElement read only, processBroadcastElement read and write. There are no timers on
+ * either side of a BroadcastProcessFunction.
+ */
+export interface BaseBroadcastProcessContext {
+  /** The element's event-time timestamp, or null when it has none. */
+  timestamp(): number | null;
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export interface BroadcastProcessReadOnlyContext extends BaseBroadcastProcessContext {
+  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): ReadOnlyBroadcastState<K, V>;
+}
+
+export interface BroadcastProcessContext extends BaseBroadcastProcessContext {
+  getBroadcastState<K, V>(descriptor: MapStateDescriptor<K, V>): BroadcastState<K, V>;
+}
+
+/**
+ * processElement of a KeyedBroadcastProcessFunction: its key's state (through the runtime
+ * context) and timers, and the broadcast states read only. processBroadcastElement has no
+ * current key: keyed state and timers are refused there (a BroadcastProcessContext).
+ */
+export interface KeyedBroadcastProcessReadOnlyContext<KEY> extends BroadcastProcessReadOnlyContext {
+  timerService(): TimerService;
+  getCurrentKey(): KEY;
+  readonly currentKey: KEY;
+}
+
+export interface KeyedBroadcastOnTimerContext<KEY> extends KeyedBroadcastProcessReadOnlyContext<KEY> {
   timeDomain(): TimeDomain;
 }

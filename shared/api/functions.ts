@@ -7,7 +7,17 @@
  * OutputTag) or other shippable functions go with them. See the README, "How functions reach
  * the worker".
  */
-import type { Collector, KeyedProcessContext, OnTimerContext, ProcessContext, RuntimeContext } from './contexts.ts';
+import type {
+  BroadcastProcessContext,
+  BroadcastProcessReadOnlyContext,
+  Collector,
+  KeyedBroadcastOnTimerContext,
+  KeyedBroadcastProcessReadOnlyContext,
+  KeyedProcessContext,
+  OnTimerContext,
+  ProcessContext,
+  RuntimeContext,
+} from './contexts.ts';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -80,6 +90,25 @@ export abstract class KeyedCoProcessFunction<KEY = unknown, IN1 = unknown, IN2 =
   onTimer(_timestamp: number, _ctx: OnTimerContext<KEY>, _out: Collector<OUT>): MaybePromise<Emitted<OUT>> {}
 }
 
+/**
+ * The functions of a stream connected with a broadcast stream (DataStream.connect(
+ * other.broadcast(descriptors))): PyFlink's BroadcastProcessFunction and
+ * KeyedBroadcastProcessFunction. processElement gets the first stream's elements and reads the
+ * broadcast states; processBroadcastElement gets every element of the broadcast stream, in every
+ * parallel instance, and may change them. On a KeyedStream, processElement and onTimer also have
+ * the key's state and timers.
+ */
+export abstract class BroadcastProcessFunction<IN1 = unknown, IN2 = unknown, OUT = unknown> extends RichFunction {
+  abstract processElement(value: IN1, ctx: BroadcastProcessReadOnlyContext, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+  abstract processBroadcastElement(value: IN2, ctx: BroadcastProcessContext, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+}
+
+export abstract class KeyedBroadcastProcessFunction<KEY = unknown, IN1 = unknown, IN2 = unknown, OUT = unknown> extends RichFunction {
+  abstract processElement(value: IN1, ctx: KeyedBroadcastProcessReadOnlyContext<KEY>, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+  abstract processBroadcastElement(value: IN2, ctx: BroadcastProcessContext, out: Collector<OUT>): MaybePromise<Emitted<OUT>>;
+  onTimer(_timestamp: number, _ctx: KeyedBroadcastOnTimerContext<KEY>, _out: Collector<OUT>): MaybePromise<Emitted<OUT>> {}
+}
+
 /** Used by AggregatingState: PyFlink's AggregateFunction. */
 export abstract class AggregateFunction<IN = unknown, ACC = unknown, OUT = unknown> {
   abstract createAccumulator(): ACC;
@@ -128,6 +157,16 @@ export type KeyedCoProcessLike<KEY, IN1, IN2, OUT> = Pick<
   'processElement1' | 'processElement2'
 > &
   Partial<Pick<KeyedCoProcessFunction<KEY, IN1, IN2, OUT>, 'onTimer' | 'open' | 'close'>>;
+export type BroadcastProcessLike<IN1, IN2, OUT> = Pick<
+  BroadcastProcessFunction<IN1, IN2, OUT>,
+  'processElement' | 'processBroadcastElement'
+> &
+  Partial<RichFunction>;
+export type KeyedBroadcastProcessLike<KEY, IN1, IN2, OUT> = Pick<
+  KeyedBroadcastProcessFunction<KEY, IN1, IN2, OUT>,
+  'processElement' | 'processBroadcastElement'
+> &
+  Partial<Pick<KeyedBroadcastProcessFunction<KEY, IN1, IN2, OUT>, 'onTimer' | 'open' | 'close'>>;
 export type TimestampAssignerLike<T> =
   | TimestampAssigner<T>
   | ((value: T, recordTimestamp: number | null) => number);

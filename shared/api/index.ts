@@ -18,6 +18,8 @@ export {
   CoFlatMapFunction,
   CoProcessFunction,
   KeyedCoProcessFunction,
+  BroadcastProcessFunction,
+  KeyedBroadcastProcessFunction,
   AggregateFunction,
   TimestampAssigner,
   Partitioner,

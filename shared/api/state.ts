@@ -46,3 +46,31 @@ export interface AggregatingState<IN, OUT> extends State {
   get(): OUT | null;
   add(value: IN): void;
 }
+
+/**
+ * Broadcast state as a broadcast process function's element side sees it
+ * (BroadcastProcessFunction.processElement, and onTimer of a keyed one): read only. A map per
+ * MapStateDescriptor the stream was broadcast with, held whole in each worker (no read crosses
+ * the process), in the order its keys were first put.
+ */
+export interface ReadOnlyBroadcastState<K, V> {
+  get(key: K): V | null;
+  contains(key: K): boolean;
+  keys(): Iterable<K>;
+  values(): Iterable<V>;
+  entries(): Iterable<[K, V]>;
+  isEmpty(): boolean;
+}
+
+/**
+ * Broadcast state as processBroadcastElement sees it: read and written. Each subtask keeps its
+ * own copy (Flink's operator state), which the host holds and checkpoints; a function must
+ * change it the same way in every subtask (from the broadcast elements alone), as in Flink.
+ * Writes are seen at once and reach the host asynchronously, like keyed state's.
+ */
+export interface BroadcastState<K, V> extends ReadOnlyBroadcastState<K, V> {
+  put(key: K, value: V): void;
+  putAll(entries: Iterable<readonly [K, V]> | Map<K, V>): void;
+  remove(key: K): void;
+  clear(): void;
+}

@@ -4,13 +4,14 @@
  */
 import type { BatchLayout } from '../codec/batch-layout.ts';
 import { parseTypeDescriptor } from '../api/types.ts';
+import { isBroadcastKind } from './co-functions.ts';
 import type { RegisterRequest } from './messages.ts';
 
 export const DEAD_LETTER_SUFFIX = '/dead-letters';
 
 export interface ProcessorLayouts {
   input: BatchLayout;
-  /** The second input of a two-input processor (its rows tagged `input2`); null otherwise. */
+  /** The second input of a two-input processor (its rows tagged `input2`; never keyed for a broadcast process function); null otherwise. */
   input2: BatchLayout | null;
   timers: BatchLayout;
   /** By output transform id: the main output (the last transform's id) and every side output. */
@@ -48,7 +49,8 @@ export function processorLayouts(register: RegisterRequest): ProcessorLayouts {
     input2: register.twoInput
       ? {
           value: parseTypeDescriptor(register.input2Type ?? ''),
-          keyed: Boolean(register.keyedInput),
+          // A broadcast stream's rows go to every subtask: they have no key.
+          keyed: Boolean(register.keyedInput) && !isBroadcastKind(transforms[0]?.kind ?? ''),
           timestamped: Boolean(register.timestampedInput),
         }
       : null,
