@@ -33,6 +33,7 @@ export { SinkFunction, FileSink, type FileSinkOptions } from './api/sinks.ts';
 export { WatermarkStrategy } from './api/watermark-strategy.ts';
 export { WindowedStream } from './api/windowed-stream.ts';
 export { ConnectedStreams } from './api/connected-streams.ts';
+export { BroadcastStream, BroadcastConnectedStream } from './api/broadcast-stream.ts';
 export { JobExecutionResult, type OperatorCounts } from './api/job-result.ts';
 export { DEAD_LETTERS, type DeadLetter } from './api/dead-letters.ts';
 export { formatValue } from './api/format-value.ts';

@@ -20,7 +20,7 @@ import {
 } from '../../shared/api/functions.ts';
 import { TypeInformation } from '../../shared/api/types.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
-import { CO_FUNCTIONS, type CoKind } from '../../shared/protocol/co-functions.ts';
+import { CO_FUNCTIONS, isBroadcastKind, type CoKind } from '../../shared/protocol/co-functions.ts';
 import type { UdfKind } from '../graph/transformation.ts';
 import type { DataStream } from './data-stream.ts';
 import { checkFunction } from './function-checks.ts';
@@ -79,13 +79,28 @@ export class ConnectedStreams<IN1, IN2, KEY = never> {
   }
 
   private transform<R>(kind: CoKind, name: string, fn: unknown, outputType: TypeInformation<R> | undefined): DataStream<R> {
-    checkCoFunction(fn, kind);
-    if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
-      throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
-    }
-    return this.add(kind, name, fn, outputType);
+    return addCoTransform(this.add, kind, name, fn, outputType);
   }
 }
+
+/**
+ * Checks a two-input function and its output type, then adds its transform: what
+ * ConnectedStreams and BroadcastConnectedStream share, so both say the same things of a wrong
+ * argument.
+ */
+export function addCoTransform<R>(add: AddTwoInputTransform, kind: CoKind, name: string, fn: unknown, outputType: TypeInformation<R> | undefined): DataStream<R> {
+  checkCoFunction(fn, kind);
+  if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
+    throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
+  }
+  return add(kind, name, fn, outputType);
+}
+
+/** What a keyed kind also takes: the function of the same methods without keyed state (a keyed operator runs it as well). */
+const ALSO_TAKES: Partial<Record<CoKind, string>> = {
+  keyed_co_process: CO_FUNCTIONS.co_process.className,
+  keyed_broadcast_process: CO_FUNCTIONS.broadcast_process.className,
+};
 
 /**
  * A co function is an object with both methods (an instance of the class, or a plain object):
@@ -95,12 +110,14 @@ function checkCoFunction(fn: unknown, kind: CoKind): void {
   const { className, methods } = CO_FUNCTIONS[kind];
   const [first, second] = methods;
   const call = kind === 'co_map' ? 'map()' : kind === 'co_flat_map' ? 'flatMap()' : 'process()';
+  const on = isBroadcastKind(kind) ? 'a broadcast connected stream' : 'connected streams';
   // A class rather than an instance is refused as everywhere else.
   if (typeof fn === 'function') checkFunction(fn, first, call);
   const missing = [first, second].filter((m) => typeof (fn as Record<string, unknown> | null)?.[m] !== 'function');
   if (missing.length === 0) return;
+  const also = ALSO_TAKES[kind];
   throw new JobDefinitionError(
-    `${call} on connected streams takes a ${className}${kind === 'keyed_co_process' ? ' (or a CoProcessFunction)' : ''}: an object with ${first}() and ${second}() methods; got ${described(fn, missing)}`,
+    `${call} on ${on} takes a ${className}${also === undefined ? '' : ` (or a ${also})`}: an object with ${first}() and ${second}() methods; got ${described(fn, missing)}`,
   );
 }
 

@@ -14,6 +14,7 @@ import type {
   ReduceLike,
 } from '../../shared/api/functions.ts';
 import { OutputTag } from '../../shared/api/output-tag.ts';
+import type { MapStateDescriptor } from '../../shared/api/state-descriptors.ts';
 import { describeType, TypeInformation } from '../../shared/api/types.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import type {
@@ -28,6 +29,7 @@ import type {
   UdfTransformation,
 } from '../graph/transformation.ts';
 import { resolveAggregationField, type AggregationName } from './aggregation-field.ts';
+import { BroadcastConnectedStream, BroadcastStream, checkBroadcastStateDescriptors } from './broadcast-stream.ts';
 import { ConnectedStreams } from './connected-streams.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
 import { checkFunction, checkPositiveInt } from './function-checks.ts';
@@ -225,8 +227,19 @@ export class DataStream<T> {
   }
 
   /** Every record goes to every instance of the next operator. */
-  broadcast(): DataStream<T> {
-    return this.partition('broadcast');
+  broadcast(): DataStream<T>;
+  /**
+   * A BroadcastStream, for connect(): every record goes to every instance of the operator it is
+   * connected to, which keeps what it learns in the broadcast states these descriptors name
+   * (PyFlink's broadcast(broadcast_state_descriptor); several may be given, each named once).
+   */
+  broadcast(...descriptors: [MapStateDescriptor<unknown, unknown>, ...MapStateDescriptor<unknown, unknown>[]]): BroadcastStream<T>;
+  broadcast(...descriptors: unknown[]): DataStream<T> | BroadcastStream<T> {
+    if (descriptors.length === 0) return this.partition('broadcast');
+    // Checked before the partitioning is added: a refused call leaves nothing in the job.
+    this.refusePartitioningOfKeyed('broadcast');
+    const states = checkBroadcastStateDescriptors(descriptors);
+    return new BroadcastStream<T>(this.env, this.partitionTransformation('broadcast'), states);
   }
 
   /**
@@ -244,15 +257,18 @@ export class DataStream<T> {
   protected refusePartitioningOfKeyed(_call: string): void {}
 
   protected partition(partitioning: ExplicitPartitioning): DataStream<T> {
+    return new DataStream<T>(this.env, this.partitionTransformation(partitioning));
+  }
+
+  private partitionTransformation(partitioning: ExplicitPartitioning): PartitionTransformation {
     this.refusePartitioningOfKeyed(partitioning);
-    const t = this.env.addTransformation({
+    return this.env.addTransformation({
       kind: 'partition',
       name: partitioning.charAt(0).toUpperCase() + partitioning.slice(1),
       input: this.transformation,
       partitioning,
       outputType: this.transformation.outputType,
     } as Omit<PartitionTransformation, 'id' | 'uid' | 'parallelism'>);
-    return new DataStream<T>(this.env, t);
   }
 
   /** With an output type, the function's results are checked against it (and travel typed). */
@@ -317,17 +333,41 @@ export class DataStream<T> {
   }
 
   /**
+   * This stream and a BroadcastStream (other.broadcast(descriptors)), for a
+   * BroadcastProcessFunction: every instance gets every record of the broadcast stream and keeps
+   * what it learns in broadcast state.
+   */
+  connect<T2>(other: BroadcastStream<T2>): BroadcastConnectedStream<T, T2>;
+  /**
    * This stream and `other`, of any type, for one operator with a method for each
    * (ConnectedStreams: map, flatMap, process, keyBy). Two KeyedStreams make keyed connected
    * streams, whose operator shares each key's state and timers between the two inputs.
    */
-  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2> {
+  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2>;
+  connect<T2>(other: DataStream<T2> | BroadcastStream<T2>): ConnectedStreams<T, T2> | BroadcastConnectedStream<T, T2> {
+    if (other instanceof BroadcastStream) {
+      if (other.env !== this.env) throw new JobDefinitionError('connect() takes a stream of the same environment');
+      return this.connectBroadcast(other);
+    }
     if (!(other instanceof DataStream) || other.env !== this.env) {
       throw new JobDefinitionError('connect() takes a stream of the same environment');
     }
     const keyed = this.isKeyed() && other.isKeyed();
     return new ConnectedStreams<T, T2>(this, other, keyed, (kind, name, fn, outputType) => {
       const t = this.newUdf(kind, name, fn, outputType, { input2: other.transformation, keyedInput: keyed });
+      return new DataStream(this.env, t);
+    });
+  }
+
+  /** On a KeyedStream the operator is keyed by the first stream's key; the broadcast stream's records have none. */
+  private connectBroadcast<T2>(other: BroadcastStream<T2>): BroadcastConnectedStream<T, T2> {
+    const keyed = this.isKeyed();
+    return new BroadcastConnectedStream<T, T2>(this, other, keyed, (kind, name, fn, outputType) => {
+      const t = this.newUdf(kind, name, fn, outputType, {
+        input2: other.transformation,
+        keyedInput: keyed,
+        broadcastStates: other.broadcastStateDescriptors,
+      });
       return new DataStream(this.env, t);
     });
   }
@@ -471,11 +511,16 @@ export class KeyedStream<T, K> extends DataStream<T> {
     return this.unkeyed().union(...streams);
   }
 
+  /** Connected with a BroadcastStream: processElement has its key's state and timers (a KeyedBroadcastProcessFunction). */
+  override connect<T2>(other: BroadcastStream<T2>): BroadcastConnectedStream<T, T2, K>;
   /** Connected with another KeyedStream of the same key type, keyed: the operator shares each key's state between the two. */
   override connect<T2>(other: KeyedStream<T2, K>): ConnectedStreams<T, T2, K>;
   override connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2>;
-  override connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2, K> | ConnectedStreams<T, T2> {
-    return super.connect(other);
+  override connect<T2>(
+    other: DataStream<T2> | BroadcastStream<T2>,
+  ): ConnectedStreams<T, T2, K> | ConnectedStreams<T, T2> | BroadcastConnectedStream<T, T2, K> | BroadcastConnectedStream<T, T2> {
+    // Two calls: each overload takes one kind of stream, not the union.
+    return other instanceof BroadcastStream ? super.connect(other) : super.connect(other);
   }
 
   /** A keyed stream is partitioned by its key; as in Flink, no other partitioning may replace it. */

@@ -14,7 +14,7 @@
 import type { TypeDescriptor } from '../../shared/api/types.ts';
 import type { Configuration } from '../../shared/config/configuration.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
-import { isCoKind } from '../../shared/protocol/co-functions.ts';
+import { isBroadcastKind, isCoKind } from '../../shared/protocol/co-functions.ts';
 import { DEAD_LETTER_SUFFIX } from '../../shared/protocol/layouts.ts';
 import { defaultMaxParallelism, MAX_MAX_PARALLELISM } from '../state/key-groups.ts';
 import {
@@ -85,9 +85,10 @@ export interface UdfStage extends StageCommon {
   /** Descriptor of the input values; null for the generic column. */
   readonly inputType: TypeDescriptor | null;
   /**
-   * A two-input stage (its head is a co_map, co_flat_map, co_process or keyed_co_process): its
-   * edges with `input` 2 carry values of input2Type. keyedInput and timestampedInput describe
-   * both inputs.
+   * A two-input stage (its head is a co_map, co_flat_map, co_process or keyed_co_process, or a
+   * broadcast_process or keyed_broadcast_process): its edges with `input` 2 carry values of
+   * input2Type. keyedInput and timestampedInput describe both inputs, except that the second
+   * input of a broadcast kind is never keyed: its edges are 'broadcast', their rows keyless.
    */
   readonly twoInput: boolean;
   readonly input2Type: TypeDescriptor | null;
@@ -270,10 +271,16 @@ export function planJob(transformations: Transformation[], config: Configuration
     if (stage.kind === 'udf' && stage.transforms[0] !== t) continue;
     const inputs: [Transformation, 1 | 2][] = t.kind === 'udf' && t.input2 !== null ? [[t.input, 1], [t.input2, 2]] : [[t.input, 1]];
     for (const [streamIn, input] of inputs) {
+      // A broadcast process function's second input is a BroadcastStream: every instance gets every record, keyed or not.
+      const broadcastInput = input === 2 && t.kind === 'udf' && isBroadcastKind(t.udf);
       for (const { stage: from, outputId, producer, sideOutputTag, chosen } of producersOf(streamIn, stageOf, null)) {
         // A keyed stream connected with one that is not keeps its partitioning by key (as in Flink).
         const byKey = (stage.kind === 'udf' && stage.keyedInput) || (t.kind === 'udf' && isCoKind(t.udf) && producer.kind === 'udf' && producer.udf === 'key_by');
-        const partitioning: Partitioning = byKey ? 'hash' : (chosen ?? (from.parallelism === stage.parallelism ? 'forward' : 'rebalance'));
+        const partitioning: Partitioning = broadcastInput
+          ? 'broadcast'
+          : byKey
+            ? 'hash'
+            : (chosen ?? (from.parallelism === stage.parallelism ? 'forward' : 'rebalance'));
         if (partitioning === 'forward' && from.parallelism !== stage.parallelism) {
           throw new JobDefinitionError(
             `forward() cannot change the parallelism: '${from.name}' has parallelism ${from.parallelism} and '${stage.name}' ${stage.parallelism}; ` +

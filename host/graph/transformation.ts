@@ -85,7 +85,8 @@ export interface UdfTransformation extends Common {
   /**
    * True when this transformation reads a keyed stream (its input is a key_by); for a
    * two-input one, when both inputs are keyed (keyed connected streams: the two share the
-   * key's state and timers).
+   * key's state and timers); for a broadcast kind, when the first input is (its second, the
+   * broadcast stream, never is).
    */
   readonly keyedInput: boolean;
   /** Side outputs some stream asked for with getSideOutput, by tag name. */
