@@ -3,7 +3,7 @@
  *
  *   trigger n ──▶ sources record their position and emit barrier n
  *                 UDF tasks: barrier n on every input ─▶ finish the bundle (state writes in the
- *                 host) ─▶ snapshot keyed state and timers ─▶ ack ─▶ pass the barrier on
+ *                 host) ─▶ snapshot keyed state, timers, broadcast state ─▶ ack ─▶ pass the barrier on
  *                 sinks: barrier n ─▶ seal what came before it ─▶ ack
  *   all acked ──▶ stored durably ──▶ complete: sinks publish what checkpoint n sealed
  *
@@ -21,6 +21,7 @@
  */
 import { CheckpointError } from '../../shared/errors/errors.ts';
 import type { Logger } from '../log.ts';
+import type { BroadcastSnapshot } from '../state/broadcast-state-store.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import type { CompletedCheckpoint, SourcePosition } from './completed-checkpoint.ts';
 
@@ -108,11 +109,15 @@ export class CheckpointCoordinator {
     return this.nextId;
   }
 
-  /** A UDF subtask passed barrier `id`; `snapshot` is its keyed state (null when not keyed). */
-  ackState(id: number, stageKey: string, subtask: number, snapshot: Uint8Array | null): void {
+  /**
+   * A UDF subtask passed barrier `id`; `snapshot` is its keyed state (null when not keyed),
+   * `broadcast` its broadcast state (null unless its head is a broadcast process function).
+   */
+  ackState(id: number, stageKey: string, subtask: number, snapshot: Uint8Array | null, broadcast: BroadcastSnapshot | null = null): void {
     const p = this.current(id);
     if (p === null) return;
     if (snapshot !== null) (p.checkpoint.states[stageKey] ??= [])[subtask] = snapshot;
+    if (broadcast !== null) ((p.checkpoint.broadcast ??= {})[stageKey] ??= [])[subtask] = broadcast;
     this.acked(p);
   }
 
@@ -150,7 +155,7 @@ export class CheckpointCoordinator {
       answered: 0,
       barriers: 0,
       ended: [],
-      checkpoint: { id, timestamp: this.lastTriggerAt, sources: {}, states: {}, sinks: {} },
+      checkpoint: { id, timestamp: this.lastTriggerAt, sources: {}, states: {}, sinks: {}, broadcast: {} },
       timer: setTimeout(() => this.abandon(id, this.timedOut(pending)), this.o.timeoutMs),
     };
     pending.timer.unref();

@@ -6,9 +6,11 @@
  *   <dir>/.chk-000042.inprogress/   state files, then _metadata, each fsynced
  *   <dir>/chk-000042/               after the rename: complete
  *
- * _metadata lists every state file with its size and CRC32; a checkpoint whose metadata is
- * missing or unreadable, or whose files do not match it (a torn or damaged directory), is
- * skipped in favour of the previous complete one.
+ * _metadata lists every state file (keyed state, state-<n>.bin; broadcast state,
+ * broadcast-<n>.bin) with its size and CRC32; a checkpoint whose metadata is missing or
+ * unreadable, or whose files do not match it (a torn or damaged directory), is skipped in favour
+ * of the previous complete one. A checkpoint written before broadcast state existed lists no
+ * broadcast files: it loads as having none.
  */
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -17,6 +19,7 @@ import { decodeGeneric, encodeGeneric } from '../../shared/codec/generic-value.t
 import { CheckpointError, ConfigError } from '../../shared/errors/errors.ts';
 import { localPath } from '../local-path.ts';
 import type { Logger } from '../log.ts';
+import { decodeBroadcastSnapshot, encodeBroadcastSnapshot } from './broadcast-snapshots.ts';
 import type { CompletedCheckpoint, SourcePosition } from './completed-checkpoint.ts';
 
 const FORMAT = 'sluice-checkpoint';
@@ -39,6 +42,8 @@ interface Metadata {
   sources: string;
   sinks: string;
   states: Record<string, StateFile[]>;
+  /** Broadcast state files by stage key, one per subtask (absent in checkpoints from before broadcast state). */
+  broadcast?: Record<string, StateFile[]>;
 }
 
 /**
@@ -80,16 +85,8 @@ export class CheckpointStorage {
     const temp = join(this.dir, `.${name}.inprogress`);
     await rm(temp, { recursive: true, force: true });
     await mkdir(temp);
-    const states: Record<string, StateFile[]> = {};
-    let n = 0;
-    for (const [key, snapshots] of Object.entries(checkpoint.states)) {
-      states[key] = [];
-      for (const bytes of snapshots) {
-        const file = `state-${n++}.bin`;
-        await writeDurably(join(temp, file), bytes);
-        states[key]!.push({ file, size: bytes.byteLength, crc32: crc32(bytes) });
-      }
-    }
+    const states = await writeStateFiles(temp, 'state', checkpoint.states, (bytes) => bytes);
+    const broadcast = await writeStateFiles(temp, 'broadcast', checkpoint.broadcast ?? {}, encodeBroadcastSnapshot);
     const metadata: Metadata = {
       format: FORMAT,
       version: VERSION,
@@ -98,6 +95,7 @@ export class CheckpointStorage {
       sources: Buffer.from(encodeGeneric(checkpoint.sources)).toString('base64'),
       sinks: Buffer.from(encodeGeneric(checkpoint.sinks)).toString('base64'),
       states,
+      broadcast,
     };
     await writeDurably(join(temp, METADATA), Buffer.from(JSON.stringify(metadata, null, 2)));
     await syncDirectory(temp);
@@ -177,16 +175,10 @@ async function readCheckpoint(dir: string): Promise<CompletedCheckpoint | string
   if (metadata.format !== FORMAT || metadata.version !== VERSION) {
     return `it is not a version ${VERSION} ${FORMAT} (format ${String(metadata.format)}, version ${String(metadata.version)})`;
   }
-  const states: Record<string, Uint8Array[]> = {};
-  for (const [key, files] of Object.entries(metadata.states ?? {})) {
-    states[key] = [];
-    for (const f of files) {
-      const bytes = await readFile(join(dir, f.file)).catch(() => null);
-      if (bytes === null) return `state file ${f.file} is missing`;
-      if (bytes.byteLength !== f.size || crc32(bytes) !== f.crc32) return `state file ${f.file} does not match its checksum`;
-      states[key]!.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    }
-  }
+  const states = await readStateFiles(dir, metadata.states ?? {}, (bytes) => bytes);
+  if (typeof states === 'string') return states;
+  const broadcast = await readStateFiles(dir, metadata.broadcast ?? {}, decodeBroadcastSnapshot);
+  if (typeof broadcast === 'string') return broadcast;
   try {
     return {
       id: metadata.id,
@@ -194,10 +186,53 @@ async function readCheckpoint(dir: string): Promise<CompletedCheckpoint | string
       sources: decodeGeneric(Buffer.from(metadata.sources, 'base64')) as Record<string, SourcePosition[]>,
       sinks: decodeGeneric(Buffer.from(metadata.sinks, 'base64')) as Record<string, unknown[]>,
       states,
+      broadcast,
     };
   } catch (error) {
     return `its ${METADATA} cannot be decoded (${(error as Error).message})`;
   }
+}
+
+/** Writes each snapshot to a file of its own, `<prefix>-<n>.bin`, durably; returns what _metadata lists of them. */
+async function writeStateFiles<T>(
+  dir: string,
+  prefix: string,
+  snapshots: Record<string, T[]>,
+  encode: (snapshot: T) => Uint8Array,
+): Promise<Record<string, StateFile[]>> {
+  const files: Record<string, StateFile[]> = {};
+  let n = 0;
+  for (const [key, list] of Object.entries(snapshots)) {
+    files[key] = [];
+    for (const snapshot of list) {
+      const file = `${prefix}-${n++}.bin`;
+      const bytes = encode(snapshot);
+      await writeDurably(join(dir, file), bytes);
+      files[key]!.push({ file, size: bytes.byteLength, crc32: crc32(bytes) });
+    }
+  }
+  return files;
+}
+
+/** The snapshots _metadata lists, each file checked against its size and CRC32 and decoded; or why they cannot be used. */
+async function readStateFiles<T>(
+  dir: string,
+  listed: Record<string, StateFile[]>,
+  decode: (bytes: Uint8Array) => T | string,
+): Promise<Record<string, T[]> | string> {
+  const snapshots: Record<string, T[]> = {};
+  for (const [key, files] of Object.entries(listed)) {
+    snapshots[key] = [];
+    for (const f of files) {
+      const bytes = await readFile(join(dir, f.file)).catch(() => null);
+      if (bytes === null) return `state file ${f.file} is missing`;
+      if (bytes.byteLength !== f.size || crc32(bytes) !== f.crc32) return `state file ${f.file} does not match its checksum`;
+      const snapshot = decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (typeof snapshot === 'string') return `state file ${f.file} cannot be read: ${snapshot}`;
+      snapshots[key]!.push(snapshot);
+    }
+  }
+  return snapshots;
 }
 
 async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {

@@ -3,6 +3,8 @@
  * point of its input. Stage keys are stable across runs of the same job code: they come from
  * uid() where set, else from the order of the API calls (see plan.ts, transformId).
  */
+import type { BroadcastSnapshot } from '../state/broadcast-state-store.ts';
+
 export interface SourcePosition {
   /** The source had reached its end when the barrier passed. */
   done: boolean;
@@ -20,4 +22,10 @@ export interface CompletedCheckpoint {
   states: Record<string, Uint8Array[]>;
   /** What each sink subtask needs to finish its commit after a restart (e.g. pending files). */
   sinks: Record<string, unknown[]>;
+  /**
+   * Broadcast state (BroadcastStateStore.snapshot) by stage key, one copy per subtask of a
+   * broadcast process function. Absent or without a stage's key: none (a checkpoint written
+   * before broadcast state existed has none).
+   */
+  broadcast?: Record<string, BroadcastSnapshot[]>;
 }

@@ -12,17 +12,17 @@
  *   killAll()        the workers are killed (the job runner), closed or not
  */
 import type { Configuration } from '../../shared/config/configuration.ts';
-import { CheckpointError, ProtocolError } from '../../shared/errors/errors.ts';
 import type { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import type { CompletedCheckpoint, SourcePosition } from '../checkpoint/completed-checkpoint.ts';
+import { broadcastSnapshotFor } from '../checkpoint/broadcast-snapshots.ts';
 import { restoredPositions } from '../checkpoint/restored-positions.ts';
+import { checkStateClaimed } from '../checkpoint/unclaimed-state.ts';
 import type { FunctionSpec, StateRequest, StateResponse } from '../../shared/protocol/messages.ts';
 import { mainOutputOf, transformId, type Edge, type JobPlan, type SinkStage, type SourceStage, type Stage, type UdfStage } from '../graph/plan.ts';
 import type { UdfKind } from '../graph/transformation.ts';
 import type { Logger } from '../log.ts';
 import { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
-import { snapshotMaxParallelism } from '../state/snapshot-reader.ts';
 import type { WorkerSupervisor } from '../workers/supervisor.ts';
 import type { WorkerClient } from '../workers/worker-client.ts';
 import { connects } from './channel-pattern.ts';
@@ -37,9 +37,10 @@ import { awaitCloses, type FunctionClose } from './function-closes.ts';
 import { HostRuntimeContext } from './host-runtime-context.ts';
 import { FunctionWriter } from './sinks/function-writer.ts';
 import { SinkTask } from './sink-task.ts';
-import { holdsCommittables, sinkStatesTakenOver } from './sinks/committables.ts';
+import { sinkStatesTakenOver } from './sinks/committables.ts';
 import type { SinkWriter } from './sinks/sink-writer.ts';
 import { SourceTask } from './source-task.ts';
+import { broadcastStoreFor, serveState, type SubtaskState } from './state-service.ts';
 import { createSourceReader } from './sources/create-source-reader.ts';
 import type { StageRunner, StoppableStage } from './stage-runner.ts';
 import { StreamChannel } from './stream-channel.ts';
@@ -144,7 +145,7 @@ export class Attempt {
     const restore = this.o.restore;
     // What can fail in the host fails before any worker is started: a failure once some are
     // starting must wait for them, so that the job runner can kill them (see allLaunched).
-    if (restore !== null) this.checkStateClaimed(restore);
+    if (restore !== null) checkStateClaimed(plan, restore, checkpointKey, config, this.o.log);
     const positions = restore === null ? null : restoredPositions(plan, restore, checkpointKey, this.o.log);
     const launches: (() => Promise<void>)[] = [];
     for (const stage of plan.stages) {
@@ -164,53 +165,6 @@ export class Attempt {
     }
     await allLaunched(launches.map((launch) => launch()));
     this.built = true;
-  }
-
-  /**
-   * Refuses a checkpoint holding state that no operator of this job would restore (keyed state
-   * and timers of an operator, a file sink's pending files, the position of a source that had
-   * not ended), before anything runs: the key it is
-   * filed under (checkpointKey) has changed, or the operator is gone. Without uid(), a key comes
-   * from the order of the API calls, so adding an operator changes the keys of those after it.
-   * As Flink does, execution.savepoint.ignore-unclaimed-state drops such state instead.
-   */
-  private checkStateClaimed(restore: CompletedCheckpoint): void {
-    const { plan, config, log } = this.o;
-    // The stages that restore state: keyed operators, and file sinks (the only sinks with any).
-    const stateful = plan.stages.filter(
-      (s) => (s.kind === 'udf' && s.keyedInput) || (s.kind === 'sink' && s.transformation.sink.kind === 'file'),
-    );
-    const claimed = new Set(stateful.map(checkpointKey));
-    const unclaimed: string[] = [];
-    for (const [key, snapshots] of Object.entries(restore.states)) {
-      if (!claimed.has(key) && holdsKeyedState(snapshots)) unclaimed.push(`the keyed state and timers of '${key}'`);
-    }
-    for (const [key, states] of Object.entries(restore.sinks)) {
-      if (!claimed.has(key) && states.some(holdsCommittables)) unclaimed.push(`the pending output of '${key}'`);
-    }
-    // A source the job no longer has, which had not ended: where it stood would be forgotten.
-    const sources = new Set(plan.stages.filter((s) => s.kind === 'source').map(checkpointKey));
-    for (const [key, positions] of Object.entries(restore.sources)) {
-      if (!sources.has(key) && positions.some((p) => p !== null && p !== undefined && !p.done)) unclaimed.push(`the position of source '${key}'`);
-    }
-    if (unclaimed.length === 0) return;
-    if (config.get('execution.savepoint.ignore-unclaimed-state')) {
-      log.warn(
-        `checkpoint ${restore.id}: dropping ${unclaimed.join(', ')}, which no operator of this job claims ` +
-          '(execution.savepoint.ignore-unclaimed-state)',
-      );
-      return;
-    }
-    const unmatched = stateful
-      .filter((s) => (s.kind === 'sink' ? restore.sinks : restore.states)[checkpointKey(s)] === undefined)
-      .map((s) => `'${s.name}' ('${checkpointKey(s)}')`);
-    throw new CheckpointError(
-      `checkpoint ${restore.id} holds state that no operator of this job claims: ${unclaimed.join(', ')}` +
-        (unmatched.length === 0 ? '' : `; operators of this job that found no state in it: ${unmatched.join(', ')}`) +
-        `. An operator's state is found by its uid(), or without one by the order of the API calls that built the job, ` +
-        `which adding or removing an operator changes: give stateful operators and sinks a uid(), or set ` +
-        `execution.savepoint.ignore-unclaimed-state=true to drop that state and start those operators empty`,
-    );
   }
 
   /** Subtask `s` of a source, read from `from` (where a checkpoint left it) or its beginning. */
@@ -249,6 +203,14 @@ export class Attempt {
    */
   private prepareUdf(stage: UdfStage, s: number): () => Promise<void> {
     const { config } = this.o;
+    const range = keyGroupRangeFor(s, stage.parallelism, stage.maxParallelism);
+    const backend = stage.keyedInput ? new KeyedStateBackend({ maxParallelism: stage.maxParallelism }) : null;
+    const key = checkpointKey(stage);
+    const snapshots = this.o.restore?.states[key];
+    // Every subtask's snapshot, filtered to this subtask's key groups: the parallelism may differ.
+    if (backend !== null && snapshots !== undefined) backend.restore(snapshots.filter((b) => b !== undefined && b !== null), range);
+    // Before the registration, which gives the worker its entries.
+    const broadcast = broadcastStoreFor(stage, broadcastSnapshotFor(this.o.restore?.broadcast?.[key], s));
     const registration = registerRequest(stage, {
       jobName: this.o.jobName,
       subtask: s,
@@ -256,26 +218,16 @@ export class Attempt {
       maxParallelism: stage.maxParallelism,
       config,
       shipped: this.o.shipped,
+      broadcast,
     });
-    const range = keyGroupRangeFor(s, stage.parallelism, stage.maxParallelism);
-    const backend = stage.keyedInput ? new KeyedStateBackend({ maxParallelism: stage.maxParallelism }) : null;
-    const key = checkpointKey(stage);
-    const snapshots = this.o.restore?.states[key];
-    // Every subtask's snapshot, filtered to this subtask's key groups: the parallelism may differ.
-    if (backend !== null && snapshots !== undefined) backend.restore(snapshots.filter((b) => b !== undefined && b !== null), range);
     const stateStats = { requests: 0, operations: 0 };
-    const serveState = (request: StateRequest): StateResponse => {
-      if (backend === null) throw new ProtocolError(`operator '${stage.name}' is not keyed: it has no keyed state`);
-      stateStats.requests++;
-      const applied = backend.operationsApplied;
-      const results = backend.apply(request.operations ?? [], {
-        owned: range,
-        maxParallelism: stage.maxParallelism,
-        instructionId: request.instructionId ?? '',
-      });
-      stateStats.operations += backend.operationsApplied - applied;
-      return { results };
+    const subtaskState: SubtaskState = {
+      operator: stage.name,
+      keyed: backend === null ? null : { backend, owned: range, maxParallelism: stage.maxParallelism },
+      broadcast,
+      stats: stateStats,
     };
+    const serve = (request: StateRequest): StateResponse => serveState(request, subtaskState);
     const writers = new Map<string, RecordWriter>();
     for (const id of stage.outputs.keys()) writers.set(id, this.writerOf(stage, id, s));
     const head = stage.transforms[0]!;
@@ -290,7 +242,7 @@ export class Attempt {
     const consumed = consumedOutputs(stage);
     const gate = this.gateOf(stage, s);
     const acks = new FinishedTaskAcks(
-      (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null),
+      (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null, broadcast?.snapshot() ?? null),
       (error) => this.abort(error),
     );
     const createTask = (runner: StageRunner & StoppableStage, client: WorkerClient | null): void => {
@@ -308,7 +260,7 @@ export class Attempt {
         watermarks: generator,
         onBarrier: (id) => {
           acks.sawBarrier(id);
-          this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null);
+          this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null, broadcast?.snapshot() ?? null);
         },
         onBundleFinished: (bundleId) => backend?.endBundle(bundleId),
         onRegistered: () => this.registrations++,
@@ -323,13 +275,13 @@ export class Attempt {
         if (spec.urn !== EMBEDDED_URN) throw new Error(`embedded mode cannot load a function of kind ${spec.urn ?? ''}`);
         return originals.get(Buffer.from(spec.payload ?? new Uint8Array()).toString('utf8'));
       };
-      const runner = new EmbeddedStage(registration, loadFunction, serveState, consumed, onOutput);
+      const runner = new EmbeddedStage(registration, loadFunction, serve, consumed, onOutput);
       return async () => createTask(runner, null);
     }
     return async () => {
       const worker = await supervisor.launch(subtaskName(stage, s));
       const client = worker.client;
-      client.serveState(serveState);
+      client.serveState(serve);
       // A worker lost while its task waits for input fails the attempt now, not at the next record.
       client.onFailure((error) => this.abort(error));
       createTask(new RemoteStage(client, registration, consumed, onOutput, config), client);
@@ -480,7 +432,7 @@ export class Attempt {
  * The heads whose functions register timers, which fire in their task (on a keyed stream; keyed
  * connected streams share the key's timers between both inputs).
  */
-const OWNS_TIMERS: ReadonlySet<UdfKind> = new Set(['keyed_process', 'keyed_co_process', 'window']);
+const OWNS_TIMERS: ReadonlySet<UdfKind> = new Set(['keyed_process', 'keyed_co_process', 'keyed_broadcast_process', 'window']);
 
 /**
  * Waits for every launch, whether it started its worker or failed, and then throws the first
@@ -497,17 +449,4 @@ async function allLaunched(launches: readonly Promise<void>[]): Promise<void> {
 /** How logs name a subtask: "Map (2/4)". */
 function subtaskName(stage: Stage, s: number): string {
   return `${stage.name} (${s + 1}/${stage.parallelism})`;
-}
-
-/** Whether a stage's snapshots hold any keyed state or timer (one that cannot even be read counts). */
-function holdsKeyedState(snapshots: readonly (Uint8Array | null | undefined)[]): boolean {
-  const present = snapshots.filter((b): b is Uint8Array => b !== undefined && b !== null);
-  if (present.length === 0) return false;
-  try {
-    const backend = new KeyedStateBackend({ maxParallelism: snapshotMaxParallelism(present[0]!) });
-    backend.restore(present);
-    return backend.stats().entries > 0;
-  } catch {
-    return true;
-  }
 }

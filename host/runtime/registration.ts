@@ -7,9 +7,10 @@ import type { Configuration } from '../../shared/config/configuration.ts';
 import type { FunctionSpec, RegisterRequest } from '../../shared/protocol/messages.ts';
 import { customPartitionsOf, DEAD_LETTERS_TAG, sideOutputId, transformId, typeOf, type JobPlan, type UdfStage } from '../graph/plan.ts';
 import type { UdfTransformation } from '../graph/transformation.ts';
-import { CO_FUNCTIONS } from '../../shared/protocol/co-functions.ts';
+import { CO_FUNCTIONS, isBroadcastKind } from '../../shared/protocol/co-functions.ts';
 import { windowFunctionName, type WindowSpec } from '../../shared/protocol/window-spec.ts';
 import { describeFunction, shipFunction } from '../shipping/ship-function.ts';
+import type { BroadcastStateContents, BroadcastStateStore } from '../state/broadcast-state-store.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
 
 export const BUILTIN_URN = 'sluice:fn:builtin:v1';
@@ -96,6 +97,11 @@ export interface RegistrationContext {
   maxParallelism: number;
   config: Configuration;
   shipped: ShippedFunctions;
+  /**
+   * The subtask's broadcast state, when the stage's head is a broadcast process function: the
+   * worker is given its entries (none on a first start; after a restore, the checkpoint's).
+   */
+  broadcast?: BroadcastStateStore | null;
 }
 
 export function registerRequest(stage: UdfStage, ctx: RegistrationContext): RegisterRequest {
@@ -121,6 +127,7 @@ export function registerRequest(stage: UdfStage, ctx: RegistrationContext): Regi
             numPartitions: customPartitionsOf(stage),
           }
         : {}),
+      ...(isBroadcastKind(t.udf) ? { broadcastStates: broadcastStatesOf(t, ctx.broadcast ?? null) } : {}),
     })),
     inputType: descriptorJson(stage.inputType),
     keyedInput: stage.keyedInput,
@@ -135,6 +142,12 @@ export function registerRequest(stage: UdfStage, ctx: RegistrationContext): Regi
     keyGroupEnd: range.end,
     attempt: ctx.attempt,
   };
+}
+
+/** A broadcast process function's states, in the order it declares them, each with the subtask's entries. */
+function broadcastStatesOf(t: UdfTransformation, store: BroadcastStateStore | null): BroadcastStateContents[] {
+  if (store === null) throw new Error(`the registration of '${t.name}' needs its subtask's broadcast state`);
+  return t.broadcastStates.map((d) => store.contents(d.name));
 }
 
 function descriptorJson(d: { kind: string } | null): string {

@@ -21,12 +21,14 @@
  * A two-input stage (connect()) gathers each input's rows into batches of their own, sent tagged
  * with their input; the rows of both count towards a bundle, and whatever ends a bundle sends
  * both. The worker gets them in the order the gate read them: rows of one input go out before
- * the other input's that came after them.
+ * the other input's that came after them. A broadcast process function's second input (the
+ * broadcast stream) carries no keys, even when its first input is keyed.
  */
 import { describeType } from '../../shared/api/types.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import { ValueEncodeError } from '../../shared/codec/value-encode-error.ts';
 import { InputTypeError } from '../../shared/errors/errors.ts';
+import { isBroadcastKind } from '../../shared/protocol/co-functions.ts';
 import type { UdfStage } from '../graph/plan.ts';
 import type { KeyedStateBackend, KeyGroupRange } from '../state/keyed-state-backend.ts';
 import { PendingBatch } from './pending-batch.ts';
@@ -79,10 +81,13 @@ export class UdfTask {
   private watermark = -Infinity;
 
   constructor(private readonly o: UdfTaskOptions) {
-    // keyedInput and timestampedInput describe both inputs of a two-input stage.
+    // keyedInput and timestampedInput describe both inputs of a two-input stage, except that a
+    // broadcast process function's second input is never keyed (as its layout says,
+    // processorLayouts): the keys its records may carry from a keyBy upstream are dropped.
     const { keyedInput, timestampedInput } = o.stage;
     this.pending = [new PendingBatch(keyedInput, timestampedInput)];
-    if (o.stage.twoInput) this.pending.push(new PendingBatch(keyedInput, timestampedInput));
+    const head = o.stage.transforms[0];
+    if (o.stage.twoInput) this.pending.push(new PendingBatch(keyedInput && !isBroadcastKind(head?.udf ?? ''), timestampedInput));
   }
 
   async run(): Promise<void> {

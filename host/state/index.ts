@@ -13,3 +13,4 @@ export {
 export { murmur3x86_32 } from './murmur3.ts';
 export { timerStateName, parseTimerStateName, encodeTimerTimestamp, type FiredTimer, type TimeDomain } from './timers.ts';
 export { encodeToken, decodeToken } from './map-iterations.ts';
+export { BroadcastStateStore, type BroadcastSnapshot, type BroadcastStateContents } from './broadcast-state-store.ts';

@@ -1,6 +1,7 @@
 /**
  * Checkpoints on disk are written whole and then renamed into place; a torn or damaged
- * checkpoint directory is ignored in favour of the previous complete one.
+ * checkpoint directory (keyed or broadcast state files included) is ignored in favour of the
+ * previous complete one.
  */
 import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,12 @@ function checkpoint(id: number): CompletedCheckpoint {
     sources: { 'source:1': [{ done: false, position: id * 10 }], 'source:2': [{ done: true, position: null }] },
     states: { 'udf:3': [new Uint8Array([id, 1, 2]), new Uint8Array([id, 3])] },
     sinks: { 'sink:4': [{ counter: id, files: [] }] },
+    broadcast: {
+      'udf:5': [
+        { states: [{ name: 'rules', keys: [new Uint8Array([id]), new Uint8Array([2])], values: [new Uint8Array([1, 0]), new Uint8Array([])] }] },
+        { states: [{ name: 'rules', keys: [new Uint8Array([id])], values: [new Uint8Array([1, 0])] }, { name: 'limits', keys: [], values: [] }] },
+      ],
+    },
   };
 }
 
@@ -71,6 +78,8 @@ describe('checkpoint storage', () => {
     ['its metadata is cut short', (c: string) => truncateSync(join(c, '_metadata'), 10)],
     ['a state file is missing', (c: string) => rmSync(join(c, 'state-0.bin'))],
     ['a state file is damaged', (c: string) => writeFileSync(join(c, 'state-1.bin'), new Uint8Array([9, 9]))],
+    ['a broadcast state file is missing', (c: string) => rmSync(join(c, 'broadcast-1.bin'))],
+    ['a broadcast state file is damaged', (c: string) => truncateSync(join(c, 'broadcast-0.bin'), 3)],
   ])('ignores a torn checkpoint (%s) in favour of the previous complete one', async (_what, tear) => {
     const d = dir();
     const storage = new CheckpointStorage(d, 5, hostLog);
