@@ -413,6 +413,6 @@ describe('a processor with one input', () => {
     const coFirst = await failureOf<Error>(build([{ kind: 'co_map', fn: { map1: () => 1, map2: () => 2 } }], { twoInput: false }));
     expect(coFirst!.message).toBe('a co_map transform must be the first of a two-input processor');
     const mapFirst = await failureOf<Error>(build([{ kind: 'map', fn: (x: number) => x }], { twoInput: true }));
-    expect(mapFirst!.message).toBe("a two-input processor must begin with a co_map, co_flat_map, co_process or keyed_co_process transform, not 'map'");
+    expect(mapFirst!.message).toBe("a two-input processor must begin with a co_map, co_flat_map, co_process, keyed_co_process, broadcast_process or keyed_broadcast_process transform, not 'map'");
   });
 });

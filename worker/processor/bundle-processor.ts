@@ -25,13 +25,14 @@ import { FunctionFailure, isPromiseLike, lifecycleFailure, type FunctionIdentity
 import { OutputBuffer, SideOutputs } from './output-buffer.ts';
 import type { ChainOperator, FailurePolicy, OperatorSetup } from './operators/base.ts';
 import { CoFlatMapOperator, CoMapOperator, CoProcessOperator, isTwoInput } from './operators/co-operators.ts';
+import { BroadcastProcessOperator } from './operators/broadcast-process.ts';
 import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
 import { PartitionCustomOperator } from './operators/partition-custom.ts';
 import { ProcessOperator } from './operators/process.ts';
 import { WindowOperator, windowFunctionsOf } from './operators/window.ts';
 import { CountWindowOperator } from './operators/window-count.ts';
 import { CountWindowAssigner } from '../../shared/api/windows.ts';
-import { isCoKind } from '../../shared/protocol/co-functions.ts';
+import { isBroadcastKind, isCoKind, type BroadcastKind } from '../../shared/protocol/co-functions.ts';
 import { windowFunctionName, type WindowSpec } from '../../shared/protocol/window-spec.ts';
 import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
 import type { TaskInfo } from '../../shared/api/task-runtime-context.ts';
@@ -145,10 +146,13 @@ export class BundleProcessor {
         new Map((t.sideOutputs ?? []).map((s) => [s.tag ?? '', this.outputs.get(s.id ?? '')!] as const)),
       );
       const isLast = i === transforms.length - 1;
+      const kind = t.kind ?? '';
       const operator =
         t.kind === 'partition_custom'
           ? this.partitionCustom(setup, fn, keySelector, t, isLast)
-          : this.operatorFor(t.kind ?? '', setup, fn, state, sideOutputs, t.function, isLast, i === 0 ? this.headClock : this.chainedClock);
+          : isBroadcastKind(kind)
+            ? this.broadcastProcess(kind, setup, fn, state, sideOutputs, t)
+            : this.operatorFor(kind, setup, fn, state, sideOutputs, t.function, isLast, i === 0 ? this.headClock : this.chainedClock);
       if (isTwoInput(operator)) this.input2 = operator.input2;
       const fns = (t.kind === 'window' ? windowFunctionsOf(fn as WindowSpec) : [fn]).map((f) => ({ fn: f, who: operator.who }));
       if (t.kind === 'partition_custom') fns.unshift({ fn: keySelector, who: keySelectorIdentity(setup.who, t, keySelector) });
@@ -182,6 +186,20 @@ export class BundleProcessor {
     if (numPartitions < 1) throw new Error('a partition_custom transform needs num_partitions');
     const main = this.outputs.get(this.layouts.mainOutputId)!;
     return new PartitionCustomOperator(setup, partitioner, keySelector, keySelectorIdentity(setup.who, t, keySelector), numPartitions, main);
+  }
+
+  /**
+   * A broadcast process function: its broadcast states are the transform's (their writes go
+   * through the state wire whether the input is keyed or not, so finishBundle waits for them).
+   */
+  private broadcastProcess(kind: BroadcastKind, setup: OperatorSetup, fn: unknown, state: OperatorStateAccess | null, sideOutputs: SideOutputs, t: TransformProto): ChainOperator {
+    const keyed = kind === 'keyed_broadcast_process';
+    if (keyed && state === null) throw new Error(`a ${kind} operator must be the first of a keyed processor`);
+    const ctx = new ProcessContextImpl(this.scope, sideOutputs, this.headClock, state, keyed ? this.firing : null);
+    const states = this.services.state.broadcastStates(t.id ?? '', t.broadcastStates ?? []);
+    const op = new BroadcastProcessOperator(setup, fn, ctx, kind, states, this.scope);
+    if (keyed) this.timerTarget = op;
+    return op;
   }
 
   private operatorFor(
@@ -309,7 +327,8 @@ export class BundleProcessor {
    * (benchmarks/RESULTS.md, twelfth round).
    *
    * `input` 2 is a two-input processor's second input (rows the host tagged `input2`): they go
-   * to its head's second method, keyed by the same keys, under the same state and timers.
+   * to its head's second method, keyed by the same keys, under the same state and timers (a
+   * broadcast input's rows have no key: see broadcast-process.ts).
    */
   processInput(batch: RowBatch, consumable = false, input: 1 | 2 = 1): Pushed {
     const into = input === 1 ? this.head : this.secondInput();
@@ -456,7 +475,7 @@ function checkTwoInputHead(kind: string, twoInputHead: boolean): void {
   if (isCoKind(kind) === twoInputHead) return;
   throw new Error(
     twoInputHead
-      ? `a two-input processor must begin with a co_map, co_flat_map, co_process or keyed_co_process transform, not '${kind}'`
+      ? `a two-input processor must begin with a co_map, co_flat_map, co_process, keyed_co_process, broadcast_process or keyed_broadcast_process transform, not '${kind}'`
       : `a ${kind} transform must be the first of a two-input processor`,
   );
 }

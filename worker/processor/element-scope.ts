@@ -8,10 +8,15 @@ import type { CurrentKey } from '../state/current-key.ts';
  * handles read the key from here at the moment of each call. A row of a received batch's key
  * column is kept as where its bytes are (the column's data, offset, length): a view, or the
  * decoded key, is made only when something asks for it.
+ *
+ * Invariant: `noKeyReason` is null unless there is no current key (`data` null), and says why
+ * when the reason is not a missing keyBy (clearKey: a broadcast element has no key, even on a
+ * keyed stream, and must not act on the key of the element before it).
  */
 export class ElementScope implements CurrentKey {
   serial = 0;
   private data: Uint8Array | null = null;
+  private noKeyReason: string | null = null;
   keyStart = 0;
   keyLength = 0;
   private view: Uint8Array | null = null;
@@ -26,7 +31,10 @@ export class ElementScope implements CurrentKey {
     // Stored only when it changes (once a batch): data is young and the scope old, and every
     // such store is a call into the garbage collector's write barrier.
     const data = keys.data;
-    if (this.data !== data) this.data = data;
+    if (this.data !== data) {
+      this.data = data;
+      this.noKeyReason = null;
+    }
     this.keyStart = start;
     this.keyLength = offsets[index + 1]! - start;
     this.changed(null);
@@ -36,14 +44,21 @@ export class ElementScope implements CurrentKey {
   setKey(bytes: Uint8Array | null): void {
     if (bytes !== null && bytes === this.view) return;
     this.data = bytes;
+    this.noKeyReason = null;
     this.keyStart = 0;
     this.keyLength = bytes?.length ?? 0;
     this.changed(bytes);
   }
 
+  /** No current key until the next row or key is set: keyed state and timers used meanwhile throw `reason`. */
+  clearKey(reason: string): void {
+    this.setKey(null);
+    this.noKeyReason = reason;
+  }
+
   keyData(): Uint8Array {
     const data = this.data;
-    if (data === null) throw new Error('no current key: keyed state and timers need a keyed stream (use keyBy first)');
+    if (data === null) throw new Error(this.noKeyReason ?? 'no current key: keyed state and timers need a keyed stream (use keyBy first)');
     return data;
   }
 

@@ -1,9 +1,12 @@
+import type { sluice } from '../../shared/generated/protocol.js';
+import { BroadcastStates } from './broadcast-state.ts';
 import type { CurrentKey } from './current-key.ts';
 import { WorkerOperatorState, type OperatorStateAccess } from './operator-state.ts';
 import type { StateChannel } from './state-channel.ts';
 import { StateContext } from './state-context.ts';
 import { checkWorkerStateOptions, type StateValueCodec, type WorkerStateOptions } from './worker-state-options.ts';
 
+export type { BroadcastStates } from './broadcast-state.ts';
 export type { CurrentKey } from './current-key.ts';
 export type { OperatorStateAccess } from './operator-state.ts';
 export type { StateValueCodec, WorkerStateOptions } from './worker-state-options.ts';
@@ -49,6 +52,15 @@ export class WorkerKeyedState {
    */
   forOperator(operatorPrefix: string, currentKey: CurrentKey): OperatorStateAccess {
     return new WorkerOperatorState(this.ctx, operatorPrefix, currentKey);
+  }
+
+  /**
+   * The broadcast states of transform `transformId` (a broadcast process function), holding
+   * `contents` (the registration's Transform.broadcast_states): its writes go to the host with
+   * the keyed state's, and finishBundle() waits for them too. It needs no keyed input.
+   */
+  broadcastStates(transformId: string, contents: readonly sluice.fn.v1.IBroadcastStateContents[]): BroadcastStates {
+    return new BroadcastStates(this.ctx, transformId, contents);
   }
 
   /**

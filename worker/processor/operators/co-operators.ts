@@ -11,7 +11,8 @@
  *   input2 rows ─▶ input2.push() ─▶ map2 / flatMap2 / processElement2 ─┴▶ next
  *
  * Both methods are resolved when the processor is built: a function without one of them fails
- * the registration, naming the method, before any record comes.
+ * the registration, naming the method, before any record comes. The broadcast process
+ * functions' head is in broadcast-process.ts.
  */
 import { CO_FUNCTIONS, type CoKind } from '../../../shared/protocol/co-functions.ts';
 import type { ProcessContextImpl } from '../contexts.ts';
@@ -25,8 +26,9 @@ export interface TwoInputOperator extends ChainOperator {
   readonly input2: Downstream;
 }
 
+/** Whether `operator` heads a two-input processor: these and the broadcast process operator (broadcast-process.ts), which alone have an `input2`. */
 export function isTwoInput(operator: ChainOperator): operator is TwoInputOperator {
-  return operator instanceof CoMapOperator || operator instanceof CoFlatMapOperator || operator instanceof CoProcessOperator;
+  return 'input2' in operator;
 }
 
 /** A co function's first and second method (CO_FUNCTIONS), each bound to it, resolved when the processor is built. */
