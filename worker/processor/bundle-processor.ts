@@ -17,24 +17,18 @@ import { ProtocolError } from '../../shared/errors/errors.ts';
 import { ValueNormalizer } from '../../shared/codec/value-normalizer.ts';
 import { parseTypeDescriptor } from '../../shared/api/types.ts';
 import type { WorkerKeyedState, OperatorStateAccess } from '../state/worker-keyed-state.ts';
-import { ProcessContextImpl, type Clock } from './contexts.ts';
 import { ChainHandOff, outputTypeFailure } from './chain-hand-off.ts';
 import type { Downstream, Pushed } from './downstream.ts';
 import { ElementScope } from './element-scope.ts';
 import { FunctionFailure, isPromiseLike, lifecycleFailure, type FunctionIdentity } from './failure.ts';
 import { OutputBuffer, SideOutputs } from './output-buffer.ts';
 import type { ChainOperator, FailurePolicy, OperatorSetup } from './operators/base.ts';
-import { CoFlatMapOperator, CoMapOperator, CoProcessOperator, isTwoInput } from './operators/co-operators.ts';
-import { BroadcastProcessOperator } from './operators/broadcast-process.ts';
-import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
-import { PartitionCustomOperator } from './operators/partition-custom.ts';
-import { ProcessOperator } from './operators/process.ts';
-import { WindowOperator, windowFunctionsOf } from './operators/window.ts';
-import { CountWindowOperator } from './operators/window-count.ts';
-import { CountWindowAssigner } from '../../shared/api/windows.ts';
-import { isBroadcastKind, isCoKind, type BroadcastKind } from '../../shared/protocol/co-functions.ts';
+import { isTwoInput } from './operators/co-operators.ts';
+import { windowFunctionsOf } from './operators/window.ts';
+import { isCoKind } from '../../shared/protocol/co-functions.ts';
+import { operatorFor, type OperatorEnvironment, type TimerTarget } from './operator-factory.ts';
+import type { Clock } from './contexts.ts';
 import { windowFunctionName, type WindowSpec } from '../../shared/protocol/window-spec.ts';
-import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
 import type { TaskInfo } from '../../shared/api/task-runtime-context.ts';
 import { RuntimeContextImpl } from './runtime-context.ts';
 import { runRows, type RowStep } from './row-loop.ts';
@@ -79,11 +73,13 @@ export class BundleProcessor {
   private stages: Stage[] = [];
   private head!: ChainOperator;
   /** The keyed process function or window operator timers fire on. */
-  private timerTarget: ProcessOperator | WindowOperator | CountWindowOperator | null = null;
+  private timerTarget: TimerTarget | null = null;
   /** The keyed state of the head, when the input is keyed: batches are prefetched through it. */
   private headState: OperatorStateAccess | null = null;
   /** Where a two-input processor's second input goes (its head's second method); null with one input. */
   private input2: Downstream | null = null;
+  /** What the operators of the chain are built with (operator-factory.ts). */
+  private readonly operatorEnvironment: OperatorEnvironment;
 
   private constructor(
     readonly processorId: string,
@@ -94,6 +90,14 @@ export class BundleProcessor {
     this.layouts = processorLayouts(register);
     this.outputs = new Map();
     for (const [id, layout] of this.layouts.outputs) this.outputs.set(id, new OutputBuffer(id, layout, batchCapacity));
+    this.operatorEnvironment = {
+      scope: this.scope,
+      firing: this.firing,
+      mainOutput: this.outputs.get(this.layouts.mainOutputId)!,
+      state: services.state,
+      setTimerTarget: (target) => (this.timerTarget = target),
+      keySelectorIdentity,
+    };
   }
 
   /** Loads the functions, builds the chain and opens the functions, in chain order. */
@@ -147,12 +151,10 @@ export class BundleProcessor {
       );
       const isLast = i === transforms.length - 1;
       const kind = t.kind ?? '';
-      const operator =
-        t.kind === 'partition_custom'
-          ? this.partitionCustom(setup, fn, keySelector, t, isLast)
-          : isBroadcastKind(kind)
-            ? this.broadcastProcess(kind, setup, fn, state, sideOutputs, t)
-            : this.operatorFor(kind, setup, fn, state, sideOutputs, t.function, isLast, i === 0 ? this.headClock : this.chainedClock);
+      const operator = operatorFor(
+        { kind, t, setup, fn, keySelector, state, sideOutputs, isLast, clock: i === 0 ? this.headClock : this.chainedClock },
+        this.operatorEnvironment,
+      );
       if (isTwoInput(operator)) this.input2 = operator.input2;
       const fns = (t.kind === 'window' ? windowFunctionsOf(fn as WindowSpec) : [fn]).map((f) => ({ fn: f, who: operator.who }));
       if (t.kind === 'partition_custom') fns.unshift({ fn: keySelector, who: keySelectorIdentity(setup.who, t, keySelector) });
@@ -178,96 +180,6 @@ export class BundleProcessor {
     }
     this.head = this.stages[0]!.operator;
     this.head.isHead = true;
-  }
-
-  private partitionCustom(setup: OperatorSetup, partitioner: unknown, keySelector: unknown, t: TransformProto, isLast: boolean): ChainOperator {
-    if (!isLast) throw new Error('a partition_custom transform must end its processor');
-    const numPartitions = t.numPartitions ?? 0;
-    if (numPartitions < 1) throw new Error('a partition_custom transform needs num_partitions');
-    const main = this.outputs.get(this.layouts.mainOutputId)!;
-    return new PartitionCustomOperator(setup, partitioner, keySelector, keySelectorIdentity(setup.who, t, keySelector), numPartitions, main);
-  }
-
-  /**
-   * A broadcast process function: its broadcast states are the transform's (their writes go
-   * through the state wire whether the input is keyed or not, so finishBundle waits for them).
-   */
-  private broadcastProcess(kind: BroadcastKind, setup: OperatorSetup, fn: unknown, state: OperatorStateAccess | null, sideOutputs: SideOutputs, t: TransformProto): ChainOperator {
-    const keyed = kind === 'keyed_broadcast_process';
-    if (keyed && state === null) throw new Error(`a ${kind} operator must be the first of a keyed processor`);
-    const ctx = new ProcessContextImpl(this.scope, sideOutputs, this.headClock, state, keyed ? this.firing : null);
-    const states = this.services.state.broadcastStates(t.id ?? '', t.broadcastStates ?? []);
-    const op = new BroadcastProcessOperator(setup, fn, ctx, kind, states, this.scope);
-    if (keyed) this.timerTarget = op;
-    return op;
-  }
-
-  private operatorFor(
-    kind: string,
-    setup: OperatorSetup,
-    fn: unknown,
-    state: OperatorStateAccess | null,
-    sideOutputs: SideOutputs,
-    spec: FunctionSpec | null | undefined,
-    isLast: boolean,
-    clock: Clock,
-  ): ChainOperator {
-    const needState = (): OperatorStateAccess => {
-      if (state === null) throw new Error(`a ${kind} operator must be the first of a keyed processor`);
-      return state;
-    };
-    switch (kind) {
-      case 'map':
-        return new MapOperator(setup, fn);
-      case 'filter':
-        return new FilterOperator(setup, fn);
-      case 'flat_map':
-        return new FlatMapOperator(setup, fn);
-      case 'timestamps':
-        return new TimestampsOperator(setup, fn);
-      case 'key_by':
-        if (!isLast) throw new Error('a key_by transform must end its processor');
-        return new KeyByOperator(setup, fn, this.outputs.get(this.layouts.mainOutputId)!);
-      case 'co_map':
-        return new CoMapOperator(setup, fn);
-      case 'co_flat_map':
-        return new CoFlatMapOperator(setup, fn);
-      case 'process':
-      case 'keyed_process':
-      case 'co_process':
-      case 'keyed_co_process': {
-        const keyed = kind === 'keyed_process' || kind === 'keyed_co_process';
-        const ctx = new ProcessContextImpl(this.scope, sideOutputs, clock, state, keyed ? this.firing : null);
-        const op = kind === 'process' || kind === 'keyed_process' ? new ProcessOperator(setup, fn, ctx) : new CoProcessOperator(setup, fn, ctx, kind);
-        if (keyed) {
-          needState();
-          this.timerTarget = op;
-        }
-        return op;
-      }
-      case 'window': {
-        const spec = fn as WindowSpec;
-        const ctx = new ProcessContextImpl(this.scope, sideOutputs, clock, state, this.firing);
-        const op =
-          spec.assigner instanceof CountWindowAssigner
-            ? new CountWindowOperator(setup, spec, needState(), ctx, clock)
-            : new WindowOperator(setup, spec, needState(), ctx, clock);
-        this.timerTarget = op;
-        return op;
-      }
-      case 'reduce':
-        return new ReduceOperator(setup, fn, needState());
-      case 'aggregate': {
-        const builtin = JSON.parse(Buffer.from(spec?.payload ?? new Uint8Array()).toString('utf8')) as {
-          aggregation: AggregationKind;
-          field: string | number | null;
-          int64?: boolean;
-        };
-        return new AggregationOperator(setup, needState(), builtin.aggregation, builtin.field, builtin.int64 === true);
-      }
-      default:
-        throw new Error(`unknown transform kind '${kind}'`);
-    }
   }
 
   private async open(): Promise<void> {
@@ -403,7 +315,7 @@ export class BundleProcessor {
   }
 
   /** Fires the queued timers whose timestamp is below `limit` (default: the batch's horizon), in order. */
-  private fireQueued(target: ProcessOperator | WindowOperator | CountWindowOperator, timeDomain: 'EVENT_TIME' | 'PROCESSING_TIME', limit?: number): Pushed {
+  private fireQueued(target: TimerTarget, timeDomain: 'EVENT_TIME' | 'PROCESSING_TIME', limit?: number): Pushed {
     for (let timer = this.firing.next(limit); timer !== undefined; timer = this.firing.next(limit)) {
       this.scope.setKey(timer.key);
       const pushed = target.fire(timer.timestamp, timeDomain);
