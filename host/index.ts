@@ -32,6 +32,7 @@ export { SourceFunction, type SourceContext } from './api/sources.ts';
 export { SinkFunction, FileSink, type FileSinkOptions } from './api/sinks.ts';
 export { WatermarkStrategy } from './api/watermark-strategy.ts';
 export { WindowedStream } from './api/windowed-stream.ts';
+export { AllWindowedStream } from './api/all-windowed-stream.ts';
 export { ConnectedStreams } from './api/connected-streams.ts';
 export { BroadcastStream, BroadcastConnectedStream } from './api/broadcast-stream.ts';
 export { JobExecutionResult, type OperatorCounts } from './api/job-result.ts';

@@ -37,6 +37,8 @@ import { FileSink, SinkFunction, type SinkSpec } from './sinks.ts';
 import type { WatermarkStrategy } from './watermark-strategy.ts';
 import { WindowedStream } from './windowed-stream.ts';
 import { CountSlidingWindowAssigner, CountTumblingWindowAssigner, type CountWindow, type WindowAssigner } from '../../shared/api/windows.ts';
+import { allWindowsKeySelector, type WindowSpec } from '../../shared/protocol/window-spec.ts';
+import { AllWindowedStream } from './all-windowed-stream.ts';
 
 export interface CollectOptions {
   /** Stop after this many results (the job is cancelled once they are in). */
@@ -85,6 +87,11 @@ function streamTypeName(type: TypeInformation<unknown> | null): string {
   return type === null ? 'GENERIC' : describeType(type.descriptor);
 }
 
+/** Whether `t` is the window operator of windowAll() or countWindowAll(). */
+function isAllWindows(t: Transformation): boolean {
+  return t.kind === 'udf' && t.udf === 'window' && (t.fn as WindowSpec).allWindows;
+}
+
 function checkDescription(description: unknown): string {
   if (typeof description !== 'string' || description === '') throw new JobDefinitionError('setDescription() takes a non-empty string');
   return description;
@@ -125,7 +132,8 @@ export class DataStream<T> {
       throw new JobDefinitionError(`the source '${this.transformation.name}' is not parallel: its parallelism must be 1`);
     }
     if (this.transformation.nonParallel && parallelism !== 1) {
-      throw new JobDefinitionError(`'${this.transformation.name}' was made non-parallel with forceNonParallel(): its parallelism must be 1`);
+      const why = isAllWindows(this.transformation) ? 'is a windowAll() operator, which is not parallel (as in Flink)' : 'was made non-parallel with forceNonParallel()';
+      throw new JobDefinitionError(`'${this.transformation.name}' ${why}: its parallelism must be 1`);
     }
     this.transformation.parallelism = checkPositiveInt(parallelism, 'parallelism');
     return this;
@@ -302,6 +310,37 @@ export class DataStream<T> {
     checkFunction(keySelector, 'getKey', 'keyBy()');
     const t = this.newUdf('key_by', 'Key By', keySelector, this.getType() ?? undefined);
     return new KeyedStream<T, K>(this.env, t);
+  }
+
+  /**
+   * Cuts the whole stream into windows, not per key (PyFlink's window_all). As in Flink, the
+   * window operator is not parallel: one instance gets every element (the stream is keyed by one
+   * constant key), and its parallelism cannot be set above 1.
+   */
+  windowAll(assigner: WindowAssigner): AllWindowedStream<T> {
+    return new AllWindowedStream<T>(assigner, this.getType(), (name, spec, type) => this.allWindowsTransform(name, spec, type));
+  }
+
+  /**
+   * Windows of `size` elements of the whole stream (PyFlink's count_window_all): one after the
+   * other, or with `slide`, one starting every `slide` elements. Not parallel, as windowAll().
+   */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, CountWindow> {
+    const assigner = slide === undefined || slide === 0 ? CountTumblingWindowAssigner.of(size) : CountSlidingWindowAssigner.of(size, slide);
+    return new AllWindowedStream<T, CountWindow>(assigner, this.getType(), (name, spec, type) => this.allWindowsTransform(name, spec, type));
+  }
+
+  /**
+   * windowAll's transform, added only once a window function is given (a refused call adds
+   * nothing): the stream keyed by one constant, then the window operator, kept at one instance.
+   */
+  private allWindowsTransform<R>(name: string, spec: WindowSpec, outputType: TypeInformation<R> | undefined): DataStream<R> {
+    const keyed = this.keyBy(allWindowsKeySelector());
+    keyed.transformation.name = 'Key By (windowAll)';
+    const t = keyed.newUdf('window', name, spec, outputType);
+    t.parallelism = 1;
+    t.nonParallel = true;
+    return new DataStream<R>(this.env, t);
   }
 
   /**

@@ -3,26 +3,47 @@
  * camelCase. reduce, aggregate, process or apply each add one window transform, run in a worker
  * by the window operator (worker/processor/operators/window.ts) on the worker's keyed state and
  * host-owned timers, so windows are checkpointed and restored with the rest of the keyed state.
+ *
+ * WindowedStreamBase holds what the keyed WindowedStream and the non-keyed AllWindowedStream
+ * (all-windowed-stream.ts) share: the assigner, lateness and late-data tag, the argument checks
+ * and the WindowSpec each call ships. The two subclasses only give the calls their types, which
+ * differ by the key their window functions get or do not get.
  */
 import type { AggregateFunction, ReduceLike } from '../../shared/api/functions.ts';
 import { OutputTag } from '../../shared/api/output-tag.ts';
 import { Time } from '../../shared/api/time.ts';
 import { TypeInformation } from '../../shared/api/types.ts';
-import type { ProcessWindowFunctionLike, WindowFunctionLike } from '../../shared/api/window-functions.ts';
+import {
+  AllWindowFunction,
+  ProcessAllWindowFunction,
+  ProcessWindowFunction,
+  WindowFunction,
+  type ProcessWindowFunctionLike,
+  type WindowFunctionLike,
+} from '../../shared/api/window-functions.ts';
 import { WindowAssigner, type Duration, type TimeWindow } from '../../shared/api/windows.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import type { WindowContentsKind, WindowFunctionKind, WindowSpec } from '../../shared/protocol/window-spec.ts';
 import type { DataStream } from './data-stream.ts';
 import { checkFunction } from './function-checks.ts';
 
-/** Adds the window transform (KeyedStream hands this in: only it may add a transform on its input). */
+/** Adds the window transform (the stream hands this in: only it may add a transform on its input). */
 export type AddWindowTransform = <R>(name: string, spec: WindowSpec, outputType: TypeInformation<R> | undefined) => DataStream<R>;
 
-/** A window function given to reduce() or aggregate(): a ProcessWindowFunction, or a WindowFunction (a plain function is one). */
-type WindowFunctionArg<IN, OUT, KEY, W> = WindowFunctionLike<IN, OUT, KEY, W> | ProcessWindowFunctionLike<IN, OUT, KEY, W>;
+/**
+ * A window function given to reduce() or aggregate(): a ProcessWindowFunction, or a
+ * WindowFunction. A plain function is a WindowFunction (it is called as apply()), so it is
+ * typed as one, and its parameters get their types from the call.
+ */
+type WindowFunctionArg<IN, OUT, KEY, W> = WindowFunctionLike<IN, OUT, KEY, W> | ProcessWindowFunction<IN, OUT, KEY, W>;
 
-/** `W`: the windows' type, TimeWindow, or CountWindow for countWindow(). */
-export class WindowedStream<T, K, W = TimeWindow> {
+/**
+ * The windows of a WindowedStream (one set per key) or of an AllWindowedStream (one set for the
+ * whole stream, keyed by a constant). `allWindows` says which: it picks the call named in
+ * messages (window() or windowAll()), the operator names ('Window(reduce)' or
+ * 'AllWindow(reduce)') and how the worker calls the window function (with the key or without).
+ */
+export abstract class WindowedStreamBase<T> {
   private lateness = 0;
   private lateDataTag: OutputTag<unknown> | null = null;
 
@@ -30,9 +51,12 @@ export class WindowedStream<T, K, W = TimeWindow> {
     private readonly assigner: WindowAssigner,
     private readonly inputType: TypeInformation<T> | null,
     private readonly add: AddWindowTransform,
+    private readonly allWindows: boolean,
   ) {
     if (!(assigner instanceof WindowAssigner)) {
-      throw new JobDefinitionError('window() takes a WindowAssigner (TumblingEventTimeWindows.of(size), EventTimeSessionWindows.withGap(gap), …)');
+      throw new JobDefinitionError(
+        `${allWindows ? 'windowAll()' : 'window()'} takes a WindowAssigner (TumblingEventTimeWindows.of(size), EventTimeSessionWindows.withGap(gap), …)`,
+      );
     }
   }
 
@@ -57,6 +81,113 @@ export class WindowedStream<T, K, W = TimeWindow> {
     return this;
   }
 
+  protected reduceWindows<R>(fn: ReduceLike<T>, windowFunction: unknown, outputType: TypeInformation<R> | undefined): DataStream<R> {
+    checkFunction(fn, 'reduce', 'reduce()');
+    refuseAsync(fn, ['reduce'], 'reduce()');
+    const type = windowFunction === undefined ? (this.inputType as TypeInformation<unknown> | null) ?? undefined : outputType;
+    return this.transform<R>('reduce', fn, windowFunction, type);
+  }
+
+  protected aggregateWindows<R>(fn: unknown, windowFunction: unknown, accumulatorType: unknown, outputType: TypeInformation<R> | undefined): DataStream<R> {
+    for (const method of ['createAccumulator', 'add', 'getResult']) {
+      if (typeof (fn as Record<string, unknown> | null)?.[method] !== 'function') {
+        throw new JobDefinitionError(`aggregate() takes an AggregateFunction (createAccumulator, add, getResult, and merge for session windows); it has no ${method}()`);
+      }
+    }
+    refuseAsync(fn, ['createAccumulator', 'add', 'getResult', 'merge'], 'aggregate()');
+    if (accumulatorType != null && !(accumulatorType instanceof TypeInformation)) {
+      throw new JobDefinitionError('aggregate(): the accumulator type must be a Types.X() value');
+    }
+    return this.transform<R>('aggregate', fn, windowFunction ?? undefined, outputType);
+  }
+
+  protected processWindows<R>(fn: unknown, outputType: TypeInformation<R> | undefined): DataStream<R> {
+    checkFunction(fn, 'process', 'process()');
+    this.refuseOtherKind(fn, 'process()');
+    return this.build<R>('list', null, 'process', fn, outputType, 'process');
+  }
+
+  protected applyWindows<R>(fn: unknown, outputType: TypeInformation<R> | undefined): DataStream<R> {
+    checkFunction(fn, 'apply', 'apply()');
+    this.refuseOtherKind(fn, 'apply()');
+    return this.build<R>('list', null, 'apply', fn, outputType, 'apply');
+  }
+
+  private transform<R>(contents: 'reduce' | 'aggregate', combine: unknown, windowFunction: unknown, outputType: TypeInformation<unknown> | undefined): DataStream<R> {
+    if (windowFunction === undefined) return this.build<R>(contents, combine, 'none', null, outputType, contents);
+    const isProcess = typeof windowFunction === 'object' && windowFunction !== null && typeof (windowFunction as { process?: unknown }).process === 'function';
+    if (!isProcess) checkFunction(windowFunction, 'apply', `${this.operatorName(contents)}: the window function`);
+    this.refuseOtherKind(windowFunction, `${contents}()`);
+    return this.build<R>(contents, combine, isProcess ? 'process' : 'apply', windowFunction, outputType, contents);
+  }
+
+  /**
+   * A window function written for the other kind of stream would be called with arguments
+   * shifted by the key: a keyed window's ProcessWindowFunction or WindowFunction on windowAll,
+   * or an AllWindowFunction or ProcessAllWindowFunction on a keyed window. Refused here, at
+   * the call that passed it. (A plain function's parameters cannot be told apart: TypeScript
+   * checks those.)
+   */
+  private refuseOtherKind(fn: unknown, call: string): void {
+    if (this.allWindows) {
+      if (fn instanceof ProcessWindowFunction) {
+        throw new JobDefinitionError(`${call}: windowAll() windows have no key: give a ProcessAllWindowFunction (process(context, elements, out)), not a ProcessWindowFunction`);
+      }
+      if (fn instanceof WindowFunction) {
+        throw new JobDefinitionError(`${call}: windowAll() windows have no key: give an AllWindowFunction (apply(window, inputs, out)), not a WindowFunction`);
+      }
+    } else {
+      if (fn instanceof ProcessAllWindowFunction) {
+        throw new JobDefinitionError(
+          `${call}: a keyed stream's windows are given their key: give a ProcessWindowFunction (process(key, context, elements, out)), not a ProcessAllWindowFunction, which is for windowAll()`,
+        );
+      }
+      if (fn instanceof AllWindowFunction) {
+        throw new JobDefinitionError(
+          `${call}: a keyed stream's windows are given their key: give a WindowFunction (apply(key, window, inputs, out)), not an AllWindowFunction, which is for windowAll()`,
+        );
+      }
+    }
+  }
+
+  /** 'Window(reduce)' for a keyed stream's windows, 'AllWindow(reduce)' for windowAll's. */
+  private operatorName(call: string): string {
+    return `${this.allWindows ? 'AllWindow' : 'Window'}(${call})`;
+  }
+
+  private build<R>(
+    contents: WindowContentsKind,
+    combine: unknown,
+    windowFunctionKind: WindowFunctionKind,
+    windowFunction: unknown,
+    outputType: TypeInformation<unknown> | undefined,
+    call: string,
+  ): DataStream<R> {
+    const name = this.operatorName(call);
+    if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
+      throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
+    }
+    const spec: WindowSpec = {
+      assigner: this.assigner,
+      allowedLateness: this.lateness,
+      lateDataTag: this.lateDataTag,
+      contents,
+      combine,
+      windowFunctionKind,
+      windowFunction,
+      allWindows: this.allWindows,
+    };
+    // Late data is a side output of the window transform: getSideOutput(tag) on the result reads it.
+    return this.add<R>(name, spec, outputType as TypeInformation<R> | undefined);
+  }
+}
+
+/** `W`: the windows' type, TimeWindow, or CountWindow for countWindow(). */
+export class WindowedStream<T, K, W = TimeWindow> extends WindowedStreamBase<T> {
+  constructor(assigner: WindowAssigner, inputType: TypeInformation<T> | null, add: AddWindowTransform) {
+    super(assigner, inputType, add, false);
+  }
+
   /**
    * Reduces each window's elements as they arrive; when the window fires, the reduced value goes
    * out, or through `windowFunction` (given the key, the window and that one value).
@@ -64,10 +195,7 @@ export class WindowedStream<T, K, W = TimeWindow> {
   reduce(fn: ReduceLike<T>): DataStream<T>;
   reduce<R>(fn: ReduceLike<T>, windowFunction: WindowFunctionArg<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R>;
   reduce<R>(fn: ReduceLike<T>, windowFunction?: WindowFunctionArg<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R> {
-    checkFunction(fn, 'reduce', 'reduce()');
-    refuseAsync(fn, ['reduce'], 'reduce()');
-    const type = windowFunction === undefined ? (this.inputType as TypeInformation<unknown> | null) ?? undefined : outputType;
-    return this.transform<R>('reduce', fn, windowFunction, type, 'Window(reduce)');
+    return this.reduceWindows<R>(fn, windowFunction, outputType);
   }
 
   /**
@@ -89,65 +217,17 @@ export class WindowedStream<T, K, W = TimeWindow> {
     accumulatorType?: TypeInformation<ACC> | null,
     outputType?: TypeInformation<R>,
   ): DataStream<R> {
-    for (const method of ['createAccumulator', 'add', 'getResult']) {
-      if (typeof (fn as unknown as Record<string, unknown> | null)?.[method] !== 'function') {
-        throw new JobDefinitionError(`aggregate() takes an AggregateFunction (createAccumulator, add, getResult, and merge for session windows); it has no ${method}()`);
-      }
-    }
-    refuseAsync(fn, ['createAccumulator', 'add', 'getResult', 'merge'], 'aggregate()');
-    if (accumulatorType != null && !(accumulatorType instanceof TypeInformation)) {
-      throw new JobDefinitionError('aggregate(): the accumulator type must be a Types.X() value');
-    }
-    return this.transform<R>('aggregate', fn, windowFunction ?? undefined, outputType, 'Window(aggregate)');
+    return this.aggregateWindows<R>(fn, windowFunction, accumulatorType, outputType);
   }
 
   /** Keeps every element of a window; when it fires, `fn` gets the key, a context (its window(), …) and the elements. */
   process<R>(fn: ProcessWindowFunctionLike<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R> {
-    checkFunction(fn, 'process', 'process()');
-    return this.build<R>('list', null, 'process', fn, outputType, 'Window(process)');
+    return this.processWindows<R>(fn, outputType);
   }
 
   /** Keeps every element of a window; when it fires, `fn` gets the key, the window and the elements. */
   apply<R>(fn: WindowFunctionLike<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R> {
-    checkFunction(fn, 'apply', 'apply()');
-    return this.build<R>('list', null, 'apply', fn, outputType, 'Window(apply)');
-  }
-
-  private transform<R>(
-    contents: WindowContentsKind,
-    combine: unknown,
-    windowFunction: unknown,
-    outputType: TypeInformation<unknown> | undefined,
-    name: string,
-  ): DataStream<R> {
-    if (windowFunction === undefined) return this.build<R>(contents, combine, 'none', null, outputType, name);
-    const isProcess = typeof windowFunction === 'object' && windowFunction !== null && typeof (windowFunction as { process?: unknown }).process === 'function';
-    if (!isProcess) checkFunction(windowFunction, 'apply', `${name}: the window function`);
-    return this.build<R>(contents, combine, isProcess ? 'process' : 'apply', windowFunction, outputType, name);
-  }
-
-  private build<R>(
-    contents: WindowContentsKind,
-    combine: unknown,
-    windowFunctionKind: WindowFunctionKind,
-    windowFunction: unknown,
-    outputType: TypeInformation<unknown> | undefined,
-    name: string,
-  ): DataStream<R> {
-    if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
-      throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
-    }
-    const spec: WindowSpec = {
-      assigner: this.assigner,
-      allowedLateness: this.lateness,
-      lateDataTag: this.lateDataTag,
-      contents,
-      combine,
-      windowFunctionKind,
-      windowFunction,
-    };
-    // Late data is a side output of the window transform: getSideOutput(tag) on the result reads it.
-    return this.add<R>(name, spec, outputType as TypeInformation<R> | undefined);
+    return this.applyWindows<R>(fn, outputType);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { DEAD_LETTERS_TAG, type Edge, type JobPlan, type Partitioning } from './plan.ts';
 import type { SinkTransformation, SourceTransformation, Transformation, UdfKind, UdfTransformation } from './transformation.ts';
+import type { WindowSpec } from '../../shared/protocol/window-spec.ts';
 
 export interface PlanPredecessor {
   /** The producing operator's node id. */
@@ -115,6 +116,7 @@ function node(t: Transformation, type: string, pact: PlanNode['pact'], paralleli
 }
 
 function udfType(t: UdfTransformation): string {
+  if (t.udf === 'window' && (t.fn as WindowSpec).allWindows) return 'AllWindow';
   if (t.udf !== 'aggregate') return UDF_TYPES[t.udf];
   return `Keyed Aggregation (${t.builtin?.aggregation ?? 'unknown'})`;
 }

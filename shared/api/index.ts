@@ -39,7 +39,7 @@ export {
   CountTumblingWindowAssigner,
   CountSlidingWindowAssigner,
 } from './windows.ts';
-export { ProcessWindowFunction, WindowFunction } from './window-functions.ts';
+export { ProcessWindowFunction, WindowFunction, ProcessAllWindowFunction, AllWindowFunction } from './window-functions.ts';
 export type { ProcessWindowContext } from './window-functions.ts';
 export { OutputTag } from './output-tag.ts';
 export { Time } from './time.ts';

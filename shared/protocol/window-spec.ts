@@ -23,8 +23,29 @@ export interface WindowSpec {
   /** The reduce function ('reduce') or the AggregateFunction ('aggregate'); null for 'list'. */
   readonly combine: unknown;
   readonly windowFunctionKind: WindowFunctionKind;
-  /** A WindowFunction ('apply') or ProcessWindowFunction ('process'); null for 'none'. */
+  /**
+   * A WindowFunction ('apply') or ProcessWindowFunction ('process'); null for 'none'. For
+   * windowAll, an AllWindowFunction or ProcessAllWindowFunction: see `allWindows`.
+   */
   readonly windowFunction: unknown;
+  /**
+   * True for windowAll() and countWindowAll(): the stream was keyed by allWindowsKeySelector()
+   * and the window function is called without that key (AllWindowFunction,
+   * ProcessAllWindowFunction).
+   */
+  readonly allWindows: boolean;
+}
+
+/**
+ * windowAll()'s key selector (Flink's NullByteKeySelector): every element gets the one key 0,
+ * so that one instance of the window operator, run at parallelism 1, holds every window. The
+ * arrow is made here, not in host/, because the host never ships a function of its own
+ * runtime; it uses nothing outside itself, so it travels as its source. Messages name it
+ * allWindowsKey.
+ */
+export function allWindowsKeySelector(): (value: unknown) => number {
+  const allWindowsKey = (): number => 0;
+  return allWindowsKey;
 }
 
 /** What messages call a window's functions: the one that runs when it fires (its window function, else its reduce or aggregate function). */
