@@ -17,7 +17,9 @@ import {
   KeyedBroadcastProcessFunction,
   ListStateDescriptor,
   MapStateDescriptor,
+  StateTtlConfig,
   StreamExecutionEnvironment,
+  Time,
   Types,
   ValueStateDescriptor,
   type BroadcastProcessContext,
@@ -118,6 +120,30 @@ describe('broadcast()', () => {
     const again = new MapStateDescriptor<string, string>('rules', Types.STRING(), Types.STRING());
     expect(() => words.broadcast(RULES, NAMES, again)).toThrow(
       new JobDefinitionError("broadcast(): two broadcast states are named 'rules'; give each MapStateDescriptor a name of its own"),
+    );
+  });
+
+  it('refuses a descriptor with a time-to-live: broadcast state has none', () => {
+    const { env, words } = streams();
+    const before = transformationsOf(env).length;
+    const expiring = new MapStateDescriptor<string, number>('expiring', Types.STRING(), Types.LONG()).enableTimeToLive(
+      StateTtlConfig.newBuilder(Time.minutes(5)).build(),
+    );
+    expect(() => words.broadcast(RULES, expiring)).toThrow(
+      new JobDefinitionError(
+        "broadcast(): broadcast state 'expiring' has a time-to-live; broadcast state has none (state TTL is for keyed state, as in Flink): remove enableTimeToLive() from its descriptor",
+      ),
+    );
+    expect(transformationsOf(env)).toHaveLength(before);
+  });
+
+  it('a broadcast process function given to streams connected without a BroadcastStream is told how to make one', () => {
+    const { words, numbers } = streams();
+    expect(() => numbers.connect(words.broadcast()).process(new Rules() as never)).toThrow(
+      new JobDefinitionError(
+        'process() on connected streams takes a CoProcessFunction: an object with processElement1() and processElement2() methods; got a Rules without processElement1() or processElement2(); ' +
+          'a broadcast process function needs a BroadcastStream: connect stream.broadcast(descriptor, ...), given the MapStateDescriptors of its broadcast state',
+      ),
     );
   });
 

@@ -118,6 +118,29 @@ describe('broadcast state: reads', () => {
     expect([...keys]).toEqual(['a', 'b']);
   });
 
+  it('an iteration sees the map as it was when it started: a loop that re-keys every entry ends', () => {
+    const { states } = statesOver({ limits: [[' A', 1], ['B ', 2], ['c', 3]] });
+    const limits = states.writable(LIMITS);
+    const visited: string[] = [];
+    for (const [k, v] of limits.entries()) {
+      visited.push(k);
+      limits.remove(k);
+      limits.put(k.trim().toLowerCase(), v + 10);
+    }
+    expect(visited).toEqual([' A', 'B ', 'c']);
+    expect([...limits.entries()]).toEqual([
+      ['a', 11],
+      ['b', 12],
+      ['c', 13],
+    ]);
+    // Keys put during an iteration of keys() or values() are not met by it either.
+    let n = 0;
+    for (const k of limits.keys()) limits.put(`${k}${n++}`, n);
+    expect(n).toBe(3);
+    for (const v of limits.values()) limits.put(`v${v}`, v);
+    expect([...limits.keys()]).toHaveLength(12);
+  });
+
   it('copies the registration bytes that are views of a larger buffer', () => {
     const host = new FakeStateHost();
     const keyed = new WorkerKeyedState(host, DEFAULT_OPTIONS, jsonCodec);

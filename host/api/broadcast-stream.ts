@@ -100,6 +100,11 @@ export function checkBroadcastStateDescriptors(descriptors: readonly unknown[]):
     if (names.has(name)) {
       throw new JobDefinitionError(`broadcast(): two broadcast states are named '${name}'; give each MapStateDescriptor a name of its own`);
     }
+    if (d.ttlConfig !== null) {
+      throw new JobDefinitionError(
+        `broadcast(): broadcast state '${name}' has a time-to-live; broadcast state has none (state TTL is for keyed state, as in Flink): remove enableTimeToLive() from its descriptor`,
+      );
+    }
     names.add(name);
     return d as MapStateDescriptor<unknown, unknown>;
   });

@@ -116,8 +116,13 @@ function checkCoFunction(fn: unknown, kind: CoKind): void {
   const missing = [first, second].filter((m) => typeof (fn as Record<string, unknown> | null)?.[m] !== 'function');
   if (missing.length === 0) return;
   const also = ALSO_TAKES[kind];
+  // broadcast() without descriptors is the partitioning: its stream connects as any other.
+  const hint =
+    !isBroadcastKind(kind) && typeof (fn as Record<string, unknown> | null)?.['processBroadcastElement'] === 'function'
+      ? '; a broadcast process function needs a BroadcastStream: connect stream.broadcast(descriptor, ...), given the MapStateDescriptors of its broadcast state'
+      : '';
   throw new JobDefinitionError(
-    `${call} on ${on} takes a ${className}${also === undefined ? '' : ` (or a ${also})`}: an object with ${first}() and ${second}() methods; got ${described(fn, missing)}`,
+    `${call} on ${on} takes a ${className}${also === undefined ? '' : ` (or a ${also})`}: an object with ${first}() and ${second}() methods; got ${described(fn, missing)}${hint}`,
   );
 }
 

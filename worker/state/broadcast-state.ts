@@ -121,15 +121,16 @@ export class WorkerBroadcastState<K, V> implements BroadcastState<K, V> {
   }
 
   /**
-   * The entries as they are when each iteration starts and as they change during it (a JS
-   * Map's iteration: an entry removed before its turn is not seen, one added is), each decoded
-   * as it comes. Every iteration of the result walks the map anew.
+   * The entries as they are when each iteration starts, each decoded as it comes: changes made
+   * during the iteration are not seen by it. (Walking the live map instead, a loop that removes
+   * and puts back each key it visits, re-keying the map, met those keys again at the end and
+   * never ended; Flink's HashMap throws there.) Every iteration of the result starts anew.
    */
   private walk<T>(project: (entry: Entry) => T): Iterable<T> {
     const map = this.map;
     return {
       *[Symbol.iterator]() {
-        for (const entry of map.values()) yield project(entry);
+        for (const entry of [...map.values()]) yield project(entry);
       },
     };
   }
