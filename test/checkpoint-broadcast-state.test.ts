@@ -22,6 +22,8 @@ import { hostLog, type Logger } from '../host/log.ts';
 import { checkpointKey } from '../host/runtime/attempt.ts';
 import { broadcastStoreFor } from '../host/runtime/state-service.ts';
 import type { BroadcastSnapshot } from '../host/state/broadcast-state-store.ts';
+import { KeyedStateBackend } from '../host/state/keyed-state-backend.ts';
+import { sluice } from '../shared/generated/protocol.js';
 
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
 
@@ -219,6 +221,19 @@ describe('unclaimed broadcast state', () => {
     const restore = broadcastOnly({ 'udf:9': [copy(0)] });
     expect(() => checkStateClaimed(plan('rules', 1, true), restore, checkpointKey, config, hostLog)).toThrow(
       /^checkpoint 4 holds state that no operator of this job claims: the broadcast state of 'udf:9'; operators of this job that found no state in it: 'Rules' \('udf:rules'\), 'Count' \('udf:9'\)\./,
+    );
+  });
+
+  it('keyed state under a broadcast process function that is not keyed is not claimed by it', () => {
+    // The function under this uid was a KeyedBroadcastProcessFunction with keyed state; it is not keyed now.
+    const backend = new KeyedStateBackend({ maxParallelism: 128 });
+    backend.apply(
+      [{ key: { stateName: '5/count', kind: sluice.fn.v1.StateKind.VALUE, key: new Uint8Array([1]) }, op: sluice.fn.v1.StateOp.PUT, values: [new Uint8Array([7])] }],
+      { owned: { start: 0, end: 127 }, maxParallelism: 128, instructionId: '' },
+    );
+    const restore = { ...broadcastOnly({ 'udf:rules': [copy(0)] }), states: { 'udf:rules': [backend.snapshot()] } };
+    expect(() => checkStateClaimed(plan('rules', 1), restore, checkpointKey, config, hostLog)).toThrow(
+      /^checkpoint 4 holds state that no operator of this job claims: the keyed state and timers of 'udf:rules'\. /,
     );
   });
 

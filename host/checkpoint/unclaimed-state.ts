@@ -26,22 +26,24 @@ export function checkStateClaimed(
   log: Logger,
 ): void {
   // The stages that restore state: keyed operators, broadcast process functions, and file
-  // sinks (the only sinks with any).
+  // sinks (the only sinks with any). Each kind of state is claimed only by a stage that restores
+  // that kind: a broadcast process function that is not keyed does not take keyed state.
+  const keyed = plan.stages.filter((s) => s.kind === 'udf' && s.keyedInput);
   const broadcasting = plan.stages.filter((s) => s.kind === 'udf' && isBroadcastKind(s.transforms[0]!.udf));
-  const stateful = plan.stages.filter(
-    (s) => (s.kind === 'udf' && s.keyedInput) || (s.kind === 'sink' && s.transformation.sink.kind === 'file') || broadcasting.includes(s),
-  );
-  const claimed = new Set(stateful.map(keyOf));
+  const fileSinks = plan.stages.filter((s) => s.kind === 'sink' && s.transformation.sink.kind === 'file');
+  const stateful = plan.stages.filter((s) => keyed.includes(s) || broadcasting.includes(s) || fileSinks.includes(s));
+  const claimedKeyed = new Set(keyed.map(keyOf));
   const claimedBroadcast = new Set(broadcasting.map(keyOf));
+  const claimedSinks = new Set(fileSinks.map(keyOf));
   const unclaimed: string[] = [];
   for (const [key, snapshots] of Object.entries(restore.states)) {
-    if (!claimed.has(key) && holdsKeyedState(snapshots)) unclaimed.push(`the keyed state and timers of '${key}'`);
+    if (!claimedKeyed.has(key) && holdsKeyedState(snapshots)) unclaimed.push(`the keyed state and timers of '${key}'`);
   }
   for (const [key, copies] of Object.entries(restore.broadcast ?? {})) {
     if (!claimedBroadcast.has(key) && holdsBroadcastEntries(copies)) unclaimed.push(`the broadcast state of '${key}'`);
   }
   for (const [key, states] of Object.entries(restore.sinks)) {
-    if (!claimed.has(key) && states.some(holdsCommittables)) unclaimed.push(`the pending output of '${key}'`);
+    if (!claimedSinks.has(key) && states.some(holdsCommittables)) unclaimed.push(`the pending output of '${key}'`);
   }
   // A source the job no longer has, which had not ended: where it stood would be forgotten.
   const sources = new Set(plan.stages.filter((s) => s.kind === 'source').map(keyOf));
