@@ -121,6 +121,30 @@ export class CheckpointStorage {
     return latestIn(this.dir, this.log);
   }
 
+  /**
+   * Removes the checkpoints numbered `firstId` or later (those a run that numbered its own from
+   * `firstId` stored); returns how many. A job that finishes discards its checkpoints, as Flink
+   * discards a finished job's retained ones: resuming from one would repeat output the job
+   * had already delivered past it. Earlier runs' checkpoints in the directory stay.
+   */
+  async discardFrom(firstId: number): Promise<number> {
+    if (this.dir === null) {
+      const kept = this.inMemory.filter((c) => c.id < firstId);
+      const discarded = this.inMemory.length - kept.length;
+      this.inMemory.splice(0, this.inMemory.length, ...kept);
+      return discarded;
+    }
+    const dir = this.dir;
+    const ids = (await readdir(dir).catch(() => [] as string[]))
+      .map((name) => NAME.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .filter((id) => id >= firstId);
+    for (const id of ids) await rm(join(dir, checkpointDirName(id)), { recursive: true, force: true });
+    if (ids.length > 0) await syncDirectory(dir);
+    return ids.length;
+  }
+
   private async prune(): Promise<void> {
     const dir = this.dir!;
     const ids = (await readdir(dir))

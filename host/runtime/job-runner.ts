@@ -153,6 +153,7 @@ class JobExecution {
       for (const adopted of adoptRestoredMaxParallelism(plan, restore, checkpointKey)) this.log.info(adopted);
     }
     let nextCheckpointId = Math.max(restore?.id ?? 0, (await storage?.highestId()) ?? 0) + 1;
+    const firstCheckpointId = nextCheckpointId;
     const strategy = restartStrategyFrom(config);
     // Output that a restart could repeat must wait for a checkpoint (or the job's end).
     const transactional = storage !== null || strategy.description !== 'none';
@@ -211,6 +212,8 @@ class JobExecution {
           this.checkpointDurations,
         );
         this.log.info(`job '${this.jobName}' finished in ${result.netRuntimeMs} ms`);
+        // Ran to its end (not stopped at a collect limit): its checkpoints are of no more use.
+        if (this.ranToEnd !== null && storage?.directory != null) await this.discardCheckpoints(storage, firstCheckpointId);
         return result;
       } catch (error) {
         nextCheckpointId = coordinator?.upcomingId ?? nextCheckpointId;
@@ -250,6 +253,20 @@ class JobExecution {
         await this.delay(decision.delayMs);
         if (this.cancelled) throw new JobCancelledError(`job '${this.jobName}' was cancelled`);
       }
+    }
+  }
+
+  /** A finished job's checkpoints (see CheckpointStorage.discardFrom); one that cannot be removed is only logged. */
+  private async discardCheckpoints(storage: CheckpointStorage, firstId: number): Promise<void> {
+    try {
+      const discarded = await storage.discardFrom(firstId);
+      if (discarded === 0) return;
+      this.log.info(
+        `job '${this.jobName}' discarded its ${discarded} retained checkpoint${discarded === 1 ? '' : 's'} in ${storage.directory ?? ''}, ` +
+          "as Flink discards a finished job's: resuming from one would repeat output delivered after it",
+      );
+    } catch (error) {
+      this.log.warn(`job '${this.jobName}' finished, but its checkpoints in ${storage.directory ?? ''} could not all be removed: ${(error as Error).message}`);
     }
   }
 
