@@ -294,6 +294,27 @@ export class DataStream<T> {
     return this.udf<R>('flat_map', 'Flat Map', fn, outputType);
   }
 
+  /**
+   * Keeps the tuple fields at `fieldIndexes`, in that order (PyFlink's project): only a stream
+   * declared as a Types.TUPLE can be projected, as in Flink. A built-in map, run in the worker
+   * like any other function of the stream.
+   */
+  project<R extends unknown[] = unknown[]>(...fieldIndexes: number[]): DataStream<R> {
+    const type = this.getType();
+    if (type?.descriptor.kind !== 'TUPLE') {
+      throw new JobDefinitionError(`project() applies to a stream of tuples (declared with Types.TUPLE); this one is of type ${type === null ? 'GENERIC' : String(type)}`);
+    }
+    const fields = type.descriptor.fields;
+    if (fieldIndexes.length === 0) throw new JobDefinitionError('project() needs at least one field index');
+    for (const i of fieldIndexes) {
+      if (!Number.isInteger(i) || i < 0 || i >= fields.length) {
+        throw new JobDefinitionError(`project(): ${String(i)} is not a field index of ${String(type)} (0 to ${fields.length - 1})`);
+      }
+    }
+    const outputType = new TypeInformation<R>({ kind: 'TUPLE', fields: fieldIndexes.map((i) => fields[i]!) });
+    return new DataStream<R>(this.env, this.newUdf('project', 'Projection', null, outputType, { projection: [...fieldIndexes] }));
+  }
+
   filter(fn: FilterLike<T>): DataStream<T> {
     checkFunction(fn, 'filter', 'filter()');
     return this.udf<T>('filter', 'Filter', fn, this.getType() ?? undefined);
@@ -507,7 +528,7 @@ export class DataStream<T> {
     name: string,
     fn: unknown,
     outputType: TypeInformation<unknown> | undefined,
-    extra: Partial<Pick<UdfTransformation, 'builtin' | 'watermarkStrategy' | 'keySelector' | 'input2' | 'keyedInput' | 'broadcastStates'>> = {},
+    extra: Partial<Pick<UdfTransformation, 'builtin' | 'watermarkStrategy' | 'keySelector' | 'input2' | 'keyedInput' | 'broadcastStates' | 'projection'>> = {},
   ): UdfTransformation {
     if (outputType !== undefined && !(outputType instanceof TypeInformation)) {
       throw new JobDefinitionError(`${name}: the output type must be a Types.X() value`);
@@ -522,6 +543,7 @@ export class DataStream<T> {
       fn,
       keySelector: extra.keySelector ?? null,
       builtin: extra.builtin ?? null,
+      projection: extra.projection ?? null,
       keyedInput: extra.keyedInput ?? this.isKeyed(),
       sideOutputs: new Map(),
       failurePolicy: null,

@@ -55,6 +55,7 @@ const UDF_TYPES: Record<Exclude<UdfKind, 'aggregate'>, string> = {
   window: 'Window',
   timestamps: 'Timestamps/Watermarks',
   partition_custom: 'Partition Custom',
+  project: 'Projection',
   co_map: 'Co-Map',
   co_flat_map: 'Co-Flat Map',
   co_process: 'Co-Process',

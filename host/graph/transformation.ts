@@ -25,6 +25,8 @@ export type UdfKind =
   | 'aggregate'
   | 'timestamps'
   | 'partition_custom'
+  /** project(...fieldIndexes): a built-in map that keeps some fields of each tuple. */
+  | 'project'
   /** The heads of a two-input stage (DataStream.connect): their transformation has `input2`. */
   | CoKind;
 
@@ -82,6 +84,8 @@ export interface UdfTransformation extends Common {
   /** For 'aggregate': which aggregation and on which field. */
   /** `int64`: the field is declared LONG, and its sum stays exact past 2^53 (as a bigint). */
   readonly builtin: { aggregation: 'sum' | 'min' | 'max' | 'min_by' | 'max_by'; field: string | number | null; int64?: boolean } | null;
+  /** For 'project': the indexes of the tuple fields kept, in the order given. */
+  readonly projection: readonly number[] | null;
   /**
    * True when this transformation reads a keyed stream (its input is a key_by); for a
    * two-input one, when both inputs are keyed (keyed connected streams: the two share the

@@ -40,6 +40,7 @@ const ROLE: Record<UdfTransformation['udf'], string> = {
   aggregate: 'aggregation',
   timestamps: 'timestamp assigner',
   partition_custom: 'partitioner',
+  project: 'projection',
   co_map: CO_FUNCTIONS.co_map.className,
   co_flat_map: CO_FUNCTIONS.co_flat_map.className,
   co_process: CO_FUNCTIONS.co_process.className,
@@ -60,7 +61,10 @@ export async function shipFunctions(plan: JobPlan, embedded: boolean): Promise<S
   for (const stage of plan.stages) {
     if (stage.kind !== 'udf') continue;
     for (const t of stage.transforms) {
-      if (t.builtin !== null) {
+      if (t.udf === 'project') {
+        specs.set(t, builtin({ project: t.projection }));
+        names.set(t, 'project');
+      } else if (t.builtin !== null) {
         specs.set(t, builtin(t.builtin));
         names.set(t, t.builtin.aggregation);
       } else if (t.fn === null) {

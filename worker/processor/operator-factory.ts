@@ -109,6 +109,10 @@ export function operatorFor(spec: OperatorSpec, env: OperatorEnvironment): Chain
       env.setTimerTarget(op);
       return op;
     }
+    case 'project': {
+      const { project } = JSON.parse(Buffer.from(t.function?.payload ?? new Uint8Array()).toString('utf8')) as { project: number[] };
+      return new MapOperator(setup, (tuple: unknown[]) => project.map((i) => tuple[i]));
+    }
     case 'reduce':
       return new ReduceOperator(setup, fn, needState());
     case 'aggregate': {
