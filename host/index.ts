@@ -11,6 +11,7 @@ export type {
   KeyedBroadcastOnTimerContext,
   KeyedBroadcastProcessReadOnlyContext,
   KeyedProcessContext,
+  KeyedStateStore,
   OnTimerContext,
   ProcessContext,
   RuntimeContext,

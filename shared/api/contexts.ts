@@ -24,7 +24,19 @@ export interface Collector<T> {
   collect(value: T): void;
 }
 
-export interface RuntimeContext {
+/**
+ * Where keyed state is asked for by descriptor (Flink's KeyedStateStore): the runtime context,
+ * and a ProcessWindowFunction's ctx.windowState() and ctx.globalState().
+ */
+export interface KeyedStateStore {
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+}
+
+export interface RuntimeContext extends KeyedStateStore {
   getTaskName(): string;
   getNumberOfParallelSubtasks(): number;
   getMaxNumberOfParallelSubtasks(): number;
@@ -32,11 +44,6 @@ export interface RuntimeContext {
   getAttemptNumber(): number;
   /** A job parameter: any configuration entry, as a string. */
   getJobParameter(key: string, defaultValue: string): string;
-  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
-  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
-  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
-  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
-  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
 }
 
 export const TimeDomain = {

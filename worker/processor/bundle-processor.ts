@@ -158,7 +158,7 @@ export class BundleProcessor {
       if (isTwoInput(operator)) this.input2 = operator.input2;
       const fns = (t.kind === 'window' ? windowFunctionsOf(fn as WindowSpec) : [fn]).map((f) => ({ fn: f, who: operator.who }));
       if (t.kind === 'partition_custom') fns.unshift({ fn: keySelector, who: keySelectorIdentity(setup.who, t, keySelector) });
-      this.stages.push({ operator, fns, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state) });
+      this.stages.push({ operator, fns, transformId: id, context: new RuntimeContextImpl({ ...task, taskName: name }, state, kind === 'window') });
     }
     const main = this.outputs.get(this.layouts.mainOutputId)!;
     // key_by and timestamps forward the values of the operator before them, and make the keys

@@ -4,8 +4,10 @@
  * floor(n / size), or with a slide every window i with i * slide <= n < i * slide + size), and a
  * window fires once it holds `size` elements (PyFlink's CountTrigger), then is purged: no
  * element joins it afterwards. Its contents are kept as a time window's are, in the window's
- * namespace; its element count is a state of that namespace too. No timers: a count window
- * that never fills never fires, as in Flink.
+ * namespace; its element count is a state of that namespace too, and so is a
+ * ProcessWindowFunction's per-window state: the function's clear() is called once the firing is
+ * done (its output gone downstream), the window being purged. No timers: a count window that
+ * never fills never fires, as in Flink.
  */
 import type { TimeDomain } from '../../../shared/api/contexts.ts';
 import { ValueStateDescriptor } from '../../../shared/api/state-descriptors.ts';
@@ -21,12 +23,13 @@ import type { OperatorSetup } from './base.ts';
 import { EmittingOperator } from './stateless.ts';
 import { windowContents, windowNamespace, type WindowContents } from './window-contents.ts';
 import { windowFunctionCall, type WindowFunctionCall } from './window-function-call.ts';
-import { windowContext } from './window.ts';
+import { WindowStates } from './window-state.ts';
 
 export class CountWindowOperator extends EmittingOperator {
   private readonly assigner: CountWindowAssigner;
   private readonly contents: WindowContents;
   private readonly windowFunction: WindowFunctionCall;
+  private readonly states: WindowStates;
   /** How many elements the key has had (the number of the next one). */
   private readonly counter: ValueState<number>;
   /** How many elements a window holds, in the window's namespace. */
@@ -37,12 +40,13 @@ export class CountWindowOperator extends EmittingOperator {
     spec: WindowSpec,
     state: OperatorStateAccess,
     private readonly ctx: ProcessContextImpl,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
     super(setup, ctx.sideOutputs);
     this.assigner = spec.assigner as CountWindowAssigner;
     this.contents = windowContents(spec.contents, spec.combine, state);
     this.windowFunction = windowFunctionCall(spec);
+    this.states = new WindowStates(state, ctx, clock);
     this.counter = state.getState(new ValueStateDescriptor<number>('__count-window-counter'));
     this.filled = namespaced(state.getState(new ValueStateDescriptor<number>('__count-window-filled')));
   }
@@ -87,22 +91,46 @@ export class CountWindowOperator extends EmittingOperator {
 
   private readonly fireOneBound = (window: CountWindow): Pushed => this.fireOne(window);
 
-  /** Fires a full window, then purges it. */
+  /**
+   * Fires a full window, then purges it: its contents go before the call, and its clear() comes
+   * once the call is done (an asynchronous one too), whether or not it failed (a skipped failure
+   * leaves the window as purged as any).
+   */
   private fireOne(window: CountWindow): Pushed {
     const record = { window: { id: window.id } };
     const outTs = window.maxTimestamp();
     this.ctx.ts = outTs;
-    let returned: unknown;
+    let elements: unknown[] | null;
     try {
-      const elements = this.contents.get(window);
+      elements = this.contents.get(window);
       this.contents.clear(window);
-      if (elements === null) return undefined;
-      const context = () => windowContext(window, this.ctx, this.clock);
-      returned = this.windowFunction.call(this.ctx.getCurrentKey(), window, elements, this.out, context);
-      this.windowFunction.clear?.(context());
     } catch (thrown) {
       return this.dropRecord(thrown, record);
     }
-    return this.afterCall(returned, record, outTs);
+    if (elements === null) return undefined;
+    const fired = this.callOn(window, elements, record, outTs);
+    return fired === undefined ? this.purge(window, record) : fired.then(() => this.purge(window, record));
+  }
+
+  private callOn(window: CountWindow, elements: unknown[], record: unknown, outTs: number): Pushed {
+    const call = this.states.call(window, window);
+    let returned: unknown;
+    try {
+      returned = this.windowFunction.call(this.ctx.getCurrentKey(), window, elements, this.out, call.context);
+    } catch (thrown) {
+      call.end();
+      return this.dropRecord(thrown, record);
+    }
+    return call.endAfter(this.afterCall(returned, record, outTs));
+  }
+
+  private purge(window: CountWindow, record: unknown): Pushed {
+    let cleared: Pushed;
+    try {
+      cleared = this.states.purge(window, window, this.windowFunction.clear);
+    } catch (thrown) {
+      return this.dropRecord(thrown, record);
+    }
+    return cleared?.then(undefined, (thrown: unknown) => this.dropRecord(thrown, record));
   }
 }

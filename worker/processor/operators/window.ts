@@ -7,6 +7,8 @@
  *              lateness (cleanup), in the assigner's time domain
  *   timer t ─▶ the windows whose maxTimestamp() is t fire: the window function runs on their
  *              contents, its results timestamped t; those whose cleanup time is t are purged
+ *              (contents cleared, then the function's clear(): its per-window state is its own
+ *              to clear, window-state.ts)
  *
  * Timers carry a key and a timestamp, no namespace: the windows a timer is for are found from
  * its timestamp. A tumbling or sliding window is the one ending at t + 1 (or t + 1 - allowed
@@ -24,7 +26,6 @@ import type { TimeDomain } from '../../../shared/api/contexts.ts';
 import type { OutputTag } from '../../../shared/api/output-tag.ts';
 import { ValueStateDescriptor } from '../../../shared/api/state-descriptors.ts';
 import type { ValueState } from '../../../shared/api/state.ts';
-import type { ProcessWindowContext } from '../../../shared/api/window-functions.ts';
 import { TimeWindow, type WindowAssigner } from '../../../shared/api/windows.ts';
 import type { WindowSpec } from '../../../shared/protocol/window-spec.ts';
 import { activity } from '../../activity.ts';
@@ -34,14 +35,19 @@ import { eachInOrder, type Pushed } from '../downstream.ts';
 import { attribute } from '../failure.ts';
 import type { OperatorSetup } from './base.ts';
 import { EmittingOperator } from './stateless.ts';
-import { windowContents, type AnyWindow, type WindowContents } from './window-contents.ts';
+import { windowContents, type WindowContents } from './window-contents.ts';
 import { windowFunctionCall, type WindowFunctionCall } from './window-function-call.ts';
 import { MergingWindowSet } from './window-merging.ts';
+import { WindowStates } from './window-state.ts';
 
-/** A window to fire, and the state window its contents are in (itself unless sessions merged). */
+/**
+ * A window to fire (or purge), and the state window its contents and per-window state are in
+ * (itself unless sessions merged).
+ */
 interface Firing {
   window: TimeWindow;
   state: TimeWindow;
+  purge: boolean;
 }
 
 export class WindowOperator extends EmittingOperator {
@@ -53,6 +59,7 @@ export class WindowOperator extends EmittingOperator {
   /** Sessions: the key's windows and their state windows. Null for assigners whose windows do not merge. */
   private readonly sessions: ValueState<number[]> | null;
   private readonly windowFunction: WindowFunctionCall;
+  private readonly states: WindowStates;
   /** Sliding windows start every `period` ms (tumbling ones every `size`), `offset` from the epoch. */
   private readonly size: number;
   private readonly period: number;
@@ -78,6 +85,7 @@ export class WindowOperator extends EmittingOperator {
     this.period = fields.slide ?? fields.size ?? 0;
     this.offset = fields.offset ?? 0;
     this.windowFunction = windowFunctionCall(spec);
+    this.states = new WindowStates(state, ctx, clock);
   }
 
   push(value: unknown, timestamp: number | null): Pushed {
@@ -125,7 +133,7 @@ export class WindowOperator extends EmittingOperator {
         if (this.isWindowLate(window)) continue;
         taken = true;
         this.contents.add(window, value);
-        if (this.onElement(window)) fire.push({ window, state: window });
+        if (this.onElement(window)) fire.push({ window, state: window, purge: false });
         this.registerCleanupTimer(window);
       }
     } else {
@@ -135,6 +143,8 @@ export class WindowOperator extends EmittingOperator {
           this.onMerge(result);
           for (const m of merged) this.dropTimers(m, set);
           this.contents.merge(stateResult, mergedStates);
+          // Per-window state is not merged (as in Flink): the merged session keeps stateResult's.
+          for (const m of mergedStates) this.states.release(m);
         });
         if (this.isWindowLate(actual)) {
           set.retire(actual);
@@ -143,7 +153,7 @@ export class WindowOperator extends EmittingOperator {
         taken = true;
         const state = set.stateWindowOf(actual)!;
         this.contents.add(state, value);
-        if (this.onElement(actual)) fire.push({ window: actual, state });
+        if (this.onElement(actual)) fire.push({ window: actual, state, purge: false });
         this.registerCleanupTimer(actual);
       }
       if (set.changed) this.storeSessions(set);
@@ -159,10 +169,10 @@ export class WindowOperator extends EmittingOperator {
   private timerOfAligned(t: number): Firing[] {
     const fire: Firing[] = [];
     const firing = this.alignedWindowEndingAt(t + 1);
-    if (firing !== null && this.contents.get(firing) !== null) fire.push({ window: firing, state: firing });
+    if (firing !== null && this.contents.get(firing) !== null) fire.push({ window: firing, state: firing, purge: false });
     const purged = this.alignedWindowEndingAt(t + 1 - this.lateness);
     // A window firing and purged at the same time (no lateness) is purged after it fired.
-    if (purged !== null) fire.push({ window: purged, state: PURGE });
+    if (purged !== null) fire.push({ window: purged, state: purged, purge: true });
     return fire;
   }
 
@@ -178,10 +188,9 @@ export class WindowOperator extends EmittingOperator {
     const set = MergingWindowSet.fromState(this.sessions!.value());
     const fire: Firing[] = [];
     for (const { window, state } of set.entries()) {
-      if (window.maxTimestamp() === t) fire.push({ window, state });
+      if (window.maxTimestamp() === t) fire.push({ window, state, purge: false });
       if (this.cleanupTime(window) === t) {
-        fire.push({ window, state: PURGE });
-        fire.push({ window: state, state: PURGE_STATE });
+        fire.push({ window, state, purge: true });
         set.retire(window);
       }
     }
@@ -200,42 +209,44 @@ export class WindowOperator extends EmittingOperator {
   }
   private readonly fireOneBound = (firing: Firing): Pushed => this.fireOne(firing);
 
-  private fireOne({ window, state }: Firing): Pushed {
+  private fireOne({ window, state, purge }: Firing): Pushed {
     const record = { window: { start: window.start, end: window.end } };
-    if (state === PURGE || state === PURGE_STATE) {
-      try {
-        this.purge(window, state === PURGE_STATE);
-      } catch (thrown) {
-        return this.dropRecord(thrown, record);
-      }
-      return undefined;
-    }
+    if (purge) return this.purge(window, state, record);
     const outTs = window.maxTimestamp();
     this.ctx.ts = outTs;
-    let returned: unknown;
+    let elements: unknown[] | null;
     try {
-      const elements = this.contents.get(state);
-      if (elements === null) return undefined;
-      returned = this.windowFunction.call(this.ctx.getCurrentKey(), window, elements, this.out, () => windowContext(window, this.ctx, this.clock));
+      elements = this.contents.get(state);
     } catch (thrown) {
       return this.dropRecord(thrown, record);
     }
-    return this.afterCall(returned, record, outTs);
+    if (elements === null) return undefined;
+    const call = this.states.call(window, state);
+    let returned: unknown;
+    try {
+      returned = this.windowFunction.call(this.ctx.getCurrentKey(), window, elements, this.out, call.context);
+    } catch (thrown) {
+      call.end();
+      return this.dropRecord(thrown, record);
+    }
+    return call.endAfter(this.afterCall(returned, record, outTs));
   }
 
   /**
-   * Purges a window: for a tumbling or sliding one (`stateOnly` false), its contents, and the
-   * ProcessWindowFunction's clear() if it held any; for a session, the window's clear() first,
-   * then (`stateOnly`) its state window's contents.
+   * Purges a window: its contents (those of its state window), then the ProcessWindowFunction's
+   * clear(), as Flink's clearAllState does. A tumbling or sliding window that holds nothing is
+   * not one the key had (another window's timer has the timestamp): nothing happens.
    */
-  private purge(window: TimeWindow, stateOnly: boolean): void {
-    if (stateOnly) return this.contents.clear(window);
-    if (this.sessions === null) {
-      // A timer's window may be one the key never had (another window's timer has its timestamp).
-      if (this.contents.get(window) === null) return;
-      this.contents.clear(window);
+  private purge(window: TimeWindow, state: TimeWindow, record: unknown): Pushed {
+    let cleared: Pushed;
+    try {
+      if (this.sessions === null && this.contents.get(window) === null) return undefined;
+      this.contents.clear(state);
+      cleared = this.states.purge(window, state, this.windowFunction.clear);
+    } catch (thrown) {
+      return this.dropRecord(thrown, record);
     }
-    this.windowFunction.clear?.(windowContext(window, this.ctx, this.clock));
+    return cleared?.then(undefined, (thrown: unknown) => this.dropRecord(thrown, record));
   }
 
   /** The default triggers' onElement: true to fire now (an event-time window whose end the watermark has passed). */
@@ -291,23 +302,7 @@ export class WindowOperator extends EmittingOperator {
   }
 }
 
-/** Markers in a Firing's `state`: purge the window (PURGE), or a session's state window's contents (PURGE_STATE). */
-const PURGE = new TimeWindow(NaN, NaN);
-const PURGE_STATE = new TimeWindow(NaN, NaN);
-
 /** The user functions of a window, for open() and close(): the reduce or aggregate function, then the window function. */
 export function windowFunctionsOf(spec: WindowSpec): unknown[] {
   return [spec.combine, spec.windowFunction].filter((f) => f !== null && f !== undefined);
-}
-
-/** What failures name a window's function after: its window function, else its reduce or aggregate function. */
-
-/** What a ProcessWindowFunction is given beside the elements of `window`. */
-export function windowContext(window: AnyWindow, ctx: ProcessContextImpl, clock: Clock): ProcessWindowContext<AnyWindow> {
-  return {
-    window: () => window,
-    currentProcessingTime: () => Date.now(),
-    currentWatermark: () => clock.watermark,
-    output: (tag, value) => ctx.output(tag, value),
-  };
 }
