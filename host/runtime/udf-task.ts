@@ -86,8 +86,7 @@ export class UdfTask {
     // processorLayouts): the keys its records may carry from a keyBy upstream are dropped.
     const { keyedInput, timestampedInput } = o.stage;
     this.pending = [new PendingBatch(keyedInput, timestampedInput)];
-    const head = o.stage.transforms[0];
-    if (o.stage.twoInput) this.pending.push(new PendingBatch(keyedInput && !isBroadcastKind(head?.udf ?? ''), timestampedInput));
+    if (o.stage.twoInput) this.pending.push(new PendingBatch(keyedInput && !isBroadcastKind(o.stage.transforms[0]!.udf), timestampedInput));
   }
 
   async run(): Promise<void> {
