@@ -20,16 +20,11 @@ import type { OperatorStateAccess } from '../../state/worker-keyed-state.ts';
 import type { Clock, ProcessContextImpl } from '../contexts.ts';
 import { eachInOrder, type Pushed } from '../downstream.ts';
 import type { OperatorSetup } from './base.ts';
-import { EmittingOperator } from './stateless.ts';
-import { windowContents, windowNamespace, type WindowContents } from './window-contents.ts';
-import { windowFunctionCall, type WindowFunctionCall } from './window-function-call.ts';
-import { WindowStates } from './window-state.ts';
+import { WindowFunctionOperator } from './window-base.ts';
+import { windowNamespace } from './window-contents.ts';
 
-export class CountWindowOperator extends EmittingOperator {
+export class CountWindowOperator extends WindowFunctionOperator {
   private readonly assigner: CountWindowAssigner;
-  private readonly contents: WindowContents;
-  private readonly windowFunction: WindowFunctionCall;
-  private readonly states: WindowStates;
   /** How many elements the key has had (the number of the next one). */
   private readonly counter: ValueState<number>;
   /** How many elements a window holds, in the window's namespace. */
@@ -39,14 +34,11 @@ export class CountWindowOperator extends EmittingOperator {
     setup: OperatorSetup,
     spec: WindowSpec,
     state: OperatorStateAccess,
-    private readonly ctx: ProcessContextImpl,
+    ctx: ProcessContextImpl,
     clock: Clock,
   ) {
-    super(setup, ctx.sideOutputs);
+    super(setup, spec, state, ctx, clock);
     this.assigner = spec.assigner as CountWindowAssigner;
-    this.contents = windowContents(spec.contents, spec.combine, state);
-    this.windowFunction = windowFunctionCall(spec);
-    this.states = new WindowStates(state, ctx, clock);
     this.counter = state.getState(new ValueStateDescriptor<number>('__count-window-counter'));
     this.filled = namespaced(state.getState(new ValueStateDescriptor<number>('__count-window-filled')));
   }
@@ -108,29 +100,12 @@ export class CountWindowOperator extends EmittingOperator {
       return this.dropRecord(thrown, record);
     }
     if (elements === null) return undefined;
-    const fired = this.callOn(window, elements, record, outTs);
+    const fired = this.callOn(window, window, elements, record, outTs);
     return fired === undefined ? this.purge(window, record) : fired.then(() => this.purge(window, record));
   }
 
-  private callOn(window: CountWindow, elements: unknown[], record: unknown, outTs: number): Pushed {
-    const call = this.states.call(window, window);
-    let returned: unknown;
-    try {
-      returned = this.windowFunction.call(this.ctx.getCurrentKey(), window, elements, this.out, call.context);
-    } catch (thrown) {
-      call.end();
-      return this.dropRecord(thrown, record);
-    }
-    return call.endAfter(this.afterCall(returned, record, outTs));
-  }
-
+  /** Its contents went before the call: only its clear() is left. */
   private purge(window: CountWindow, record: unknown): Pushed {
-    let cleared: Pushed;
-    try {
-      cleared = this.states.purge(window, window, this.windowFunction.clear);
-    } catch (thrown) {
-      return this.dropRecord(thrown, record);
-    }
-    return cleared?.then(undefined, (thrown: unknown) => this.dropRecord(thrown, record));
+    return this.purgeWindow(window, window, record, () => true);
   }
 }

@@ -34,11 +34,8 @@ import type { Clock, ProcessContextImpl } from '../contexts.ts';
 import { eachInOrder, type Pushed } from '../downstream.ts';
 import { attribute } from '../failure.ts';
 import type { OperatorSetup } from './base.ts';
-import { EmittingOperator } from './stateless.ts';
-import { windowContents, type WindowContents } from './window-contents.ts';
-import { windowFunctionCall, type WindowFunctionCall } from './window-function-call.ts';
+import { WindowFunctionOperator } from './window-base.ts';
 import { MergingWindowSet } from './window-merging.ts';
-import { WindowStates } from './window-state.ts';
 
 /**
  * A window to fire (or purge), and the state window its contents and per-window state are in
@@ -50,16 +47,13 @@ interface Firing {
   purge: boolean;
 }
 
-export class WindowOperator extends EmittingOperator {
+export class WindowOperator extends WindowFunctionOperator {
   private readonly assigner: WindowAssigner;
   private readonly eventTime: boolean;
   private readonly lateness: number;
   private readonly lateDataTag: OutputTag<unknown> | null;
-  private readonly contents: WindowContents;
   /** Sessions: the key's windows and their state windows. Null for assigners whose windows do not merge. */
   private readonly sessions: ValueState<number[]> | null;
-  private readonly windowFunction: WindowFunctionCall;
-  private readonly states: WindowStates;
   /** Sliding windows start every `period` ms (tumbling ones every `size`), `offset` from the epoch. */
   private readonly size: number;
   private readonly period: number;
@@ -69,23 +63,20 @@ export class WindowOperator extends EmittingOperator {
     setup: OperatorSetup,
     spec: WindowSpec,
     state: OperatorStateAccess,
-    private readonly ctx: ProcessContextImpl,
+    ctx: ProcessContextImpl,
     private readonly clock: Clock,
   ) {
-    super(setup, ctx.sideOutputs);
+    super(setup, spec, state, ctx, clock);
     this.assigner = spec.assigner;
     this.eventTime = spec.assigner.isEventTime();
     // Allowed lateness is for event time only (Flink's cleanupTime / isWindowLate).
     this.lateness = this.eventTime ? spec.allowedLateness : 0;
     this.lateDataTag = spec.lateDataTag;
-    this.contents = windowContents(spec.contents, spec.combine, state);
     this.sessions = spec.assigner.isMerging() ? state.getState(new ValueStateDescriptor<number[]>('__window-sessions')) : null;
     const fields = spec.assigner as unknown as { size?: number; slide?: number; offset?: number };
     this.size = fields.size ?? 0;
     this.period = fields.slide ?? fields.size ?? 0;
     this.offset = fields.offset ?? 0;
-    this.windowFunction = windowFunctionCall(spec);
-    this.states = new WindowStates(state, ctx, clock);
   }
 
   push(value: unknown, timestamp: number | null): Pushed {
@@ -221,15 +212,7 @@ export class WindowOperator extends EmittingOperator {
       return this.dropRecord(thrown, record);
     }
     if (elements === null) return undefined;
-    const call = this.states.call(window, state);
-    let returned: unknown;
-    try {
-      returned = this.windowFunction.call(this.ctx.getCurrentKey(), window, elements, this.out, call.context);
-    } catch (thrown) {
-      call.end();
-      return this.dropRecord(thrown, record);
-    }
-    return call.endAfter(this.afterCall(returned, record, outTs));
+    return this.callOn(window, state, elements, record, outTs);
   }
 
   /**
@@ -238,15 +221,11 @@ export class WindowOperator extends EmittingOperator {
    * not one the key had (another window's timer has the timestamp): nothing happens.
    */
   private purge(window: TimeWindow, state: TimeWindow, record: unknown): Pushed {
-    let cleared: Pushed;
-    try {
-      if (this.sessions === null && this.contents.get(window) === null) return undefined;
+    return this.purgeWindow(window, state, record, () => {
+      if (this.sessions === null && this.contents.get(window) === null) return false;
       this.contents.clear(state);
-      cleared = this.states.purge(window, state, this.windowFunction.clear);
-    } catch (thrown) {
-      return this.dropRecord(thrown, record);
-    }
-    return cleared?.then(undefined, (thrown: unknown) => this.dropRecord(thrown, record));
+      return true;
+    });
   }
 
   /** The default triggers' onElement: true to fire now (an event-time window whose end the watermark has passed). */
