@@ -125,15 +125,11 @@ export class CheckpointStorage {
    * Removes the checkpoints numbered `firstId` or later (those a run that numbered its own from
    * `firstId` stored); returns how many. A job that finishes discards its checkpoints, as Flink
    * discards a finished job's retained ones: resuming from one would repeat output the job
-   * had already delivered past it. Earlier runs' checkpoints in the directory stay.
+   * had already delivered past it. Earlier runs' checkpoints in the directory stay. Checkpoints
+   * kept in memory end with the job anyway: nothing to do.
    */
   async discardFrom(firstId: number): Promise<number> {
-    if (this.dir === null) {
-      const kept = this.inMemory.filter((c) => c.id < firstId);
-      const discarded = this.inMemory.length - kept.length;
-      this.inMemory.splice(0, this.inMemory.length, ...kept);
-      return discarded;
-    }
+    if (this.dir === null) return 0;
     const dir = this.dir;
     const ids = (await readdir(dir).catch(() => [] as string[]))
       .map((name) => NAME.exec(name))

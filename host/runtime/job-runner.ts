@@ -213,7 +213,7 @@ class JobExecution {
         );
         this.log.info(`job '${this.jobName}' finished in ${result.netRuntimeMs} ms`);
         // Ran to its end (not stopped at a collect limit): its checkpoints are of no more use.
-        if (this.ranToEnd !== null && storage?.directory != null) await this.discardCheckpoints(storage, firstCheckpointId);
+        if (this.ranToEnd !== null && storage !== null) await this.discardCheckpoints(storage, firstCheckpointId);
         return result;
       } catch (error) {
         nextCheckpointId = coordinator?.upcomingId ?? nextCheckpointId;

@@ -36,7 +36,7 @@ export interface BroadcastStateContents {
   values: Uint8Array[];
 }
 
-/** A subtask's broadcast states as a checkpoint holds them: plain data, a copy. */
+/** A subtask's broadcast states as a checkpoint holds them: plain data (its arrays its own, the bytes the store's, which nothing changes). */
 export interface BroadcastSnapshot {
   states: BroadcastStateContents[];
 }
@@ -143,7 +143,7 @@ export class BroadcastStateStore {
     return n;
   }
 
-  /** Every state, declared and carried, as plain data that later changes do not touch. */
+  /** Every state, declared and carried, as plain data that later changes do not touch (they replace bytes, never change them). */
   snapshot(): BroadcastSnapshot {
     return { states: [...this.maps].map(([name, map]) => contentsOf(name, map)) };
   }

@@ -5,6 +5,14 @@
  */
 import { addLogSink, SourceFunction } from '../../host/index.ts';
 
+/** Checkpoints every 50 ms and one restart at once: what a restore test's job needs to fail once and come back. */
+export const RESTART_ONCE = {
+  'execution.checkpointing.interval': 50,
+  'restart-strategy.type': 'fixed-delay',
+  'restart-strategy.fixed-delay.attempts': 1,
+  'restart-strategy.fixed-delay.delay': 0,
+} as const;
+
 /** Resolves, once, when a checkpoint completes after wait() was called; tells which checkpoints restarts restored. */
 export class CheckpointGate {
   readonly restartedFrom: string[] = [];

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { collect, environment, MODES } from '../support/jobs.ts';
 import { SumWithLabel } from '../e2e/connect-functions.ts';
-import { CheckpointGate, GatedSource } from './checkpoint-gate.ts';
+import { CheckpointGate, GatedSource, RESTART_ONCE } from './checkpoint-gate.ts';
 import { FailsOnce } from './fails-once.ts';
 
 const N = 600;
@@ -24,10 +24,7 @@ describe.each(MODES)('%s mode', (mode) => {
       ...settings,
       'parallelism.default': 2,
       'udf.arrow.batch.size': 100,
-      'execution.checkpointing.interval': 50,
-      'restart-strategy.type': 'fixed-delay',
-      'restart-strategy.fixed-delay.attempts': 1,
-      'restart-strategy.fixed-delay.delay': 0,
+      ...RESTART_ONCE,
     });
     const numbers = env
       .addSource(new GatedSource(gate, N, PAUSE_AT), 'Gated')

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { addLogSink, SourceFunction, TumblingEventTimeWindows, WatermarkStrategy } from '../../host/index.ts';
 import { CallbackSink, collect, environment, MODES } from '../support/jobs.ts';
 import { CLEARED, FailsOnceAt, FiringCounts, type Event, type Fired } from '../e2e/window-state-functions.ts';
+import { RESTART_ONCE } from './checkpoint-gate.ts';
 
 /** Resolves, when asked once, after two checkpoints complete: the second was triggered after the asking. */
 class TwoCheckpoints {
@@ -62,10 +63,7 @@ describe.each(MODES)('%s mode', (mode) => {
     });
     const env = environment(mode, {
       ...settings,
-      'execution.checkpointing.interval': 50,
-      'restart-strategy.type': 'fixed-delay',
-      'restart-strategy.fixed-delay.attempts': 1,
-      'restart-strategy.fixed-delay.delay': 0,
+      ...RESTART_ONCE,
     });
     const windowed = env
       .addSource(

@@ -1,4 +1,5 @@
 import { sluice } from '../../shared/generated/protocol.js';
+import type { KeyedStateStore } from '../../shared/api/contexts.ts';
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../../shared/api/state.ts';
 import type {
   AggregatingStateDescriptor,
@@ -23,13 +24,8 @@ import { WorkerValueState } from './value-state.ts';
 
 const { StateKind, StateOp } = sluice.fn.v1;
 
-/** The keyed state of one operator, as its user functions reach it. */
-export interface OperatorStateAccess {
-  getState<T>(d: ValueStateDescriptor<T>): ValueState<T>;
-  getListState<T>(d: ListStateDescriptor<T>): ListState<T>;
-  getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V>;
-  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T>;
-  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+/** The keyed state of one operator, as its user functions reach it (the store), and its timers and prefetch. */
+export interface OperatorStateAccess extends KeyedStateStore {
   /** Timers are host-owned keyed state too: register/delete go through the same write-back path. */
   registerTimer(domain: 'event' | 'processing', timestamp: number): void;
   deleteTimer(domain: 'event' | 'processing', timestamp: number): void;
