@@ -30,6 +30,7 @@ export type {
 export { StreamExecutionEnvironment, CheckpointConfig } from './api/environment.ts';
 export { DataStream, KeyedStream, DataStreamSink, type CollectOptions } from './api/data-stream.ts';
 export { SourceFunction, type SourceContext } from './api/sources.ts';
+export { FileSource, FileSourceBuilder, NumberSequenceSource, StreamFormat, type Source } from './api/source-builders.ts';
 export { SinkFunction, FileSink, type FileSinkOptions } from './api/sinks.ts';
 export { WatermarkStrategy } from './api/watermark-strategy.ts';
 export { WindowedStream } from './api/windowed-stream.ts';

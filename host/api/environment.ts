@@ -4,7 +4,6 @@
  */
 import { TypeInformation, Types } from '../../shared/api/types.ts';
 import { Configuration } from '../../shared/config/configuration.ts';
-import { INT64_MAX, INT64_MIN } from '../../shared/codec/fixed-width-encoders.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { describePlan } from '../graph/execution-plan.ts';
 import { planJob } from '../graph/plan.ts';
@@ -15,7 +14,9 @@ import { runJob, type JobClient } from '../runtime/job-runner.ts';
 import { DataStream } from './data-stream.ts';
 import { checkPositiveInt } from './function-checks.ts';
 import type { JobExecutionResult } from './job-result.ts';
+import { FileSource, NumberSequenceSource, sequenceBound, type Source } from './source-builders.ts';
 import { SourceFunction, type SourceSpec } from './sources.ts';
+import { WatermarkStrategy } from './watermark-strategy.ts';
 import { noteEnvironment, noteJobStarted } from './submissions.ts';
 import { typedCollection } from './typed-collection.ts';
 
@@ -132,8 +133,8 @@ export class StreamExecutionEnvironment {
 
   /** The numbers start..end inclusive, as LONG (bigints beyond ±(2^53-1)); a parallel source. */
   fromSequence(start: number | bigint, end: number | bigint): DataStream<number> {
-    const s = sequenceBound('start', start);
-    const e = sequenceBound('end', end);
+    const s = sequenceBound('fromSequence', 'start', start);
+    const e = sequenceBound('fromSequence', 'end', end);
     if (e < s) throw new JobDefinitionError(`fromSequence: end (${e}) is before start (${s})`);
     return this.source({ kind: 'sequence', start: s, end: e, timestamped: false }, 'Sequence Source', Types.LONG(), null);
   }
@@ -148,6 +149,36 @@ export class StreamExecutionEnvironment {
     if (typeof path !== 'string' || path === '') throw new JobDefinitionError('readTextFile takes a file or directory path');
     const local = localPath(path, 'readTextFile', 'a local file or directory', (message) => new JobDefinitionError(message));
     return this.source({ kind: 'text-file', path: local, timestamped: false }, `Text File Source (${path})`, Types.STRING());
+  }
+
+  /**
+   * A stream from a Source (PyFlink's from_source): a FileSource or a NumberSequenceSource.
+   * `watermarkStrategy` is applied to the source's records (WatermarkStrategy.noWatermarks()
+   * for none; any other adds its Timestamps/Watermarks operator right after the source), and
+   * `sourceName` names the source.
+   */
+  fromSource(source: NumberSequenceSource, watermarkStrategy: WatermarkStrategy<number>, sourceName: string, typeInfo?: TypeInformation<number>): DataStream<number>;
+  fromSource<T>(source: FileSource<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string, typeInfo?: TypeInformation<T>): DataStream<T>;
+  fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string, typeInfo?: TypeInformation<T>): DataStream<T>;
+  fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string, typeInfo?: TypeInformation<T>): DataStream<T> {
+    if (!(watermarkStrategy instanceof WatermarkStrategy)) {
+      throw new JobDefinitionError('fromSource takes a Source, a WatermarkStrategy (WatermarkStrategy.noWatermarks() for none) and a source name');
+    }
+    if (typeof sourceName !== 'string' || sourceName === '') throw new JobDefinitionError('fromSource needs a source name (a non-empty string)');
+    checkType(typeInfo, sourceName);
+    let stream: DataStream<T>;
+    if (source instanceof FileSource) {
+      refuseOtherType(typeInfo, Types.STRING(), sourceName, 'a FileSource with a text line format reads STRING records');
+      stream = this.source<T>({ kind: 'file', paths: source.paths, monitorIntervalMs: source.monitorIntervalMs, timestamped: false }, sourceName, Types.STRING() as TypeInformation<T>);
+    } else if (source instanceof NumberSequenceSource) {
+      refuseOtherType(typeInfo, Types.LONG(), sourceName, 'a NumberSequenceSource reads LONG records');
+      stream = this.source<T>({ kind: 'sequence', start: source.from, end: source.to, timestamped: false }, sourceName, Types.LONG() as TypeInformation<T>, null);
+    } else {
+      throw new JobDefinitionError('fromSource takes a FileSource or a NumberSequenceSource; a SourceFunction goes to addSource()');
+    }
+    const s = watermarkStrategy as WatermarkStrategy<unknown>;
+    const nothingToDo = s.generator.kind === 'none' && s.timestampAssigner === null && s.idlenessMs === null;
+    return nothingToDo ? stream : stream.assignTimestampsAndWatermarks(watermarkStrategy);
   }
 
   addSource<T>(source: SourceFunction<T>, name = 'Custom Source', typeInfo?: TypeInformation<T>): DataStream<T> {
@@ -216,22 +247,13 @@ export class StreamExecutionEnvironment {
   }
 }
 
+/** A type given for a source whose records have one type already must be that one. */
+function refuseOtherType(typeInfo: TypeInformation<unknown> | undefined, type: TypeInformation<unknown>, sourceName: string, why: string): void {
+  if (typeInfo !== undefined && !typeInfo.equals(type)) throw new JobDefinitionError(`${sourceName}: ${why}, not ${typeInfo.toString()}`);
+}
+
 function checkType(typeInfo: unknown, sourceName: string): void {
   if (typeInfo !== undefined && !(typeInfo instanceof TypeInformation)) {
     throw new JobDefinitionError(`${sourceName}: the type must be a Types.X() value`);
   }
-}
-
-/**
- * A fromSequence bound: an integer (a number that is a safe integer, or a bigint) in the int64
- * range, as Flink's fromSequence takes longs: the values are LONG, which carries no more.
- */
-function sequenceBound(which: string, value: unknown): bigint {
-  if (typeof value === 'bigint') {
-    if (value >= INT64_MIN && value <= INT64_MAX) return value;
-    throw new JobDefinitionError(`fromSequence: ${which} must be in the int64 range (a LONG: -(2^63) to 2^63 - 1), got ${value}n`);
-  }
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  const shown = typeof value === 'number' ? String(value) : typeof value === 'string' ? JSON.stringify(value) : typeof value;
-  throw new JobDefinitionError(`fromSequence: ${which} must be an integer (a safe integer number or a bigint), got ${shown}`);
 }

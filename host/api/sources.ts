@@ -61,4 +61,6 @@ export type SourceSpec =
   | { kind: 'collection'; values: readonly unknown[]; timestamped: false }
   | { kind: 'sequence'; start: bigint; end: bigint; timestamped: false }
   | { kind: 'text-file'; path: string; timestamped: false }
+  /** A FileSource: its paths, and the interval between looks for new files (null: the files there at the start). */
+  | { kind: 'file'; paths: readonly string[]; monitorIntervalMs: number | null; timestamped: false }
   | { kind: 'function'; fn: SourceFunction<unknown>; timestamped: boolean };

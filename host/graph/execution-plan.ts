@@ -68,6 +68,7 @@ const SOURCE_TYPES: Record<SourceTransformation['source']['kind'], string> = {
   collection: 'Source: Collection Source',
   sequence: 'Source: Sequence Source',
   'text-file': 'Source: Text File Source',
+  file: 'Source: File Source',
   function: 'Source: Custom Source',
 };
 

@@ -7,6 +7,7 @@ import type { SourceStage } from '../../graph/plan.ts';
 import { CollectionReader } from './collection-reader.ts';
 import { freshSourceFunction } from './fresh-source-function.ts';
 import { hostFunctionFailure } from '../host-function-failure.ts';
+import { FileSourceReader } from './file-source-reader.ts';
 import { FunctionReader, type SourceLifecycle } from './function-reader.ts';
 import { SequenceReader } from './sequence-reader.ts';
 import { rangesToRead } from './sequence-ranges.ts';
@@ -40,6 +41,8 @@ export function createSourceReader(
       return typed(stage, new SequenceReader(rangesToRead(spec.start, spec.end, subtask, stage.parallelism, position), chunk), null);
     case 'text-file':
       return typed(stage, new TextSourceReader(spec.path, chunk, position), null);
+    case 'file':
+      return typed(stage, new FileSourceReader(spec.paths, spec.monitorIntervalMs, chunk, position, stage.name), null);
     case 'function': {
       // A fresh copy per attempt and subtask; restoreState() rewinds it only from a checkpoint.
       const fn = freshSourceFunction(spec.fn, stage.name);
