@@ -31,7 +31,8 @@ export { StreamExecutionEnvironment, CheckpointConfig } from './api/environment.
 export { DataStream, KeyedStream, DataStreamSink, type CollectOptions } from './api/data-stream.ts';
 export { SourceFunction, type SourceContext } from './api/sources.ts';
 export { FileSource, FileSourceBuilder, NumberSequenceSource, StreamFormat, type Source } from './api/source-builders.ts';
-export { SinkFunction, FileSink, type FileSinkOptions } from './api/sinks.ts';
+export { SinkFunction, FileSink, FileSinkBuilder, type FileSinkOptions } from './api/sinks.ts';
+export { Encoder, OutputFileConfig, OutputFileConfigBuilder, RollingPolicy } from './api/file-sink-config.ts';
 export { WatermarkStrategy } from './api/watermark-strategy.ts';
 export { WindowedStream } from './api/windowed-stream.ts';
 export { AllWindowedStream } from './api/all-windowed-stream.ts';

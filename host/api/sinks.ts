@@ -7,6 +7,7 @@ import type { RuntimeContext } from '../../shared/api/contexts.ts';
 import type { MaybePromise } from '../../shared/api/functions.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { localPath } from '../local-path.ts';
+import { checkPartNamePiece, Encoder, OutputFileConfig, OutputFileConfigBuilder, RollingPolicy, shownArgument } from './file-sink-config.ts';
 
 /**
  * A user-defined sink: PyFlink's SinkFunction. invoke() may return a promise. Sinks run in the
@@ -30,41 +31,132 @@ export abstract class SinkFunction<T = unknown> {
 }
 
 export interface FileSinkOptions {
-  /** Prefix and suffix of part file names (default "part" and ""). */
+  /** Prefix and suffix of part file names (default "part" and ""), as OutputFileConfig sets them. */
   partPrefix?: string;
   partSuffix?: string;
   /**
-   * Turns a record into its line (default: the print format, see formatValue). It runs in the
-   * host, as a SinkFunction does: what it throws fails the job as a UserFunctionError naming the
-   * sink, the encoder and the record.
+   * Turns a record into its line (default: Encoder.simpleStringEncoder(), the print format, see
+   * formatValue). A function runs in the host, as a SinkFunction does: what it throws fails the
+   * job as a UserFunctionError naming the sink, the encoder and the record.
    */
-  encoder?: (value: unknown) => string;
+  encoder?: ((value: unknown) => string) | Encoder;
 }
+
+/** What a file sink is made of, once checked: replaced as a whole by the builder, never changed. */
+interface FileSinkSettings {
+  /** The encoder: a function, or absent for Encoder.simpleStringEncoder(). */
+  readonly options: Readonly<{ partPrefix: string; partSuffix: string; encoder?: (value: unknown) => string }>;
+  readonly rollingPolicy: RollingPolicy;
+}
+
+const OPTION_NAMES: ReadonlySet<string> = new Set(['partPrefix', 'partSuffix', 'encoder']);
 
 /**
  * Writes records as text lines into part files under a directory, as Flink's FileSink with a
- * row format. Files become visible (renamed from their in-progress name) when a checkpoint
- * completes or the bounded input ends.
+ * row format. A part file is closed when its rolling policy says so (by default at 128 MiB, after
+ * 60 s open or 60 s without a write) and at every checkpoint (Flink's row format may keep a file
+ * open across checkpoints, resuming it after a failure; Sluice's in-progress files are not
+ * resumable, so a checkpoint always closes them). Closed files become visible (renamed from their
+ * in-progress name) when a checkpoint completes or the bounded input ends.
  */
 export class FileSink<T = unknown> {
-  declare readonly __valueType?: T;
-  private constructor(
+  /** The records the sink takes: a FileSink<unknown> takes any stream (a function type, so that it is contravariant). */
+  declare readonly __accepts?: (value: T) => void;
+
+  /** @internal Use FileSink.forRowFormat(...). */
+  constructor(
     readonly directory: string,
-    readonly options: FileSinkOptions,
+    protected settings: FileSinkSettings,
   ) {}
 
-  /**
-   * `directory`: a path, or a `file://` URI (as PyFlink jobs usually write it); `directory` is
-   * then the path it names. Other schemes are refused here.
-   */
-  static forRowFormat<T>(directory: string, options: FileSinkOptions = {}): FileSink<T> {
-    if (typeof directory !== 'string' || directory === '') throw new TypeError('FileSink needs a directory');
-    if (options.encoder !== undefined && typeof options.encoder !== 'function') {
-      throw new JobDefinitionError(`FileSink.forRowFormat: the encoder must be a function (value) => string, got ${typeof options.encoder}`);
-    }
-    const path = localPath(directory, 'FileSink.forRowFormat', 'a local directory', (message) => new JobDefinitionError(message));
-    return new FileSink<T>(path, options);
+  /** The part file names and the encoder function (undefined: Encoder.simpleStringEncoder()). */
+  get options(): FileSinkSettings['options'] {
+    return this.settings.options;
   }
+
+  get rollingPolicy(): RollingPolicy {
+    return this.settings.rollingPolicy;
+  }
+
+  /**
+   * A builder of a sink writing into `basePath`: a path, or a `file://` URI (as PyFlink jobs
+   * usually write it; `directory` is then the path it names; other schemes are refused here).
+   * The second argument is PyFlink's Encoder (Encoder.simpleStringEncoder(), also the default),
+   * or options `{ partPrefix?, partSuffix?, encoder? }`. The builder is a FileSink itself:
+   * sinkTo() takes it with or without build().
+   */
+  static forRowFormat<T>(basePath: string, encoder: Encoder | FileSinkOptions = {}): FileSinkBuilder<T> {
+    const call = 'FileSink.forRowFormat';
+    if (typeof basePath !== 'string' || basePath === '') {
+      throw new JobDefinitionError(`${call}: the base path must be a non-empty string (a directory or a file:// URI), got ${shownArgument(basePath)}`);
+    }
+    const path = localPath(basePath, call, 'a local directory', (message) => new JobDefinitionError(message));
+    const options = encoder instanceof Encoder ? {} : checkOptions(encoder, call);
+    return new FileSinkBuilder<T>(path, {
+      options: {
+        partPrefix: options.partPrefix ?? 'part',
+        partSuffix: options.partSuffix ?? '',
+        ...(typeof options.encoder === 'function' ? { encoder: options.encoder } : {}),
+      },
+      rollingPolicy: RollingPolicy.defaultRollingPolicy(),
+    });
+  }
+}
+
+/**
+ * What FileSink.forRowFormat returns: PyFlink's FileSink.RowFormatBuilder. Its with… methods
+ * change it and return it, as PyFlink's do; build() returns a FileSink that later changes to the
+ * builder do not reach. It is a FileSink itself, so that sinkTo() also takes it without build()
+ * (as it always took forRowFormat(dir, options)): the job then writes as the builder is set
+ * when the job runs.
+ */
+export class FileSinkBuilder<T = unknown> extends FileSink<T> {
+  withOutputFileConfig(config: OutputFileConfig): this {
+    if (!(config instanceof OutputFileConfig)) {
+      throw new JobDefinitionError(
+        `FileSink.forRowFormat(...).withOutputFileConfig takes an OutputFileConfig (OutputFileConfig.builder()...build()), got ${shownArgument(config)}` +
+          ((config as unknown) instanceof OutputFileConfigBuilder ? ': call build() on it' : ''),
+      );
+    }
+    this.settings = { ...this.settings, options: { ...this.settings.options, partPrefix: config.partPrefix, partSuffix: config.partSuffix } };
+    return this;
+  }
+
+  withRollingPolicy(policy: RollingPolicy): this {
+    if (!(policy instanceof RollingPolicy)) {
+      throw new JobDefinitionError(
+        'FileSink.forRowFormat(...).withRollingPolicy takes a RollingPolicy (RollingPolicy.defaultRollingPolicy() or ' +
+          `RollingPolicy.onCheckpointRollingPolicy()), got ${shownArgument(policy)}`,
+      );
+    }
+    this.settings = { ...this.settings, rollingPolicy: policy };
+    return this;
+  }
+
+  build(): FileSink<T> {
+    return new FileSink<T>(this.directory, this.settings);
+  }
+}
+
+/** forRowFormat's options, each checked: an object of known keys, each of the right kind. */
+function checkOptions(options: unknown, call: string): FileSinkOptions {
+  const proto: unknown = typeof options === 'object' && options !== null ? Object.getPrototypeOf(options) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new JobDefinitionError(
+      `${call}: the second argument must be an Encoder (Encoder.simpleStringEncoder()) or options { partPrefix?, partSuffix?, encoder? }, got ${shownArgument(options)}`,
+    );
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!OPTION_NAMES.has(key)) throw new JobDefinitionError(`${call}: unknown option ${JSON.stringify(key)} (the options are partPrefix, partSuffix and encoder)`);
+  }
+  const { partPrefix, partSuffix, encoder } = given;
+  if (partPrefix !== undefined) checkPartNamePiece(partPrefix, call, 'partPrefix');
+  if (partSuffix !== undefined) checkPartNamePiece(partSuffix, call, 'partSuffix');
+  if (encoder !== undefined && typeof encoder !== 'function' && !(encoder instanceof Encoder)) {
+    throw new JobDefinitionError(`${call}: the encoder must be a function (value) => string or an Encoder, got ${shownArgument(encoder)}`);
+  }
+  return given as FileSinkOptions;
 }
 
 export type SinkSpec =
