@@ -65,6 +65,29 @@ describe('env.fromSource', () => {
     ]);
   });
 
+  it('names, identifies and sizes the source through the stream it returns, watermark operator or not', () => {
+    const env = environment();
+    env.setParallelism(3);
+    const strategy = WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((n) => n);
+    const stream = env.fromSource(new NumberSequenceSource(1, 100), strategy, 'numbers').setParallelism(2).uid('numbers-uid').name('Numbers').setDescription('all of them');
+    expect(stream.getName()).toBe('Numbers');
+    stream.print();
+    env.fromSource(new NumberSequenceSource(1, 100), strategy, 'one').forceNonParallel().print();
+    const nodes = JSON.parse(env.getExecutionPlan()) as { nodes: (PlanNode & { description?: string })[] };
+    expect(nodes.nodes.map(({ id, type, contents, parallelism }) => ({ id, type, contents, parallelism }))).toEqual([
+      { id: 1, type: 'Source: Sequence Source', contents: 'Numbers', parallelism: 2 },
+      { id: 2, type: 'Timestamps/Watermarks', contents: 'Timestamps/Watermarks', parallelism: 2 },
+      { id: 3, type: 'Sink: Print to Std. Out', contents: 'Sink: Print to Std. Out', parallelism: 3 },
+      { id: 4, type: 'Source: Sequence Source', contents: 'Source: one', parallelism: 1 },
+      { id: 5, type: 'Timestamps/Watermarks', contents: 'Timestamps/Watermarks', parallelism: 1 },
+      { id: 6, type: 'Sink: Print to Std. Out', contents: 'Sink: Print to Std. Out', parallelism: 3 },
+    ]);
+    expect((stream as unknown as { source: { transformation: { uid: string | null; description: string | null } } }).source.transformation).toMatchObject({
+      uid: 'numbers-uid',
+      description: 'all of them',
+    });
+  });
+
   it('reads a NumberSequenceSource split between its instances, as LONG', async () => {
     const env = environment();
     const stream = env.fromSource(new NumberSequenceSource(-2n, 5), WatermarkStrategy.noWatermarks(), 'numbers').setParallelism(2);
@@ -117,7 +140,7 @@ describe('the sources’ builders refuse bad arguments', () => {
     );
   });
 
-  it('FileSource.forRecordStreamFormat needs a format and paths, each local', () => {
+  it('FileSource.forRecordStreamFormat needs a format and paths, each local, and makes them absolute', () => {
     const format = StreamFormat.textLineFormat();
     expect(() => FileSource.forRecordStreamFormat(format)).toThrow(new JobDefinitionError('FileSource.forRecordStreamFormat needs at least one path to read'));
     expect(() => FileSource.forRecordStreamFormat('text' as unknown as StreamFormat, '/in')).toThrow(
@@ -127,7 +150,7 @@ describe('the sources’ builders refuse bad arguments', () => {
     expect(() => FileSource.forRecordStreamFormat(format, 's3://bucket/in')).toThrow(
       new JobDefinitionError('FileSource "s3://bucket/in": s3:// is not supported; give a local file or directory (a path or a file:// URI)'),
     );
-    expect(FileSource.forRecordStreamFormat(format, 'file:///data/in', '/more').build().paths).toEqual(['/data/in', '/more']);
+    expect(FileSource.forRecordStreamFormat(format, 'file:///data/in', '/more', 'rel/dir').build().paths).toEqual(['/data/in', '/more', join(process.cwd(), 'rel/dir')]);
   });
 
   it('monitorContinuously takes a positive interval; processStaticFileSet makes the source bounded again', () => {

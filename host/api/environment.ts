@@ -15,6 +15,7 @@ import { DataStream } from './data-stream.ts';
 import { checkPositiveInt } from './function-checks.ts';
 import type { JobExecutionResult } from './job-result.ts';
 import { FileSource, NumberSequenceSource, sequenceBound, type Source } from './source-builders.ts';
+import { SourceWithWatermarks } from './source-with-watermarks.ts';
 import { SourceFunction, type SourceSpec } from './sources.ts';
 import { WatermarkStrategy } from './watermark-strategy.ts';
 import { noteEnvironment, noteJobStarted } from './submissions.ts';
@@ -154,8 +155,9 @@ export class StreamExecutionEnvironment {
   /**
    * A stream from a Source (PyFlink's from_source): a FileSource or a NumberSequenceSource.
    * `watermarkStrategy` is applied to the source's records (WatermarkStrategy.noWatermarks()
-   * for none; any other adds its Timestamps/Watermarks operator right after the source), and
-   * `sourceName` names the source.
+   * for none; any other adds its Timestamps/Watermarks operator right after the source, and
+   * name(), uid(), setDescription(), setParallelism() and forceNonParallel() on the stream
+   * returned still apply to the source), and `sourceName` names the source.
    */
   fromSource(source: NumberSequenceSource, watermarkStrategy: WatermarkStrategy<number>, sourceName: string, typeInfo?: TypeInformation<number>): DataStream<number>;
   fromSource<T>(source: FileSource<T>, watermarkStrategy: WatermarkStrategy<T>, sourceName: string, typeInfo?: TypeInformation<T>): DataStream<T>;
@@ -178,7 +180,7 @@ export class StreamExecutionEnvironment {
     }
     const s = watermarkStrategy as WatermarkStrategy<unknown>;
     const nothingToDo = s.generator.kind === 'none' && s.timestampAssigner === null && s.idlenessMs === null;
-    return nothingToDo ? stream : stream.assignTimestampsAndWatermarks(watermarkStrategy);
+    return nothingToDo ? stream : new SourceWithWatermarks(this, stream.assignTimestampsAndWatermarks(watermarkStrategy).transformation, stream);
   }
 
   addSource<T>(source: SourceFunction<T>, name = 'Custom Source', typeInfo?: TypeInformation<T>): DataStream<T> {

@@ -6,6 +6,7 @@
  *     .monitorContinuously(Time.seconds(10))   // or processStaticFileSet() (the default)
  *     .build()
  */
+import { resolve } from 'node:path';
 import { Time } from '../../shared/api/time.ts';
 import { INT64_MAX, INT64_MIN } from '../../shared/codec/fixed-width-encoders.ts';
 import type { Duration } from '../../shared/api/windows.ts';
@@ -62,7 +63,9 @@ export class FileSource<T = string> {
     if (paths.length === 0) throw new JobDefinitionError('FileSource.forRecordStreamFormat needs at least one path to read');
     const local = paths.map((path) => {
       if (typeof path !== 'string' || path === '') throw new JobDefinitionError(`FileSource.forRecordStreamFormat: a path must be a non-empty string, got ${JSON.stringify(path)}`);
-      return localPath(path, 'FileSource', 'a local file or directory', (message) => new JobDefinitionError(message));
+      // Absolute: a continuous source's checkpoint names the paths it has seen, and a resume
+      // from another working directory must name them alike.
+      return resolve(localPath(path, 'FileSource', 'a local file or directory', (message) => new JobDefinitionError(message)));
     });
     return new FileSourceBuilder(format, local);
   }

@@ -3,19 +3,25 @@
  * own collecting sink, with the exact output it must produce. The end-to-end suite runs it in
  * every execution mode and under every bundle setting; the expected values never change.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  FileSource,
   FilterFunction,
   FlatMapFunction,
   KeyedProcessFunction,
   KeySelector,
   MapFunction,
+  NumberSequenceSource,
   Partitioner,
   ProcessFunction,
   ReduceFunction,
   SourceFunction,
+  StreamFormat,
+  Time,
+  TumblingEventTimeWindows,
   Types,
+  WatermarkStrategy,
   type Collector,
   type KeyedProcessContext,
   type ProcessContext,
@@ -24,6 +30,7 @@ import {
 } from '../../host/index.ts';
 import { shout, Tokenizer } from '../fixtures/functions.ts';
 import { collect } from '../support/jobs.ts';
+import { WithWindow } from './window-functions.ts';
 
 export interface Pipeline {
   results: unknown[];
@@ -409,6 +416,56 @@ export function buildCatalogue(env: StreamExecutionEnvironment, dir: string): Re
   const textFile = join(dir, 'lines.txt');
   writeFileSync(textFile, 'first line\nsecond, ünïcödé 日本\r\n\nlast without newline');
   add('readTextFile', collect(env.readTextFile(textFile).map((l) => l.length)), [10, 18, 0, 20]);
+  // A directory (a nested one read in name order, hidden entries skipped) and a single file.
+  const files = join(dir, 'file-source');
+  mkdirSync(join(files, 'b-nested', 'deeper'), { recursive: true });
+  mkdirSync(join(files, '_in-progress'), { recursive: true });
+  mkdirSync(join(files, '.staging'), { recursive: true });
+  writeFileSync(join(files, 'a.txt'), 'a1\na2\n');
+  writeFileSync(join(files, 'b-nested', 'deeper', 'x.txt'), 'x1');
+  writeFileSync(join(files, 'b-nested', 'b.txt'), 'b1\r\n\nb3\n');
+  writeFileSync(join(files, 'c.txt'), '\ufeffc1 ünï\n');
+  writeFileSync(join(files, '.hidden.txt'), 'hidden\n');
+  writeFileSync(join(files, '_SUCCESS'), 'hidden\n');
+  writeFileSync(join(files, '_in-progress', 'part-0'), 'hidden\n');
+  writeFileSync(join(files, '.staging', 'part-0'), 'hidden\n');
+  const single = join(dir, 'file-source-single.txt');
+  writeFileSync(single, 'single\n');
+  add(
+    'fromSource: a FileSource over a directory (nested, hidden entries skipped) and a file, in name order',
+    collect(
+      env
+        .fromSource(FileSource.forRecordStreamFormat(StreamFormat.textLineFormat(), files, single).build(), WatermarkStrategy.noWatermarks(), 'Files')
+        .map((line) => `<${line}>`),
+    ),
+    ['<a1>', '<a2>', '<b1>', '<>', '<b3>', '<x1>', '<c1 ünï>', '<single>'],
+  );
+  add(
+    'fromSource: a NumberSequenceSource with event-time timestamps into keyed tumbling windows',
+    collect(
+      env
+        .fromSource(
+          new NumberSequenceSource(1, 30),
+          WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((x) => x * 10),
+          'Numbers',
+        )
+        .map((x): [string, number] => [x % 2 === 0 ? 'even' : 'odd', x])
+        .keyBy((e) => e[0])
+        .window(TumblingEventTimeWindows.of(Time.milliseconds(100)))
+        .reduce((a, b) => [a[0], a[1] + b[1]] as [string, number], new WithWindow()),
+    ),
+    // Timestamps 10..300: windows [0, 100) hold 1..9, [100, 200) 10..19, [200, 300) 20..29, [300, 400) 30.
+    [
+      ['odd', 0, 100, ['odd', 25]],
+      ['even', 0, 100, ['even', 20]],
+      ['even', 100, 200, ['even', 70]],
+      ['odd', 100, 200, ['odd', 75]],
+      ['even', 200, 300, ['even', 120]],
+      ['odd', 200, 300, ['odd', 125]],
+      ['even', 300, 400, ['even', 30]],
+    ],
+    true,
+  );
   add('addSource with a generator', collect(env.addSource(new Countdown(3), 'Countdown').map((x) => x * x)), [9, 4, 1]);
   add(
     'functions exported from a module, and imported names in a lambda',
