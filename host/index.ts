@@ -34,6 +34,7 @@ export { FileSource, FileSourceBuilder, NumberSequenceSource, StreamFormat, type
 export { SinkFunction, FileSink, FileSinkBuilder, type FileSinkOptions } from './api/sinks.ts';
 export { Encoder, OutputFileConfig, OutputFileConfigBuilder, RollingPolicy } from './api/file-sink-config.ts';
 export { WatermarkStrategy } from './api/watermark-strategy.ts';
+export { RuntimeExecutionMode } from './api/runtime-execution-mode.ts';
 export { WindowedStream } from './api/windowed-stream.ts';
 export { AllWindowedStream } from './api/all-windowed-stream.ts';
 export { ConnectedStreams } from './api/connected-streams.ts';

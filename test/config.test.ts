@@ -172,6 +172,7 @@ describe('defaults', () => {
     expect(conf.get('parallelism.default')).toBe(1);
     expect(conf.get('pipeline.max-parallelism')).toBe(128);
     expect(conf.get('pipeline.auto-watermark-interval')).toBe(200);
+    expect(conf.get('execution.runtime-mode')).toBe('streaming');
     expect(conf.get('execution.checkpointing.interval')).toBe(0);
     expect(conf.get('execution.checkpointing.timeout')).toBe(600_000);
     expect(conf.get('execution.checkpointing.min-pause')).toBe(0);
@@ -184,7 +185,7 @@ describe('defaults', () => {
     expect(conf.get('restart-strategy.failure-rate.max-failures-per-interval')).toBe(1);
     expect(conf.get('restart-strategy.failure-rate.failure-rate-interval')).toBe(60_000);
     expect(conf.get('restart-strategy.failure-rate.delay')).toBe(1000);
-    expect(CONFIG_KEY_NAMES.length).toBe(38);
+    expect(CONFIG_KEY_NAMES.length).toBe(39);
     expect(conf.has('udf.bundle.size')).toBe(false);
     expect(conf.toStringMap()).toEqual({});
   });

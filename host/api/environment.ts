@@ -15,6 +15,7 @@ import { DataStream } from './data-stream.ts';
 import { checkPositiveInt } from './function-checks.ts';
 import type { JobExecutionResult } from './job-result.ts';
 import { FileSource, NumberSequenceSource, sequenceBound, type Source } from './source-builders.ts';
+import type { RuntimeExecutionMode } from './runtime-execution-mode.ts';
 import { SourceWithWatermarks } from './source-with-watermarks.ts';
 import { SourceFunction, type SourceSpec } from './sources.ts';
 import { WatermarkStrategy } from './watermark-strategy.ts';
@@ -102,6 +103,15 @@ export class StreamExecutionEnvironment {
    */
   setMaxParallelism(maxParallelism: number): this {
     this.config.set('pipeline.max-parallelism', maxParallelism, 'code', 'env.setMaxParallelism()');
+    return this;
+  }
+
+  /**
+   * STREAMING (the default), BATCH or AUTOMATIC (execution.runtime-mode): BATCH runs a job whose
+   * sources are all bounded as Flink's batch execution does (README, "Batch execution").
+   */
+  setRuntimeMode(mode: RuntimeExecutionMode): this {
+    this.config.set('execution.runtime-mode', mode, 'code', 'env.setRuntimeMode()');
     return this;
   }
 

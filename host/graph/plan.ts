@@ -17,6 +17,7 @@ import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { isBroadcastKind, isCoKind } from '../../shared/protocol/co-functions.ts';
 import { DEAD_LETTER_SUFFIX } from '../../shared/protocol/layouts.ts';
 import { defaultMaxParallelism, MAX_MAX_PARALLELISM } from '../state/key-groups.ts';
+import { runsAsBatch } from './runtime-mode.ts';
 import {
   type ExplicitPartitioning,
   inputsOf,
@@ -105,6 +106,8 @@ export interface JobPlan {
   readonly stages: Stage[];
   /** pipeline.max-parallelism when the job sets it (every stage has it); null when each stage's is derived. */
   readonly configuredMaxParallelism: number | null;
+  /** Whether the job runs in BATCH mode (execution.runtime-mode, resolved: runtime-mode.ts). */
+  readonly batch: boolean;
 }
 
 /** The transform id on the wire (and the prefix of its state names): the uid, or a stable counter. */
@@ -124,6 +127,7 @@ export function planJob(transformations: Transformation[], config: Configuration
   const defaultParallelism = config.get('parallelism.default');
   const configuredMaxParallelism = config.has('pipeline.max-parallelism') ? config.get('pipeline.max-parallelism') : null;
   const chaining = config.get('udf.operator-chaining.enabled');
+  const batch = runsAsBatch(transformations, config);
   const parallelismOf = (t: Transformation): number => {
     const p = t.parallelism ?? implicitParallelism(t);
     if (configuredMaxParallelism !== null && p > configuredMaxParallelism) {
@@ -296,7 +300,7 @@ export function planJob(transformations: Transformation[], config: Configuration
     }
   }
   checkCustomPartitionings(stages);
-  return { stages, configuredMaxParallelism };
+  return { stages, configuredMaxParallelism, batch };
 }
 
 /** A partitionCustom() partitioner chooses among one number of partitions: its consumers' parallelism. */

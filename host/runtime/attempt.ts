@@ -219,6 +219,7 @@ export class Attempt {
       config,
       shipped: this.o.shipped,
       broadcast,
+      batch: this.o.plan.batch,
     });
     const stateStats = { requests: 0, operations: 0 };
     const subtaskState: SubtaskState = {
@@ -232,10 +233,13 @@ export class Attempt {
     for (const id of stage.outputs.keys()) writers.set(id, this.writerOf(stage, id, s));
     const head = stage.transforms[0]!;
     const strategy = stage.transforms[stage.transforms.length - 1]!.watermarkStrategy;
+    // BATCH: no watermark goes out before the end of input (Flink's batch execution ignores
+    // watermark generators), as periodic watermarks turned off do.
+    const batch = this.o.plan.batch;
     const generator =
       strategy === null
         ? null
-        : new WatermarkGenerator(strategy.generator, config.get('pipeline.auto-watermark-interval'), strategy.idlenessMs);
+        : new WatermarkGenerator(strategy.generator, batch ? 0 : config.get('pipeline.auto-watermark-interval'), batch ? null : strategy.idlenessMs);
     // The runner needs the handler before the task exists; outputs only come once it runs.
     let task: UdfTask | null = null;
     const onOutput = (id: string, batch: Parameters<RecordWriter['emit']>[0]): Promise<void> => task!.output(id, batch);
@@ -256,7 +260,8 @@ export class Attempt {
         bundleSize: config.get('udf.bundle.size'),
         bundleTimeMs: config.get('udf.bundle.time'),
         batchSize: config.effectiveArrowBatchSize(),
-        timers: backend !== null && OWNS_TIMERS.has(head.udf) ? { backend, range, operator: transformId(head) } : null,
+        timers: backend !== null && ownsTimers(head.udf, batch) ? { backend, range, operator: transformId(head) } : null,
+        batch,
         watermarks: generator,
         onBarrier: (id) => {
           acks.sawBarrier(id);
@@ -433,6 +438,11 @@ export class Attempt {
  * connected streams share the key's timers between both inputs).
  */
 const OWNS_TIMERS: ReadonlySet<UdfKind> = new Set(['keyed_process', 'keyed_co_process', 'keyed_broadcast_process', 'window']);
+
+/** In BATCH mode a rolling aggregation also owns a timer per key: it emits the key's final value when that fires. */
+function ownsTimers(kind: UdfKind, batch: boolean): boolean {
+  return OWNS_TIMERS.has(kind) || (batch && (kind === 'reduce' || kind === 'aggregate'));
+}
 
 /**
  * Waits for every launch, whether it started its worker or failed, and then throws the first

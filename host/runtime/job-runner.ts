@@ -137,7 +137,12 @@ class JobExecution {
     await checkSinks(plan);
     const mode = config.get('udf.execution-mode');
     const shipped = await shipFunctions(plan, mode === 'embedded');
-    const interval = config.get('execution.checkpointing.interval');
+    let interval = config.get('execution.checkpointing.interval');
+    if (plan.batch && interval > 0) {
+      // As in Flink: a BATCH job takes no checkpoints; a failure restarts it from its beginning.
+      this.log.info(`job '${this.jobName}' runs in BATCH mode, which takes no checkpoints: execution.checkpointing.interval (${interval} ms) is ignored`);
+      interval = 0;
+    }
     const storage =
       interval > 0
         ? new CheckpointStorage(
@@ -154,7 +159,8 @@ class JobExecution {
     }
     let nextCheckpointId = Math.max(restore?.id ?? 0, (await storage?.highestId()) ?? 0) + 1;
     const firstCheckpointId = nextCheckpointId;
-    const strategy = restartStrategyFrom(config);
+    // A BATCH job's ignored interval does not make the default restart strategy fixed-delay.
+    const strategy = restartStrategyFrom(interval === config.get('execution.checkpointing.interval') ? config : config.clone().set('execution.checkpointing.interval', 0));
     // Output that a restart could repeat must wait for a checkpoint (or the job's end).
     const transactional = storage !== null || strategy.description !== 'none';
     // Sink writers that outlive attempts (see AttemptOptions.sinkWriter).
@@ -169,7 +175,7 @@ class JobExecution {
     };
     let startupFailuresInARow = 0;
     this.log.info(
-      `job '${this.jobName}' (${this.jobId}) starts (${mode} mode, ${plan.stages.length} stages, restart strategy ${strategy.description})`,
+      `job '${this.jobName}' (${this.jobId}) starts (${mode} mode${plan.batch ? ', BATCH execution' : ''}, ${plan.stages.length} stages, restart strategy ${strategy.description})`,
     );
 
     for (let number = 0; ; number++) {

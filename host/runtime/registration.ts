@@ -106,6 +106,8 @@ export interface RegistrationContext {
    * worker is given its entries (none on a first start; after a restore, the checkpoint's).
    */
   broadcast?: BroadcastStateStore | null;
+  /** The job runs in BATCH mode (JobPlan.batch). */
+  batch?: boolean;
 }
 
 export function registerRequest(stage: UdfStage, ctx: RegistrationContext): RegisterRequest {
@@ -145,6 +147,7 @@ export function registerRequest(stage: UdfStage, ctx: RegistrationContext): Regi
     keyGroupStart: range.start,
     keyGroupEnd: range.end,
     attempt: ctx.attempt,
+    ...(ctx.batch === true ? { batchExecution: true } : {}),
   };
 }
 

@@ -54,6 +54,8 @@ export interface UdfTaskOptions {
   timers: { backend: KeyedStateBackend; range: KeyGroupRange; operator: string } | null;
   /** Set for stages that assign timestamps: they generate watermarks instead of forwarding them. */
   watermarks: WatermarkGenerator | null;
+  /** BATCH mode (default false): at the end of input every processing-time timer fires too, after the event-time ones. */
+  batch?: boolean;
   /** Called at a barrier after the bundle finished, before the barrier moves on. */
   onBarrier: (checkpointId: number) => void;
   /** Called after each bundle, with its id: the state backend frees what the bundle held. */
@@ -117,9 +119,10 @@ export class UdfTask {
           break;
         case 'end':
           await this.finishBundle();
-          await this.fireDueProcessingTimers();
+          if (this.o.batch !== true) await this.fireDueProcessingTimers();
           // The end of a bounded input fires every event-time timer (Flink's MAX_WATERMARK).
-          await this.advanceWatermark(Infinity);
+          await this.advanceWatermark(Infinity, this.o.batch === true);
+          if (this.o.batch === true) await this.fireAllProcessingTimers();
           await this.o.runner.finish();
           await this.broadcast(END);
           return;
@@ -356,7 +359,12 @@ export class UdfTask {
     else await this.advanceWatermark(timestamp);
   }
 
-  private async advanceWatermark(watermark: number): Promise<void> {
+  /**
+   * `once` (BATCH, at the end of input): the timers there fire, and those their onTimer
+   * registers do not, as Flink's batch execution ignores them then (one that registers the
+   * next would otherwise run for ever).
+   */
+  private async advanceWatermark(watermark: number, once = false): Promise<void> {
     if (watermark <= this.watermark) return;
     // Timers registered by a bundle still finishing are not all in the host yet.
     await this.settle();
@@ -369,14 +377,16 @@ export class UdfTask {
         const fired = timers.backend.popEventTimers(timers.range, watermark, timers.operator);
         if (fired.length === 0) break;
         await this.runTimers(fired, 0);
+        if (once) break;
       }
     }
     await this.broadcast({ kind: 'watermark', timestamp: watermark });
   }
 
+  /** BATCH: none before the end of input (fireAllProcessingTimers), as in Flink's batch execution. */
   private nextProcessingTimer(): number {
     const timers = this.o.timers;
-    if (timers === null) return Infinity;
+    if (timers === null || this.o.batch === true) return Infinity;
     return timers.backend.nextProcessingTimer(timers.range, timers.operator) ?? Infinity;
   }
 
@@ -393,6 +403,17 @@ export class UdfTask {
       await this.fireProcessingTimers(now);
       await this.finishBundle();
     }
+  }
+
+  /**
+   * BATCH: at the end of input, after the event-time timers, every processing-time timer fires,
+   * due or not, as in Flink's batch execution; those their onTimer registers do not (Flink
+   * ignores them then, so that a timer that registers the next one cannot run for ever).
+   */
+  private async fireAllProcessingTimers(): Promise<void> {
+    if (this.o.timers === null) return;
+    await this.fireProcessingTimers(Infinity);
+    await this.finishBundle();
   }
 
   /**

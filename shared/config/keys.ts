@@ -220,6 +220,13 @@ export const CONFIG_KEYS = {
     min: 0,
     description: 'How often periodic watermarks are emitted; 0 turns periodic watermarks off.',
   },
+  'execution.runtime-mode': {
+    type: 'enum',
+    values: ['streaming', 'batch', 'automatic'],
+    default: 'streaming',
+    description:
+      "How a job runs (Flink's RuntimeExecutionMode, any case): streaming; batch, for a job whose sources are all bounded (rolling aggregations emit only each key's final value, no watermark goes out before the end of input, where every timer fires; checkpointing is off); automatic: batch when every source is bounded.",
+  },
   'execution.checkpointing.interval': {
     type: 'duration',
     default: 0,

@@ -88,6 +88,7 @@ export class BundleProcessor {
     batchCapacity: number,
   ) {
     this.layouts = processorLayouts(register);
+    this.firing.quiescedWhileFiring = register.batchExecution === true;
     this.outputs = new Map();
     for (const [id, layout] of this.layouts.outputs) this.outputs.set(id, new OutputBuffer(id, layout, batchCapacity));
     this.operatorEnvironment = {
@@ -97,6 +98,7 @@ export class BundleProcessor {
       state: services.state,
       setTimerTarget: (target) => (this.timerTarget = target),
       keySelectorIdentity,
+      batch: register.batchExecution === true,
     };
   }
 

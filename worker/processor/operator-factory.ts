@@ -15,7 +15,7 @@ import type { OutputBuffer, SideOutputs } from './output-buffer.ts';
 import type { ChainOperator, OperatorSetup } from './operators/base.ts';
 import { BroadcastProcessOperator } from './operators/broadcast-process.ts';
 import { CoFlatMapOperator, CoMapOperator, CoProcessOperator } from './operators/co-operators.ts';
-import { AggregationOperator, ReduceOperator, type AggregationKind } from './operators/keyed-aggregation.ts';
+import { AggregationOperator, ReduceOperator, type AggregationKind, type RunningValueOperator } from './operators/keyed-aggregation.ts';
 import { PartitionCustomOperator } from './operators/partition-custom.ts';
 import { ProcessOperator } from './operators/process.ts';
 import { FilterOperator, FlatMapOperator, KeyByOperator, MapOperator, TimestampsOperator } from './operators/stateless.ts';
@@ -23,8 +23,11 @@ import { WindowOperator } from './operators/window.ts';
 import { CountWindowOperator } from './operators/window-count.ts';
 import type { TimerFiring } from './timer-firing.ts';
 
-/** An operator keyed timers fire on: a keyed process (or co-process, or broadcast process) function, or a window. */
-export type TimerTarget = ProcessOperator | WindowOperator | CountWindowOperator;
+/**
+ * An operator keyed timers fire on: a keyed process (or co-process, or broadcast process)
+ * function, a window, or in BATCH mode a rolling aggregation.
+ */
+export type TimerTarget = ProcessOperator | WindowOperator | CountWindowOperator | RunningValueOperator;
 
 /** What the processor lends every operator it builds. */
 export interface OperatorEnvironment {
@@ -37,6 +40,8 @@ export interface OperatorEnvironment {
   setTimerTarget(target: TimerTarget): void;
   /** How a partition_custom's key selector is named in errors. */
   keySelectorIdentity(of: FunctionIdentity, t: TransformProto, keySelector: unknown): FunctionIdentity;
+  /** The job runs in BATCH mode: rolling aggregations emit each key's final value only. */
+  readonly batch: boolean;
 }
 
 /** One transform and what its operator is built from. */
@@ -114,18 +119,24 @@ export function operatorFor(spec: OperatorSpec, env: OperatorEnvironment): Chain
       return new MapOperator(setup, (tuple: unknown[]) => project.map((i) => tuple[i]));
     }
     case 'reduce':
-      return new ReduceOperator(setup, fn, needState());
+      return rolling(new ReduceOperator(setup, fn, needState(), env.batch), env);
     case 'aggregate': {
       const builtin = JSON.parse(Buffer.from(t.function?.payload ?? new Uint8Array()).toString('utf8')) as {
         aggregation: AggregationKind;
         field: string | number | null;
         int64?: boolean;
       };
-      return new AggregationOperator(setup, needState(), builtin.aggregation, builtin.field, builtin.int64 === true);
+      return rolling(new AggregationOperator(setup, needState(), env.batch, builtin.aggregation, builtin.field, builtin.int64 === true), env);
     }
     default:
       throw new Error(`unknown transform kind '${kind}'`);
   }
+}
+
+/** A rolling aggregation; in BATCH mode the timers of its keys fire on it. */
+function rolling(op: RunningValueOperator, env: OperatorEnvironment): RunningValueOperator {
+  if (env.batch) env.setTimerTarget(op);
+  return op;
 }
 
 /**

@@ -37,6 +37,14 @@ export class TimerFiring {
   private horizon = -Infinity;
   private watermark = -Infinity;
 
+  /**
+   * BATCH execution: timers fire only at the end of input, and those registered while they fire
+   * are ignored (Flink quiesces its timer service then), or one that registers the next would
+   * fire for ever. The first one ignored is logged.
+   */
+  quiescedWhileFiring = false;
+  private ignoredOne = false;
+
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Whether anything was registered or deleted that rows must be checked against. */
@@ -61,6 +69,13 @@ export class TimerFiring {
 
   /** A timer is registered: true if it is taken here (queued or already on its way), not for the host. */
   register(domain: TimerDomain, key: Uint8Array, timestamp: number): boolean {
+    if (this.quiescedWhileFiring && this.firing !== null) {
+      if (!this.ignoredOne) {
+        this.ignoredOne = true;
+        console.warn(`BATCH execution: timers registered while timers fire at the end of input are ignored, as in Flink (the first: a ${domain}-time timer at ${timestamp})`);
+      }
+      return true;
+    }
     const id = timerId(domain, key, timestamp);
     if (this.queue.some((t) => t.id === id)) return true;
     // Deleted earlier in the bundle and registered again: no longer dropped. When it is queued

@@ -1,7 +1,13 @@
 /**
  * reduce and the built-in aggregations (sum, min, max, minBy, maxBy) on a keyed stream. Each
  * keeps its running value in keyed state, so it is exactly as durable as user state.
+ *
+ * Streaming, every record's running value goes out. In BATCH mode only each key's final value
+ * does, as Flink's batch reduce emits it: the key's first record registers an event-time timer
+ * at the end of time, which fires at the end of input; the value then goes out, with that
+ * timer's timestamp, and the key's running value is cleared.
  */
+import type { TimeDomain } from '../../../shared/api/contexts.ts';
 import { ValueStateDescriptor } from '../../../shared/api/state-descriptors.ts';
 import type { ValueState } from '../../../shared/api/state.ts';
 import type { Pushed } from '../downstream.ts';
@@ -12,10 +18,19 @@ import { ChainOperator, callableOf, type OperatorSetup } from './base.ts';
 
 type Combine = (accumulated: unknown, value: unknown) => unknown;
 
-abstract class RunningValueOperator extends ChainOperator {
+/** The timestamp of a BATCH aggregation's timer: the latest a timer can have and still fire at the end of input. */
+export const END_OF_TIME = Number.MAX_SAFE_INTEGER;
+
+export abstract class RunningValueOperator extends ChainOperator {
   private readonly running: ValueState<unknown>;
 
-  constructor(setup: OperatorSetup, state: OperatorStateAccess, stateName: string) {
+  constructor(
+    setup: OperatorSetup,
+    private readonly state: OperatorStateAccess,
+    stateName: string,
+    /** BATCH mode: emit each key's final value only, when its timer fires. */
+    private readonly batch: boolean,
+  ) {
     super(setup);
     this.running = state.getState(new ValueStateDescriptor<unknown>(stateName));
   }
@@ -39,20 +54,33 @@ abstract class RunningValueOperator extends ChainOperator {
     const next = current === null ? this.start(value) : this.combine(current, value);
     // An asynchronous reduce function: the running value is written once it has settled (the
     // row loop runs the key's next record only after this one).
-    if (isPromiseLike(next)) return Promise.resolve(next).then((n) => this.store(n, timestamp));
-    return this.store(next, timestamp);
+    if (isPromiseLike(next)) return Promise.resolve(next).then((n) => this.store(n, timestamp, current === null));
+    return this.store(next, timestamp, current === null);
   };
 
-  private store(next: unknown, timestamp: number | null): Pushed {
+  private store(next: unknown, timestamp: number | null, first: boolean): Pushed {
     this.running.update(next);
-    return this.next.push(next, timestamp);
+    if (!this.batch) return this.next.push(next, timestamp);
+    // BATCH: the key's final value goes out when the timer its first record registers fires.
+    if (first) this.state.registerTimer('event', END_OF_TIME);
+    return undefined;
+  }
+
+  /** BATCH mode: the key's timer fired at the end of input: its final value goes out. */
+  fire(timestamp: number, domain: TimeDomain): Pushed {
+    if (!this.batch || domain !== 'EVENT_TIME') return undefined;
+    activity.operator = this.who.operator;
+    const value = this.running.value();
+    if (value === null) return undefined;
+    this.running.clear();
+    return this.next.push(value, timestamp);
   }
 }
 
 export class ReduceOperator extends RunningValueOperator {
   private readonly call: Combine;
-  constructor(setup: OperatorSetup, fn: unknown, state: OperatorStateAccess) {
-    super(setup, state, '__reduce');
+  constructor(setup: OperatorSetup, fn: unknown, state: OperatorStateAccess, batch: boolean) {
+    super(setup, state, '__reduce', batch);
     this.call = callableOf(fn, 'reduce', 'reduce function');
   }
   protected combine(accumulated: unknown, value: unknown): unknown {
@@ -77,12 +105,13 @@ export class AggregationOperator extends RunningValueOperator {
   constructor(
     setup: OperatorSetup,
     state: OperatorStateAccess,
+    batch: boolean,
     private readonly kind: AggregationKind,
     private readonly field: string | number | null,
     /** The field is declared LONG: its sum stays exact past 2^53, as a bigint. */
     private readonly int64 = false,
   ) {
-    super(setup, state, `__${kind}`);
+    super(setup, state, `__${kind}`, batch);
   }
 
   protected override start(value: unknown): unknown {
