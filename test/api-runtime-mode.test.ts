@@ -100,6 +100,16 @@ describe('execution.runtime-mode', () => {
     ].reverse());
   });
 
+  it('a BATCH job cannot resume from a checkpoint: refused before it starts, naming the key', async () => {
+    const dir = join(root, 'chk-1');
+    const env = environment({ 'execution.runtime-mode': 'batch', 'execution.savepoint.path': dir });
+    expect(await counts(env, false).catch((e: unknown) => e)).toEqual(
+      new JobDefinitionError(
+        `execution.savepoint.path (${dir}): a BATCH job starts from the beginning of its input and cannot resume from a checkpoint; run it with execution.runtime-mode streaming to resume`,
+      ),
+    );
+  });
+
   it('refuses a mode it does not know, naming the key', () => {
     expect(() => environment().setRuntimeMode('BULK' as RuntimeExecutionMode)).toThrow(
       "execution.runtime-mode must be one of streaming, batch, automatic, got 'BULK' (from env.setRuntimeMode())",

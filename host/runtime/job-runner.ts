@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Configuration } from '../../shared/config/configuration.ts';
-import { JobCancelledError, WorkerFailureError } from '../../shared/errors/errors.ts';
+import { JobCancelledError, JobDefinitionError, WorkerFailureError } from '../../shared/errors/errors.ts';
 import { JobExecutionResult, type OperatorCounts } from '../api/job-result.ts';
 import { isTerminal, type JobStatus } from '../api/job-status.ts';
 import { checkSources } from './sources/check-sources.ts';
@@ -152,6 +152,12 @@ class JobExecution {
           )
         : null;
     const savepoint = checkpointPath('execution.savepoint.path', config.get('execution.savepoint.path'));
+    if (plan.batch && savepoint !== '') {
+      // Its rolling aggregations would never emit the keys the checkpoint holds (their end-of-input timers are a BATCH job's own).
+      throw new JobDefinitionError(
+        `execution.savepoint.path (${savepoint}): a BATCH job starts from the beginning of its input and cannot resume from a checkpoint; run it with execution.runtime-mode streaming to resume`,
+      );
+    }
     let restore: CompletedCheckpoint | null = savepoint === '' ? null : await loadCheckpoint(savepoint, this.log);
     if (restore !== null) {
       this.log.info(`job '${this.jobName}' resumes from checkpoint ${restore.id} (${savepoint})`);
