@@ -100,6 +100,19 @@ describe('execution.runtime-mode', () => {
     ].reverse());
   });
 
+  it('an interval set on the command line does not make the default restart strategy fixed-delay either', async () => {
+    const lines: string[] = [];
+    const remove = addLogSink((r) => lines.push(r.message));
+    try {
+      const env = environment({ 'execution.runtime-mode': 'batch' });
+      env.getConfig().set('execution.checkpointing.interval', 100, 'command-line');
+      await counts(env, false);
+    } finally {
+      remove();
+    }
+    expect(lines.filter((l) => l.includes(' starts ('))).toEqual([expect.stringMatching(/, restart strategy none\)$/)]);
+  });
+
   it('a BATCH job cannot resume from a checkpoint: refused before it starts, naming the key', async () => {
     const dir = join(root, 'chk-1');
     const env = environment({ 'execution.runtime-mode': 'batch', 'execution.savepoint.path': dir });

@@ -22,8 +22,8 @@ export interface RestartStrategy {
   onFailure(now: number): RestartDecision;
 }
 
-export function restartStrategyFrom(config: Configuration): RestartStrategy {
-  const checkpointing = config.get('execution.checkpointing.interval') > 0;
+/** `checkpointing`: whether the job takes checkpoints (a BATCH job does not, whatever its interval). */
+export function restartStrategyFrom(config: Configuration, checkpointing = config.get('execution.checkpointing.interval') > 0): RestartStrategy {
   const type = config.has('restart-strategy.type') ? config.get('restart-strategy.type') : checkpointing ? 'fixed-delay' : 'none';
   switch (type) {
     case 'none':

@@ -238,7 +238,7 @@ export function planJob(transformations: Transformation[], config: Configuration
               outputs: new Map(),
               transforms: [t],
               keyedInput: t.keyedInput,
-              timestampedInput: isTimestamped(input) || (input2 !== null && isTimestamped(input2)),
+              timestampedInput: isTimestamped(input, batch) || (input2 !== null && isTimestamped(input2, batch)),
               inputType: typeOf(input),
               twoInput: input2 !== null,
               input2Type: input2 === null ? null : typeOf(input2),

@@ -165,19 +165,29 @@ export function withUpstream(transformations: readonly Transformation[]): Transf
   return [...all].sort((a, b) => a.id - b.id);
 }
 
-/** Whether values of this transformation's output carry event-time timestamps. */
-export function isTimestamped(t: Transformation): boolean {
+/**
+ * Whether values of this transformation's output carry event-time timestamps. In BATCH
+ * execution a rolling aggregation's do: its final values go out at the end of time.
+ */
+export function isTimestamped(t: Transformation, batch = false): boolean {
+  const upstream = (input: Transformation): boolean => isTimestamped(input, batch);
   switch (t.kind) {
     case 'source':
       return t.source.timestamped;
     case 'udf':
       // A window's results carry its maxTimestamp(), processing-time and count windows' too (as in Flink).
-      return t.udf === 'timestamps' || t.udf === 'window' || isTimestamped(t.input) || (t.input2 !== null && isTimestamped(t.input2));
+      return (
+        t.udf === 'timestamps' ||
+        t.udf === 'window' ||
+        (batch && (t.udf === 'reduce' || t.udf === 'aggregate')) ||
+        upstream(t.input) ||
+        (t.input2 !== null && upstream(t.input2))
+      );
     case 'union':
-      return t.inputs.some(isTimestamped);
+      return t.inputs.some(upstream);
     case 'partition':
     case 'side_output':
     case 'sink':
-      return isTimestamped(t.input);
+      return upstream(t.input);
   }
 }

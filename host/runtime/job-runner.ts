@@ -155,7 +155,7 @@ class JobExecution {
     if (plan.batch && savepoint !== '') {
       // Its rolling aggregations would never emit the keys the checkpoint holds (their end-of-input timers are a BATCH job's own).
       throw new JobDefinitionError(
-        `execution.savepoint.path (${savepoint}): a BATCH job starts from the beginning of its input and cannot resume from a checkpoint; run it with execution.runtime-mode streaming to resume`,
+        `execution.savepoint.path (${savepoint}): a BATCH job${config.get('execution.runtime-mode') === 'automatic' ? ' (execution.runtime-mode is automatic, and every source is bounded)' : ''} starts from the beginning of its input and cannot resume from a checkpoint; run it with execution.runtime-mode streaming to resume`,
       );
     }
     let restore: CompletedCheckpoint | null = savepoint === '' ? null : await loadCheckpoint(savepoint, this.log);
@@ -166,7 +166,7 @@ class JobExecution {
     let nextCheckpointId = Math.max(restore?.id ?? 0, (await storage?.highestId()) ?? 0) + 1;
     const firstCheckpointId = nextCheckpointId;
     // A BATCH job's ignored interval does not make the default restart strategy fixed-delay.
-    const strategy = restartStrategyFrom(interval === config.get('execution.checkpointing.interval') ? config : config.clone().set('execution.checkpointing.interval', 0));
+    const strategy = restartStrategyFrom(config, interval > 0);
     // Output that a restart could repeat must wait for a checkpoint (or the job's end).
     const transactional = storage !== null || strategy.description !== 'none';
     // Sink writers that outlive attempts (see AttemptOptions.sinkWriter).

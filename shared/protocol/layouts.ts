@@ -23,8 +23,12 @@ export function processorLayouts(register: RegisterRequest): ProcessorLayouts {
   const transforms = register.transforms ?? [];
   const last = transforms[transforms.length - 1];
   if (last === undefined || !last.id) throw new Error('a bundle processor needs at least one transform');
-  // A window's results carry its maxTimestamp(), whatever its input carries.
-  const timestamped = Boolean(register.timestampedInput) || transforms.some((t) => t.kind === 'timestamps' || t.kind === 'window');
+  // A window's results carry its maxTimestamp(), whatever its input carries; in BATCH execution
+  // a rolling aggregation's carry the end of time (keyed-aggregation.ts).
+  const batch = register.batchExecution === true;
+  const timestamped =
+    Boolean(register.timestampedInput) ||
+    transforms.some((t) => t.kind === 'timestamps' || t.kind === 'window' || (batch && (t.kind === 'reduce' || t.kind === 'aggregate')));
   const outputs = new Map<string, BatchLayout>();
   outputs.set(last.id, {
     value: parseTypeDescriptor(last.outputType ?? ''),

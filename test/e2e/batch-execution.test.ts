@@ -9,7 +9,7 @@ import { RuntimeExecutionMode, TumblingEventTimeWindows, Types, WatermarkStrateg
 import { collect, environment, MODES, type Mode } from '../support/jobs.ts';
 import { TimersAtTheEnd, WithTimestamp } from './batch-functions.ts';
 
-const END_OF_TIME = Number.MAX_SAFE_INTEGER;
+const END_OF_TIME = 2 ** 52;
 const WORDS = 'a b a c b a d a'.split(' ');
 const SETTINGS: Record<string, Record<string, number>> = {
   'bundle 1, batch 1': { 'udf.bundle.size': 1, 'udf.arrow.batch.size': 1 },
@@ -71,6 +71,29 @@ describe.each(MODES)('%s mode', (mode) => {
       expect(longest.sort()).toEqual(['xyz', 'yy']);
       expect(result.operator('Keyed Aggregation (sum(1))')?.recordsOut).toBe(4);
       expect(result.operator('Keyed Reduce')?.recordsOut).toBe(4);
+    });
+
+    it('an event-time window after a rolling aggregation takes its final values, chained or not', async () => {
+      const env = batchEnvironment(mode, settings);
+      const sums = env
+        .fromCollection(WORDS)
+        .map((w): [string, number] => [w, 1], Types.TUPLE([Types.STRING(), Types.LONG()]))
+        .keyBy((p) => p[0])
+        .sum(1);
+      const windowed = (stream: typeof sums): [string, number][] =>
+        collect(
+          stream
+            .keyBy(() => 'all')
+            .window(TumblingEventTimeWindows.of(3))
+            .reduce((a, b) => [`${a[0]}+${b[0]}`, a[1] + b[1]]),
+        );
+      // Across a stage boundary (the next keyBy is a shuffle) and with chaining off after it.
+      const shuffled = windowed(sums);
+      const unchained = windowed(sums.map((p) => p, Types.TUPLE([Types.STRING(), Types.LONG()])).disableChaining());
+      await env.execute('windows after batch aggregation');
+      for (const out of [shuffled, unchained]) {
+        expect(out.map(([words, total]) => [words.split('+').sort().join('+'), total])).toEqual([['a+b+c+d', 8]]);
+      }
     });
 
     it('no watermark goes out before the end of input: nothing is late, and every window holds all of its elements', async () => {

@@ -257,6 +257,14 @@ export class BundleProcessor {
           return into.push(value, timestamps?.[i] ?? null);
         }
       : (i: number): Pushed => into.push(values[i], timestamps?.[i] ?? null);
+    return this.runPrefetched(batch, step);
+  }
+
+  /**
+   * Runs the batch's rows, keyed ones in segments whose state is read into the cache first (one
+   * request for the segment's keys): a row's reads then never block on the host.
+   */
+  private runPrefetched(batch: RowBatch, step: RowStep): Pushed {
     const state = this.headState;
     const keys = batch.keys;
     if (state === null || keys === null) return this.run(batch, 0, batch.length, step);
@@ -312,7 +320,8 @@ export class BundleProcessor {
       firing.endBatch();
       return undefined;
     };
-    const pushed = this.run(batch, 0, batch.length, step);
+    // Timers read their keys' state as records do (BATCH: every key's, at the end of input).
+    const pushed = this.runPrefetched(batch, step);
     return pushed === undefined ? rest() : pushed.then(rest);
   }
 

@@ -18,8 +18,12 @@ import { ChainOperator, callableOf, type OperatorSetup } from './base.ts';
 
 type Combine = (accumulated: unknown, value: unknown) => unknown;
 
-/** The timestamp of a BATCH aggregation's timer: the latest a timer can have and still fire at the end of input. */
-export const END_OF_TIME = Number.MAX_SAFE_INTEGER;
+/**
+ * The timestamp of a BATCH aggregation's timer and output: the end of time (Flink's
+ * Long.MAX_VALUE), 2^52 ms, so that window arithmetic on it (an event-time window after the
+ * aggregation: its start, end and timers) stays within the integers a double holds exactly.
+ */
+export const END_OF_TIME = 2 ** 52;
 
 export abstract class RunningValueOperator extends ChainOperator {
   private readonly running: ValueState<unknown>;
