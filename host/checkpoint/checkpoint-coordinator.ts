@@ -79,6 +79,8 @@ export class CheckpointCoordinator {
   private lastTriggerAt = 0;
   private lastCompletionAt = 0;
   private stopped = false;
+  /** The completion under way (storing a checkpoint, then its commit), if any: see idle(). */
+  private completing: Promise<void> | null = null;
   private participants: CheckpointParticipants | null = null;
 
   constructor(private readonly o: CoordinatorOptions) {
@@ -97,6 +99,16 @@ export class CheckpointCoordinator {
     if (this.timer !== null) clearTimeout(this.timer);
     if (this.pending !== null) clearTimeout(this.pending.timer);
     this.pending = null;
+  }
+
+  /**
+   * Resolves once no checkpoint is being completed: one stored before stop() has its sinks'
+   * commit finished. The job's final commit, and a restart's commit of the checkpoint it
+   * restores, publish the same epochs: run beside this one, they published files twice and
+   * invoked sinks twice with the same records.
+   */
+  async idle(): Promise<void> {
+    while (this.completing !== null) await this.completing;
   }
 
   /** The checkpoint in progress, if any. */
@@ -185,7 +197,10 @@ export class CheckpointCoordinator {
     p.outstanding--;
     if (p.outstanding > 0) return;
     clearTimeout(p.timer);
-    void this.complete(p);
+    const completing: Promise<void> = this.complete(p).finally(() => {
+      if (this.completing === completing) this.completing = null;
+    });
+    this.completing = completing;
   }
 
   private async complete(p: Pending): Promise<void> {

@@ -384,6 +384,8 @@ export class Attempt {
     ];
     await Promise.all(runs.map((p) => p.catch((error: unknown) => this.abort(error))));
     coordinator?.stop();
+    // A checkpoint's commit still under way finishes before the job's final one (commitAll).
+    await coordinator?.idle();
     if (this.failure !== null) throw this.failure;
   }
 

@@ -129,6 +129,17 @@ class JobExecution {
     }
   }
 
+  /** Waits for `coordinator`'s commit under way, at most `limitMs`. */
+  private async commitSettled(coordinator: CheckpointCoordinator, limitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      coordinator.idle().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), limitMs))),
+    ]);
+    clearTimeout(timer);
+    if (late) this.log.warn(`a checkpoint's commit did not finish within task.cancellation.timeout (${limitMs} ms) of the attempt stopping; going on without it`);
+  }
+
   private async runJob(): Promise<JobExecutionResult> {
     const started = Date.now();
     const config = this.config;
@@ -320,6 +331,10 @@ class JobExecution {
     } catch (error) {
       if (!(error instanceof EnoughResults || attempt.failed instanceof EnoughResults)) this.moveTo('FAILING');
       attempt.abort(error);
+      // A checkpoint's commit under way finishes before anything commits again (commitAll
+      // below, or the next attempt's commit of the checkpoint it restores); a sink stuck in it
+      // holds the job up no longer than a function's close may.
+      if (coordinator !== null) await this.commitSettled(coordinator, this.config.get('task.cancellation.timeout'));
       // Cancelled, its limit reached or failed: its functions release what they hold (close())
       // before its workers are killed, as Flink closes a cancelled task's operators.
       await attempt.closeFunctions();
