@@ -60,9 +60,10 @@ export interface AttemptOptions {
    * The writer of a sink subtask. Writers of print, collect and SinkFunction sinks outlive an
    * attempt (what a completed checkpoint sealed must survive the attempt's failure); file
    * writers are made anew, from the restored checkpoint's states that this subtask takes over
-   * (sinkStatesTakenOver: its own, and those of subtasks the sink no longer has).
+   * (sinkStatesTakenOver: its own, and those of subtasks the sink no longer has); null when the
+   * attempt restores no checkpoint.
    */
-  sinkWriter: (stage: SinkStage, subtask: number, restored: readonly unknown[]) => SinkWriter;
+  sinkWriter: (stage: SinkStage, subtask: number, restored: readonly unknown[] | null) => SinkWriter;
   /** The checkpoint to start from (state, source positions, sink commits), or null. */
   restore: CompletedCheckpoint | null;
   /** Takes checkpoints of this attempt; null when checkpointing is off. */
@@ -180,7 +181,8 @@ export class Attempt {
   private buildSink(stage: SinkStage, s: number): void {
     const key = checkpointKey(stage);
     const coordinator = this.o.coordinator;
-    const writer = this.o.sinkWriter(stage, s, sinkStatesTakenOver(this.o.restore?.sinks[key], s, stage.parallelism));
+    const restore = this.o.restore;
+    const writer = this.o.sinkWriter(stage, s, restore === null ? null : sinkStatesTakenOver(restore.sinks[key], s, stage.parallelism));
     if (writer instanceof FunctionWriter) writer.useContext(this.hostContext(stage, s));
     const acks = new FinishedTaskAcks(
       async (id) => {

@@ -14,7 +14,7 @@ export function createSinkWriter(
   onLimit: () => void,
   /**
    * The states this sink subtask takes over from the checkpoint this attempt restores: an array
-   * (see sinkStatesTakenOver and AttemptOptions.sinkWriter), empty without one.
+   * (see sinkStatesTakenOver and AttemptOptions.sinkWriter), null without one.
    */
   restored: unknown,
 ): SinkWriter {
@@ -25,7 +25,7 @@ export function createSinkWriter(
     case 'collect':
       return new CollectWriter(spec.results, spec.limit, transactional, onLimit);
     case 'file': {
-      const states = (Array.isArray(restored) ? restored : []) as FileSinkState[];
+      const states = (Array.isArray(restored) ? restored : null) as FileSinkState[] | null;
       return new FileWriter(spec.sink, subtask, stage.parallelism, states, (thrown, record) =>
         namedHostFunctionFailure(stage.transformation, encoderName(spec.sink.options.encoder), thrown, record),
       );

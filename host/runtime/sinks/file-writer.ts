@@ -77,7 +77,8 @@ export class FileWriter implements SinkWriter {
     /** The sink's parallelism in this run. */
     private readonly parallelism: number,
     /** The states this subtask takes over from the checkpoint this attempt restores (see sinkStatesTakenOver). */
-    private readonly restored: readonly FileSinkState[],
+    /** Null on a fresh start (no checkpoint restored: nothing in the directory is this job's to delete). */
+    private readonly restored: readonly FileSinkState[] | null,
     /** Makes what the encoder threw for `record` the job's error. */
     private readonly encoderFailure: (thrown: unknown, record: { value: unknown }) => unknown = (thrown) => thrown,
     /** Processing time for the rolling policy (a test's clock, or the wall clock). */
@@ -94,14 +95,17 @@ export class FileWriter implements SinkWriter {
     await mkdir(dir, { recursive: true });
     // The restored checkpoint completed, so its files are committed, whether or not the
     // rename happened before the failure.
-    for (const state of this.restored) {
+    for (const state of this.restored ?? []) {
       for (const f of state.files) if (await exists(f.temp)) await publish(f);
     }
     const parts = (await readdir(dir)).map((name) => [name, this.parse(name)] as const);
     // Counted before the deletions below, so that no number is ever used twice in the directory.
     for (const [, part] of parts) if (part !== null && part.subtask === this.subtask) this.counter = Math.max(this.counter, part.n + 1);
-    // Anything else still in progress of this subtask index, or of a higher one whose states
-    // this subtask took over (or would have), belongs to work after that checkpoint.
+    // Restoring: anything else still in progress of this subtask index, or of a higher one whose
+    // states this subtask took over (or would have), belongs to work after that checkpoint. A
+    // fresh start deletes nothing: in-progress files there may be another job's, still writing
+    // (a failed attempt deletes its own: abort()).
+    if (this.restored === null) return;
     for (const [name, part] of parts) {
       if (part?.inProgress === true && part.subtask % this.parallelism === this.subtask) await rm(join(dir, name), { force: true });
     }
