@@ -41,7 +41,7 @@ async function readAll(reader: FileSourceReader): Promise<{ lines: string[]; aft
 const bounded = (paths: string[], chunk: number, position?: unknown): FileSourceReader => new FileSourceReader(paths, null, chunk, position, 'Source: files');
 
 describe('enumerating a FileSource’s files', () => {
-  it('walks directories depth first in name order, skips hidden entries, follows links to files only, and lists a file once', async () => {
+  it('walks directories depth first in name order, skips hidden entries, follows links (not back up the tree), and lists a path once', async () => {
     const dir = directory({
       'b.txt': '',
       'a.txt': '',
@@ -60,11 +60,14 @@ describe('enumerating a FileSource’s files', () => {
     symlinkSync(join(dir, 'sub'), join(dir, 'link-to-sub'));
     symlinkSync(join(dir, 'a.txt'), join(dir, 'link-to-a'));
     symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+    symlinkSync(dir, join(dir, 'sub', 'deeper', 'back-to-top'));
     const files = await enumerateFiles([dir, join(dir, 'sub', 'z.txt'), join(dir, '_SUCCESS')]);
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
       'a.txt',
       'b.txt',
       'link-to-a',
+      'link-to-sub/deeper/y.txt',
+      'link-to-sub/z.txt',
       'sub/deeper/y.txt',
       'sub/z.txt',
       // Named as a path of its own, a hidden file is read.
@@ -93,6 +96,14 @@ describe('a bounded FileSource reader', () => {
       const rest = await readAll(bounded([dir], 2, position));
       expect(rest.lines).toEqual(lines.slice(count));
     }
+  });
+
+  it('names the source and the file when a listed file is gone before it is read', async () => {
+    const dir = directory({ 'a.txt': 'a1\n', 'b.txt': 'b1\n' });
+    const reader = bounded([dir], 10);
+    expect((await reader.next())?.values).toEqual(['a1']);
+    rmSync(join(dir, 'b.txt'));
+    await expect(reader.next()).rejects.toThrow(`Source: files: cannot read ${JSON.stringify(join(dir, 'b.txt'))}: it is gone (a file must stay until the source has read it)`);
   });
 
   it('holds no position before it has listed its files: a restart then starts afresh', async () => {

@@ -79,10 +79,21 @@ export class FileSourceReader implements SourceReader {
           continue;
         }
       }
-      const batch = await this.current.reader.next();
+      const batch = await this.readCurrent(this.current);
       if (batch !== null) return batch;
       // That file has ended (its reader closed it), every line of it returned.
       this.current = null;
+    }
+  }
+
+  /** The next chunk of the file being read; a failure to read it names the source and the file. */
+  private async readCurrent(current: { path: string; reader: TextFileReader }): Promise<RowBatch | null> {
+    try {
+      return await current.reader.next();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'it is gone (a file must stay until the source has read it)' : (error as Error).message;
+      throw new Error(`${this.sourceName}: cannot read ${JSON.stringify(current.path)}: ${why}`, { cause: error });
     }
   }
 
