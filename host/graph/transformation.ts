@@ -11,6 +11,7 @@ import type { TypeInformation } from '../../shared/api/types.ts';
 import type { SinkSpec } from '../api/sinks.ts';
 import type { SourceSpec } from '../api/sources.ts';
 import type { WatermarkStrategy } from '../api/watermark-strategy.ts';
+import { isRollingAggregation } from '../../shared/protocol/rolling-aggregations.ts';
 
 /** What a user function transformation does; also the Transform.kind sent to the worker. */
 export type UdfKind =
@@ -179,7 +180,7 @@ export function isTimestamped(t: Transformation, batch = false): boolean {
       return (
         t.udf === 'timestamps' ||
         t.udf === 'window' ||
-        (batch && (t.udf === 'reduce' || t.udf === 'aggregate')) ||
+        (batch && isRollingAggregation(t.udf)) ||
         upstream(t.input) ||
         (t.input2 !== null && upstream(t.input2))
       );

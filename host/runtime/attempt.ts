@@ -47,6 +47,7 @@ import { StreamChannel } from './stream-channel.ts';
 import type { InputNumber } from './stream-element.ts';
 import { UdfTask } from './udf-task.ts';
 import { WatermarkGenerator } from './watermark-generator.ts';
+import { isRollingAggregation } from '../../shared/protocol/rolling-aggregations.ts';
 
 export interface AttemptOptions {
   jobName: string;
@@ -445,7 +446,7 @@ const OWNS_TIMERS: ReadonlySet<UdfKind> = new Set(['keyed_process', 'keyed_co_pr
 
 /** In BATCH mode a rolling aggregation also owns a timer per key: it emits the key's final value when that fires. */
 function ownsTimers(kind: UdfKind, batch: boolean): boolean {
-  return OWNS_TIMERS.has(kind) || (batch && (kind === 'reduce' || kind === 'aggregate'));
+  return OWNS_TIMERS.has(kind) || (batch && isRollingAggregation(kind));
 }
 
 /**

@@ -6,6 +6,7 @@ import type { BatchLayout } from '../codec/batch-layout.ts';
 import { parseTypeDescriptor } from '../api/types.ts';
 import { isBroadcastKind } from './co-functions.ts';
 import type { RegisterRequest } from './messages.ts';
+import { isRollingAggregation } from './rolling-aggregations.ts';
 
 export const DEAD_LETTER_SUFFIX = '/dead-letters';
 
@@ -28,7 +29,7 @@ export function processorLayouts(register: RegisterRequest): ProcessorLayouts {
   const batch = register.batchExecution === true;
   const timestamped =
     Boolean(register.timestampedInput) ||
-    transforms.some((t) => t.kind === 'timestamps' || t.kind === 'window' || (batch && (t.kind === 'reduce' || t.kind === 'aggregate')));
+    transforms.some((t) => t.kind === 'timestamps' || t.kind === 'window' || (batch && isRollingAggregation(t.kind ?? '')));
   const outputs = new Map<string, BatchLayout>();
   outputs.set(last.id, {
     value: parseTypeDescriptor(last.outputType ?? ''),
