@@ -7,8 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileSink, Time } from '../host/index.ts';
-import { Encoder, OutputFileConfig, RollingPolicy } from '../host/api/file-sink-config.ts';
+import { Encoder, FileSink, OutputFileConfig, RollingPolicy, Time } from '../host/index.ts';
 import { environment, MODES } from './support/jobs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-rolling-jobs-'));

@@ -11,8 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileSink } from '../host/index.ts';
-import { RollingPolicy } from '../host/api/file-sink-config.ts';
+import { FileSink, RollingPolicy } from '../host/index.ts';
 import { FileWriter, type FileSinkState } from '../host/runtime/sinks/file-writer.ts';
 import type { SinkClock } from '../host/runtime/sinks/part-file-rolling.ts';
 

@@ -4,28 +4,16 @@
  * the files again; a continuous reader reads each new path once, and a restart remembers what
  * it has seen.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addLogSink } from '../host/log.ts';
 import { enumerateFiles } from '../host/runtime/sources/file-enumeration.ts';
 import { FileSourceReader, type FileSourcePosition } from '../host/runtime/sources/file-source-reader.ts';
+import { directories } from './support/directories.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'sluice-file-source-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-let dirs = 0;
-/** A new directory holding `files` (relative name → content; a content of null makes a subdirectory). */
-function directory(files: Record<string, string | null>): string {
-  const dir = join(root, `d${dirs++}`);
-  mkdirSync(dir);
-  for (const [name, content] of Object.entries(files)) {
-    if (content === null) mkdirSync(join(dir, name));
-    else writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
+/** A new directory holding `files` (name → content; a content of null makes a subdirectory). */
+const directory = directories('sluice-file-source-');
 
 /** Every line `reader` gives until it ends, and its position (as a checkpoint stores it) after each chunk. */
 async function readAll(reader: FileSourceReader): Promise<{ lines: string[]; after: { count: number; position: unknown }[] }> {

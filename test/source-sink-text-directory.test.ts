@@ -4,30 +4,18 @@
  * as a file alone is read; a position at any chunk resumes exactly after it. Regression:
  * readTextFile(directory) was refused ("… is not a file").
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Types } from '../host/index.ts';
 import type { SourceReader } from '../host/runtime/sources/source-reader.ts';
 import { TextSourceReader } from '../host/runtime/sources/text-source-reader.ts';
+import { directories } from './support/directories.ts';
 import { environment, MODES } from './support/jobs.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'sluice-text-dir-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-let dirs = 0;
 /** A new directory holding `files` (name → content; a content of null makes a subdirectory). */
-function directory(files: Record<string, string | null>): string {
-  const dir = join(root, `d${dirs++}`);
-  mkdirSync(dir);
-  for (const [name, content] of Object.entries(files)) {
-    if (content === null) mkdirSync(join(dir, name));
-    else writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
+const directory = directories('sluice-text-dir-');
 
 /** Every line a reader of `path` gives from `position`, and its checkpointed position after each chunk (as a checkpoint stores it). */
 async function read(path: string, chunk: number, position: unknown = undefined): Promise<{ lines: string[]; after: { count: number; position: unknown }[] }> {

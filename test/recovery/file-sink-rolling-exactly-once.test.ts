@@ -10,15 +10,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileSink, Time } from '../../host/index.ts';
-import { RollingPolicy } from '../../host/api/file-sink-config.ts';
+import { FileSink, RollingPolicy, Time } from '../../host/index.ts';
 import { environment } from '../support/jobs.ts';
+import { RESTART_ONCE } from './checkpoint-gate.ts';
 import { FailsOnce } from './fails-once.ts';
 import { Paced } from './paced-source.ts';
 
-const JOB = fileURLToPath(new URL('../fixtures/jobs/rolling-file-sink-job.ts', import.meta.url));
+const JOB = fileURLToPath(new URL('../fixtures/jobs/file-sink-job.ts', import.meta.url));
 const SLUICE = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
-/** The part size here and in the fixture job. */
+/** The part size here and given to the fixture job. */
 const PART_SIZE = 256;
 
 /** The committed part files of subtask 0 in `out`, in the order of their numbers, and what each holds. */
@@ -55,13 +55,7 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
 
   it('a restart from a checkpoint commits every record once', async () => {
     const out = join(tempDir(), 'out');
-    const env = environment(mode, {
-      'udf.arrow.batch.size': 100,
-      'execution.checkpointing.interval': 50,
-      'restart-strategy.type': 'fixed-delay',
-      'restart-strategy.fixed-delay.attempts': 2,
-      'restart-strategy.fixed-delay.delay': 0,
-    });
+    const env = environment(mode, { 'udf.arrow.batch.size': 100, ...RESTART_ONCE });
     env
       .addSource(new Paced(3000), 'Paced')
       .map(new FailsOnce(2000))
@@ -81,11 +75,11 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
         [SLUICE, 'run', JOB, '-D', `udf.execution-mode=${mode}`, '-D', `state.checkpoints.dir=${join(dir, 'chk')}`, ...flags, '--', out, ...args],
         { reject: false, env: { SLUICE_LOG_LEVEL: 'info' } },
       );
-    const crashed = await run([], 'stop=3');
+    const crashed = await run([], 'stop=3', `part-size=${PART_SIZE}`);
     expect(crashed.exitCode).toBe(3);
     // Sealed (and rolled since) but not renamed: what the resume must commit, or delete.
     expect(readdirSync(out).filter((n) => n.endsWith('.inprogress')).length).toBeGreaterThan(1);
-    const resumed = await run(['--from-checkpoint', join(dir, 'chk')]);
+    const resumed = await run(['--from-checkpoint', join(dir, 'chk')], `part-size=${PART_SIZE}`);
     expect(resumed.exitCode).toBe(0);
     expectRolledOnce(committed(out), 6000);
   });
