@@ -365,6 +365,7 @@ class JobExecution {
   cancel(): void {
     this.moveTo('CANCELLING');
     this.cancelled = true;
+    this.supervisor?.jobCancelling();
     this.attempt?.abort(new JobCancelledError(`job '${this.jobName}' was cancelled`));
     this.wakeFromDelay?.();
   }

@@ -58,13 +58,34 @@ export class WorkerSupervisor {
   private readonly workers = new Map<string, Entry>();
   private nextId = 1;
   private readonly starts = pLimit(STARTS_PER_CORE * availableParallelism());
+  /** The job is being cancelled: workers dying now (a SIGTERM sent to the whole process group, say) are no error. */
+  private cancelling = false;
+  /** The log for what a worker's death or lost streams say: errors, unless the job is being cancelled. */
+  private readonly failureLog: Logger;
 
   constructor(
     private readonly mode: 'process' | 'thread',
     private readonly config: Configuration,
     private readonly log: Logger,
     private readonly jobTag: string,
-  ) {}
+  ) {
+    this.failureLog = {
+      trace: (message) => log.trace(message),
+      debug: (message) => log.debug(message),
+      info: (message) => log.info(message),
+      warn: (message) => log.warn(message),
+      error: (message) => (this.cancelling ? log.info(message) : log.error(message)),
+      write: (record) => log.write(record),
+    };
+  }
+
+  /**
+   * The job is being cancelled: from now on a worker that dies or drops its streams is logged as
+   * information, not as an error (it still fails what waits on it, so nothing waits for it).
+   */
+  jobCancelling(): void {
+    this.cancelling = true;
+  }
 
   /** Starts a worker (when its turn to start comes) and resolves once its four streams are connected. */
   launch(operator: string): Promise<SupervisedWorker> {
@@ -112,7 +133,7 @@ export class WorkerSupervisor {
       });
     }
     // The Control stream ending means the worker is going: its exit (awaited briefly) says how.
-    const client: WorkerClient = new WorkerClient(outcome.connection, workerId, this.log, () => this.onStreamsClosed(entry));
+    const client: WorkerClient = new WorkerClient(outcome.connection, workerId, this.failureLog, () => this.onStreamsClosed(entry));
     const entry: Entry = { handle, client, operator, expectedExit: false, killedAs: null, killedBecause: null, heartbeat: null, exit: null };
     this.workers.set(workerId, entry);
     client.onStartupTimeout((detail) => this.killAtStartup(entry, detail));
@@ -179,7 +200,7 @@ export class WorkerSupervisor {
         operator: entry.operator,
         activity: entry.client.activity(),
       });
-      this.log.error(error.message);
+      this.failureLog.error(error.message);
       entry.client.fail(error);
       entry.expectedExit = true;
       entry.handle.kill();
@@ -208,7 +229,7 @@ export class WorkerSupervisor {
       ...(duringStartup ? { detail: describeExit(exit, 'before its functions were loaded and opened') } : {}),
       ...(entry.killedBecause === null ? {} : { detail: entry.killedBecause }),
     });
-    this.log.error(error.message);
+    this.failureLog.error(error.message);
     entry.client.fail(error);
   }
 
