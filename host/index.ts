@@ -59,6 +59,8 @@ export {
   CheckpointError,
   ProtocolError,
   StateAccessError,
+  SourceIOError,
+  SinkIOError,
 } from '../shared/errors/errors.ts';
 export { Configuration } from '../shared/config/configuration.ts';
 export { addLogSink, getLogLevel, setLogLevel, setStderrLogging, type LogRecord, type LogLevel } from './log.ts';

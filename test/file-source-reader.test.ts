@@ -7,10 +7,12 @@
 import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SourceIOError } from '../shared/errors/errors.ts';
 import { addLogSink } from '../host/log.ts';
 import { enumerateFiles } from '../host/runtime/sources/file-enumeration.ts';
 import { FileSourceReader, type FileSourcePosition } from '../host/runtime/sources/file-source-reader.ts';
 import { directories } from './support/directories.ts';
+import { failureOf } from './support/failure.ts';
 
 /** A new directory holding `files` (name → content; a content of null makes a subdirectory). */
 const directory = directories('sluice-file-source-');
@@ -86,12 +88,18 @@ describe('a bounded FileSource reader', () => {
     }
   });
 
-  it('names the source and the file when a listed file is gone before it is read', async () => {
+  it('fails with a SourceIOError naming the source and the file when a listed file is gone before it is read', async () => {
     const dir = directory({ 'a.txt': 'a1\n', 'b.txt': 'b1\n' });
     const reader = bounded([dir], 10);
     expect((await reader.next())?.values).toEqual(['a1']);
-    rmSync(join(dir, 'b.txt'));
-    await expect(reader.next()).rejects.toThrow(`Source: files: cannot read ${JSON.stringify(join(dir, 'b.txt'))}: it is gone (a file must stay until the source has read it)`);
+    const b = join(dir, 'b.txt');
+    rmSync(b);
+    const error = await failureOf<SourceIOError>(reader.next());
+    expect(error).toBeInstanceOf(SourceIOError);
+    expect([error!.operator, error!.path, error!.code, error!.syscall]).toEqual(['Source: files', b, 'ENOENT', 'open']);
+    expect(error!.message).toBe(
+      `source 'Source: files' failed reading ${b}: ENOENT: no such file or directory, open '${b}'; it is gone (a source's files must stay until it has read them)`,
+    );
   });
 
   it('holds no position before it has listed its files: a restart then starts afresh', async () => {

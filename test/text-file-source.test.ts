@@ -1,8 +1,8 @@
 /**
- * readTextFile's reader: line endings, a byte order mark only at the file's start, lines longer
- * than a read (a multi-byte character or a "\r\n" cut by a read's end), restarts from a
- * checkpointed position; and the source as a job sees it: file:// URIs, a missing file (a
- * directory: source-sink-text-directory.test.ts).
+ * readTextFile's reader: line endings (a lone "\r" at every read boundary: text-line-ends.test.ts),
+ * a byte order mark only at the file's start, lines longer than a read (a multi-byte character
+ * or a "\r\n" cut by a read's end), restarts from a checkpointed position; and the source as a
+ * job sees it: file:// URIs, a missing file (a directory: source-sink-text-directory.test.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ function file(content: string | Buffer): string {
 
 /** Every line the reader gives from `position`, and the positions it checkpoints after each chunk. */
 async function read(path: string, chunk: number, position: unknown = undefined): Promise<{ lines: string[]; positions: number[] }> {
-  const reader = new TextFileReader(path, chunk, position);
+  const reader = new TextFileReader(path, chunk, position, 'Source: text');
   const lines: string[] = [];
   const positions: number[] = [];
   for (let batch = await reader.next(); batch !== null; batch = await reader.next()) {
@@ -39,9 +39,9 @@ async function read(path: string, chunk: number, position: unknown = undefined):
 const READ = 256 * 1024;
 
 describe('the text file reader', () => {
-  it('splits on "\\n" and "\\r\\n", keeps empty lines, and a last line without a newline', async () => {
-    const { lines } = await read(file('a\r\nb\n\nc\r\n\r\nd'), 2);
-    expect(lines).toEqual(['a', 'b', '', 'c', '', 'd']);
+  it('splits on "\\n", "\\r\\n" and a lone "\\r", keeps empty lines, and a last line without a newline', async () => {
+    const { lines } = await read(file('a\r\nb\n\nc\r\n\r\nd\re\r\rf'), 2);
+    expect(lines).toEqual(['a', 'b', '', 'c', '', 'd', 'e', '', 'f']);
   });
 
   it('drops a byte order mark at the start of the file only', async () => {

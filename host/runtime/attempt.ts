@@ -185,18 +185,21 @@ export class Attempt {
     const restore = this.o.restore;
     const writer = this.o.sinkWriter(stage, s, restore === null ? null : sinkStatesTakenOver(restore.sinks[key], s, stage.parallelism));
     if (writer instanceof FunctionWriter) writer.useContext(this.hostContext(stage, s));
-    const acks = new FinishedTaskAcks(
-      async (id) => {
-        await writer.preCommit(id);
-        coordinator?.ackSink(id, key, s, writer.checkpointState(id));
-      },
-      (error) => this.abort(error),
-    );
+    // onBarrier reads `acks` only once records flow, after both are made.
     const onBarrier = (id: number, state: unknown): void => {
       acks.sawBarrier(id);
       coordinator?.ackSink(id, key, s, state);
     };
-    this.sinks.push({ stage, subtask: s, task: new SinkTask(this.gateOf(stage, s), writer, onBarrier), acks });
+    const task = new SinkTask(this.gateOf(stage, s), writer, onBarrier, stage.name);
+    // Through the task's writer, whose I/O errors name the sink (SinkIOError).
+    const acks = new FinishedTaskAcks(
+      async (id) => {
+        await task.writer.preCommit(id);
+        coordinator?.ackSink(id, key, s, task.writer.checkpointState(id));
+      },
+      (error) => this.abort(error),
+    );
+    this.sinks.push({ stage, subtask: s, task, acks });
   }
 
   /**

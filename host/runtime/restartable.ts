@@ -1,13 +1,23 @@
 /**
  * Which failures a restart can cure. A worker that died, hung, ran out of memory or broke the
- * protocol can be replaced; a function that threw is restarted only where its failure policy
- * says `restart` (the default, `fail`, fails the job, as the policy names), in a worker or, for a
- * source's or sink's function, in the host. Failures of the job's
- * own definition or data (a value that does not fit its declared type, a missing input file)
- * would only happen again.
+ * protocol can be replaced; a source's read or a sink's write that the system refused while the
+ * job ran (EIO, ENOSPC, too many open files, a file deleted or made unreadable after the job
+ * started: SourceIOError, SinkIOError) may succeed the next time, as Flink fails over any task
+ * that failed; a function that threw is restarted only where its failure policy says `restart`
+ * (the default, `fail`, fails the job, as the policy names), in a worker or, for a source's or
+ * sink's function, in the host. Failures of the job's own definition or data (a value that does
+ * not fit its declared type, an input path missing or a sink directory unwritable when the job
+ * was submitted: refused before it starts) would only happen again.
  */
 import type { Configuration } from '../../shared/config/configuration.ts';
-import { ProtocolError, StateAccessError, UserFunctionError, WorkerFailureError } from '../../shared/errors/errors.ts';
+import {
+  ProtocolError,
+  SinkIOError,
+  SourceIOError,
+  StateAccessError,
+  UserFunctionError,
+  WorkerFailureError,
+} from '../../shared/errors/errors.ts';
 import { RemoteError } from '../../shared/errors/wire.ts';
 import { transformId, type JobPlan } from '../graph/plan.ts';
 import type { Transformation } from '../graph/transformation.ts';
@@ -15,6 +25,7 @@ import type { Transformation } from '../graph/transformation.ts';
 export function isRestartable(error: unknown, plan: JobPlan, config: Configuration): boolean {
   if (error instanceof WorkerFailureError || error instanceof ProtocolError || error instanceof StateAccessError) return true;
   if (error instanceof RemoteError) return true;
+  if (error instanceof SourceIOError || error instanceof SinkIOError) return true;
   if (error instanceof UserFunctionError) return policyOf(error, plan, config) === 'restart';
   return false;
 }

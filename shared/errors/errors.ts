@@ -179,6 +179,90 @@ export class JobCancelledError extends SluiceError {}
 /** A checkpoint could not be taken or restored. */
 export class CheckpointError extends SluiceError {}
 
+/**
+ * A system call that failed, as Node reports it: an errno code (EIO, ENOSPC, ENOENT, …), the
+ * call, and the path it was given when it took one (open, rename, stat; not read, write, fsync).
+ */
+export interface SystemError extends Error {
+  readonly code: string;
+  readonly syscall: string;
+  readonly path?: string;
+  readonly dest?: string;
+}
+
+/** How deep systemErrorIn looks through wrappers' causes. */
+const CAUSE_DEPTH = 4;
+
+/**
+ * The system error `thrown` is, or the one it wraps (as its `cause`: a reader or writer that
+ * added what it was doing); null if there is none. Sluice's own errors never count: a
+ * UserFunctionError stays the function's failure, whatever its function's own call threw.
+ */
+export function systemErrorIn(thrown: unknown): SystemError | null {
+  let error = thrown;
+  for (let depth = 0; depth <= CAUSE_DEPTH && error instanceof Error && !(error instanceof SluiceError); depth++) {
+    const { code, syscall } = error as Partial<SystemError>;
+    if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) && typeof syscall === 'string') return error as SystemError;
+    error = error.cause;
+  }
+  return null;
+}
+
+/**
+ * A source's file could not be read while the job ran (EIO, a file deleted or made unreadable
+ * after the job started, too many open files): the job restarts as its restart strategy says,
+ * from the last checkpoint, as Flink fails over a task whose read failed. (A path that is missing
+ * when the job is submitted fails it at once, as a JobDefinitionError.)
+ */
+export class SourceIOError extends SluiceError {
+  /** The errno code: EIO, ENOENT, EMFILE, … */
+  readonly code: string;
+  readonly syscall: string;
+
+  constructor(
+    /** The source's name. */
+    readonly operator: string,
+    /** The file or directory it was reading. */
+    readonly path: string,
+    cause: SystemError,
+    /** What the user should know besides the system's message, if anything. */
+    detail = '',
+  ) {
+    super(`source '${operator}' failed reading ${path}: ${cause.message}${detail === '' ? '' : `; ${detail}`}`, { cause });
+    this.code = cause.code;
+    this.syscall = cause.syscall;
+  }
+}
+
+/**
+ * A sink's output could not be written, synced, renamed or deleted while the job ran (ENOSPC,
+ * EDQUOT, EIO, …): the job restarts as its restart strategy says, from the last checkpoint, and
+ * the sink's uncommitted output is dropped, so nothing reaches the output twice. (A sink directory
+ * that cannot be written when the job is submitted fails it at once, as a JobDefinitionError.)
+ */
+export class SinkIOError extends SluiceError {
+  /** The errno code: ENOSPC, EDQUOT, EIO, … */
+  readonly code: string;
+  readonly syscall: string;
+  /** The file the failed call named; null for a call on an open file (write, fsync), which names none. */
+  readonly path: string | null;
+
+  constructor(
+    /** The sink's name; empty when not known. */
+    readonly operator: string,
+    cause: SystemError,
+    /** What the writer said it was doing, when it wrapped the system's error in its own. */
+    context = '',
+  ) {
+    const who = operator === '' ? 'a sink' : `sink '${operator}'`;
+    const path = cause.path ?? null;
+    super(`${who} failed writing${path === null ? '' : ` ${path}`}: ${cause.message}${context === '' ? '' : ` (${context})`}`, { cause });
+    this.code = cause.code;
+    this.syscall = cause.syscall;
+    this.path = path;
+  }
+}
+
 function indent(text: string): string {
   return text
     .split('\n')

@@ -40,7 +40,7 @@ export function createSourceReader(
     case 'sequence':
       return typed(stage, new SequenceReader(rangesToRead(spec.start, spec.end, subtask, stage.parallelism, position), chunk), null);
     case 'text-file':
-      return typed(stage, new TextSourceReader(spec.path, chunk, position), null);
+      return typed(stage, new TextSourceReader(spec.path, chunk, position, stage.name), null);
     case 'file':
       return typed(stage, new FileSourceReader(spec.paths, spec.monitorIntervalMs, chunk, position, stage.name), null);
     case 'function': {

@@ -6,7 +6,9 @@
  * reader ends. Continuous: it lists them again every interval, and queues the files it has not
  * seen before, by path; with nothing left to read it waits for the next look. A look that
  * fails (a directory gone for a while) is logged, and the next one tries again, as in Flink;
- * only the first must succeed (check-sources.ts checked the paths before the job started).
+ * only the first must succeed (check-sources.ts checked the paths before the job started). A
+ * first look or a read that fails (a file deleted before it was read, EIO) is a SourceIOError
+ * naming the source and the path (source-io-failure.ts), which the restart strategy may restart.
  *
  * Its position is what is left to read: the file being read and the byte offset in it of the
  * first line not yet returned, the files queued after it, and (continuous only) every path seen
@@ -16,6 +18,7 @@
 import type { RowBatch } from '../../../shared/codec/batch-layout.ts';
 import { hostLog } from '../../log.ts';
 import { enumerateFiles } from './file-enumeration.ts';
+import { sourceIOFailure } from './source-io-failure.ts';
 import type { SourceReader } from './source-reader.ts';
 import { TextFileReader } from './text-file-reader.ts';
 
@@ -57,7 +60,7 @@ export class FileSourceReader implements SourceReader {
     this.started = true;
     this.queued = [...position.queued];
     if (position.seen !== null) this.seen = new Set(position.seen);
-    if (position.file !== null) this.current = { path: position.file, reader: new TextFileReader(position.file, chunk, position.offset) };
+    if (position.file !== null) this.current = { path: position.file, reader: new TextFileReader(position.file, chunk, position.offset, sourceName) };
   }
 
   async next(): Promise<RowBatch | null> {
@@ -70,7 +73,7 @@ export class FileSourceReader implements SourceReader {
       if (this.current === null) {
         const path = this.queued.shift();
         if (path !== undefined) {
-          this.current = { path, reader: new TextFileReader(path, this.chunk, 0) };
+          this.current = { path, reader: new TextFileReader(path, this.chunk, 0, this.sourceName) };
         } else if (this.monitorIntervalMs === null) {
           return null;
         } else {
@@ -79,21 +82,10 @@ export class FileSourceReader implements SourceReader {
           continue;
         }
       }
-      const batch = await this.readCurrent(this.current);
+      const batch = await this.current.reader.next();
       if (batch !== null) return batch;
       // That file has ended (its reader closed it), every line of it returned.
       this.current = null;
-    }
-  }
-
-  /** The next chunk of the file being read; a failure to read it names the source and the file. */
-  private async readCurrent(current: { path: string; reader: TextFileReader }): Promise<RowBatch | null> {
-    try {
-      return await current.reader.next();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'it is gone (a file must stay until the source has read it)' : (error as Error).message;
-      throw new Error(`${this.sourceName}: cannot read ${JSON.stringify(current.path)}: ${why}`, { cause: error });
     }
   }
 
@@ -104,7 +96,7 @@ export class FileSourceReader implements SourceReader {
     try {
       files = await enumerateFiles(this.paths);
     } catch (error) {
-      if (first) throw error;
+      if (first) throw sourceIOFailure(this.sourceName, this.paths.join(', '), error);
       hostLog.error(`${this.sourceName}: could not list its files (${(error as Error).message}); trying again in ${this.monitorIntervalMs} ms`);
       return;
     }

@@ -10,10 +10,14 @@
  * Its position is the file being read, by name, and the byte offset in it: a restart reads that
  * file from the offset, and then the files whose names come after it. The files are listed when
  * the reader starts, so a restart also reads files added since with names after its position.
+ *
+ * A listing or a read that fails while the job runs (the directory or a file deleted since the
+ * job started, EIO) is a SourceIOError naming the source and the path (source-io-failure.ts).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RowBatch } from '../../../shared/codec/batch-layout.ts';
+import { sourceIOFailure } from './source-io-failure.ts';
 import type { SourceReader } from './source-reader.ts';
 import { TextFileReader } from './text-file-reader.ts';
 
@@ -37,19 +41,23 @@ export class TextDirectoryReader implements SourceReader {
     private readonly chunk: number,
     /** Where to start: a position this reader's checkpoint() gave; null to read every file. */
     private readonly start: TextDirectoryPosition | null,
+    /** The source's name, for its errors. */
+    private readonly source: string,
   ) {
     this.returned = start ?? { file: '', offset: 0 };
   }
 
   async next(): Promise<RowBatch | null> {
-    this.files ??= await filesToRead(this.directory, this.returned.file);
+    this.files ??= await filesToRead(this.directory, this.returned.file).catch((error: unknown) => {
+      throw sourceIOFailure(this.source, this.directory, error);
+    });
     for (;;) {
       if (this.cancelled) return null;
       if (this.current === null) {
         const name = this.files.shift();
         if (name === undefined) return null;
         const offset = name === this.start?.file ? this.start.offset : 0;
-        this.current = { name, reader: new TextFileReader(join(this.directory, name), this.chunk, offset) };
+        this.current = { name, reader: new TextFileReader(join(this.directory, name), this.chunk, offset, this.source) };
       }
       const batch = await this.current.reader.next();
       if (batch !== null) {
