@@ -40,6 +40,15 @@ export { AllWindowedStream } from './api/all-windowed-stream.ts';
 export { ConnectedStreams } from './api/connected-streams.ts';
 export { BroadcastStream, BroadcastConnectedStream } from './api/broadcast-stream.ts';
 export { JobExecutionResult, type OperatorCounts } from './api/job-result.ts';
+export type {
+  CounterValue,
+  DistributionValue,
+  GaugeValue,
+  MeterValue,
+  MetricsByOperator,
+  MetricValue,
+  OperatorMetrics,
+} from './metrics/metric-values.ts';
 export { DEAD_LETTERS, type DeadLetter } from './api/dead-letters.ts';
 export { formatValue } from './api/format-value.ts';
 export type { JobClient } from './runtime/job-runner.ts';

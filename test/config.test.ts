@@ -185,7 +185,8 @@ describe('defaults', () => {
     expect(conf.get('restart-strategy.failure-rate.max-failures-per-interval')).toBe(1);
     expect(conf.get('restart-strategy.failure-rate.failure-rate-interval')).toBe(60_000);
     expect(conf.get('restart-strategy.failure-rate.delay')).toBe(1000);
-    expect(CONFIG_KEY_NAMES.length).toBe(39);
+    expect(conf.get('metrics.reporter.log.interval')).toBe(0);
+    expect(CONFIG_KEY_NAMES.length).toBe(40);
     expect(conf.has('udf.bundle.size')).toBe(false);
     expect(conf.toStringMap()).toEqual({});
   });

@@ -14,6 +14,7 @@ import { BatchNormalizer } from '../shared/codec/batch-normalizer.ts';
 import { Configuration } from '../shared/config/configuration.ts';
 import { WorkerFailureError } from '../shared/errors/errors.ts';
 import type { FunctionSpec, RegisterRequest, TransformMetrics } from '../shared/protocol/messages.ts';
+import { MetricReports, type MetricUpdate } from './metric-reports.ts';
 import { BundleProcessor, type StartupStep } from './processor/bundle-processor.ts';
 import type { StateChannel } from './state/state-channel.ts';
 import { WorkerKeyedState } from './state/worker-keyed-state.ts';
@@ -33,6 +34,8 @@ export interface EmbeddedProcessor {
   finishBundle(): Promise<Record<string, TransformMetrics>>;
   close(): Promise<void>;
   metrics(): Record<string, TransformMetrics>;
+  /** The functions' user metrics with their values now, as a worker reports them with a bundle's answer. */
+  userMetrics(): MetricUpdate[];
 }
 
 export async function createEmbeddedProcessor(
@@ -64,6 +67,7 @@ export async function createEmbeddedProcessor(
   const input = new BatchNormalizer(processor.layouts.input);
   const input2 = processor.layouts.input2 === null ? null : new BatchNormalizer(processor.layouts.input2);
   const outputs = new Map([...processor.layouts.outputs].map(([id, layout]) => [id, new BatchNormalizer(layout)] as const));
+  const reports = new MetricReports(processor);
   let bundle = 0;
   return {
     startBundle(watermark, chainedWatermark) {
@@ -94,6 +98,7 @@ export async function createEmbeddedProcessor(
     finishBundle: () => processor.finishBundle(),
     close: () => processor.close(),
     metrics: () => processor.metrics(),
+    userMetrics: () => reports.take(),
   };
 }
 

@@ -3,8 +3,9 @@
  * Logging streams beside them. Written once for every transport (see shared/protocol/channel.ts).
  *
  *   register        load the functions, build the chain, call open(), within udf.worker.startup-timeout
- *   process_bundle  run the bundle's Data through the chain; answer after outputs and state writes
- *   finish          end of input: close() the functions
+ *   process_bundle  run the bundle's Data through the chain; answer after outputs and state
+ *                   writes, with the functions' user metrics as they stand (metric-reports.ts)
+ *   finish          end of input: close() the functions; answer with their user metrics
  *   close           the attempt stopped early: stop the bundles, then close() the functions
  *   heartbeat       answer at once (a blocked event loop is how the host sees a hung function)
  *   shutdown        answer, close the streams, exit
@@ -19,6 +20,7 @@ import type { WorkerConnection } from '../shared/protocol/channel.ts';
 import type { FunctionSpec, InstructionRequest, InstructionResponse } from '../shared/protocol/messages.ts';
 import { DataPlane } from './data-plane.ts';
 import { LogForwarder } from './log-forwarding.ts';
+import { MetricReports } from './metric-reports.ts';
 import { BundleProcessor } from './processor/bundle-processor.ts';
 import { FunctionFailure } from './processor/failure.ts';
 import { StateClient } from './state-client.ts';
@@ -38,6 +40,8 @@ export interface HarnessOptions {
 export class FnHarness {
   /** Registered processors whose functions are open. */
   private readonly processors = new Map<string, BundleProcessor>();
+  /** The user metrics of each processor registered, by processor id (kept after it closes: finish reports them). */
+  private readonly metricReports = new Map<string, MetricReports>();
   /** Registrations under way: settle once the processor is in `processors`, or has failed. */
   private readonly registrations = new Map<string, Promise<unknown>>();
   /** Closes begun (by finish or close), by processor id: each processor is closed once. */
@@ -102,6 +106,7 @@ export class FnHarness {
         ),
       ).then((processor) => {
         this.processors.set(processorId, processor);
+        this.metricReports.set(processorId, new MetricReports(processor));
       });
       this.registrations.set(processorId, registered);
       try {
@@ -112,7 +117,8 @@ export class FnHarness {
       return { register: {} };
     }
     if (request.processBundle) {
-      const processor = this.processor(request.processBundle.processorId ?? '');
+      const processorId = request.processBundle.processorId ?? '';
+      const processor = this.processor(processorId);
       const watermark = request.processBundle.watermark ?? -Infinity;
       const chainedWatermark = request.processBundle.chainedWatermark ?? watermark;
       const state = this.state;
@@ -122,14 +128,17 @@ export class FnHarness {
             state?.beginBundle(id);
             processor.startBundle(watermark, chainedWatermark);
           },
-          finish: async () => ({ metrics: await processor.finishBundle() }),
+          finish: async () => {
+            const metrics = await processor.finishBundle();
+            return { metrics, userMetrics: this.metricReports.get(processorId)?.take() ?? [] };
+          },
         }),
       };
     }
     if (request.finish) {
       const processorId = request.finish.processorId ?? '';
       await (this.closes.get(processorId) ?? this.closeProcessor(processorId, this.processor(processorId)));
-      return { finish: {} };
+      return { finish: { userMetrics: this.metricReports.get(processorId)?.take() ?? [] } };
     }
     if (request.close) {
       await this.closeStopped(request.close.processorId ?? '');

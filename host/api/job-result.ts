@@ -1,4 +1,5 @@
-/** What execute() returns: PyFlink's JobExecutionResult, with per-operator record counts. */
+/** What execute() returns: PyFlink's JobExecutionResult, with per-operator record counts and user metrics. */
+import type { MetricsByOperator } from '../metrics/metric-values.ts';
 
 export interface OperatorCounts {
   /** The operator's name (as set by name(), or its default). */
@@ -28,6 +29,7 @@ export class JobExecutionResult {
     readonly completedCheckpoints: number,
     /** How long each completed checkpoint took, trigger to completion (ms), in order. */
     readonly checkpointDurationsMs: readonly number[] = [],
+    private readonly metrics: MetricsByOperator = {},
   ) {}
 
   getJobName(): string {
@@ -36,6 +38,16 @@ export class JobExecutionResult {
 
   getNetRuntime(): number {
     return this.netRuntimeMs;
+  }
+
+  /**
+   * The user-defined metrics (RuntimeContext.getMetricsGroup()) of every operator that has any,
+   * by operator name, then by identifier ('myGroup.processed'), each over the operator's parallel
+   * instances (counters summed, …: see the README, "Metrics"), as they stood when the job ended.
+   * Only the last attempt's: a restart starts them from zero, as Flink's task metrics.
+   */
+  getMetrics(): MetricsByOperator {
+    return this.metrics;
   }
 
   /** The counts of the operator with this name; throws if there is none or several. */

@@ -21,6 +21,7 @@ import type { FunctionSpec, StateRequest, StateResponse } from '../../shared/pro
 import { mainOutputOf, transformId, type Edge, type JobPlan, type SinkStage, type SourceStage, type Stage, type UdfStage } from '../graph/plan.ts';
 import type { UdfKind } from '../graph/transformation.ts';
 import type { Logger } from '../log.ts';
+import { AttemptMetrics } from '../metrics/attempt-metrics.ts';
 import { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { keyGroupRangeFor } from '../state/key-groups.ts';
 import type { WorkerSupervisor } from '../workers/supervisor.ts';
@@ -112,6 +113,8 @@ export class Attempt {
   readonly sources: SourceSubtask[] = [];
   readonly udfs: UdfSubtask[] = [];
   readonly sinks: SinkSubtask[] = [];
+  /** Its functions' user metrics (a restart's attempt starts from zero, as a restarted Flink task). */
+  readonly metrics: AttemptMetrics;
   private readonly channels: StreamChannel[] = [];
   private readonly gates: InputGate[] = [];
   /** Channels by edge (see channelKey), upstream subtask, downstream subtask. */
@@ -124,7 +127,9 @@ export class Attempt {
   /** How many UDF subtasks have registered (see started). */
   private registrations = 0;
 
-  constructor(private readonly o: AttemptOptions) {}
+  constructor(private readonly o: AttemptOptions) {
+    this.metrics = new AttemptMetrics(o.log);
+  }
 
   /** Creates every task; starts and registers nothing yet except the workers. */
   async build(): Promise<void> {
@@ -250,6 +255,11 @@ export class Attempt {
     let task: UdfTask | null = null;
     const onOutput = (id: string, batch: Parameters<RecordWriter['emit']>[0]): Promise<void> => task!.output(id, batch);
     const consumed = consumedOutputs(stage);
+    const reportMetrics = this.metrics.udfSubtask(
+      stage.transforms.map((t) => ({ id: transformId(t), name: t.name })),
+      stage.parallelism,
+      s,
+    );
     const gate = this.gateOf(stage, s);
     const acks = new FinishedTaskAcks(
       (id) => this.o.coordinator?.ackState(id, key, s, backend?.snapshot() ?? null, broadcast?.snapshot() ?? null),
@@ -287,6 +297,7 @@ export class Attempt {
         return originals.get(Buffer.from(spec.payload ?? new Uint8Array()).toString('utf8'));
       };
       const runner = new EmbeddedStage(registration, loadFunction, serve, consumed, onOutput);
+      runner.onUserMetrics(reportMetrics);
       return async () => createTask(runner, null);
     }
     return async () => {
@@ -295,7 +306,9 @@ export class Attempt {
       client.serveState(serve);
       // A worker lost while its task waits for input fails the attempt now, not at the next record.
       client.onFailure((error) => this.abort(error));
-      createTask(new RemoteStage(client, registration, consumed, onOutput, config), client);
+      const runner = new RemoteStage(client, registration, consumed, onOutput, config);
+      runner.onUserMetrics(reportMetrics);
+      createTask(runner, client);
     };
   }
 
@@ -310,7 +323,7 @@ export class Attempt {
 
   /** The runtime context of a host-run function (a source's or a sink's) in subtask `s` of this attempt. */
   private hostContext(stage: SourceStage | SinkStage, s: number): HostRuntimeContext {
-    return new HostRuntimeContext({
+    const context = new HostRuntimeContext({
       taskName: stage.name,
       parallelism: stage.parallelism,
       maxParallelism: stage.maxParallelism,
@@ -318,6 +331,8 @@ export class Attempt {
       attempt: this.o.attempt,
       config: this.o.config.toStringMap(),
     });
+    this.metrics.hostSubtask(transformId(stage.transformation), stage.name, stage.parallelism, s, context.metricGroup);
+    return context;
   }
 
   /**

@@ -2,17 +2,20 @@
  * Embedded mode: the stage's functions run on the host's thread, called directly with rows
  * (no serialization), so a breakpoint in a function stops in the debugger and a stack trace is
  * the plain local one. Everything around them (bundles, state, timers, checkpoints) is the same
- * as in the other modes.
+ * as in the other modes, user metrics included: they are taken when a bundle finishes and once
+ * the functions are closed, where a worker reports them.
  */
 import type { StateRequest, StateResponse, RegisterRequest, TransformMetrics, FunctionSpec } from '../../shared/protocol/messages.ts';
 import { fromWireError, type WireError } from '../../shared/errors/wire.ts';
 import type { RowBatch } from '../../shared/codec/batch-layout.ts';
 import type { EmbeddedProcessor } from '../../worker/embedded.ts';
+import type { ReportedUpdate } from '../metrics/attempt-metrics.ts';
 import type { OutputHandler, SendTarget, StageRunner, StoppableStage } from './stage-runner.ts';
 
 export class EmbeddedStage implements StageRunner, StoppableStage {
   private processor: EmbeddedProcessor | null = null;
   private totals = new Map<string, TransformMetrics>();
+  private userMetricsListener: (updates: readonly ReportedUpdate[]) => void = () => undefined;
   private bundleId: string | null = null;
   /**
    * The call into the functions under way (registering them included), if any: a cancelled
@@ -84,6 +87,7 @@ export class EmbeddedStage implements StageRunner, StoppableStage {
     });
     await this.handOn();
     this.totals = new Map(Object.entries(metrics));
+    this.userMetricsListener(this.live().userMetrics());
     return id;
   }
 
@@ -93,6 +97,12 @@ export class EmbeddedStage implements StageRunner, StoppableStage {
     await this.cancellable(this.closing).catch((error: unknown) => {
       throw asUserFunctionError(error);
     });
+    this.userMetricsListener(processor.userMetrics());
+  }
+
+  /** Gives `listener` the user metrics as a worker reports them: after each bundle, and after close(). */
+  onUserMetrics(listener: (updates: readonly ReportedUpdate[]) => void): void {
+    this.userMetricsListener = listener;
   }
 
   cancel(reason: unknown): void {

@@ -1,8 +1,9 @@
 /**
  * The RuntimeContext that the open() of a function the host runs (a SourceFunction, a
- * SinkFunction) receives: which parallel instance it is, of how many, in which attempt, and the
- * job's parameters, as a worker's functions get them (worker/processor/runtime-context.ts).
- * No keyed state: neither reads a keyed stream.
+ * SinkFunction) receives: which parallel instance it is, of how many, in which attempt, the
+ * job's parameters and a metric group, as a worker's functions get them
+ * (worker/processor/runtime-context.ts). Its metrics are read where they are, when they are asked
+ * for (host/metrics/attempt-metrics.ts), not reported. No keyed state: neither reads a keyed stream.
  */
 import type { RuntimeContext } from '../../shared/api/contexts.ts';
 import { TaskRuntimeContext } from '../../shared/api/task-runtime-context.ts';

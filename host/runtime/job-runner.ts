@@ -21,6 +21,8 @@ import { restartStrategyFrom } from '../checkpoint/restart-strategy.ts';
 import { planJob, transformId, type JobPlan, type SinkStage } from '../graph/plan.ts';
 import type { Transformation } from '../graph/transformation.ts';
 import { hostLog, type Logger } from '../log.ts';
+import { LogReporter } from '../metrics/log-reporter.ts';
+import type { MetricsByOperator } from '../metrics/metric-values.ts';
 import { WorkerSupervisor, type SupervisedWorker } from '../workers/supervisor.ts';
 import { Attempt, checkpointKey } from './attempt.ts';
 import { shipFunctions, type ShippedFunctions } from './registration.ts';
@@ -43,6 +45,12 @@ export interface JobClient {
   cancel(): Promise<void>;
   /** The workers of the running attempt (process mode: with their pids). */
   workers(): readonly SupervisedWorker[];
+  /**
+   * The user-defined metrics of the current attempt (the last one once the job is over), as
+   * JobExecutionResult.getMetrics() gives them: the values its operators' instances last
+   * reported (a worker reports with each bundle).
+   */
+  getMetrics(): MetricsByOperator;
 }
 
 /** Thrown inside an attempt when a collect sink has its `limit`: the job ends successfully. */
@@ -69,6 +77,7 @@ export function runJob(jobName: string, transformations: Transformation[], confi
     getJobExecutionResult: () => result,
     cancel: () => execution.cancelAndWait(),
     workers: () => execution.workers(),
+    getMetrics: () => execution.metrics(),
   };
 }
 
@@ -109,6 +118,8 @@ class JobExecution {
   }
 
   async run(): Promise<JobExecutionResult> {
+    const reportEvery = this.config.get('metrics.reporter.log.interval');
+    const reporter = reportEvery > 0 ? new LogReporter(this.jobName, reportEvery, () => this.metrics(), this.log) : null;
     try {
       const result = await this.runInMode();
       this.moveTo('FINISHED');
@@ -116,7 +127,13 @@ class JobExecution {
     } catch (error) {
       this.moveTo(this.cancelled || error instanceof JobCancelledError ? 'CANCELED' : 'FAILED');
       throw error;
+    } finally {
+      reporter?.stop();
     }
+  }
+
+  metrics(): MetricsByOperator {
+    return this.attempt?.metrics.view() ?? {};
   }
 
   private async runInMode(): Promise<JobExecutionResult> {
@@ -233,6 +250,7 @@ class JobExecution {
           this.restartCauses,
           this.checkpointDurations.length,
           this.checkpointDurations,
+          attempt.metrics.view(),
         );
         this.log.info(`job '${this.jobName}' finished in ${result.netRuntimeMs} ms`);
         // Ran to its end (not stopped at a collect limit): its checkpoints are of no more use.

@@ -17,6 +17,9 @@
  * worker): its batches follow the previous bundle's at once, so the worker is not left idle at
  * every bundle boundary. The in-flight bounds count the batches of both.
  *
+ * Each bundle's answer, and finish's, carries the functions' user metrics as they stand
+ * (proto MetricUpdate); they go to onUserMetrics' listener as the answers arrive, in order.
+ *
  * An attempt that stops early cancels the stage (everything waiting on it is rejected, the
  * worker untouched), then close() asks the worker to close its functions (Control `close`),
  * and the supervisor kills it. Only a worker that is broken (it sent what cannot be read) is
@@ -32,6 +35,7 @@ import { INPUT2_TRANSFORM_ID, INPUT_TRANSFORM_ID, TIMERS_TRANSFORM_ID } from '..
 import { processorLayouts } from '../../shared/protocol/layouts.ts';
 import { transferable } from '../../shared/protocol/port-channel.ts';
 import { hostLog, type Logger } from '../log.ts';
+import type { ReportedUpdate } from '../metrics/attempt-metrics.ts';
 import type { WorkerClient } from '../workers/worker-client.ts';
 import { InFlightWindow } from './in-flight-window.ts';
 import type { OutputHandler, SendTarget, StageRunner, StoppableStage } from './stage-runner.ts';
@@ -67,6 +71,7 @@ export class RemoteStage implements StageRunner, StoppableStage {
   private windowWaiters: { resolve: () => void; reject: (e: unknown) => void; drained: boolean }[] = [];
   private failure: unknown = null;
   private readonly totals = new Map<string, TransformMetrics>();
+  private userMetricsListener: (updates: readonly ReportedUpdate[]) => void = () => undefined;
   /** Batches credited ahead of their results (outputs_follow), whose results are still to come. */
   private awaitingResults = 0;
   /** The registration went out: the worker may hold opened functions. */
@@ -134,6 +139,8 @@ export class RemoteStage implements StageRunner, StoppableStage {
     // waits for them to be handed on (a broken connection fails the stage by itself).
     const earlier = [...this.live.values()].map((b) => b.outputsDone);
     response.catch((error: unknown) => Promise.all(earlier).then(() => this.fail(error)));
+    // Taken as each answer arrives, so that a later report never lands before an earlier one.
+    response.then((r) => this.userMetrics(r.processBundle?.userMetrics), () => undefined);
     const bundle: Bundle = { id: instructionId, response, outputsDone, resolveOutputs, sizes: [], rows: [], consumed: 0 };
     this.open = bundle;
     this.live.set(instructionId, bundle);
@@ -184,8 +191,23 @@ export class RemoteStage implements StageRunner, StoppableStage {
   }
 
   async finish(): Promise<void> {
-    await this.failable(this.client.instruct({ finish: { processorId: this.registration.processorId ?? '' } }, 'closing its functions'));
+    const response = await this.failable(this.client.instruct({ finish: { processorId: this.registration.processorId ?? '' } }, 'closing its functions'));
     this.finished = true;
+    this.userMetrics(response.finish?.userMetrics);
+  }
+
+  /** Gives `listener` the user metrics each answer carries (each the processor's every metric, with its value then). */
+  onUserMetrics(listener: (updates: readonly ReportedUpdate[]) => void): void {
+    this.userMetricsListener = listener;
+  }
+
+  private userMetrics(updates: readonly ReportedUpdate[] | null | undefined): void {
+    try {
+      this.userMetricsListener(updates ?? []);
+    } catch (error) {
+      // Metrics are not worth the job: the next report may be taken.
+      this.log.warn(`user metrics from worker ${this.client.workerId} could not be taken: ${(error as Error).message}`);
+    }
   }
 
   cancel(reason: unknown): void {

@@ -2,6 +2,7 @@
  * What user functions see while they run in the worker. The implementations live in the
  * worker; these interfaces are what functions are written against.
  */
+import type { MetricGroup } from './metrics.ts';
 import type { OutputTag } from './output-tag.ts';
 import type {
   AggregatingState,
@@ -44,6 +45,11 @@ export interface RuntimeContext extends KeyedStateStore {
   getAttemptNumber(): number;
   /** A job parameter: any configuration entry, as a string. */
   getJobParameter(key: string, defaultValue: string): string;
+  /**
+   * This function instance's metrics (metrics.ts): what it registers here is reported, per
+   * operator and summed over its parallel instances, in the job's result and while it runs.
+   */
+  getMetricsGroup(): MetricGroup;
 }
 
 export const TimeDomain = {

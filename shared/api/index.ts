@@ -25,6 +25,7 @@ export {
   Partitioner,
 } from './functions.ts';
 export { TimeDomain } from './contexts.ts';
+export type { Counter, Distribution, Gauge, Meter, MetricGroup } from './metrics.ts';
 export {
   TimeWindow,
   WindowAssigner,

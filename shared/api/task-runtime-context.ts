@@ -1,9 +1,11 @@
 /**
  * What every RuntimeContext knows of its task, whoever runs the function (a worker, or the host
  * for source and sink functions): which parallel instance it is, of how many, in which attempt,
- * and the job's parameters. The keyed state getters are each runner's own.
+ * the job's parameters, and its metrics. The keyed state getters are each runner's own.
  */
 import type { RuntimeContext } from './contexts.ts';
+import { OperatorMetricGroup } from './metric-group.ts';
+import type { MetricGroup } from './metrics.ts';
 
 export interface TaskInfo {
   taskName: string;
@@ -16,8 +18,24 @@ export interface TaskInfo {
 }
 
 export abstract class TaskRuntimeContext
-  implements Pick<RuntimeContext, 'getTaskName' | 'getNumberOfParallelSubtasks' | 'getMaxNumberOfParallelSubtasks' | 'getIndexOfThisSubtask' | 'getAttemptNumber' | 'getJobParameter'>
+  implements
+    Pick<
+      RuntimeContext,
+      | 'getTaskName'
+      | 'getNumberOfParallelSubtasks'
+      | 'getMaxNumberOfParallelSubtasks'
+      | 'getIndexOfThisSubtask'
+      | 'getAttemptNumber'
+      | 'getJobParameter'
+      | 'getMetricsGroup'
+    >
 {
+  /**
+   * The metrics the functions given this context register: whoever runs them samples it to
+   * report them (worker/metric-reports.ts; the host's own for sources and sinks).
+   */
+  readonly metricGroup = new OperatorMetricGroup();
+
   constructor(protected readonly task: TaskInfo) {}
 
   getTaskName(): string {
@@ -37,5 +55,8 @@ export abstract class TaskRuntimeContext
   }
   getJobParameter(key: string, defaultValue: string): string {
     return this.task.config[key] ?? defaultValue;
+  }
+  getMetricsGroup(): MetricGroup {
+    return this.metricGroup;
   }
 }

@@ -304,6 +304,13 @@ export const CONFIG_KEYS = {
     min: 0,
     description: 'Wait before each restart under the failure-rate strategy.',
   },
+  'metrics.reporter.log.interval': {
+    type: 'duration',
+    default: 0,
+    min: 0,
+    description:
+      "How often each operator's user-defined metrics are written to the host's log at INFO, as Flink's Slf4jReporter does; 0 turns the log reporter off.",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
