@@ -1,14 +1,15 @@
 /**
  * PyFlink's own word_count.py, in Sluice: a FileSource read in BATCH mode, the counts written by
- * a FileSink with a part prefix and suffix. In BATCH mode the reduce emits one final count per
- * word (streaming, it would emit a running count per record).
+ * a FileSink with a part prefix and suffix, into the bucket of the hour (Flink's default bucket
+ * assigner: `<output>/2026-11-25--03/prefix-<writer id>-0-0.ext`). In BATCH mode the reduce
+ * emits one final count per word (streaming, it would emit a running count per record).
  *
  *   npx sluice run examples/word-count-batch.ts
  *   npx sluice run examples/word-count-batch.ts -- path/to/input path/to/output-dir
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Encoder,
@@ -45,7 +46,10 @@ env
 
 await env.execute('word count (batch)');
 
-for (const name of readdirSync(output).sort()) {
-  console.log(`${join(output, name)}:`);
-  process.stdout.write(readFileSync(join(output, name), 'utf8'));
+// The committed part files, in their bucket directories (hidden files are in progress).
+for (const name of readdirSync(output, { recursive: true, encoding: 'utf8' }).sort()) {
+  const path = join(output, name);
+  if (basename(name).startsWith('.') || !statSync(path).isFile()) continue;
+  console.log(`${path}:`);
+  process.stdout.write(readFileSync(path, 'utf8'));
 }

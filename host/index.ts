@@ -33,6 +33,7 @@ export { SourceFunction, type SourceContext } from './api/sources.ts';
 export { FileSource, FileSourceBuilder, NumberSequenceSource, StreamFormat, type Source } from './api/source-builders.ts';
 export { SinkFunction, FileSink, FileSinkBuilder, type FileSinkOptions } from './api/sinks.ts';
 export { Encoder, OutputFileConfig, OutputFileConfigBuilder, RollingPolicy } from './api/file-sink-config.ts';
+export { BucketAssigner, type BucketAssignerContext } from './api/bucket-assigners.ts';
 export { WatermarkStrategy } from './api/watermark-strategy.ts';
 export { RuntimeExecutionMode } from './api/runtime-execution-mode.ts';
 export { WindowedStream } from './api/windowed-stream.ts';

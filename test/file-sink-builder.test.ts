@@ -1,31 +1,25 @@
 /**
  * FileSink as PyFlink's word_count example builds it, in camelCase:
  * FileSink.forRowFormat(dir, Encoder.simpleStringEncoder()).withOutputFileConfig(...)
- * .withRollingPolicy(...).build(). The builder is a FileSink too, so sinkTo() takes it without
- * build() (as it takes forRowFormat(dir, options)); build() copies it. Every argument is checked
- * at its call, naming the call and the value.
+ * .withRollingPolicy(...).build(), writing into the bucket of the hour, as Flink's default
+ * bucket assigner does. The builder is a FileSink too, so sinkTo() takes it without build() (as
+ * it takes forRowFormat(dir, options)); build() copies it. Every argument is checked at its call,
+ * naming the call and the value.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Encoder, FileSink, JobDefinitionError, OutputFileConfig, RollingPolicy, Time, Types } from '../host/index.ts';
+import { BucketAssigner, Encoder, FileSink, JobDefinitionError, OutputFileConfig, RollingPolicy, Time, Types } from '../host/index.ts';
+import { systemTimeZone } from '../host/api/date-time-pattern.ts';
 import { environment, MODES } from './support/jobs.ts';
+import { finishedLines, finishedPartFiles, finishedParts, hiddenFiles } from './support/part-files.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-file-sink-builder-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** The files in `dir` and what each holds. */
-function filesIn(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    readdirSync(dir)
-      .sort()
-      .map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
-  );
-}
-
 describe.each(MODES)('%s mode: the builder PyFlink’s word_count writes', (mode) => {
-  it('writes the word counts into prefix-0-0.ext, each record as print() shows it', async () => {
+  it('writes the word counts into the hour’s bucket, in prefix-<writer id>-0-0.ext, each record as print() shows it', async () => {
     const dir = join(root, `word-count-${mode}`);
     const env = environment(mode);
     env
@@ -40,9 +34,12 @@ describe.each(MODES)('%s mode: the builder PyFlink’s word_count writes', (mode
           .build(),
       );
     await env.execute('word count');
-    expect(filesIn(dir)).toEqual({
-      'prefix-0-0.ext': '["to",1]\n["be",1]\n["or",1]\n["not",1]\n["to",2]\n["be",2]\n["that",1]\n["is",1]\n',
-    });
+    const parts = finishedParts(dir);
+    // One file; two if the job ran across the turn of an hour (one in each hour's bucket).
+    expect(parts.length === 1 || (parts.length === 2 && parts[0]!.bucket !== parts[1]!.bucket)).toBe(true);
+    for (const part of parts) expect(part.path).toMatch(/^\d{4}-\d\d-\d\d--\d\d\/prefix-[0-9a-f-]{36}-0-0\.ext$/);
+    expect(finishedLines(dir)).toEqual(['["to",1]', '["be",1]', '["or",1]', '["not",1]', '["to",2]', '["be",2]', '["that",1]', '["is",1]']);
+    expect(hiddenFiles(dir)).toEqual([]);
   });
 });
 
@@ -52,24 +49,30 @@ describe('embedded mode: what sinkTo takes', () => {
     const env = environment('embedded');
     env
       .fromCollection(['a', 'b'])
-      .sinkTo(FileSink.forRowFormat(dir, Encoder.simpleStringEncoder()).withOutputFileConfig(OutputFileConfig.builder().withPartSuffix('.txt').build()));
+      .sinkTo(
+        FileSink.forRowFormat(dir, Encoder.simpleStringEncoder())
+          .withOutputFileConfig(OutputFileConfig.builder().withPartSuffix('.txt').build())
+          .withBucketAssigner(BucketAssigner.basePathBucketAssigner()),
+      );
     await env.execute('unbuilt');
-    expect(filesIn(dir)).toEqual({ 'part-0-0.txt': 'a\nb\n' });
+    expect(finishedPartFiles(dir)).toEqual({ 'part-<id>-0-0.txt': 'a\nb\n' });
+    expect(hiddenFiles(dir)).toEqual([]);
   });
 
-  it('the options form, and an OutputFileConfig given after it replaces its names but keeps its encoder', async () => {
+  it('the options form, and an OutputFileConfig given after it replaces its names but keeps its encoder and bucket assigner', async () => {
     const dir = join(root, 'options');
     const env = environment('embedded');
     const stream = env.fromCollection([1, 2]);
-    stream.sinkTo(FileSink.forRowFormat(join(dir, 'plain'), { partPrefix: 'n', partSuffix: '.csv', encoder: (v) => `#${String(v)}` }));
+    const base = BucketAssigner.basePathBucketAssigner();
+    stream.sinkTo(FileSink.forRowFormat(join(dir, 'plain'), { partPrefix: 'n', partSuffix: '.csv', encoder: (v) => `#${String(v)}`, bucketAssigner: base }));
     stream.sinkTo(
-      FileSink.forRowFormat(join(dir, 'renamed'), { partPrefix: 'n', encoder: (v) => `#${String(v)}` })
+      FileSink.forRowFormat(join(dir, 'renamed'), { partPrefix: 'n', encoder: (v) => `#${String(v)}`, bucketAssigner: { getBucketId: (v) => `v=${String(v)}` } })
         .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix('m').build())
         .build(),
     );
     await env.execute('options');
-    expect(filesIn(join(dir, 'plain'))).toEqual({ 'n-0-0.csv': '#1\n#2\n' });
-    expect(filesIn(join(dir, 'renamed'))).toEqual({ 'm-0-0': '#1\n#2\n' });
+    expect(finishedPartFiles(join(dir, 'plain'))).toEqual({ 'n-<id>-0-0.csv': '#1\n#2\n' });
+    expect(finishedPartFiles(join(dir, 'renamed'))).toEqual({ 'v=1/m-<id>-0-0': '#1\n', 'v=2/m-<id>-0-0': '#2\n' });
   });
 });
 
@@ -77,14 +80,34 @@ describe('FileSink.forRowFormat(...).build()', () => {
   it('is not changed by what the builder is given afterwards', () => {
     const builder = FileSink.forRowFormat(join(root, 'copy'));
     const onCheckpoint = RollingPolicy.onCheckpointRollingPolicy();
-    const built = builder.withRollingPolicy(onCheckpoint).build();
-    builder.withOutputFileConfig(OutputFileConfig.builder().withPartPrefix('later').build()).withRollingPolicy(RollingPolicy.defaultRollingPolicy(1));
+    const base = BucketAssigner.basePathBucketAssigner();
+    const built = builder.withRollingPolicy(onCheckpoint).withBucketAssigner(base).build();
+    const later = { getBucketId: (): string => 'later' };
+    builder
+      .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix('later').build())
+      .withRollingPolicy(RollingPolicy.defaultRollingPolicy(1))
+      .withBucketAssigner(later)
+      .withBucketCheckInterval(Time.seconds(1));
     expect(built).not.toBe(builder);
-    expect([built.options.partPrefix, built.options.partSuffix, built.rollingPolicy]).toEqual(['part', '', onCheckpoint]);
-    expect([builder.options.partPrefix, builder.rollingPolicy.limits]).toEqual([
+    expect([built.options.partPrefix, built.options.partSuffix, built.rollingPolicy, built.bucketAssigner, built.bucketCheckInterval]).toEqual([
+      'part',
+      '',
+      onCheckpoint,
+      base,
+      60_000,
+    ]);
+    expect([builder.options.partPrefix, builder.rollingPolicy.limits, builder.bucketAssigner, builder.bucketCheckInterval]).toEqual([
       'later',
       { partSizeBytes: 1, rolloverIntervalMs: 60_000, inactivityIntervalMs: 60_000 },
+      later,
+      1000,
     ]);
+  });
+
+  it('has Flink’s defaults unless given others: an hour a bucket in the machine’s zone, checked every 60 s', () => {
+    const sink = FileSink.forRowFormat(join(root, 'default')).build();
+    expect(String(sink.bucketAssigner)).toBe(`DateTimeBucketAssigner("yyyy-MM-dd--HH", ${systemTimeZone()})`);
+    expect(sink.bucketCheckInterval).toBe(60_000);
   });
 
   it('has the default rolling policy unless given another: 128 MiB, 60 s open, 60 s idle', () => {
@@ -132,22 +155,22 @@ describe('refusals, at the call, naming it and the value', () => {
     [
       'a second argument that is neither an Encoder nor options',
       () => FileSink.forRowFormat(dir, 'utf-8' as never),
-      'FileSink.forRowFormat: the second argument must be an Encoder (Encoder.simpleStringEncoder()) or options { partPrefix?, partSuffix?, encoder? }, got "utf-8"',
+      'FileSink.forRowFormat: the second argument must be an Encoder (Encoder.simpleStringEncoder()) or options { partPrefix?, partSuffix?, encoder?, bucketAssigner? }, got "utf-8"',
     ],
     [
       'an encoder function in place of the options',
       () => FileSink.forRowFormat(dir, String as never),
-      'FileSink.forRowFormat: the second argument must be an Encoder (Encoder.simpleStringEncoder()) or options { partPrefix?, partSuffix?, encoder? }, got a function',
+      'FileSink.forRowFormat: the second argument must be an Encoder (Encoder.simpleStringEncoder()) or options { partPrefix?, partSuffix?, encoder?, bucketAssigner? }, got a function',
     ],
     [
       'an unknown option',
       () => FileSink.forRowFormat(dir, { prefix: 'x' } as never),
-      'FileSink.forRowFormat: unknown option "prefix" (the options are partPrefix, partSuffix and encoder)',
+      'FileSink.forRowFormat: unknown option "prefix" (the options are partPrefix, partSuffix, encoder and bucketAssigner)',
     ],
     [
       'a partPrefix that is a path',
       () => FileSink.forRowFormat(dir, { partPrefix: 'sub/part' }),
-      'FileSink.forRowFormat: partPrefix must not contain "/", "\\" or NUL (part files are written directly in the sink\'s directory), got "sub/part"',
+      'FileSink.forRowFormat: partPrefix must not contain "/", "\\" or NUL (a part file\'s name is no path; a BucketAssigner makes directories), got "sub/part"',
     ],
     ['a partSuffix that is no string', () => FileSink.forRowFormat(dir, { partSuffix: 1 } as never), 'FileSink.forRowFormat: partSuffix must be a string, got 1'],
     [
@@ -166,6 +189,31 @@ describe('refusals, at the call, naming it and the value', () => {
       'FileSink.forRowFormat(...).withRollingPolicy takes a RollingPolicy (RollingPolicy.defaultRollingPolicy() or RollingPolicy.onCheckpointRollingPolicy()), got an object',
     ],
     [
+      'a bucket assigner option that is no assigner',
+      () => FileSink.forRowFormat(dir, { bucketAssigner: 'hourly' } as never),
+      'FileSink.forRowFormat: the bucket assigner must be a BucketAssigner (BucketAssigner.dateTimeBucketAssigner(), BucketAssigner.basePathBucketAssigner()) or an object with getBucketId(element, context), got "hourly"',
+    ],
+    [
+      'a bucket assigner without getBucketId',
+      () => FileSink.forRowFormat(dir).withBucketAssigner({ bucketId: () => 'x' } as never),
+      'FileSink.forRowFormat(...).withBucketAssigner: the bucket assigner must be a BucketAssigner (BucketAssigner.dateTimeBucketAssigner(), BucketAssigner.basePathBucketAssigner()) or an object with getBucketId(element, context), got an object',
+    ],
+    [
+      'a bucket assigner that is a function',
+      () => FileSink.forRowFormat(dir).withBucketAssigner((() => 'x') as never),
+      'FileSink.forRowFormat(...).withBucketAssigner: the bucket assigner must be a BucketAssigner (BucketAssigner.dateTimeBucketAssigner(), BucketAssigner.basePathBucketAssigner()) or an object with getBucketId(element, context), got a function',
+    ],
+    [
+      'a bucket check interval of 0',
+      () => FileSink.forRowFormat(dir).withBucketCheckInterval(0),
+      'FileSink.forRowFormat(...).withBucketCheckInterval: the interval must be a positive number of milliseconds or a Time, got 0',
+    ],
+    [
+      'a bucket check interval as a string',
+      () => FileSink.forRowFormat(dir).withBucketCheckInterval('1m' as never),
+      'FileSink.forRowFormat(...).withBucketCheckInterval: the interval must be a positive number of milliseconds or a Time, got "1m"',
+    ],
+    [
       'another charset than UTF-8',
       () => Encoder.simpleStringEncoder('ISO-8859-1'),
       'Encoder.simpleStringEncoder: Sluice writes text files as UTF-8 only, got the charset "ISO-8859-1"',
@@ -178,7 +226,7 @@ describe('refusals, at the call, naming it and the value', () => {
     [
       'a part suffix with a backslash',
       () => OutputFileConfig.builder().withPartSuffix('.a\\b'),
-      'OutputFileConfig.builder().withPartSuffix: the suffix must not contain "/", "\\" or NUL (part files are written directly in the sink\'s directory), got ".a\\\\b"',
+      'OutputFileConfig.builder().withPartSuffix: the suffix must not contain "/", "\\" or NUL (a part file\'s name is no path; a BucketAssigner makes directories), got ".a\\\\b"',
     ],
     ['a part size of 0', () => RollingPolicy.defaultRollingPolicy(0), 'RollingPolicy.defaultRollingPolicy: partSize must be a positive integer (bytes), got 0'],
     ['a part size of 1.5', () => RollingPolicy.defaultRollingPolicy(1.5), 'RollingPolicy.defaultRollingPolicy: partSize must be a positive integer (bytes), got 1.5'],

@@ -3,12 +3,13 @@
  * records until it holds more than the part size, whatever the batches the records arrive in,
  * and every rolled file is committed at the end of the job.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Encoder, FileSink, OutputFileConfig, RollingPolicy, Time } from '../host/index.ts';
+import { BucketAssigner, Encoder, FileSink, OutputFileConfig, RollingPolicy, Time } from '../host/index.ts';
 import { environment, MODES } from './support/jobs.ts';
+import { finishedPartFiles, hiddenFiles } from './support/part-files.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-rolling-jobs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -24,14 +25,15 @@ describe.each(MODES)('%s mode', (mode) => {
         FileSink.forRowFormat(dir, Encoder.simpleStringEncoder())
           .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix('doubled').withPartSuffix('.txt').build())
           .withRollingPolicy(RollingPolicy.defaultRollingPolicy(9, Time.days(1), Time.days(1)))
+          .withBucketAssigner(BucketAssigner.basePathBucketAssigner())
           .build(),
       );
     await env.execute('rolling by size');
     const doubled = Array.from({ length: 30 }, (_, i) => 2 * (5 + i));
     const expected: Record<string, string> = {};
-    for (let n = 0; n * 4 < doubled.length; n++) expected[`doubled-0-${n}.txt`] = doubled.slice(4 * n, 4 * n + 4).map((x) => `${x}\n`).join('');
+    for (let n = 0; n * 4 < doubled.length; n++) expected[`doubled-<id>-0-${n}.txt`] = doubled.slice(4 * n, 4 * n + 4).map((x) => `${x}\n`).join('');
     expect(Object.keys(expected)).toHaveLength(8);
-    const written = Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
-    expect(written).toEqual(expected);
+    expect(finishedPartFiles(dir)).toEqual(expected);
+    expect(hiddenFiles(dir)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileSink } from '../host/index.ts';
+import { BucketAssigner, FileSink } from '../host/index.ts';
 import { FileWriter } from '../host/runtime/sinks/file-writer.ts';
 import { PendingEpochs } from '../host/runtime/sinks/sink-writer.ts';
 
@@ -30,18 +30,19 @@ describe('sink writers after the end of their input', () => {
   it('FileWriter: the file the end closed is in the next checkpoint\'s state and published by its commit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-sink-end-'));
     try {
-      const writer = new FileWriter(FileSink.forRowFormat(dir) as FileSink<unknown>, 0, 1, []);
+      const sink = FileSink.forRowFormat(dir).withBucketAssigner(BucketAssigner.basePathBucketAssigner());
+      const writer = new FileWriter(sink as FileSink<unknown>, 0, [], { id: 'w1' });
       await writer.open();
       await writer.write(['a', 'b']);
       await writer.endOfInput();
-      expect(readdirSync(dir)).toEqual(['.part-0-0.inprogress']);
+      expect(readdirSync(dir)).toEqual(['.part-w1-0-0.inprogress']);
       await writer.preCommit(7);
-      expect(writer.checkpointState(7)).toEqual({ files: [{ temp: join(dir, '.part-0-0.inprogress'), final: join(dir, 'part-0-0') }] });
+      expect(writer.checkpointState(7)).toEqual({ files: [{ temp: join(dir, '.part-w1-0-0.inprogress'), final: join(dir, 'part-w1-0-0') }], writer: 'w1' });
       await writer.commit(7);
-      expect(readdirSync(dir)).toEqual(['part-0-0']);
-      expect(readFileSync(join(dir, 'part-0-0'), 'utf8')).toBe('a\nb\n');
+      expect(readdirSync(dir)).toEqual(['part-w1-0-0']);
+      expect(readFileSync(join(dir, 'part-w1-0-0'), 'utf8')).toBe('a\nb\n');
       await writer.preCommit(8);
-      expect(writer.checkpointState(8)).toEqual({ files: [] });
+      expect(writer.checkpointState(8)).toEqual({ files: [], writer: 'w1' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -38,7 +38,11 @@ export class Encoder {
   }
 }
 
-/** How part files are named: `<prefix>-<subtask>-<n><suffix>`, by default `part-0-0`. */
+/**
+ * How part files are named: `<prefix>-<writer id>-<subtask>-<n><suffix>`, by default
+ * `part-<uuid>-0-0` (the writer id, a UUID each subtask's writer chooses, keeps the files of two
+ * jobs, or two attempts, writing into one directory apart, as in Flink).
+ */
 export class OutputFileConfig {
   /** @internal Use OutputFileConfig.builder()...build(). */
   constructor(
@@ -79,14 +83,14 @@ export class OutputFileConfigBuilder {
 }
 
 /**
- * A part file's prefix or suffix, for `call`: a string that keeps the part file in the sink's
+ * A part file's prefix or suffix, for `call`: a string that keeps the part file in its bucket's
  * directory (no path separator, no NUL). It may be empty, as in Flink.
  */
 export function checkPartNamePiece(value: unknown, call: string, what: string): string {
   if (typeof value !== 'string') throw new JobDefinitionError(`${call}: ${what} must be a string, got ${shownArgument(value)}`);
   if (/[/\\\0]/.test(value)) {
     throw new JobDefinitionError(
-      `${call}: ${what} must not contain "/", "\\" or NUL (part files are written directly in the sink's directory), got ${JSON.stringify(value)}`,
+      `${call}: ${what} must not contain "/", "\\" or NUL (a part file's name is no path; a BucketAssigner makes directories), got ${JSON.stringify(value)}`,
     );
   }
   return value;
@@ -135,7 +139,8 @@ export class RollingPolicy {
   }
 }
 
-function positiveInterval(value: unknown, call: string, name: string): number {
+/** `value` (ms or a Time) as a positive number of milliseconds, or a refusal naming `call` and `name`. */
+export function positiveInterval(value: unknown, call: string, name: string): number {
   const ms = value instanceof Time ? value.toMilliseconds() : value;
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
     throw new JobDefinitionError(`${call}: ${name} must be a positive number of milliseconds or a Time, got ${shownArgument(value)}`);

@@ -5,9 +5,11 @@
  */
 import type { RuntimeContext } from '../../shared/api/contexts.ts';
 import type { MaybePromise } from '../../shared/api/functions.ts';
+import type { Duration } from '../../shared/api/windows.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import { localPath } from '../local-path.ts';
-import { checkPartNamePiece, Encoder, OutputFileConfig, OutputFileConfigBuilder, RollingPolicy, shownArgument } from './file-sink-config.ts';
+import { BucketAssigner, checkBucketAssigner } from './bucket-assigners.ts';
+import { checkPartNamePiece, Encoder, OutputFileConfig, OutputFileConfigBuilder, positiveInterval, RollingPolicy, shownArgument } from './file-sink-config.ts';
 
 /**
  * A user-defined sink: PyFlink's SinkFunction. invoke() may return a promise. Sinks run in the
@@ -40,6 +42,8 @@ export interface FileSinkOptions {
    * job as a UserFunctionError naming the sink, the encoder and the record.
    */
   encoder?: ((value: unknown) => string) | Encoder;
+  /** Which bucket (subdirectory) a record goes into, as withBucketAssigner() sets it (default: BucketAssigner.dateTimeBucketAssigner()). */
+  bucketAssigner?: BucketAssigner<unknown>;
 }
 
 /** What a file sink is made of, once checked: replaced as a whole by the builder, never changed. */
@@ -47,17 +51,25 @@ interface FileSinkSettings {
   /** The encoder: a function, or absent for Encoder.simpleStringEncoder(). */
   readonly options: Readonly<{ partPrefix: string; partSuffix: string; encoder?: (value: unknown) => string }>;
   readonly rollingPolicy: RollingPolicy;
+  readonly bucketAssigner: BucketAssigner<unknown>;
+  /** How often (ms) the in-progress part files are checked against the rolling policy's times. */
+  readonly bucketCheckIntervalMs: number;
 }
 
-const OPTION_NAMES: ReadonlySet<string> = new Set(['partPrefix', 'partSuffix', 'encoder']);
+const OPTION_NAMES: ReadonlySet<string> = new Set(['partPrefix', 'partSuffix', 'encoder', 'bucketAssigner']);
+
+/** Flink's default bucket check interval. */
+const DEFAULT_BUCKET_CHECK_INTERVAL_MS = 60_000;
 
 /**
  * Writes records as text lines into part files under a directory, as Flink's FileSink with a
- * row format. A part file is closed when its rolling policy says so (by default at 128 MiB, after
- * 60 s open or 60 s without a write) and at every checkpoint (Flink's row format may keep a file
- * open across checkpoints, resuming it after a failure; Sluice's in-progress files are not
- * resumable, so a checkpoint always closes them). Closed files become visible (renamed from their
- * in-progress name) when a checkpoint completes or the bounded input ends.
+ * row format: each record into the bucket (subdirectory) its BucketAssigner names, by default
+ * the hour it is written in (`dir/2026-11-25--03/`). A bucket's part file is closed when its
+ * rolling policy says so (by default at 128 MiB, after 60 s open or 60 s without a write,
+ * the times checked every bucket check interval) and at every checkpoint (Flink's row format may
+ * keep a file open across checkpoints, resuming it after a failure; Sluice's in-progress files
+ * are not resumable, so a checkpoint always closes them). Closed files become visible (renamed
+ * from their in-progress name) when a checkpoint completes or the bounded input ends.
  */
 export class FileSink<T = unknown> {
   /** The records the sink takes: a FileSink<unknown> takes any stream (a function type, so that it is contravariant). */
@@ -78,11 +90,20 @@ export class FileSink<T = unknown> {
     return this.settings.rollingPolicy;
   }
 
+  get bucketAssigner(): BucketAssigner<unknown> {
+    return this.settings.bucketAssigner;
+  }
+
+  /** Milliseconds between checks of the in-progress part files' times. */
+  get bucketCheckInterval(): number {
+    return this.settings.bucketCheckIntervalMs;
+  }
+
   /**
    * A builder of a sink writing into `basePath`: a path, or a `file://` URI (as PyFlink jobs
    * usually write it; `directory` is then the path it names; other schemes are refused here).
    * The second argument is PyFlink's Encoder (Encoder.simpleStringEncoder(), also the default),
-   * or options `{ partPrefix?, partSuffix?, encoder? }`. The builder is a FileSink itself:
+   * or options `{ partPrefix?, partSuffix?, encoder?, bucketAssigner? }`. The builder is a FileSink itself:
    * sinkTo() takes it with or without build().
    */
   static forRowFormat<T>(basePath: string, encoder: Encoder | FileSinkOptions = {}): FileSinkBuilder<T> {
@@ -99,6 +120,8 @@ export class FileSink<T = unknown> {
         ...(typeof options.encoder === 'function' ? { encoder: options.encoder } : {}),
       },
       rollingPolicy: RollingPolicy.defaultRollingPolicy(),
+      bucketAssigner: options.bucketAssigner ?? BucketAssigner.dateTimeBucketAssigner(),
+      bucketCheckIntervalMs: DEFAULT_BUCKET_CHECK_INTERVAL_MS,
     });
   }
 }
@@ -133,6 +156,27 @@ export class FileSinkBuilder<T = unknown> extends FileSink<T> {
     return this;
   }
 
+  /**
+   * Which bucket (a subdirectory of the base path) each record goes into: a BucketAssigner
+   * built-in, or an object with getBucketId(element, context) (see BucketAssigner).
+   */
+  withBucketAssigner(assigner: BucketAssigner<T>): this {
+    const checked = checkBucketAssigner(assigner, 'FileSink.forRowFormat(...).withBucketAssigner');
+    this.settings = { ...this.settings, bucketAssigner: checked };
+    return this;
+  }
+
+  /**
+   * How often the in-progress part files are checked against the rolling policy's rollover and
+   * inactivity intervals (ms or a Time; Flink's default, 60 s): an idle file is closed at the
+   * first check after its inactivity interval has passed.
+   */
+  withBucketCheckInterval(interval: Duration): this {
+    const ms = positiveInterval(interval, 'FileSink.forRowFormat(...).withBucketCheckInterval', 'the interval');
+    this.settings = { ...this.settings, bucketCheckIntervalMs: ms };
+    return this;
+  }
+
   build(): FileSink<T> {
     return new FileSink<T>(this.directory, this.settings);
   }
@@ -143,19 +187,20 @@ function checkOptions(options: unknown, call: string): FileSinkOptions {
   const proto: unknown = typeof options === 'object' && options !== null ? Object.getPrototypeOf(options) : undefined;
   if (proto !== Object.prototype && proto !== null) {
     throw new JobDefinitionError(
-      `${call}: the second argument must be an Encoder (Encoder.simpleStringEncoder()) or options { partPrefix?, partSuffix?, encoder? }, got ${shownArgument(options)}`,
+      `${call}: the second argument must be an Encoder (Encoder.simpleStringEncoder()) or options { partPrefix?, partSuffix?, encoder?, bucketAssigner? }, got ${shownArgument(options)}`,
     );
   }
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!OPTION_NAMES.has(key)) throw new JobDefinitionError(`${call}: unknown option ${JSON.stringify(key)} (the options are partPrefix, partSuffix and encoder)`);
+    if (!OPTION_NAMES.has(key)) throw new JobDefinitionError(`${call}: unknown option ${JSON.stringify(key)} (the options are partPrefix, partSuffix, encoder and bucketAssigner)`);
   }
-  const { partPrefix, partSuffix, encoder } = given;
+  const { partPrefix, partSuffix, encoder, bucketAssigner } = given;
   if (partPrefix !== undefined) checkPartNamePiece(partPrefix, call, 'partPrefix');
   if (partSuffix !== undefined) checkPartNamePiece(partSuffix, call, 'partSuffix');
   if (encoder !== undefined && typeof encoder !== 'function' && !(encoder instanceof Encoder)) {
     throw new JobDefinitionError(`${call}: the encoder must be a function (value) => string or an Encoder, got ${shownArgument(encoder)}`);
   }
+  if (bucketAssigner !== undefined) checkBucketAssigner(bucketAssigner, call);
   return given as FileSinkOptions;
 }
 

@@ -40,11 +40,13 @@ export class SinkTask {
       switch (element.kind) {
         case 'records': {
           this.received += element.batch.length;
-          const p = this.writer.write(element.batch.values);
+          const p = this.writer.write(element.batch.values, element.batch.timestamps);
           if (p !== undefined) await p;
           break;
         }
         case 'watermark':
+          this.writer.watermark?.(element.timestamp);
+          break;
         case 'status':
           break;
         case 'barrier':
@@ -70,10 +72,10 @@ class IOFailureNamingWriter implements SinkWriter {
     return this.named(() => this.writer.open());
   }
 
-  write(values: readonly unknown[]): void | Promise<void> {
+  write(values: readonly unknown[], timestamps?: readonly (number | null)[] | null): void | Promise<void> {
     let p: void | Promise<void>;
     try {
-      p = this.writer.write(values);
+      p = this.writer.write(values, timestamps);
     } catch (error) {
       throw this.failure(error);
     }
@@ -85,6 +87,10 @@ class IOFailureNamingWriter implements SinkWriter {
 
   preCommit(checkpointId: number): Promise<void> {
     return this.named(() => this.writer.preCommit(checkpointId));
+  }
+
+  watermark(timestamp: number): void {
+    this.writer.watermark?.(timestamp);
   }
 
   checkpointState(checkpointId: number): unknown {

@@ -1,19 +1,21 @@
 /**
  * The file sink takes a `file://` URI as readTextFile does, refuses other schemes when it is
- * made, refuses a directory it cannot write into before the job starts, and an encoder that
- * throws fails the job as a UserFunctionError naming the sink, the encoder and the record, as
- * addSink's function does. Regressions: `forRowFormat('file:///abs/dir')` wrote into a relative
- * directory named "file:"; an encoder's error and a base path that is a file were raw Node errors
- * raised once the job ran.
+ * made, refuses a directory it cannot write into before the job starts, writes each record
+ * into the bucket its assigner names, and an encoder or a bucket assigner that throws (or gives
+ * an id no bucket can have) fails the job as a UserFunctionError naming the sink, the function
+ * and the record, as addSink's function does. Regressions: `forRowFormat('file:///abs/dir')`
+ * wrote into a relative directory named "file:"; an encoder's error and a base path that is a
+ * file were raw Node errors raised once the job ran.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileSink, JobDefinitionError, SourceFunction, UserFunctionError } from '../../host/index.ts';
+import { BucketAssigner, FileSink, JobDefinitionError, SourceFunction, UserFunctionError } from '../../host/index.ts';
 import { failureOf } from '../support/failure.ts';
 import { environment, MODES, type Mode } from '../support/jobs.ts';
+import { finishedLines, finishedParts, hiddenFiles } from '../support/part-files.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-file-sink-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -39,9 +41,12 @@ function shout(value: unknown): string {
   return String(value).toUpperCase();
 }
 
-/** The contents of the part files in `dir`, by name. */
-function partFiles(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+/** Words by their first letter, a bucket a letter. */
+class ByInitial extends BucketAssigner<string> {
+  getBucketId(word: string): string {
+    if (word === 'boom') throw new TypeError('no bucket for boom');
+    return `initial=${word[0]}`;
+  }
 }
 
 describe.each(MODES)('%s mode: the file sink', (mode) => {
@@ -50,8 +55,47 @@ describe.each(MODES)('%s mode: the file sink', (mode) => {
     const env = environment(mode);
     env.fromCollection(['a', 'b']).sinkTo(FileSink.forRowFormat(pathToFileURL(dir).href));
     await env.execute('uri');
-    expect(partFiles(dir)).toEqual({ 'part-0-0': 'a\nb\n' });
+    // In the hour's bucket (two of them if the job ran across the turn of an hour).
+    for (const part of finishedParts(dir)) expect(part.path).toMatch(/^\d{4}-\d\d-\d\d--\d\d\/part-[0-9a-f-]{36}-0-0$/);
+    expect([finishedLines(dir), hiddenFiles(dir)]).toEqual([['a', 'b'], []]);
     expect(existsSync('file:')).toBe(false);
+  });
+
+  it('writes each record into the bucket its assigner names', async () => {
+    const dir = join(root, `buckets-${mode}`);
+    const env = environment(mode);
+    env.fromCollection(['apple', 'bean', 'avocado', 'beet', 'cress']).sinkTo(FileSink.forRowFormat<string>(dir).withBucketAssigner(new ByInitial()));
+    await env.execute('buckets');
+    expect(finishedParts(dir).map((p) => [p.bucket, p.subtask, p.n, p.text])).toEqual([
+      ['initial=a', 0, 0, 'apple\navocado\n'],
+      ['initial=b', 0, 0, 'bean\nbeet\n'],
+      ['initial=c', 0, 0, 'cress\n'],
+    ]);
+    expect(hiddenFiles(dir)).toEqual([]);
+  });
+
+  it.each([
+    ['throws', new ByInitial(), 'bucket assigner ByInitial.getBucketId()', "'boom'", ['TypeError', 'no bucket for boom']],
+    [
+      'gives a bucket id outside the base path',
+      { getBucketId: (w: string) => (w === 'boom' ? '../boom' : 'fine') },
+      'bucket assigner getBucketId()',
+      "'boom'",
+      ['Error', 'getBucketId gave the bucket id "../boom", which contains \'..\' (a bucket stays under the base path)'],
+    ],
+  ])('fails the job as a UserFunctionError when the bucket assigner %s, naming the sink, the assigner and the record', async (_, assigner, functionName, record, cause) => {
+    const dir = join(root, `assigner-${mode}-${functionName.length}`);
+    const env = environment(mode);
+    env
+      .fromCollection(['apple', 'boom', 'cress'])
+      .sinkTo(FileSink.forRowFormat<string>(dir).withBucketAssigner(assigner))
+      .name('Sorted')
+      .uid('sorted');
+    const error = await failureOf<UserFunctionError>(env.execute('assigner'));
+    expect(error).toBeInstanceOf(UserFunctionError);
+    expect([error!.operator, error!.transform, error!.functionName, error!.record]).toEqual(['Sorted', 'sorted', functionName, record]);
+    expect([error!.causeName, error!.causeMessage]).toEqual(cause);
+    expect(finishedParts(dir)).toEqual([]);
   });
 
   it.each([

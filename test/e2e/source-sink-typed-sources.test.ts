@@ -5,13 +5,14 @@
  * was never checked or shaped (`fromCollection([1, 'two'], Types.INT())` was collected as it
  * was; a FLOAT printed `0.1` directly and `0.10000000149011612` after a `map(x => x)`).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileSink, InputTypeError, SourceFunction, Types, UserFunctionError, type DataStream, type SourceContext } from '../../host/index.ts';
 import { failureOf } from '../support/failure.ts';
 import { collect, environment, MODES, type Mode } from '../support/jobs.ts';
+import { finishedLines } from '../support/part-files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-typed-sources-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,7 +72,7 @@ describe.each(MODES)('%s mode: a typed source', (mode) => {
     expect(fromFunction).toEqual([FLOAT_01]);
     expect(fromFunctionViaMap).toEqual([FLOAT_01]);
     expect(longs).toStrictEqual([5, 2n ** 60n]);
-    expect(readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8'))).toEqual([`${FLOAT_01}\n2.5\n`]);
+    expect(finishedLines(out)).toEqual([String(FLOAT_01), '2.5']);
   });
 
   it.each([

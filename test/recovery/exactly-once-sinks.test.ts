@@ -3,12 +3,13 @@
  * sink each deliver every record once, though the job failed and restarted midway (from a
  * checkpoint, after part of the output was already delivered).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addLogSink, FileSink } from '../../host/index.ts';
 import { collect, environment } from '../support/jobs.ts';
+import { finishedParts, hiddenFiles, inOrderOfFirstNumber } from '../support/part-files.ts';
 import { FailsOnce } from './fails-once.ts';
 import { Paced } from './paced-source.ts';
 
@@ -54,9 +55,10 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
     expect(checkpoints).toBeGreaterThan(1);
     expect(collected).toEqual(all);
     expect(printed).toEqual(all.map((i) => `p> ${i}`));
-    const files = readdirSync(join(dir, 'out')).sort((a, b) => Number(a.split('-')[2]) - Number(b.split('-')[2]));
-    expect(files.every((f) => /^part-0-\d+$/.test(f))).toBe(true);
-    const lines = files.flatMap((f) => readFileSync(join(dir, 'out', f), 'utf8').split('\n').filter((l) => l !== ''));
-    expect(lines).toEqual(all.map(String));
+    const out = join(dir, 'out');
+    expect(hiddenFiles(out)).toEqual([]);
+    const parts = inOrderOfFirstNumber(finishedParts(out));
+    expect(parts.every((p) => p.subtask === 0)).toBe(true);
+    expect(parts.flatMap((p) => p.text.split('\n').slice(0, -1))).toEqual(all.map(String));
   });
 });

@@ -1,18 +1,20 @@
 /**
  * The file sink resumed at another parallelism: the part files a completed checkpoint sealed
- * are committed whichever subtask sealed them, also one the sink no longer has (2 → 1), and a
- * subtask that restores no state of its own (1 → 2) numbers its files past those already in
- * the directory instead of overwriting them. A fromSequence source resumed at another parallelism
- * reads what its subtasks had left, each value once. Each run stops the moment a checkpoint completes,
+ * are committed whichever subtask sealed them, also one the sink no longer has (2 → 1), in
+ * whichever bucket; the in-progress files its writers wrote after that checkpoint are deleted,
+ * and a subtask that restores no state of its own (1 → 2) writes beside the files already in
+ * the directory, never over them. A fromSequence source resumed at another parallelism reads
+ * what its subtasks had left, each value once. Each run stops the moment a checkpoint completes,
  * before the sink has renamed what it sealed, as a crash would.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODES } from '../support/jobs.ts';
+import { finishedLines, finishedParts, hiddenFiles } from '../support/part-files.ts';
 
 const JOB = fileURLToPath(new URL('../fixtures/jobs/file-sink-job.ts', import.meta.url));
 const SLUICE = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
@@ -32,11 +34,14 @@ async function run(dir: string, mode: string, parallelism: number, resume: boole
 
 /** Every line of the committed part files, as numbers, in order. */
 function committedLines(out: string): number[] {
-  return readdirSync(out)
-    .filter((n) => !n.startsWith('.'))
-    .flatMap((n) => readFileSync(join(out, n), 'utf8').split('\n').filter((l) => l !== ''))
+  return finishedLines(out)
     .map(Number)
     .sort((a, b) => a - b);
+}
+
+/** The committed files: path → what each holds. */
+function committedFiles(out: string): Map<string, string> {
+  return new Map(finishedParts(out).map((p) => [p.path, p.text]));
 }
 
 const ALL = Array.from({ length: RECORDS }, (_, i) => i);
@@ -57,29 +62,39 @@ describe.each(MODES)('%s mode', (mode) => {
     const out = join(dir, 'out');
     expect(await run(dir, mode, 2, false, 'stop=3')).toBe(3);
     // Subtask 1's files of checkpoint 3 are sealed and not yet renamed.
-    expect(readdirSync(out).some((n) => /^\.part-1-\d+\.inprogress$/.test(n))).toBe(true);
+    expect(hiddenFiles(out).some((n) => /\/\.part-[0-9a-f-]{36}-1-\d+\.inprogress$/.test(n))).toBe(true);
 
     expect(await run(dir, mode, 1, true)).toBe(0);
-    const names = readdirSync(out);
-    expect(names.filter((n) => n.startsWith('.'))).toEqual([]);
-    expect(names.every((n) => /^part-[01]-\d+$/.test(n))).toBe(true);
+    expect(hiddenFiles(out)).toEqual([]);
+    const subtasks = new Set(finishedParts(out).map((p) => p.subtask));
+    expect([...subtasks].sort()).toEqual([0, 1]);
     expect(committedLines(out)).toEqual(ALL);
   });
 
-  it('rescaled 2 → 1 → 2, overwrites no part file', async () => {
+  it.each([
+    ['the hour’s bucket', []],
+    ['three buckets', ['buckets']],
+  ])('rescaled 2 → 1 → 2, writing into %s, overwrites no part file and commits each record once', async (_, options) => {
     const dir = tempDir();
     const out = join(dir, 'out');
-    expect(await run(dir, mode, 2, false, 'stop=3')).toBe(3);
-    expect(await run(dir, mode, 1, true, 'stop=3')).toBe(3);
-    const before = new Map(readdirSync(out).filter((n) => !n.startsWith('.')).map((n) => [n, readFileSync(join(out, n), 'utf8')]));
-    expect([...before.keys()].some((n) => n.startsWith('part-1-'))).toBe(true);
+    expect(await run(dir, mode, 2, false, 'stop=3', ...options)).toBe(3);
+    expect(await run(dir, mode, 1, true, 'stop=3', ...options)).toBe(3);
+    const before = committedFiles(out);
+    expect(finishedParts(out).some((p) => p.subtask === 1)).toBe(true);
 
     // Subtask 1 of the third run restores no state of its own.
-    expect(await run(dir, mode, 2, true)).toBe(0);
-    const names = readdirSync(out);
-    expect(names.filter((n) => n.startsWith('.'))).toEqual([]);
-    for (const [name, text] of before) expect(readFileSync(join(out, name), 'utf8'), name).toBe(text);
+    expect(await run(dir, mode, 2, true, ...options)).toBe(0);
+    expect(hiddenFiles(out)).toEqual([]);
+    const after = committedFiles(out);
+    for (const [path, text] of before) expect(after.get(path), path).toBe(text);
     expect(committedLines(out)).toEqual(ALL);
+    if (options.length > 0) {
+      for (const r of [0, 1, 2]) {
+        const inBucket = finishedParts(out).filter((p) => p.bucket === `mod/${r}`);
+        expect(inBucket.flatMap((p) => p.text.split('\n').slice(0, -1).map(Number)).sort((a, b) => a - b)).toEqual(ALL.filter((x) => x % 3 === r));
+      }
+      expect(new Set(finishedParts(out).map((p) => p.bucket))).toEqual(new Set(['mod/0', 'mod/1', 'mod/2']));
+    }
   });
 
   it.each([

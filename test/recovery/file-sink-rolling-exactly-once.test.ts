@@ -4,7 +4,7 @@
  * (before the sink renamed its files) and the resume from it, every record is committed once,
  * in order, and no in-progress file is left behind.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileSink, RollingPolicy, Time } from '../../host/index.ts';
 import { environment } from '../support/jobs.ts';
+import { finishedParts, hiddenFiles, inOrderOfFirstNumber } from '../support/part-files.ts';
 import { RESTART_ONCE } from './checkpoint-gate.ts';
 import { FailsOnce } from './fails-once.ts';
 import { Paced } from './paced-source.ts';
@@ -21,11 +22,15 @@ const SLUICE = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 /** The part size here and given to the fixture job. */
 const PART_SIZE = 256;
 
-/** The committed part files of subtask 0 in `out`, in the order of their numbers, and what each holds. */
+/**
+ * What the committed part files in `out` hold, in the order they were written (each run's, or
+ * attempt's, writer names its files apart), once no hidden file is left and all are subtask 0's.
+ */
 function committed(out: string): string[] {
-  const names = readdirSync(out);
-  expect(names.filter((n) => !/^part-0-\d+$/.test(n))).toEqual([]);
-  return names.sort((a, b) => Number(a.split('-')[2]) - Number(b.split('-')[2])).map((n) => readFileSync(join(out, n), 'utf8'));
+  expect(hiddenFiles(out)).toEqual([]);
+  const parts = inOrderOfFirstNumber(finishedParts(out));
+  expect(parts.filter((p) => p.subtask !== 0)).toEqual([]);
+  return parts.map((p) => p.text);
 }
 
 /**
@@ -78,7 +83,7 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
     const crashed = await run([], 'stop=3', `part-size=${PART_SIZE}`);
     expect(crashed.exitCode).toBe(3);
     // Sealed (and rolled since) but not renamed: what the resume must commit, or delete.
-    expect(readdirSync(out).filter((n) => n.endsWith('.inprogress')).length).toBeGreaterThan(1);
+    expect(hiddenFiles(out).length).toBeGreaterThan(1);
     const resumed = await run(['--from-checkpoint', join(dir, 'chk')], `part-size=${PART_SIZE}`);
     expect(resumed.exitCode).toBe(0);
     expectRolledOnce(committed(out), 6000);

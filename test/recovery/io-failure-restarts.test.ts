@@ -198,7 +198,11 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
 
     expect(failed).toBe(true);
     expect(result.restarts).toBe(1);
-    expect(result.restartCauses[0]).toBe("SinkIOError: sink 'Sink: File Sink' failed writing: ENOSPC: no space left on device, write");
+    // The part file it was writing: in the hour's bucket, named by the writer's id, subtask 0.
+    const partFile = String.raw`\d{4}-\d{2}-\d{2}--\d{2}/\.part-[0-9a-f-]{36}-0-\d+\.inprogress`;
+    expect(result.restartCauses[0]).toMatch(
+      new RegExp(`^SinkIOError: sink 'Sink: File Sink' failed writing ${dir}/out/${partFile}: ENOSPC: no space left on device, write$`),
+    );
     expect(gate.restartedFrom).toHaveLength(1);
     expect(gate.restartedFrom[0]).toMatch(/^checkpoint \d+$/);
     const lines = committedLines(join(dir, 'out')).map(Number);

@@ -4,7 +4,7 @@
  * continues where the checkpoint left it: state and source positions restored, and the output
  * of both runs together is exactly that of one uninterrupted run.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { hostLog } from '../../host/log.ts';
 import { runUntilCheckpoints } from '../support/checkpoints.ts';
 import { CallbackSink, environment } from '../support/jobs.ts';
 import { failureOf } from '../support/failure.ts';
+import { finishedLines, hiddenFiles } from '../support/part-files.ts';
 import { Paced } from './paced-source.ts';
 
 const RECORDS = 20_000;
@@ -147,11 +148,8 @@ describe('sluice run --from-checkpoint', () => {
         env: { SLUICE_LOG_LEVEL: 'warn' },
       });
       expect(second.exitCode).toBe(0);
-      const lines = readdirSync(out)
-        .filter((n) => n.startsWith('part-'))
-        .sort((a, b) => Number(a.split('-')[2]) - Number(b.split('-')[2]))
-        .flatMap((n) => readFileSync(join(out, n), 'utf8').split('\n').filter((l) => l !== ''));
-      expect(lines.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, i) => i * 2));
+      expect(hiddenFiles(out)).toEqual([]);
+      expect(finishedLines(out).map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, i) => i * 2));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

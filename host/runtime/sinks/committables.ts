@@ -22,7 +22,8 @@ export function sinkStatesTakenOver(states: readonly unknown[] | undefined, subt
 
 /**
  * Whether a restored sink state holds something to commit: not null, and, for a file sink's
- * state, at least one part file (its other fields only describe where it had got to).
+ * state, at least one part file (its writer id only tells the restore which in-progress files
+ * were that writer's, to delete).
  */
 export function holdsCommittables(state: unknown): boolean {
   if (state === null || state === undefined) return false;

@@ -1,67 +1,96 @@
 /**
- * FileSink with a row format: each subtask writes lines into an in-progress part file
- * (".part-<subtask>-<n>.inprogress"). The file is closed (rolled) when its rolling policy says
- * so and at every barrier; a closed file is pending until the checkpoint whose barrier came next
- * completes (or the job finishes), when it is renamed to its final name ("part-<subtask>-<n>"):
+ * FileSink with a row format: each subtask's writer puts a record's line into the in-progress
+ * part file of the record's bucket (the directory its BucketAssigner names), one open file per
+ * bucket, named for the writer (`.part-<writer id>-<subtask>-<n>.inprogress`, see
+ * part-file-names.ts). A file is closed (rolled) when its rolling policy says so and at every
+ * barrier; a closed file is pending until the checkpoint whose barrier came next completes (or the
+ * job finishes), when it is renamed to its final name (`part-<writer id>-<subtask>-<n>`):
  *
  *   write ──▶ in progress ──policy: size, rollover, inactivity──▶ closed (rolled, no checkpoint yet)
  *                  │                                                   │
- *                  └────────────── barrier n ──────────────────────────┴──▶ pending in checkpoint n
+ *                  └────────────── barrier n (every bucket) ───────────┴──▶ pending in checkpoint n
  *   checkpoint n completes (or the job ends) ──▶ every file pending in n renamed to its final name
  *
  * A restart first finishes the commit of the checkpoint it restores (renaming its pending files
  * if that had not happened, also those of subtasks that no longer exist at the new parallelism:
- * see sinkStatesTakenOver), then deletes the other in-progress files of the subtasks it stands
- * for (rolled after that checkpoint, or open): no committed file ever holds a record twice, and
- * none is lost.
+ * see sinkStatesTakenOver), then deletes the other in-progress files of the writers whose ids
+ * the restored states hold, and of this run's earlier attempts (see file-sink-restore.ts): no
+ * committed file ever holds a record twice, none is lost, and no other job's file is touched.
  *
- * Invariant: a part file never replaces another. A subtask numbers its files past every part
- * file of its subtask index already in the directory (final or in progress, from any earlier
- * run, whatever state was restored), creates them exclusively, and renames a pending file only
- * onto a name that does not exist. Only the one writer of a subtask index creates or renames
- * files of that index, so nothing can come between that check and the rename.
+ * Invariant: a part file never replaces another. Its name holds its writer's id, which no other
+ * writer has; it is created exclusively, and renamed only onto a name that does not exist.
  */
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RollingPolicy } from '../../api/file-sink-config.ts';
+import { BasePathBucketAssigner, bucketIdProblem, DateTimeBucketAssigner, type BucketAssigner, type BucketAssignerContext } from '../../api/bucket-assigners.ts';
+import { shownArgument, type RollingPolicy } from '../../api/file-sink-config.ts';
 import { formatValue } from '../../api/format-value.ts';
 import type { FileSink } from '../../api/sinks.ts';
-import { nextTimeCheck, rollsBeforeRecord, rollsOnTime, wallClock, type OpenPart, type SinkClock } from './part-file-rolling.ts';
+import { PartFileBucket, type PartFile, type PartNaming } from './part-file-bucket.ts';
+import { newWriterId } from './part-file-names.ts';
+import { rollsBeforeRecord, rollsOnTime, wallClock, type SinkClock } from './part-file-rolling.ts';
+import { publish, restoreFileSink, type FileSinkState } from './file-sink-restore.ts';
 import type { SinkWriter } from './sink-writer.ts';
 import { FINAL_EPOCH } from './sink-writer.ts';
 
-interface PartFile {
-  temp: string;
-  final: string;
+export type { FileSinkState } from './file-sink-restore.ts';
+
+/** A record a user function failed on, as the job's error names it. */
+type FailedRecord = { value: unknown };
+
+/** What the sink task and the tests give a FileWriter besides the sink. */
+export interface FileWriterHooks {
+  /** Makes what the encoder threw for `record` the job's error. */
+  encoderFailure?: (thrown: unknown, record: FailedRecord) => unknown;
+  /** Makes what the bucket assigner threw (or the bad id it gave) for `record` the job's error. */
+  assignerFailure?: (thrown: unknown, record: FailedRecord) => unknown;
+  /** Processing time for the rolling policy and the bucket assigner (a test's clock, or the wall clock). */
+  clock?: SinkClock;
+  /** The ids of the writers of this subtask in the run's earlier attempts: their in-progress files are this job's to delete. */
+  earlierWriters?: readonly string[];
+  /** This writer's id (by default a new UUID). */
+  id?: string;
 }
 
-/** What a checkpoint keeps for a sink subtask: the files it sealed and has not committed yet. */
-export interface FileSinkState {
-  files: PartFile[];
-}
+/** The context the assigner gets: one object, moved from record to record (as Flink's is). */
+class AssignerContext implements BucketAssignerContext {
+  now = 0;
+  watermark = -Infinity;
+  recordTimestamp: number | null = null;
 
-/** A part file's name taken apart: whose it is, its number, and whether it is still in progress. */
-interface PartName {
-  subtask: number;
-  n: number;
-  inProgress: boolean;
+  currentProcessingTime(): number {
+    return this.now;
+  }
+
+  currentWatermark(): number {
+    return this.watermark;
+  }
+
+  timestamp(): number | null {
+    return this.recordTimestamp;
+  }
 }
 
 export class FileWriter implements SinkWriter {
-  /** Invariant: `file`, `current` and `part` are all null (no file open) or none is. */
-  private file: FileHandle | null = null;
-  private current: PartFile | null = null;
-  private part: OpenPart | null = null;
+  /** This writer's unique id, in the names of its files and in its checkpointed state. */
+  readonly id: string;
+  /** Every bucket written into by this writer (its counter must outlive its open file). */
+  private readonly buckets = new Map<string, PartFileBucket>();
+  /** Invariant: the buckets with a part file open, and only those. */
+  private readonly openBuckets = new Set<PartFileBucket>();
   /** Files rolled since the last barrier: closed, in no checkpoint yet. */
   private rolled: PartFile[] = [];
   private readonly pending = new Map<number, PartFile[]>();
-  /** The next part number; set by open(). */
-  private counter = 0;
-  private readonly prefix: string;
-  private readonly suffix: string;
+  private readonly naming: PartNaming;
   private readonly encode: (value: unknown) => string;
   private readonly policy: RollingPolicy;
-  /** Cancels the timer that checks the open file's time (set only while a file is open). */
+  private readonly assigner: BucketAssigner<unknown>;
+  private readonly context = new AssignerContext();
+  private readonly clock: SinkClock;
+  private readonly encoderFailure: (thrown: unknown, record: FailedRecord) => unknown;
+  private readonly assignerFailure: (thrown: unknown, record: FailedRecord) => unknown;
+  private readonly earlierWriters: readonly string[];
+  /** Cancels the bucket check's timer (set only while a part file is open and the policy has times). */
   private cancelTimer: (() => void) | null = null;
   /** Each change of the files waits for the one before: a timer's roll never lands inside a write or a barrier. */
   private busy: Promise<void> = Promise.resolve();
@@ -74,150 +103,165 @@ export class FileWriter implements SinkWriter {
   constructor(
     private readonly sink: FileSink<unknown>,
     private readonly subtask: number,
-    /** The sink's parallelism in this run. */
-    private readonly parallelism: number,
-    /** The states this subtask takes over from the checkpoint this attempt restores (see sinkStatesTakenOver). */
-    /** Null on a fresh start (no checkpoint restored: nothing in the directory is this job's to delete). */
+    /**
+     * The states this subtask takes over from the checkpoint this attempt restores (see
+     * sinkStatesTakenOver); null on a fresh start.
+     */
     private readonly restored: readonly FileSinkState[] | null,
-    /** Makes what the encoder threw for `record` the job's error. */
-    private readonly encoderFailure: (thrown: unknown, record: { value: unknown }) => unknown = (thrown) => thrown,
-    /** Processing time for the rolling policy (a test's clock, or the wall clock). */
-    private readonly clock: SinkClock = wallClock,
+    hooks: FileWriterHooks = {},
   ) {
-    this.prefix = sink.options.partPrefix ?? 'part';
-    this.suffix = sink.options.partSuffix ?? '';
+    this.id = hooks.id ?? newWriterId();
+    this.naming = { prefix: sink.options.partPrefix ?? 'part', suffix: sink.options.partSuffix ?? '', writerId: this.id, subtask };
     this.encode = sink.options.encoder ?? formatValue;
     this.policy = sink.rollingPolicy;
+    this.assigner = sink.bucketAssigner;
+    this.clock = hooks.clock ?? wallClock;
+    this.encoderFailure = hooks.encoderFailure ?? ((thrown) => thrown);
+    this.assignerFailure = hooks.assignerFailure ?? ((thrown) => thrown);
+    this.earlierWriters = hooks.earlierWriters ?? [];
   }
 
   async open(): Promise<void> {
-    const dir = this.sink.directory;
-    await mkdir(dir, { recursive: true });
-    // The restored checkpoint completed, so its files are committed, whether or not the
-    // rename happened before the failure.
-    for (const state of this.restored ?? []) {
-      for (const f of state.files) if (await exists(f.temp)) await publish(f);
-    }
-    const parts = (await readdir(dir)).map((name) => [name, this.parse(name)] as const);
-    // Counted before the deletions below, so that no number is ever used twice in the directory.
-    for (const [, part] of parts) if (part !== null && part.subtask === this.subtask) this.counter = Math.max(this.counter, part.n + 1);
-    // Restoring: anything else still in progress of this subtask index, or of a higher one whose
-    // states this subtask took over (or would have), belongs to work after that checkpoint. A
-    // fresh start deletes nothing: in-progress files there may be another job's, still writing
-    // (a failed attempt deletes its own: abort()).
-    if (this.restored === null) return;
-    for (const [name, part] of parts) {
-      if (part?.inProgress === true && part.subtask % this.parallelism === this.subtask) await rm(join(dir, name), { force: true });
-    }
+    await mkdir(this.sink.directory, { recursive: true });
+    await restoreFileSink(this.sink.directory, this.restored ?? [], this.earlierWriters);
   }
 
-  /** The in-progress part file open for writing (its path), or null when none is: for diagnostics and tests. */
+  /** The in-progress part files open for writing (their paths, in the order they were opened): for diagnostics and tests. */
+  get openFiles(): string[] {
+    return [...this.openBuckets].map((b) => b.openFile!);
+  }
+
+  /** The one in-progress part file open, or null when none is (for tests of one bucket). */
   get openFile(): string | null {
-    return this.current?.temp ?? null;
+    const files = this.openFiles;
+    if (files.length > 1) throw new Error(`FileSink: ${files.length} part files are open, in ${files.length} buckets`);
+    return files[0] ?? null;
   }
 
-  /** `<prefix>-<subtask>-<n><suffix>`, or `.` that `.inprogress`; null for any other name. */
-  private parse(name: string): PartName | null {
-    const inProgress = name.startsWith('.') && name.endsWith('.inprogress');
-    const final = inProgress ? name.slice(1, -'.inprogress'.length) : name;
-    const head = `${this.prefix}-`;
-    if (!final.startsWith(head) || !final.endsWith(this.suffix) || final.length < head.length + this.suffix.length) return null;
-    const match = /^(\d+)-(\d+)$/.exec(final.slice(head.length, final.length - this.suffix.length));
-    return match === null ? null : { subtask: Number(match[1]), n: Number(match[2]), inProgress };
+  /** The watermark the sink's input has reached, for the bucket assigner's context. */
+  watermark(timestamp: number): void {
+    this.context.watermark = timestamp;
   }
 
   /**
-   * Appends the records' lines, each to the part file the policy gives it: before a record, the
-   * open file is rolled if it holds more than the part size or its time is up (the batch's
-   * records are all written at one instant). An encoder that throws writes none of the batch.
+   * Appends the records' lines, each to the part file of its bucket that the policy gives it:
+   * before a record, its bucket's open file is rolled if it holds more than the part size or its
+   * time is up (the batch's records are all written at one instant). An encoder or a bucket
+   * assigner that throws writes none of the batch.
    */
-  write(values: readonly unknown[]): Promise<void> {
+  write(values: readonly unknown[], timestamps: readonly (number | null)[] | null = null): Promise<void> {
     return this.exclusive(async () => {
       this.throwIfBroken();
-      const lines = this.lines(values);
       const now = this.clock.now();
-      let text = '';
-      for (const line of lines) {
-        if (this.part !== null && rollsBeforeRecord(this.policy, this.part, now)) {
-          await this.append(text);
-          text = '';
-          this.rolled.push(...(await this.closeCurrent()));
+      const routed = this.route(values, timestamps, now);
+      const texts = new Map<PartFileBucket, string>();
+      for (let i = 0; i < routed.buckets.length; i++) {
+        const bucket = routed.buckets[i]!;
+        const line = routed.lines[i]!;
+        let part = bucket.part;
+        if (part !== null && rollsBeforeRecord(this.policy, part, now)) {
+          await bucket.append(texts.get(bucket) ?? '');
+          texts.delete(bucket);
+          await this.roll(bucket);
+          part = null;
         }
-        const part = this.part ?? (await this.openPart(now));
-        text += line;
+        if (part === null) {
+          part = await bucket.open(now);
+          this.openBuckets.add(bucket);
+          this.armCheck();
+        }
+        texts.set(bucket, (texts.get(bucket) ?? '') + line);
         part.size += Buffer.byteLength(line);
         part.lastWriteAt = now;
       }
-      await this.append(text);
+      for (const [bucket, text] of texts) await bucket.append(text);
     });
   }
 
-  /** The records' lines, each ended by "\n". */
-  private lines(values: readonly unknown[]): string[] {
+  /** Each record's bucket and line (ended by "\n"), or the error of the first record the assigner or the encoder failed on. */
+  private route(values: readonly unknown[], timestamps: readonly (number | null)[] | null, now: number): { buckets: PartFileBucket[]; lines: string[] } {
+    const buckets: PartFileBucket[] = [];
     const lines: string[] = [];
-    let i = 0;
-    try {
-      for (; i < values.length; i++) lines.push(`${this.encode(values[i])}\n`);
-    } catch (error) {
-      throw this.encoderFailure(error, { value: values[i] });
+    const context = this.context;
+    context.now = now;
+    // The built-ins decide by the processing time only, which the batch's records share.
+    const assigner = this.assigner;
+    const shared = assigner instanceof BasePathBucketAssigner ? '' : assigner instanceof DateTimeBucketAssigner ? assigner.bucketIdAt(now) : null;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      let id: unknown = shared;
+      if (id === null) {
+        context.recordTimestamp = timestamps?.[i] ?? null;
+        try {
+          id = assigner.getBucketId(value, context);
+        } catch (error) {
+          throw this.assignerFailure(error, { value });
+        }
+      }
+      buckets.push(this.bucketFor(id, value));
+      try {
+        lines.push(`${this.encode(value)}\n`);
+      } catch (error) {
+        throw this.encoderFailure(error, { value });
+      }
     }
-    return lines;
+    return { buckets, lines };
   }
 
-  private async append(text: string): Promise<void> {
-    if (text !== '') await this.file!.write(text);
+  /** The bucket `id` names; a new one once its id is checked (the base path's is ""). */
+  private bucketFor(id: unknown, value: unknown): PartFileBucket {
+    const known = typeof id === 'string' ? this.buckets.get(id) : undefined;
+    if (known !== undefined) return known;
+    if (id !== '' || !(this.assigner instanceof BasePathBucketAssigner)) {
+      const problem = bucketIdProblem(id);
+      if (problem !== null) {
+        const given = typeof id === 'string' ? `the bucket id ${JSON.stringify(id)}` : shownArgument(id);
+        throw this.assignerFailure(new Error(`getBucketId gave ${given}, which ${problem}`), { value });
+      }
+    }
+    const key = id as string;
+    const bucket = new PartFileBucket(key, key === '' ? this.sink.directory : join(this.sink.directory, key), this.naming);
+    this.buckets.set(key, bucket);
+    return bucket;
   }
 
-  private async openPart(now: number): Promise<OpenPart> {
-    const final = `${this.prefix}-${this.subtask}-${this.counter}${this.suffix}`;
-    this.counter++;
-    const file = { temp: join(this.sink.directory, `.${final}.inprogress`), final: join(this.sink.directory, final) };
-    // 'wx': created here or not at all (see the invariant above).
-    this.file = await open(file.temp, 'wx').catch((error: unknown) => {
-      throw new Error(`FileSink: cannot create ${file.temp}: is another job writing part files into ${this.sink.directory}?`, { cause: error });
-    });
-    this.current = file;
-    const part: OpenPart = { openedAt: now, lastWriteAt: now, size: 0 };
-    this.part = part;
-    this.armTimer(part, now);
-    return part;
+  /** Closes `bucket`'s open file; it is then rolled (pending, in no checkpoint yet). */
+  private async roll(bucket: PartFileBucket): Promise<void> {
+    const done = await bucket.close();
+    this.openBuckets.delete(bucket);
+    if (done !== null) this.rolled.push(done);
   }
 
   /**
-   * Checks `part`'s time when it is next due; a write since only moves the inactivity deadline,
-   * so the check then re-arms the timer instead of rolling. Only the timer of the file open now
-   * does anything: one that fires as its file is being rolled finds another `part`, or none.
+   * Checks every open file's times every bucket check interval, while any is open; a file whose
+   * rollover or inactivity interval has passed is rolled.
    */
-  private armTimer(part: OpenPart, now: number): void {
-    this.cancelTimer?.();
-    this.cancelTimer = null;
-    const due = nextTimeCheck(this.policy, part);
-    if (due === null || this.stopped) return;
+  private armCheck(): void {
+    if (this.cancelTimer !== null || this.stopped || this.policy.limits === null) return;
     this.cancelTimer = this.clock.schedule(() => {
       this.cancelTimer = null;
       this.exclusive(async () => {
-        if (this.part !== part || this.stopped) return;
+        if (this.stopped) return;
         const at = this.clock.now();
-        if (rollsOnTime(this.policy, part, at)) this.rolled.push(...(await this.closeCurrent()));
-        else this.armTimer(part, at);
+        for (const bucket of [...this.openBuckets]) if (rollsOnTime(this.policy, bucket.part!, at)) await this.roll(bucket);
+        if (this.openBuckets.size > 0) this.armCheck();
       }).catch((error: unknown) => {
         this.timerFailure ??= { error };
       });
-    }, due - now);
+    }, this.sink.bucketCheckInterval);
   }
 
-  /** Closes the open file, if any, and returns it (it is then pending). */
-  private async closeCurrent(): Promise<PartFile[]> {
+  /** Closes every open file and returns them (they are then pending). */
+  private async closeAll(): Promise<PartFile[]> {
     this.cancelTimer?.();
     this.cancelTimer = null;
-    if (this.file === null || this.current === null) return [];
-    await this.file.sync();
-    await this.file.close();
-    const done = this.current;
-    this.file = null;
-    this.current = null;
-    this.part = null;
-    return [done];
+    const closed: PartFile[] = [];
+    for (const bucket of [...this.openBuckets]) {
+      const done = await bucket.close();
+      this.openBuckets.delete(bucket);
+      if (done !== null) closed.push(done);
+    }
+    return closed;
   }
 
   async preCommit(checkpointId: number): Promise<void> {
@@ -227,19 +271,19 @@ export class FileWriter implements SinkWriter {
       const sealed = [...(this.pending.get(FINAL_EPOCH) ?? []), ...this.rolled];
       this.pending.delete(FINAL_EPOCH);
       this.rolled = [];
-      sealed.push(...(await this.closeCurrent()));
+      sealed.push(...(await this.closeAll()));
       this.pending.set(checkpointId, sealed);
     });
   }
 
   /**
-   * Every file sealed up to this checkpoint and not committed yet: the files of a checkpoint
-   * that was abandoned are committed with the next one that completes.
+   * Every file sealed up to this checkpoint and not committed yet (the files of a checkpoint
+   * that was abandoned are committed with the next one that completes), and this writer's id.
    */
   checkpointState(checkpointId: number): FileSinkState {
     const files: PartFile[] = [];
     for (const [id, sealed] of this.pending) if (id <= checkpointId) files.push(...sealed);
-    return { files };
+    return { files, writer: this.id };
   }
 
   async commit(checkpointId: number): Promise<void> {
@@ -256,7 +300,7 @@ export class FileWriter implements SinkWriter {
     await this.exclusive(async () => {
       this.throwIfBroken();
       this.stop();
-      const sealed = [...this.rolled, ...(await this.closeCurrent())];
+      const sealed = [...this.rolled, ...(await this.closeAll())];
       this.rolled = [];
       this.pending.set(FINAL_EPOCH, sealed);
     });
@@ -266,20 +310,21 @@ export class FileWriter implements SinkWriter {
   async restart(): Promise<void> {}
 
   /**
-   * Stops writing and deletes what no checkpoint holds: the open file and those rolled since the
-   * last barrier. Sealed files stay: a checkpoint that completed may still need them renamed
+   * Stops writing and deletes what no checkpoint holds: the open files and those rolled since
+   * the last barrier. Sealed files stay: a checkpoint that completed may still need them renamed
    * (the next attempt's open() does that, and deletes the others).
    */
   async abort(): Promise<void> {
     this.aborted = true;
     this.stop();
     await this.exclusive(async () => {
-      const unsealed = [...this.rolled, ...(this.current === null ? [] : [this.current])];
-      if (this.file !== null) await this.file.close().catch(() => undefined);
-      this.file = null;
-      this.current = null;
-      this.part = null;
+      const unsealed = [...this.rolled];
       this.rolled = [];
+      for (const bucket of [...this.openBuckets]) {
+        const dropped = await bucket.drop();
+        this.openBuckets.delete(bucket);
+        if (dropped !== null) unsealed.push(dropped);
+      }
       for (const f of unsealed) await rm(f.temp, { force: true });
     });
   }
@@ -301,17 +346,4 @@ export class FileWriter implements SinkWriter {
     this.busy = run.catch(() => undefined);
     return run;
   }
-}
-
-/** Gives a sealed part file its final name, which must be free (see the invariant above). */
-async function publish(f: PartFile): Promise<void> {
-  if (await exists(f.final)) throw new Error(`FileSink: will not replace ${f.final} with ${f.temp}: a part file of that name already exists`);
-  await rename(f.temp, f.final);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }

@@ -1,10 +1,10 @@
 /**
- * When a file sink closes ("rolls") its in-progress part file under a RollingPolicy, and the
- * processing-time clock it asks. Flink's DefaultRollingPolicy checks the size before each record
- * and the times on a timer every bucket check interval (60 s by default); here the times are
- * also checked before each batch, and the timer fires when the open file's time is up (the
- * sooner of its rollover and its inactivity deadline), so an idle file rolls then, not up to a
- * check interval later.
+ * When a file sink closes ("rolls") a bucket's in-progress part file under a RollingPolicy, and
+ * the processing-time clock it asks. As Flink's DefaultRollingPolicy with its bucket check
+ * interval: the size is checked before each record, and the times (rollover, inactivity) on a
+ * timer every bucket check interval (60 s by default), so an idle file is closed at the first
+ * check after its inactivity interval has passed. Here the times are also checked before each
+ * record, so a record never goes into a file whose time is up.
  */
 import type { RollingLimits, RollingPolicy } from '../../api/file-sink-config.ts';
 
@@ -15,7 +15,7 @@ export interface SinkClock {
   schedule(fire: () => void, ms: number): () => void;
 }
 
-/** setTimeout's longest delay: a longer one would fire at once (the timer then re-arms, see FileWriter). */
+/** setTimeout's longest delay: a longer one would fire at once. */
 const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Date.now(), and timers that never keep the process alive (the sink's task does while it runs). */
@@ -42,16 +42,9 @@ export function rollsBeforeRecord(policy: RollingPolicy, part: OpenPart, now: nu
   return limits !== null && (part.size > limits.partSizeBytes || timeIsUp(limits, part, now));
 }
 
-/** Whether the open part file is to be closed now, written to or not (the timer's check). */
+/** Whether the open part file is to be closed now, written to or not (the bucket check's question). */
 export function rollsOnTime(policy: RollingPolicy, part: OpenPart, now: number): boolean {
   return policy.limits !== null && timeIsUp(policy.limits, part, now);
-}
-
-/** When the timer checks the open part file next (clock time), or null: only checkpoints roll it. */
-export function nextTimeCheck(policy: RollingPolicy, part: OpenPart): number | null {
-  const limits = policy.limits;
-  if (limits === null) return null;
-  return Math.min(part.openedAt + limits.rolloverIntervalMs, part.lastWriteAt + limits.inactivityIntervalMs);
 }
 
 function timeIsUp(limits: RollingLimits, part: OpenPart, now: number): boolean {

@@ -9,7 +9,10 @@
  */
 export interface SinkWriter {
   open(): Promise<void>;
-  write(values: readonly unknown[]): void | Promise<void>;
+  /** `timestamps`: each value's event time (null: none), when the records carry any. */
+  write(values: readonly unknown[], timestamps?: readonly (number | null)[] | null): void | Promise<void>;
+  /** The watermark the sink's input has reached (a file sink's bucket assigner reads it). */
+  watermark?(timestamp: number): void;
   /**
    * The barrier of `checkpointId` arrived: seal what was written since the previous one. Also
    * called after endOfInput() while the job runs on (the sink has finished): what the end of
