@@ -8,6 +8,8 @@
 import type { AggregateFunction, ReduceLike } from '../../shared/api/functions.ts';
 import type { TypeInformation } from '../../shared/api/types.ts';
 import type { AllWindowFunctionLike, ProcessAllWindowFunction, ProcessAllWindowFunctionLike } from '../../shared/api/window-functions.ts';
+import type { Evictor } from '../../shared/api/evictors.ts';
+import type { Trigger } from '../../shared/api/triggers.ts';
 import type { TimeWindow, WindowAssigner } from '../../shared/api/windows.ts';
 import type { DataStream } from './data-stream.ts';
 import { WindowedStreamBase, type AddWindowTransform } from './windowed-stream.ts';
@@ -23,6 +25,25 @@ type AllWindowFunctionArg<IN, OUT, W> = AllWindowFunctionLike<IN, OUT, W> | Proc
 export class AllWindowedStream<T, W = TimeWindow> extends WindowedStreamBase<T> {
   constructor(assigner: WindowAssigner, inputType: TypeInformation<T> | null, add: AddWindowTransform) {
     super(assigner, inputType, add, true);
+  }
+
+  /**
+   * Fires the windows by `trigger` instead of the assigner's default trigger (Flink's trigger()).
+   * Session windows take only a trigger that can merge; count windows take none.
+   */
+  trigger(trigger: Trigger<T, W>): this {
+    this.setTrigger(trigger);
+    return this;
+  }
+
+  /**
+   * Passes each firing window's elements through `evictor` before (and after) its function runs
+   * (Flink's evictor()): the window keeps every element, and reduce or aggregate run over what is
+   * left when it fires. Count windows take none.
+   */
+  evictor(evictor: Evictor<T, W>): this {
+    this.setEvictor(evictor);
+    return this;
   }
 
   /**

@@ -21,7 +21,9 @@ import {
   type ProcessWindowFunctionLike,
   type WindowFunctionLike,
 } from '../../shared/api/window-functions.ts';
-import { WindowAssigner, type Duration, type TimeWindow } from '../../shared/api/windows.ts';
+import { Evictor } from '../../shared/api/evictors.ts';
+import { Trigger } from '../../shared/api/triggers.ts';
+import { CountWindowAssigner, WindowAssigner, type Duration, type TimeWindow } from '../../shared/api/windows.ts';
 import { JobDefinitionError } from '../../shared/errors/errors.ts';
 import type { WindowContentsKind, WindowFunctionKind, WindowSpec } from '../../shared/protocol/window-spec.ts';
 import type { DataStream } from './data-stream.ts';
@@ -46,6 +48,8 @@ type WindowFunctionArg<IN, OUT, KEY, W> = WindowFunctionLike<IN, OUT, KEY, W> | 
 export abstract class WindowedStreamBase<T> {
   private lateness = 0;
   private lateDataTag: OutputTag<unknown> | null = null;
+  private windowTrigger: Trigger | null = null;
+  private windowEvictor: Evictor | null = null;
 
   constructor(
     private readonly assigner: WindowAssigner,
@@ -79,6 +83,47 @@ export abstract class WindowedStreamBase<T> {
     if (!(tag instanceof OutputTag)) throw new JobDefinitionError('sideOutputLateData takes an OutputTag');
     this.lateDataTag = tag as OutputTag<unknown>;
     return this;
+  }
+
+  /**
+   * The trigger the windows fire by instead of the assigner's default (Flink's trigger()).
+   * Refused: what is not a Trigger, any trigger on count windows (they are counted by the
+   * operator: use window(GlobalWindows.create()) with a CountTrigger), and on merging (session)
+   * windows one whose canMerge() is false.
+   */
+  protected setTrigger(trigger: unknown): void {
+    const call = `${this.windowCall()}.trigger()`;
+    if (!(trigger instanceof Trigger)) {
+      throw new JobDefinitionError(`${call} takes a Trigger (CountTrigger.of(n), PurgingTrigger.of(trigger), a subclass of Trigger, …), got ${describe(trigger)}`);
+    }
+    this.refuseOnCountWindows(call);
+    if (this.assigner.isMerging() && !trigger.canMerge()) {
+      throw new JobDefinitionError(`${call}: a merging window assigner (session windows) cannot be used with a trigger that does not support merging (${describe(trigger)}: canMerge() is false)`);
+    }
+    this.windowTrigger = trigger;
+  }
+
+  /** The evictor the windows' elements go through when they fire (Flink's evictor()); refused on count windows. */
+  protected setEvictor(evictor: unknown): void {
+    const call = `${this.windowCall()}.evictor()`;
+    if (!(evictor instanceof Evictor)) {
+      throw new JobDefinitionError(`${call} takes an Evictor (CountEvictor.of(n), TimeEvictor.of(size), DeltaEvictor.of(threshold, fn), a subclass of Evictor), got ${describe(evictor)}`);
+    }
+    this.refuseOnCountWindows(call);
+    this.windowEvictor = evictor;
+  }
+
+  private refuseOnCountWindows(call: string): void {
+    if (this.assigner instanceof CountWindowAssigner) {
+      throw new JobDefinitionError(
+        `${call}: count windows (${this.allWindows ? 'countWindowAll' : 'countWindow'}()) take neither a trigger nor an evictor; as Flink builds its count windows, use ` +
+          `${this.allWindows ? 'windowAll' : 'window'}(GlobalWindows.create()).trigger(PurgingTrigger.of(CountTrigger.of(size)))`,
+      );
+    }
+  }
+
+  private windowCall(): string {
+    return this.allWindows ? 'windowAll()' : 'window()';
   }
 
   protected reduceWindows<R>(fn: ReduceLike<T>, windowFunction: unknown, outputType: TypeInformation<R> | undefined): DataStream<R> {
@@ -176,6 +221,8 @@ export abstract class WindowedStreamBase<T> {
       windowFunctionKind,
       windowFunction,
       allWindows: this.allWindows,
+      trigger: this.windowTrigger,
+      evictor: this.windowEvictor,
     };
     // Late data is a side output of the window transform: getSideOutput(tag) on the result reads it.
     return this.add<R>(name, spec, outputType as TypeInformation<R> | undefined);
@@ -186,6 +233,25 @@ export abstract class WindowedStreamBase<T> {
 export class WindowedStream<T, K, W = TimeWindow> extends WindowedStreamBase<T> {
   constructor(assigner: WindowAssigner, inputType: TypeInformation<T> | null, add: AddWindowTransform) {
     super(assigner, inputType, add, false);
+  }
+
+  /**
+   * Fires the windows by `trigger` instead of the assigner's default trigger (Flink's trigger()).
+   * Session windows take only a trigger that can merge; count windows take none.
+   */
+  trigger(trigger: Trigger<T, W>): this {
+    this.setTrigger(trigger);
+    return this;
+  }
+
+  /**
+   * Passes each firing window's elements through `evictor` before (and after) its function runs
+   * (Flink's evictor()): the window keeps every element, and reduce or aggregate run over what is
+   * left when it fires. Count windows take none.
+   */
+  evictor(evictor: Evictor<T, W>): this {
+    this.setEvictor(evictor);
+    return this;
   }
 
   /**
@@ -229,6 +295,13 @@ export class WindowedStream<T, K, W = TimeWindow> extends WindowedStreamBase<T> 
   apply<R>(fn: WindowFunctionLike<T, R, K, W>, outputType?: TypeInformation<R>): DataStream<R> {
     return this.applyWindows<R>(fn, outputType);
   }
+}
+
+/** A value as refusals name it: its class, or its type. */
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return typeof value === 'function' ? `a function ${value.name || '(anonymous)'}` : String(value);
+  const name = (value as { constructor?: { name?: string } }).constructor?.name;
+  return name === undefined || name === '' || name === 'Object' ? 'a plain object' : `a ${name}`;
 }
 
 /**

@@ -39,7 +39,22 @@ export {
   CountWindowAssigner,
   CountTumblingWindowAssigner,
   CountSlidingWindowAssigner,
+  GlobalWindow,
+  GlobalWindows,
 } from './windows.ts';
+export {
+  Trigger,
+  TriggerResult,
+  EventTimeTrigger,
+  ProcessingTimeTrigger,
+  CountTrigger,
+  PurgingTrigger,
+  NeverTrigger,
+} from './triggers.ts';
+export { ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger } from './continuous-triggers.ts';
+export type { TriggerContext, OnMergeContext } from './triggers.ts';
+export { Evictor, CountEvictor, TimeEvictor, DeltaEvictor, TimestampedValue } from './evictors.ts';
+export type { EvictorContext, TimestampedValues, RemovingIterator, DeltaFunction } from './evictors.ts';
 export { ProcessWindowFunction, WindowFunction, ProcessAllWindowFunction, AllWindowFunction } from './window-functions.ts';
 export type { ProcessWindowContext } from './window-functions.ts';
 export { OutputTag } from './output-tag.ts';

@@ -4,6 +4,7 @@
  * operator, which calls assignWindows() there for every element.
  */
 import { Time } from './time.ts';
+import { CountTrigger, EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, PurgingTrigger, type Trigger } from './triggers.ts';
 
 /** A duration: milliseconds, or a Time. */
 export type Duration = number | Time;
@@ -60,6 +61,13 @@ export abstract class WindowAssigner {
   /** Whether its windows merge when they overlap (session windows). */
   isMerging(): boolean {
     return false;
+  }
+  /**
+   * The trigger its windows fire by unless WindowedStream.trigger() gives another (Flink's
+   * getDefaultTrigger): EventTimeTrigger for event time, ProcessingTimeTrigger otherwise.
+   */
+  getDefaultTrigger(): Trigger {
+    return this.isEventTime() ? EventTimeTrigger.create() : ProcessingTimeTrigger.create();
   }
 }
 
@@ -274,6 +282,10 @@ export abstract class CountWindowAssigner extends WindowAssigner {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a count window's size must be a positive integer, got ${size}`);
   }
   abstract assignCountWindows(count: number): CountWindow[];
+  /** What the count window operator does: a window fires once it holds `size` elements, and is purged. */
+  override getDefaultTrigger(): Trigger {
+    return PurgingTrigger.of(CountTrigger.of(this.size));
+  }
   assignWindows(): TimeWindow[] {
     throw new Error('count windows are assigned from the key’s element count (assignCountWindows)');
   }
@@ -315,5 +327,54 @@ export class CountSlidingWindowAssigner extends CountWindowAssigner {
     const windows: CountWindow[] = [];
     for (let id = Math.floor(count / this.slide); id >= 0 && count <= id * this.slide + this.size - 1; id--) windows.push(new CountWindow(id));
     return windows;
+  }
+}
+
+/**
+ * The one window of GlobalWindows: all of time, as a TimeWindow from -Infinity to Infinity (Flink's
+ * GlobalWindow has no start or end; being a TimeWindow here, it goes wherever one does). Its
+ * maxTimestamp() is Infinity (Flink's Long.MAX_VALUE), the timestamp of its results.
+ */
+export class GlobalWindow extends TimeWindow {
+  private static readonly instance = new GlobalWindow();
+
+  private constructor() {
+    super(-Infinity, Infinity);
+  }
+
+  static get(): GlobalWindow {
+    return GlobalWindow.instance;
+  }
+
+  override maxTimestamp(): number {
+    return Infinity;
+  }
+
+  override toString(): string {
+    return 'GlobalWindow';
+  }
+}
+
+/**
+ * Every element of a key in one window, the GlobalWindow (Flink's GlobalWindows): its default
+ * trigger never fires, so it is used with WindowedStream.trigger() (and often an evictor). Its
+ * window ends never: no cleanup, its contents stay until a trigger purges them.
+ */
+export class GlobalWindows extends WindowAssigner {
+  private constructor() {
+    super();
+  }
+  static create(): GlobalWindows {
+    return new GlobalWindows();
+  }
+  assignWindows(_timestamp: number | null, _currentProcessingTime: number): TimeWindow[] {
+    return [GlobalWindow.get()];
+  }
+  isEventTime(): boolean {
+    return false;
+  }
+  /** Flink's GlobalWindows.NeverTrigger: nothing fires until another trigger is given. */
+  override getDefaultTrigger(): Trigger {
+    return NeverTrigger.create();
   }
 }

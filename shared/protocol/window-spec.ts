@@ -4,7 +4,9 @@
  * (worker/processor/operators/window.ts). Its functions and API objects travel as every
  * function object's fields do (proto/functions.md).
  */
+import type { Evictor } from '../api/evictors.ts';
 import type { OutputTag } from '../api/output-tag.ts';
+import type { Trigger } from '../api/triggers.ts';
 import type { WindowAssigner } from '../api/windows.ts';
 
 /** How a window keeps its contents: reduced, aggregated, or every element (for process/apply). */
@@ -34,6 +36,14 @@ export interface WindowSpec {
    * ProcessAllWindowFunction).
    */
   readonly allWindows: boolean;
+  /**
+   * The trigger WindowedStream.trigger() gave, which replaces the assigner's default one; null:
+   * the assigner's default (the operator's built-in event-time and processing-time triggers, or
+   * GlobalWindows' NeverTrigger). A user's Trigger subclass travels as a function object does.
+   */
+  readonly trigger: Trigger | null;
+  /** The evictor WindowedStream.evictor() gave: the window then keeps every element (Flink's EvictingWindowOperator). */
+  readonly evictor: Evictor | null;
 }
 
 /**

@@ -47,6 +47,14 @@ export abstract class WindowFunctionOperator extends EmittingOperator {
     return call.endAfter(this.afterCall(returned, record, outTs));
   }
 
+  /** A failure on `record` of the function named `functionName` (a trigger, an evictor), or with null of the window's own functions. */
+  protected dropRecordOf(thrown: unknown, record: unknown, functionName: string | null): undefined {
+    if (functionName === null) return this.dropRecord(thrown, record);
+    this.out.take();
+    this.ctx.sideOutputs.discard();
+    return this.failed(thrown, record, { ...this.who, functionName });
+  }
+
   /**
    * Purges `window`: `clearContents` (the operator's own clearing; false when the window is not
    * one the key had, and nothing more happens), then the function's clear() on its state.

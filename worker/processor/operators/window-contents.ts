@@ -153,7 +153,7 @@ class ListedContents extends NamespacedContents<ListState<unknown>> implements W
 }
 
 /** An AggregateFunction's result, which must not be a promise: state is read and written within one call, as in Flink. */
-function synchronous(result: unknown, method: string, kind = 'aggregate'): unknown {
+export function synchronous(result: unknown, method: string, kind = 'aggregate'): unknown {
   if (isPromiseLike(result)) {
     (result as Promise<unknown>).then(undefined, () => undefined);
     throw new TypeError(`the ${kind} function's ${method}() returned a promise; a window's ${kind} function must return its result (window state is read and written within one call, as in Flink)`);

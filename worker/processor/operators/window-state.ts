@@ -24,6 +24,10 @@
  * then only forgets the window's namespace objects (StateContext.releaseNamespace), not its
  * state. A merge of sessions does not merge their per-window state: the merged session keeps its
  * state window's, the others' stays as it was.
+ *
+ * A trigger's getPartitionedState() is a PerWindowStateStore too, of names prefixed
+ * '__trigger-state/' and the namespace of the window the trigger was called for
+ * (window-trigger-context.ts).
  */
 import type { KeyedStateStore } from '../../../shared/api/contexts.ts';
 import type { OutputTag } from '../../../shared/api/output-tag.ts';
@@ -48,11 +52,34 @@ import { windowNamespace, type AnyWindow } from './window-contents.ts';
 /** What a per-window state's name is prefixed with, on the wire. */
 export const PER_WINDOW_PREFIX = '__window-state/';
 
+/**
+ * Where a store of per-window states takes them from: the operator state, and the remembering of
+ * each handle made, whose namespaces a purge releases.
+ */
+export interface PerWindowScope {
+  readonly state: OperatorStateAccess;
+  perWindowHandle<S>(handle: S): S & Namespaced;
+}
+
+/** The call a store was given to: its states throw once it is over. */
+export interface LiveCall {
+  checkLive(what: string): void;
+}
+
+/** How a store's states are named on the wire (`prefix` + the user's name) and how messages name the store. */
+export interface PerWindowNaming {
+  readonly prefix: string;
+  /** The context method that gives the store: `windowState`, `getPartitionedState`. */
+  readonly store: string;
+}
+
+const WINDOW_STATE: PerWindowNaming = { prefix: PER_WINDOW_PREFIX, store: 'windowState' };
+
 /** A window function's clear(): called with the context of a purged window. */
 export type WindowClear = (context: ProcessWindowContext<AnyWindow>) => unknown;
 
 /** The window state stores of one window operator, and the contexts of its window function's calls. */
-export class WindowStates {
+export class WindowStates implements PerWindowScope {
   readonly global: KeyedStateStore;
   /** The handles per-window states were made of: a purge releases its window's namespace in each. */
   private readonly perWindow = new Set<Namespaced>();
@@ -138,7 +165,7 @@ export class WindowCall {
   };
 }
 
-class WindowCallContext implements ProcessWindowContext<AnyWindow> {
+class WindowCallContext implements ProcessWindowContext<AnyWindow>, LiveCall {
   /** False once the call is over. */
   live = true;
   private perWindow: PerWindowStateStore | null = null;
@@ -163,7 +190,7 @@ class WindowCallContext implements ProcessWindowContext<AnyWindow> {
   }
   windowState(): KeyedStateStore {
     this.checkLive('windowState()');
-    return (this.perWindow ??= new PerWindowStateStore(this.states, this, windowNamespace(this.stateWindow)));
+    return (this.perWindow ??= new PerWindowStateStore(this.states, this, windowNamespace(this.stateWindow), WINDOW_STATE));
   }
   globalState(): KeyedStateStore {
     this.checkLive('globalState()');
@@ -200,47 +227,56 @@ class GlobalStateStore implements KeyedStateStore {
   }
 }
 
-/** windowState() of one call: views of the per-window handles, pointed at the call's state window. */
-class PerWindowStateStore implements KeyedStateStore {
+/**
+ * The per-window states of one call, pointed at one window's namespace: windowState() of a
+ * window function's call (its state window), getPartitionedState() of a trigger's (its window).
+ */
+export class PerWindowStateStore implements KeyedStateStore {
   constructor(
-    private readonly states: WindowStates,
-    private readonly call: WindowCallContext,
+    private readonly scope: PerWindowScope,
+    private readonly call: LiveCall,
     private readonly namespace: Uint8Array,
+    private readonly naming: PerWindowNaming,
   ) {}
 
   getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
-    const name = perWindowName(d);
-    return new PerWindowValueState(this.handle(this.states.state.getState(withTtlOf(d, new ValueStateDescriptor<T>(name, d.valueType)))), this);
+    const name = this.nameOf(d);
+    return new PerWindowValueState(this.handle(this.scope.state.getState(withTtlOf(d, new ValueStateDescriptor<T>(name, d.valueType)))), this);
   }
   getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
-    const name = perWindowName(d);
-    return new PerWindowListState(this.handle(this.states.state.getListState(withTtlOf(d, new ListStateDescriptor<T>(name, d.elementType)))), this);
+    const name = this.nameOf(d);
+    return new PerWindowListState(this.handle(this.scope.state.getListState(withTtlOf(d, new ListStateDescriptor<T>(name, d.elementType)))), this);
   }
   getMapState<K, V>(d: MapStateDescriptor<K, V>): MapState<K, V> {
-    const name = perWindowName(d);
-    return new PerWindowMapState(this.handle(this.states.state.getMapState(withTtlOf(d, new MapStateDescriptor<K, V>(name, d.keyType, d.valueType)))), this);
+    const name = this.nameOf(d);
+    return new PerWindowMapState(this.handle(this.scope.state.getMapState(withTtlOf(d, new MapStateDescriptor<K, V>(name, d.keyType, d.valueType)))), this);
   }
   getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
-    const name = perWindowName(d);
+    const name = this.nameOf(d);
     const copy = new ReducingStateDescriptor<T>(name, d.reduceFunction, d.valueType);
-    return new PerWindowReducingState(this.handle(this.states.state.getReducingState(withTtlOf(d, copy))), this);
+    return new PerWindowReducingState(this.handle(this.scope.state.getReducingState(withTtlOf(d, copy))), this);
   }
   getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
-    const name = perWindowName(d);
+    const name = this.nameOf(d);
     const copy = new AggregatingStateDescriptor<IN, ACC, OUT>(name, d.aggregateFunction, d.accumulatorType);
-    return new PerWindowAggregatingState(this.handle(this.states.state.getAggregatingState(withTtlOf(d, copy))), this);
+    return new PerWindowAggregatingState(this.handle(this.scope.state.getAggregatingState(withTtlOf(d, copy))), this);
+  }
+
+  /** The wire name of a per-window state (before the operator's prefix). */
+  private nameOf(d: StateDescriptor): string {
+    return this.naming.prefix + userDescriptor(d, this.naming.store).name;
   }
 
   /** `handle` pointed at this store's window, while the call lasts. */
   point<S>(handle: S & Namespaced): S {
-    this.call.checkLive('a state of windowState()');
+    this.call.checkLive(`a state of ${this.naming.store}()`);
     handle.setCurrentNamespace(this.namespace);
     return handle;
   }
 
   /** A per-window handle, namespaced at once: prefetch must never take it for a default-namespace one. */
   private handle<S>(state: S): S & Namespaced {
-    const h = this.states.perWindowHandle(state);
+    const h = this.scope.perWindowHandle(state);
     this.point(h);
     return h;
   }
@@ -334,7 +370,7 @@ class PerWindowAggregatingState<IN, OUT> extends PerWindowState<AggregatingState
 }
 
 /** The user's descriptor, its name checked: one beginning with `__` would be one of the window operator's own states. */
-function userDescriptor<D extends StateDescriptor>(d: D, store: 'globalState' | 'windowState'): D {
+function userDescriptor<D extends StateDescriptor>(d: D, store: string): D {
   const name = (d as { name?: unknown } | null | undefined)?.name;
   if (typeof name !== 'string' || name === '') {
     throw new TypeError(`ctx.${store}() takes a state descriptor with a name (a ValueStateDescriptor, ListStateDescriptor, …), got ${String(d)}`);
@@ -346,11 +382,6 @@ function userDescriptor<D extends StateDescriptor>(d: D, store: 'globalState' | 
     );
   }
   return d;
-}
-
-/** The wire name of a per-window state (before the operator's prefix). */
-function perWindowName(d: StateDescriptor): string {
-  return PER_WINDOW_PREFIX + userDescriptor(d, 'windowState').name;
 }
 
 /** `copy` with `d`'s time-to-live (set as it is: the user's config may come from another copy of the API, which enableTimeToLive's check would refuse). */

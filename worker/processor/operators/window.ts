@@ -21,6 +21,10 @@
  * lateness <= watermark) is late: it goes to the late-data side output, or nowhere. One that
  * arrives for a window already fired (its end passed, its lateness not) fires the window again
  * at once, with all it holds. Processing time has no lateness.
+ *
+ * Windows given a trigger or an evictor, and GlobalWindows, fire by their trigger instead:
+ * TriggeredWindows (window-trigger.ts) takes their elements and timers, with this operator's
+ * window function calls, failure policy and late-data output (its WindowHooks).
  */
 import type { TimeDomain } from '../../../shared/api/contexts.ts';
 import type { OutputTag } from '../../../shared/api/output-tag.ts';
@@ -36,6 +40,7 @@ import { attribute } from '../failure.ts';
 import type { OperatorSetup } from './base.ts';
 import { WindowFunctionOperator } from './window-base.ts';
 import { MergingWindowSet } from './window-merging.ts';
+import { triggerOf, TriggeredWindows, type WindowHooks } from './window-trigger.ts';
 
 /**
  * A window to fire (or purge), and the state window its contents and per-window state are in
@@ -58,6 +63,8 @@ export class WindowOperator extends WindowFunctionOperator {
   private readonly size: number;
   private readonly period: number;
   private readonly offset: number;
+  /** The windows fire by a trigger given to them (or GlobalWindows'), not by the default triggers: everything goes there. */
+  private readonly triggered: TriggeredWindows | null;
 
   constructor(
     setup: OperatorSetup,
@@ -77,11 +84,30 @@ export class WindowOperator extends WindowFunctionOperator {
     this.size = fields.size ?? 0;
     this.period = fields.slide ?? fields.size ?? 0;
     this.offset = fields.offset ?? 0;
+    const trigger = triggerOf(spec);
+    this.triggered =
+      trigger === null ? null : new TriggeredWindows(spec, trigger, state, this.contents, this.sessions, clock, () => ctx.timerService(), this.hooks(), this.who);
+  }
+
+  /** What TriggeredWindows does through this operator. */
+  private hooks(): WindowHooks {
+    return {
+      fire: (window, stateWindow, elements, record) => {
+        const outTs = window.maxTimestamp();
+        this.ctx.ts = outTs;
+        return this.callOn(window, stateWindow, elements, record, outTs);
+      },
+      clearFunction: (window, stateWindow, record) => this.purgeWindow(window, stateWindow, record, () => true),
+      releaseFunctionState: (stateWindow) => this.states.release(stateWindow),
+      fail: (thrown, record, functionName) => this.dropRecordOf(thrown, record, functionName),
+      late: (value, timestamp) => this.sideOutputLate(value, timestamp),
+    };
   }
 
   push(value: unknown, timestamp: number | null): Pushed {
     this.elementsIn++;
     activity.operator = this.who.operator;
+    if (this.triggered !== null) return this.triggered.push(value, timestamp);
     let fire: Firing[];
     try {
       fire = this.addElement(value, timestamp);
@@ -93,9 +119,13 @@ export class WindowOperator extends WindowFunctionOperator {
 
   /**
    * A timer of the key in scope fired: the windows it stands for fire, or are purged. Timers of
-   * the other domain are not this operator's (it registers none).
+   * the other domain are not this operator's (it registers none; a trigger may).
    */
   fire(timestamp: number, domain: TimeDomain): Pushed {
+    if (this.triggered !== null) {
+      activity.operator = this.who.operator;
+      return this.triggered.fire(timestamp, domain);
+    }
     if ((domain === 'EVENT_TIME') !== this.eventTime) return undefined;
     activity.operator = this.who.operator;
     let fire: Firing[];
@@ -149,11 +179,15 @@ export class WindowOperator extends WindowFunctionOperator {
       }
       if (set.changed) this.storeSessions(set);
     }
-    if (!taken && this.isElementLate(timestamp) && this.lateDataTag !== null) {
-      this.ctx.sideOutputs.emit(this.lateDataTag, value, timestamp);
-      if (this.skips) this.ctx.sideOutputs.release();
-    }
+    if (!taken && this.isElementLate(timestamp)) this.sideOutputLate(value, timestamp);
     return fire;
+  }
+
+  /** An element too late for every window it belongs to: to the late-data side output, if there is one. */
+  private sideOutputLate(value: unknown, timestamp: number | null): void {
+    if (this.lateDataTag === null) return;
+    this.ctx.sideOutputs.emit(this.lateDataTag, value, timestamp);
+    if (this.skips) this.ctx.sideOutputs.release();
   }
 
   /** A tumbling or sliding window's timer: the window ending at t + 1 fires, the one whose cleanup time is t is purged. */
