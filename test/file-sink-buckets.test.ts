@@ -6,7 +6,7 @@
  * the checkpoint's completion commits them all. A bucket id that is no relative path under the
  * base path, or an assigner that throws, fails the write before anything is written.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -245,5 +245,26 @@ describe('a bucket assigner in a running job', () => {
       .sinkTo(FileSink.forRowFormat(dir).withBucketAssigner(new BySecond()).build());
     await env.execute('timestamps to buckets');
     expect(finishedPartFiles(dir)).toEqual({ 's0/part-<id>-0-0': '2\n4\n6\n', 's1/part-<id>-0-0': '3000\n', 's2/part-<id>-0-0': '5000\n5200\n' });
+  });
+});
+
+describe('a commit that fails part-way', () => {
+  it('is tried again with the files it had left: none is renamed twice', async () => {
+    const dir = tempDir();
+    const sink = FileSink.forRowFormat<number>(dir).withBucketAssigner(new ByRemainder()).build();
+    const writer = writerOf(sink as FileSink<unknown>);
+    await writer.open();
+    await writer.write([0, 1, 3]);
+    await writer.preCommit(1);
+    // Bucket 0's file is renamed first; bucket 1's rename is refused (its file gone for now).
+    const [first, second] = (writer.checkpointState(1) as { files: { temp: string }[] }).files.map((f) => f.temp) as [string, string];
+    expect([first, second]).toEqual([join(dir, 'mod', '0', '.part-w1-0-0.inprogress'), join(dir, 'mod', '1', '.part-w1-0-0.inprogress')]);
+    const held = readFileSync(second, 'utf8');
+    rmSync(second);
+    await expect(writer.commit(1)).rejects.toMatchObject({ code: 'ENOENT', syscall: 'rename' });
+    writeFileSync(second, held);
+    await writer.commit(1);
+    expect(finishedPartFiles(dir)).toEqual({ 'mod/0/part-w1-0-0': '0\n3\n', 'mod/1/part-w1-0-0': '1\n' });
+    expect(hiddenFiles(dir)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@
  * the same directory (even with the same prefix and subtask index) has other ids, and a fresh
  * start, which knows no ids, deletes nothing.
  */
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PartFile } from './part-file-bucket.ts';
 import { isInProgressOf } from './part-file-names.ts';
@@ -52,7 +52,7 @@ async function deleteInProgress(dir: string, writers: ReadonlySet<string>): Prom
   }
   for (const entry of entries) {
     if (entry.isDirectory()) await deleteInProgress(join(dir, entry.name), writers);
-    else if (isInProgressOf(entry.name, writers)) await rm(join(dir, entry.name), { force: true });
+    else if (isInProgressOf(entry.name, writers)) await removeFile(join(dir, entry.name));
   }
 }
 
@@ -71,4 +71,14 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Deletes a file that may be gone already. unlink, not rm: rm reports a refused deletion (EPERM)
+ * as ENOTDIR, which would name the wrong cause.
+ */
+export async function removeFile(path: string): Promise<void> {
+  await unlink(path).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  });
 }

@@ -20,7 +20,7 @@
  * Invariant: a part file never replaces another. Its name holds its writer's id, which no other
  * writer has; it is created exclusively, and renamed only onto a name that does not exist.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BasePathBucketAssigner, bucketIdProblem, DateTimeBucketAssigner, type BucketAssigner, type BucketAssignerContext } from '../../api/bucket-assigners.ts';
 import { shownArgument, type RollingPolicy } from '../../api/file-sink-config.ts';
@@ -29,7 +29,7 @@ import type { FileSink } from '../../api/sinks.ts';
 import { PartFileBucket, type PartFile, type PartNaming } from './part-file-bucket.ts';
 import { newWriterId } from './part-file-names.ts';
 import { rollsBeforeRecord, rollsOnTime, wallClock, type SinkClock } from './part-file-rolling.ts';
-import { publish, restoreFileSink, type FileSinkState } from './file-sink-restore.ts';
+import { publish, removeFile, restoreFileSink, type FileSinkState } from './file-sink-restore.ts';
 import type { SinkWriter } from './sink-writer.ts';
 import { FINAL_EPOCH } from './sink-writer.ts';
 
@@ -291,7 +291,13 @@ export class FileWriter implements SinkWriter {
     if (checkpointId === Infinity) this.stop();
     for (const id of [...this.pending.keys()].sort((a, b) => a - b)) {
       if (id > checkpointId) break;
-      for (const f of this.pending.get(id)!) await publish(f);
+      // Each file leaves the list once renamed: a commit that failed part-way (a rename the
+      // system refused) is tried again with what it had left, never renaming a file twice.
+      const files = this.pending.get(id)!;
+      while (files.length > 0) {
+        await publish(files[0]!);
+        files.shift();
+      }
       this.pending.delete(id);
     }
   }
@@ -325,7 +331,7 @@ export class FileWriter implements SinkWriter {
         this.openBuckets.delete(bucket);
         if (dropped !== null) unsealed.push(dropped);
       }
-      for (const f of unsealed) await rm(f.temp, { force: true });
+      for (const f of unsealed) await removeFile(f.temp);
     });
   }
 
