@@ -1,10 +1,11 @@
 /**
- * Text lines end at "\n", "\r\n" or a lone "\r", as Flink's TextLineInputFormat (Java's
- * BufferedReader.readLine()) ends them, wherever lines are read: readTextFile on a file or a
- * directory, and a FileSource's textLineFormat, bounded or continuous. A "\r\n" is one line end
- * also when a read ends between its two bytes, and a "\r" that is the file's last byte ends its
- * last line. A position checkpointed between the "\r" and the "\n" of a pair, or right after a
- * lone "\r", resumes with exactly the lines after it.
+ * A FileSource's textLineFormat ends lines at "\n", "\r\n" or a lone "\r", as Flink's
+ * TextLineInputFormat (Java's BufferedReader.readLine()) ends them, bounded or continuous. A
+ * "\r\n" is one line end also when a read ends between its two bytes, and a "\r" that is the
+ * file's last byte ends its last line. A position checkpointed between the "\r" and the "\n" of
+ * a pair, or right after a lone "\r", resumes with exactly the lines after it. readTextFile, on a
+ * file or a directory, ends them at "\n" alone, dropping a "\r" before it, as Flink's
+ * TextInputFormat (PyFlink's read_text_file) does: a lone "\r" is part of its line.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,9 +39,12 @@ function fileOf(content: string): string {
 }
 
 const text = (path: string, chunk: number, position: unknown, readSize: number): TextFileReader =>
-  new TextFileReader(path, chunk, position, 'Source: text', readSize);
+  new TextFileReader(path, chunk, position, 'Source: text', readSize, 'any');
 
-describe('line ends of the text file reader', () => {
+/** MIXED as readTextFile reads it: a line ends at "\n" only, without the "\r" before it. */
+const MIXED_LF_LINES = ['a\rb', 'c', '\rd\r\re', '', 'f', '', 'g€\rh'];
+
+describe('line ends of the text file reader, as a FileSource reads', () => {
   it('ends a line at "\\n", "\\r\\n" and a lone "\\r", the file\'s last byte included', async () => {
     expect((await readAll(text(fileOf(MIXED), 100, undefined, 64 * 1024))).lines).toEqual(MIXED_LINES);
     expect((await readAll(text(fileOf('x\r'), 100, undefined, 64 * 1024))).lines).toEqual(['x']);
@@ -98,10 +102,23 @@ describe('line ends of the text file reader', () => {
 });
 
 describe('line ends of readTextFile and a FileSource', () => {
-  it('readTextFile on a file and on a directory ends lines at a lone "\\r"', async () => {
+  it('readTextFile ends lines at "\\n" alone, dropping the "\\r" before one, whatever the size of its reads and wherever it resumes', async () => {
+    const path = fileOf(MIXED);
+    const bytes = Buffer.byteLength(MIXED);
+    for (let readSize = 1; readSize <= bytes + 1; readSize++) {
+      const { lines, after } = await readAll(new TextFileReader(path, 1, undefined, 'Source: text', readSize));
+      expect({ readSize, lines }).toEqual({ readSize, lines: MIXED_LF_LINES });
+      for (const { count, position } of after) {
+        const rest = await readAll(new TextFileReader(path, 2, position, 'Source: text', 3));
+        expect({ readSize, position, lines: rest.lines }).toEqual({ readSize, position, lines: MIXED_LF_LINES.slice(count) });
+      }
+    }
+  });
+
+  it('readTextFile on a file and on a directory keeps a lone "\\r" in its line', async () => {
     const dir = directory({ 'a.txt': 'a1\ra2\r', 'b.txt': 'b1\r\nb2\rb3' });
-    expect((await readAll(new TextSourceReader(join(dir, 'a.txt'), 10, undefined))).lines).toEqual(['a1', 'a2']);
-    expect((await readAll(new TextSourceReader(dir, 10, undefined))).lines).toEqual(['a1', 'a2', 'b1', 'b2', 'b3']);
+    expect((await readAll(new TextSourceReader(join(dir, 'a.txt'), 10, undefined))).lines).toEqual(['a1\ra2']);
+    expect((await readAll(new TextSourceReader(dir, 10, undefined))).lines).toEqual(['a1\ra2', 'b1', 'b2\rb3']);
   });
 
   it('a bounded and a continuous FileSource end lines at a lone "\\r"', async () => {

@@ -60,7 +60,7 @@ export class FileSourceReader implements SourceReader {
     this.started = true;
     this.queued = [...position.queued];
     if (position.seen !== null) this.seen = new Set(position.seen);
-    if (position.file !== null) this.current = { path: position.file, reader: new TextFileReader(position.file, chunk, position.offset, sourceName) };
+    if (position.file !== null) this.current = { path: position.file, reader: new TextFileReader(position.file, chunk, position.offset, sourceName, undefined, 'any') };
   }
 
   async next(): Promise<RowBatch | null> {
@@ -73,7 +73,7 @@ export class FileSourceReader implements SourceReader {
       if (this.current === null) {
         const path = this.queued.shift();
         if (path !== undefined) {
-          this.current = { path, reader: new TextFileReader(path, this.chunk, 0, this.sourceName) };
+          this.current = { path, reader: new TextFileReader(path, this.chunk, 0, this.sourceName, undefined, 'any') };
         } else if (this.monitorIntervalMs === null) {
           return null;
         } else {

@@ -1,11 +1,17 @@
 /**
- * readTextFile: the file's lines as strings (UTF-8; a line ends at "\n", "\r\n" or a lone "\r",
- * as Flink's TextLineInputFormat and Java's BufferedReader.readLine() end one; a byte order mark
- * at the start of the file is not part of its first line, one anywhere else is kept). Its
- * position is a byte offset, so a restart seeks instead of reading the file again from the
+ * A text file's lines as strings (UTF-8; a byte order mark at the start of the file is not part
+ * of its first line, one anywhere else is kept), their ends as Flink's two text formats have them:
+ *
+ *   'lf'   readTextFile, as Flink's TextInputFormat (what PyFlink's read_text_file reads with):
+ *          a line ends at "\n", and a "\r" that ends a line is dropped ("\r\n"; also before the
+ *          end of the file); a lone "\r" elsewhere is part of the line
+ *   'any'  a FileSource's textLineFormat, as Flink's TextLineInputFormat (Java's
+ *          BufferedReader.readLine()): a line ends at "\n", "\r\n" or a lone "\r"
+ *
+ * Its position is a byte offset, so a restart seeks instead of reading the file again from the
  * start. A line is searched for its end once and copied once, however many reads it spans.
  *
- * A "\r" is a line end whatever follows it; only whether the next byte is the "\n" of the same
+ * 'any': a "\r" is a line end whatever follows it; only whether the next byte is the "\n" of the same
  * "\r\n" depends on it. When the "\r" is the last byte of a read, that is known after the next
  * read (`skipLF`), so a chunk, and the position a checkpoint stores, can end between the two
  * bytes. A reader started at an offset right after a "\r" therefore skips a "\n" there: it is
@@ -23,6 +29,9 @@ const READ_SIZE = 256 * 1024;
 const BOM = [0xef, 0xbb, 0xbf];
 const LF = 0x0a;
 const CR = 0x0d;
+
+/** Which bytes end a line: see the header. */
+export type LineEnds = 'lf' | 'any';
 
 export class TextFileReader implements SourceReader {
   private file: FileHandle | null = null;
@@ -58,6 +67,7 @@ export class TextFileReader implements SourceReader {
     private readonly source: string,
     /** Bytes per read of the file (a test's small size puts read boundaries where it wants them). */
     private readonly readSize = READ_SIZE,
+    private readonly lineEnds: LineEnds = 'lf',
   ) {
     this.offset = typeof position === 'number' ? position : 0;
     this.returnedOffset = this.offset;
@@ -133,7 +143,7 @@ export class TextFileReader implements SourceReader {
     if (this.offset === 0) {
       const head = await this.bytesAt(0, BOM.length);
       if (head.length === BOM.length && BOM.every((b, i) => head[i] === b)) this.offset = BOM.length;
-    } else {
+    } else if (this.lineEnds === 'any') {
       this.skipLF = (await this.bytesAt(this.offset - 1, 1))[0] === CR;
     }
   }
@@ -147,6 +157,7 @@ export class TextFileReader implements SourceReader {
   /** Where the first line end in `carry` is (its "\r" or "\n"); `carry.length` or more when there is none. */
   private lineEnd(): number {
     if (this.nextLF < 0) this.nextLF = found(this.carry.indexOf(LF));
+    if (this.lineEnds === 'lf') return this.nextLF;
     if (this.nextCR < 0) this.nextCR = found(this.carry.indexOf(CR));
     return Math.min(this.nextLF, this.nextCR);
   }
@@ -169,6 +180,8 @@ export class TextFileReader implements SourceReader {
       this.partial = [];
       this.partialLength = 0;
     }
+    // 'lf': the "\r" of a "\r\n" (or of a "\r" ending the file) is no part of the line.
+    if (this.lineEnds === 'lf' && bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
     return this.decoder.decode(bytes);
   }
 
