@@ -7,7 +7,8 @@
  *                   writes, with the functions' user metrics as they stand (metric-reports.ts)
  *   finish          end of input: close() the functions; answer with their user metrics
  *   close           the attempt stopped early: stop the bundles, then close() the functions
- *   heartbeat       answer at once (a blocked event loop is how the host sees a hung function)
+ *   heartbeat       answer at once (a blocked event loop is how the host sees a hung function),
+ *                   with the user metrics as they stand (an idle operator's too)
  *   shutdown        answer, close the streams, exit
  *
  * A processor's functions are closed once, by finish or by close, whichever comes first; only
@@ -146,7 +147,8 @@ export class FnHarness {
     }
     if (request.heartbeat) {
       const heap = getHeapStatistics();
-      return { heartbeat: { heapUsed: heap.used_heap_size, heapLimit: heap.heap_size_limit } };
+      const userMetrics = [...this.metricReports.values()].flatMap((reports) => reports.take());
+      return { heartbeat: { heapUsed: heap.used_heap_size, heapLimit: heap.heap_size_limit, userMetrics } };
     }
     if (request.shutdown) return { shutdown: {} };
     throw new Error(`unknown instruction ${JSON.stringify(Object.keys(request))}`);

@@ -28,6 +28,8 @@ export class AttemptMetrics {
   private readonly operators = new Map<string, OperatorSlot>();
   /** Host gauges whose reading failed, warned about once each. */
   private readonly warned = new Set<string>();
+  /** Embedded stages, which report their metrics as they stand when asked (view()). */
+  private readonly samplers: (() => void)[] = [];
 
   constructor(private readonly log: Logger) {}
 
@@ -54,8 +56,20 @@ export class AttemptMetrics {
     this.slot(id, name, parallelism).hostGroups.set(subtask, group);
   }
 
+  /** `sample` reports a stage's metrics as they stand: called whenever they are read (an embedded stage's functions are on the host's thread). */
+  sampleWhenViewed(sample: () => void): void {
+    this.samplers.push(sample);
+  }
+
   /** Every operator that has metrics, by name, each metric over the operator's instances. */
   view(): MetricsByOperator {
+    for (const sample of this.samplers) {
+      try {
+        sample();
+      } catch (error) {
+        this.log.warn(`user metrics could not be read: ${(error as Error).message}`);
+      }
+    }
     const byName = new Map<string, { parallelism: number; instances: InstanceSamples[] }>();
     for (const slot of this.operators.values()) {
       let entry = byName.get(slot.name);

@@ -298,6 +298,7 @@ export class Attempt {
       };
       const runner = new EmbeddedStage(registration, loadFunction, serve, consumed, onOutput);
       runner.onUserMetrics(reportMetrics);
+      this.metrics.sampleWhenViewed(() => runner.sampleUserMetrics());
       return async () => createTask(runner, null);
     }
     return async () => {

@@ -3,7 +3,8 @@
  * (no serialization), so a breakpoint in a function stops in the debugger and a stack trace is
  * the plain local one. Everything around them (bundles, state, timers, checkpoints) is the same
  * as in the other modes, user metrics included: they are taken when a bundle finishes and once
- * the functions are closed, where a worker reports them.
+ * the functions are closed, where a worker reports them, and whenever the host reads them (where
+ * a worker's heartbeat brings them), so that an idle operator's are current too.
  */
 import type { StateRequest, StateResponse, RegisterRequest, TransformMetrics, FunctionSpec } from '../../shared/protocol/messages.ts';
 import { fromWireError, type WireError } from '../../shared/errors/wire.ts';
@@ -98,6 +99,11 @@ export class EmbeddedStage implements StageRunner, StoppableStage {
       throw asUserFunctionError(error);
     });
     this.userMetricsListener(processor.userMetrics());
+  }
+
+  /** The user metrics as they stand, to the listener: the functions are on this thread, so they are read when wanted. */
+  sampleUserMetrics(): void {
+    if (this.processor !== null) this.userMetricsListener(this.processor.userMetrics());
   }
 
   /** Gives `listener` the user metrics as a worker reports them: after each bundle, and after close(). */

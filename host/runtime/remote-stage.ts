@@ -17,8 +17,9 @@
  * worker): its batches follow the previous bundle's at once, so the worker is not left idle at
  * every bundle boundary. The in-flight bounds count the batches of both.
  *
- * Each bundle's answer, and finish's, carries the functions' user metrics as they stand
- * (proto MetricUpdate); they go to onUserMetrics' listener as the answers arrive, in order.
+ * Each bundle's answer, finish's and each heartbeat's carries the functions' user metrics as
+ * they stand (proto MetricUpdate); they go to onUserMetrics' listener as the answers arrive, in
+ * order (all come on Control), so an idle operator's gauges and meter rates stay current too.
  *
  * An attempt that stops early cancels the stage (everything waiting on it is rejected, the
  * worker untouched), then close() asks the worker to close its functions (Control `close`),
@@ -108,6 +109,8 @@ export class RemoteStage implements StageRunner, StoppableStage {
       this.results = this.results.then(() => this.handle(elements)).catch((e: unknown) => this.fail(e));
     });
     client.onFailure((error) => this.fail(error));
+    // Heartbeats carry the metrics too: an operator whose input is idle answers no bundle.
+    client.onHeartbeat((response) => this.userMetrics(response.heartbeat?.userMetrics));
     this.aborted.catch(() => undefined);
   }
 

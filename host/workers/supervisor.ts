@@ -281,9 +281,10 @@ export class WorkerSupervisor {
       if (inFlight) return;
       inFlight = true;
       entry.client.instruct({ heartbeat: { sentAt: Date.now() } }, HEARTBEAT_ACTIVITY).then(
-        () => {
+        (response) => {
           inFlight = false;
           lastAnswer = Date.now();
+          entry.client.heartbeatAnswered(response);
         },
         () => {
           inFlight = false;

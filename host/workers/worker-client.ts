@@ -48,6 +48,7 @@ export class WorkerClient {
    */
   registering: { since: number; functions: string } | null = null;
   private startupTimeoutHandler: ((detail: string) => void) | null = null;
+  private heartbeatListener: ((response: InstructionResponse) => void) | null = null;
   private readonly failureListeners: ((error: Error) => void)[] = [];
 
   /**
@@ -128,6 +129,15 @@ export class WorkerClient {
    */
   onStartupTimeout(handler: (detail: string) => void): void {
     this.startupTimeoutHandler = handler;
+  }
+
+  /** Gives `listener` each heartbeat answer (the supervisor sends the heartbeats). */
+  onHeartbeat(listener: (response: InstructionResponse) => void): void {
+    this.heartbeatListener = listener;
+  }
+
+  heartbeatAnswered(response: InstructionResponse): void {
+    this.heartbeatListener?.(response);
   }
 
   /** What the worker is being asked to do right now, for failure reports. */

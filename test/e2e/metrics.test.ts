@@ -213,6 +213,30 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(result.getMetrics()).toEqual({ Counting: { processed: { type: 'counter', count: 1000 } } });
   });
 
+  it("an operator whose input is idle still reports its gauges (a worker's heartbeats carry them; embedded: read when asked)", async () => {
+    /** A gauge of how often it has been read: only reports made while no record comes move it past the few bundles'. */
+    class ReadCounting extends MapFunction<number, number> {
+      private reads = 0;
+      override open(ctx: RuntimeContext): void {
+        ctx.getMetricsGroup().gauge('reads', () => ++this.reads);
+      }
+      map(x: number): number {
+        return x;
+      }
+    }
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const env = environment(mode, { 'udf.bundle.size': 1, 'udf.worker.heartbeat-interval': '20 ms' });
+    collect(env.addSource(new HeldSource(3, released), 'Held').map(new ReadCounting()).name('Reading'));
+    const client = env.executeAsync('idle');
+    // Three records make three bundles; the source then emits nothing until released.
+    await expect
+      .poll(() => (client.getMetrics()['Reading']?.['reads'] as { values: (number | null)[] } | undefined)?.values[0] ?? 0, { timeout: 60_000, interval: 10 })
+      .toBeGreaterThanOrEqual(20);
+    release();
+    await client.getJobExecutionResult();
+  });
+
   it("the job's client gives the metrics last reported while it runs, and the log reporter writes them", async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
