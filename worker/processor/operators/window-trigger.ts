@@ -4,8 +4,8 @@
  * The window operator (window.ts) hands them its elements and timers; windows of the default
  * triggers alone stay on its own path.
  *
- *   element ─▶ assigner: its windows ─▶ (sessions: merged: trigger.onMerge(), then clear() of
- *              each window merged away, their contents merged)
+ *   element ─▶ assigner: its windows ─▶ (sessions: merged: their contents merged, the
+ *              element added, then trigger.onMerge(), then clear() of each window merged away)
  *           ─▶ for each window: contents += element; trigger.onElement() ─▶ FIRE: the window
  *              function on the contents (which stay); PURGE: the contents cleared; then the
  *              window's cleanup timer (maxTimestamp() + allowed lateness) is registered
@@ -16,7 +16,16 @@
  *
  * Each step waits for the one before when it returns a promise (a trigger's or evictor's
  * asynchronous method, an asynchronous window function). A trigger's or evictor's failure
- * follows the operator's failure policy, named after its class.
+ * follows the operator's failure policy, named after its class. Under `skip` the job goes on,
+ * so a failure must leave the key's windows whole:
+ *   - a merge does the operator's part first (contents merged, cleanup timers moved, the
+ *     element added; the session set is stored even when the record fails), then the trigger's
+ *     (onMerge, clear() of each window merged away, each run whatever the one before did);
+ *   - an element's window gets its cleanup timer after onElement and the firing, as in Flink,
+ *     and also when either threw (Flink has no skip policy: there a throw ends the job);
+ *   - a timer is for each of its windows on its own: a window's failure is a dead letter of
+ *     the timer's record, the other windows still fire, and at its cleanup time the window is
+ *     cleaned up whatever its trigger did.
  */
 import type { TimeDomain, TimerService } from '../../../shared/api/contexts.ts';
 import type { Evictor } from '../../../shared/api/evictors.ts';
@@ -77,6 +86,16 @@ class NamedFailure extends Error {
   }
 }
 
+/**
+ * Thrown once a record's failure has been reported (a dead letter) and what had to follow it has
+ * run: the record goes no further, and is not reported again.
+ */
+class Reported extends Error {
+  constructor() {
+    super('reported already');
+  }
+}
+
 /** A window's contents: the operator's (reduced, aggregated or listed), or every element with its timestamp when there is an evictor. */
 interface TriggeredContents {
   add(stateWindow: TimeWindow, value: unknown, timestamp: number | null): void;
@@ -132,12 +151,14 @@ export class TriggeredWindows {
   /** A timer of the key in scope fired: each window that registered it is called with it. */
   fire(time: number, domain: TimeDomain): Pushed {
     const event = domain === 'EVENT_TIME';
-    return this.guard({ timer: time, domain }, () => {
+    const record = { timer: time, domain };
+    return this.guard(record, () => {
       const windows = this.timers.take(event ? 'event' : 'processing', time);
       if (windows.length === 0) return undefined;
       const set = this.sessions === null ? null : MergingWindowSet.fromState(this.sessions.value());
-      return andThen(
-        eachInOrder(windows, (window) => this.onTimer(window, time, event, set)),
+      // Each window on its own (onTimer reports its failures): the set is stored whatever happened.
+      return always(
+        () => eachInOrder(windows, (window) => this.onTimer(window, time, event, set, record)),
         () => {
           if (set?.changed === true) this.storeSessions(set);
         },
@@ -150,6 +171,7 @@ export class TriggeredWindows {
     const each = (window: TimeWindow): Pushed => {
       if (this.isWindowLate(window)) return undefined;
       taken = true;
+      this.contents.add(window, value, timestamp);
       return this.onElement(window, window, value, timestamp);
     };
     return andThen(eachInOrder(windows, each), () => this.afterElement(taken, value, timestamp));
@@ -162,19 +184,32 @@ export class TriggeredWindows {
       const merges: Merge[] = [];
       // MergingWindowSet reports merges as it takes them; they are acted on once add() returns, in order (as Flink's callback would).
       const actual = set.add(window, (result, merged, stateResult, mergedStates) => merges.push({ result, merged, stateResult, mergedStates }));
-      return andThen(eachInOrder(merges, this.mergeBound), () => {
-        if (this.isWindowLate(actual)) {
-          set.retire(actual);
-          return undefined;
-        }
-        taken = true;
-        return this.onElement(actual, set.stateWindowOf(actual)!, value, timestamp);
-      });
+      // The operator's part of every merge and of the element comes before any call of the
+      // trigger: whichever call fails, the contents, the cleanup timers and the set agree.
+      for (const m of merges) this.mergeState(m);
+      const late = this.isWindowLate(actual);
+      const stateWindow = set.stateWindowOf(actual)!;
+      if (!late) this.contents.add(stateWindow, value, timestamp);
+      return andThen(
+        eachInOrder(merges, (m) => this.mergeTrigger(m, value)),
+        () => {
+          if (late) {
+            set.retire(actual);
+            return undefined;
+          }
+          taken = true;
+          return this.onElement(actual, stateWindow, value, timestamp);
+        },
+      );
     };
-    return andThen(eachInOrder(windows, each), () => {
-      if (set.changed) this.storeSessions(set);
-      return this.afterElement(taken, value, timestamp);
-    });
+    // The set is stored even when the record fails: it is what the contents and timers now agree with.
+    const added = always(
+      () => eachInOrder(windows, each),
+      () => {
+        if (set.changed) this.storeSessions(set);
+      },
+    );
+    return andThen(added, () => this.afterElement(taken, value, timestamp));
   }
 
   private afterElement(taken: boolean, value: unknown, timestamp: number | null): Pushed {
@@ -182,15 +217,25 @@ export class TriggeredWindows {
     return undefined;
   }
 
-  /** The element went into `window` (its contents in `stateWindow`): the trigger decides. */
+  /**
+   * The element is in `window` now (its contents in `stateWindow`): the trigger decides. The
+   * window's cleanup timer is registered after, as in Flink (the trigger may have deleted a timer
+   * at that time), and also when the trigger or the firing threw: the window is cleaned up in time.
+   */
   private onElement(window: TimeWindow, stateWindow: TimeWindow, value: unknown, timestamp: number | null): Pushed {
-    this.contents.add(stateWindow, value, timestamp);
     const call = this.triggerStates.call(window);
-    const result = this.decide('onElement', call, () => this.trigger.onElement(value, timestamp, window, call));
-    return andThen(result, (r) => this.act(r, window, stateWindow, () => this.registerCleanupTimer(window)));
+    return always(
+      () => andThen(this.decide('onElement', call, () => this.trigger.onElement(value, timestamp, window, call)), (r) => this.act(r, window, stateWindow)),
+      () => this.registerCleanupTimer(window),
+    );
   }
 
-  private onTimer(window: TimeWindow, time: number, event: boolean, set: MergingWindowSet | null): Pushed {
+  /**
+   * `time` fired for `window`: the trigger decides; at the window's cleanup time it is then
+   * cleaned up, even when the trigger or the firing threw. A failure is reported here, on
+   * `record`, so that the timer's other windows go on.
+   */
+  private onTimer(window: TimeWindow, time: number, event: boolean, set: MergingWindowSet | null, record: unknown): Pushed {
     let stateWindow = window;
     if (set !== null) {
       // A timer of a window merged away, which its trigger did not delete: nothing to do, as in Flink.
@@ -199,57 +244,107 @@ export class TriggeredWindows {
       stateWindow = s;
     }
     const call = this.triggerStates.call(window);
-    const result = event
-      ? this.decide('onEventTime', call, () => this.trigger.onEventTime(time, window, call))
-      : this.decide('onProcessingTime', call, () => this.trigger.onProcessingTime(time, window, call));
-    return andThen(result, (r) =>
-      this.act(r, window, stateWindow, () => (event === this.eventTime && time === this.cleanupTime(window) ? this.clearAll(window, stateWindow, set) : undefined)),
-    );
+    const decided = (): Pushed => {
+      const result = event
+        ? this.decide('onEventTime', call, () => this.trigger.onEventTime(time, window, call))
+        : this.decide('onProcessingTime', call, () => this.trigger.onProcessingTime(time, window, call));
+      return andThen(result, (r) => this.act(r, window, stateWindow));
+    };
+    const cleanup = event === this.eventTime && time === this.cleanupTime(window);
+    return this.regardless(record, decided, () => (cleanup ? this.clearAll(window, stateWindow, set, record) : undefined));
   }
 
-  /** Carries out what the trigger decided: fire, then purge, then `after`. */
-  private act(result: TriggerResult, window: TimeWindow, stateWindow: TimeWindow, after: () => Pushed): Pushed {
+  /** Carries out what the trigger decided: fire, then purge. */
+  private act(result: TriggerResult, window: TimeWindow, stateWindow: TimeWindow): Pushed {
     const fired = result.isFire() ? this.contents.fire(window, stateWindow, recordOf(window)) : undefined;
     return andThen(fired, () => {
       if (result.isPurge()) this.contents.clear(stateWindow);
-      return after();
     });
   }
 
-  /** The window's time is over: its contents, its trigger's state and timers (trigger.clear()), the window function's clear(), its session. */
-  private clearAll(window: TimeWindow, stateWindow: TimeWindow, set: MergingWindowSet | null): Pushed {
+  /**
+   * The window's time is over: its contents, its trigger's state and timers (trigger.clear()), the
+   * window function's clear(), its session; all but the first also when trigger.clear() threw.
+   */
+  private clearAll(window: TimeWindow, stateWindow: TimeWindow, set: MergingWindowSet | null, record: unknown): Pushed {
     this.contents.clear(stateWindow);
     const call = this.triggerStates.call(window);
-    return andThen(this.named(() => this.trigger.clear(window, call), call), () => {
-      this.triggerStates.release(window);
-      return andThen(this.hooks.clearFunction(window, stateWindow, recordOf(window)), () => {
-        set?.retire(window);
-      });
-    });
-  }
-
-  private readonly mergeBound = (m: Merge): Pushed => this.merge(m);
-
-  /** Sessions merged: the trigger takes the merged windows' state over (onMerge), then each is cleared (clear()), then their contents merge. */
-  private merge({ result, merged, stateResult, mergedStates }: Merge): Pushed {
-    const call = this.triggerStates.call(result, merged);
-    return andThen(this.named(() => this.trigger.onMerge(result, call), call), () =>
-      andThen(eachInOrder(merged, this.forgetBound), () => {
-        this.contents.merge(stateResult, mergedStates);
-        for (const s of mergedStates) this.hooks.releaseFunctionState(s);
-      }),
+    return this.regardless(
+      record,
+      () => this.named(() => this.trigger.clear(window, call), call),
+      () => {
+        this.triggerStates.release(window);
+        return andThen(this.hooks.clearFunction(window, stateWindow, recordOf(window)), () => {
+          set?.retire(window);
+        });
+      },
     );
   }
 
-  private readonly forgetBound = (window: TimeWindow): Pushed => this.forget(window);
+  /**
+   * The operator's part of a merge, which cannot fail on the user's code: the merged windows'
+   * contents into the result's state window, their function state let go, their cleanup timers
+   * deleted and the result's registered (onElement registers it again, as Flink does).
+   */
+  private mergeState({ result, merged, stateResult, mergedStates }: Merge): void {
+    this.contents.merge(stateResult, mergedStates);
+    for (const s of mergedStates) this.hooks.releaseFunctionState(s);
+    for (const m of merged) this.deleteCleanupTimer(m);
+    this.registerCleanupTimer(result);
+  }
 
-  /** A window merged into another: its trigger state and timers go (clear()), and its cleanup timer. */
+  /**
+   * The trigger's part of a merge: it takes the merged windows' state over (onMerge), then each
+   * merged window is cleared (clear()). Each call runs whatever the one before did (a failure is
+   * reported on `record` as it happens); after one, the record goes no further.
+   */
+  private mergeTrigger({ result, merged }: Merge, record: unknown): Pushed {
+    let failed = false;
+    const call = this.triggerStates.call(result, merged);
+    const forget = (window: TimeWindow): Pushed =>
+      this.regardless(record, () => this.forget(window), (f) => {
+        failed ||= f;
+        this.triggerStates.release(window);
+      });
+    return this.regardless(
+      record,
+      () => this.named(() => this.trigger.onMerge(result, call), call),
+      (f) => {
+        failed = f;
+        return andThen(eachInOrder(merged, forget), () => {
+          if (failed) throw new Reported();
+        });
+      },
+    );
+  }
+
+  /** A window merged into another: its trigger state and timers go (clear()). */
   private forget(window: TimeWindow): Pushed {
     const call = this.triggerStates.call(window);
-    return andThen(this.named(() => this.trigger.clear(window, call), call), () => {
-      this.deleteCleanupTimer(window);
-      this.triggerStates.release(window);
-    });
+    return this.named(() => this.trigger.clear(window, call), call);
+  }
+
+  /**
+   * Runs `run`; when it fails, the failure is reported at once on `record` (under `skip` a dead
+   * letter; under the other policies the job fails there, as before), and `after` runs all the
+   * same, told whether it did.
+   */
+  private regardless(record: unknown, run: () => Pushed, after: (failed: boolean) => Pushed): Pushed {
+    let pushed: Pushed;
+    try {
+      pushed = run();
+    } catch (thrown) {
+      this.failed(thrown, record);
+      return after(true);
+    }
+    if (pushed === undefined) return after(false);
+    return pushed.then(
+      () => after(false),
+      (thrown: unknown) => {
+        this.failed(thrown, record);
+        return after(true);
+      },
+    );
   }
 
   /** Calls the trigger; its result must be a TriggerResult. */
@@ -301,6 +396,7 @@ export class TriggeredWindows {
   }
 
   private failed(thrown: unknown, record: unknown): undefined {
+    if (thrown instanceof Reported) return undefined;
     if (thrown instanceof NamedFailure) return this.hooks.fail(thrown.thrown, record, thrown.functionName);
     return this.hooks.fail(thrown, record, null);
   }
@@ -356,6 +452,25 @@ export class TriggeredWindows {
   private isElementLate(timestamp: number | null): boolean {
     return this.eventTime && timestamp !== null && timestamp + this.lateness <= this.clock.watermark;
   }
+}
+
+/** Runs `run`, then `last` whether it failed or not; a failure goes on after `last`. */
+function always(run: () => Pushed, last: () => void): Pushed {
+  let pushed: Pushed;
+  try {
+    pushed = run();
+  } catch (thrown) {
+    last();
+    throw thrown;
+  }
+  if (pushed === undefined) {
+    last();
+    return undefined;
+  }
+  return pushed.then(last, (thrown: unknown) => {
+    last();
+    throw thrown;
+  });
 }
 
 function recordOf(window: TimeWindow): unknown {
