@@ -67,6 +67,18 @@ export abstract class WindowFunctionOperator extends EmittingOperator {
     } catch (thrown) {
       return this.dropRecord(thrown, record);
     }
-    return cleared?.then(undefined, (thrown: unknown) => this.dropRecord(thrown, record));
+    if (cleared === undefined) {
+      this.releaseCleared();
+      return undefined;
+    }
+    return cleared.then(
+      () => this.releaseCleared(),
+      (thrown: unknown) => this.dropRecord(thrown, record),
+    );
+  }
+
+  /** Under `skip`, side output is held until what sent it has finished: clear() has. */
+  private releaseCleared(): void {
+    if (this.skips) this.ctx.sideOutputs.release();
   }
 }
