@@ -16,24 +16,12 @@ import {
   GlobalWindows,
   TimeEvictor,
   TumblingEventTimeWindows,
-  WatermarkStrategy,
-  type DataStream,
   type TimestampedValues,
 } from '../../host/index.ts';
 import { collect, environment, MODES } from '../support/jobs.ts';
 import { Average, SumOfWindow, type Event } from './window-functions.ts';
+import { atEnd, WINDOW_SETTINGS, withTimestamps } from './window-jobs.ts';
 import { Values, WindowAndValues } from './window-trigger-functions.ts';
-
-const SETTINGS = [
-  ['bundle 1', { 'udf.bundle.size': 1, 'udf.arrow.batch.size': 1 }],
-  ['bundle default', {}],
-] as const;
-
-const atEnd = () => WatermarkStrategy.forBoundedOutOfOrderness<Event>(1_000_000).withTimestampAssigner((e) => e[1]);
-
-function withTimestamps<T>(stream: DataStream<T>): Array<[T, number | null]> {
-  return collect(stream.process((v: T, ctx) => [[v, ctx.timestamp()] as [T, number | null]]));
-}
 
 const sum = (x: Event, y: Event): Event => [x[0], x[1] + y[1]];
 
@@ -56,7 +44,7 @@ function keyed(env: ReturnType<typeof environment>, events: Event[]) {
 const ONE_TO_SEVEN: Event[] = [1, 2, 3, 4, 5, 6, 7].map((n): Event => ['a', n]);
 
 describe.each(MODES)('%s mode', (mode) => {
-  it.each(SETTINGS)("CountEvictor.of(3) with CountTrigger.of(2) on GlobalWindows: Flink's countWindow(3, 2), reduce and process (%s)", async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)("CountEvictor.of(3) with CountTrigger.of(2) on GlobalWindows: Flink's countWindow(3, 2), reduce and process (%s)", async (_l, settings) => {
     const env = environment(mode, settings);
     const reduced = withTimestamps(keyed(env, ONE_TO_SEVEN).window(GlobalWindows.create()).evictor(CountEvictor.of(3)).trigger(CountTrigger.of(2)).reduce(sum));
     const listed = collect(keyed(env, ONE_TO_SEVEN).window(GlobalWindows.create()).trigger(CountTrigger.of(2)).evictor(CountEvictor.of(3)).process(new WindowAndValues()));
@@ -74,7 +62,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('CountEvictor.of(1, true) evicts after the function: the next firing starts from the last element (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('CountEvictor.of(1, true) evicts after the function: the next firing starts from the last element (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = collect(keyed(env, ONE_TO_SEVEN.slice(0, 4)).window(GlobalWindows.create()).trigger(CountTrigger.of(2)).evictor(CountEvictor.of(1, true)).process(new WindowAndValues()));
     await env.execute('evict after');
@@ -84,7 +72,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('TimeEvictor.of(3) keeps what is within 3 ms of the newest element; reduce and aggregate run over it (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('TimeEvictor.of(3) keeps what is within 3 ms of the newest element; reduce and aggregate run over it (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const events: Event[] = [
       ['a', 1],
@@ -105,7 +93,7 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(averaged).toEqual([7, 19]);
   });
 
-  it.each(SETTINGS)('DeltaEvictor with a delta function written in the job file; an Evictor subclass written there (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('DeltaEvictor with a delta function written in the job file; an Evictor subclass written there (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const events: Event[] = [1, 2, 10, 11, 12, 30].map((n): Event => ['a', n]);
     const delta = collect(
@@ -125,7 +113,7 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(even).toEqual([['a', 0, 10, [2, 4, 6]]]);
   });
 
-  it.each(SETTINGS)("session windows with an evictor merge every element; CountEvictor keeps the merged session's last two (%s)", async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)("session windows with an evictor merge every element; CountEvictor keeps the merged session's last two (%s)", async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       keyed(env, [

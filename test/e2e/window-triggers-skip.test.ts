@@ -13,27 +13,12 @@ import {
   EventTimeSessionWindows,
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
-  WatermarkStrategy,
-  type DataStream,
   type DeadLetter,
 } from '../../host/index.ts';
 import { collect, environment, MODES } from '../support/jobs.ts';
 import type { Event } from './window-functions.ts';
+import { atEnd, monotonous, WINDOW_SETTINGS, withTimestamps } from './window-jobs.ts';
 import { RefusingDeadline, RefusingEndOfWindow, RefusingEvictor, Values, ValuesAndClears } from './window-trigger-functions.ts';
-
-const SETTINGS = [
-  ['bundle 1', { 'udf.bundle.size': 1, 'udf.arrow.batch.size': 1 }],
-  ['bundle default', {}],
-] as const;
-
-/** Watermarks that stay behind every element until the input ends: timers fire at its end only. */
-const atEnd = () => WatermarkStrategy.forBoundedOutOfOrderness<Event>(1_000_000).withTimestampAssigner((e) => e[1]);
-const monotonous = () => WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((e) => e[1]);
-
-/** Each value with the timestamp it carries. */
-function withTimestamps<T>(stream: DataStream<T>): Array<[T, number | null]> {
-  return collect(stream.process((v: T, ctx) => [[v, ctx.timestamp()] as [T, number | null]]));
-}
 
 /** [record, function, message] of each dead letter. */
 function described(dead: DeadLetter[]): Array<[unknown, string | null, string]> {
@@ -51,7 +36,7 @@ const BRIDGED: Event[] = [
 ];
 
 describe.each(MODES)('%s mode', (mode) => {
-  it.each(SETTINGS)(
+  it.each(WINDOW_SETTINGS)(
     'a trigger that throws on the element that merged two sessions: the merged session keeps every element, the failed one included (%s)',
     async (_l, settings) => {
       const env = environment(mode, settings);
@@ -71,7 +56,7 @@ describe.each(MODES)('%s mode', (mode) => {
     },
   );
 
-  it.each(SETTINGS)("a trigger whose onMerge throws: the merge stands, with the element that made it; the record is a dead letter (%s)", async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)("a trigger whose onMerge throws: the merge stands, with the element that made it; the record is a dead letter (%s)", async (_l, settings) => {
     const env = environment(mode, settings);
     const windowed = env
       .fromCollection<Event>(BRIDGED)
@@ -88,7 +73,7 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(described(dead)).toEqual([[['a', 11], 'RefusingEndOfWindow', 'onMerge refuses [1, 30)']]);
   });
 
-  it.each(SETTINGS)(
+  it.each(WINDOW_SETTINGS)(
     'an evictor that throws when a merged session fires: the session keeps every element and fires them all at its next count (%s)',
     async (_l, settings) => {
       const env = environment(mode, settings);
@@ -130,7 +115,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)(
+  it.each(WINDOW_SETTINGS)(
     "a trigger that throws for one of the windows a timer is for: the other windows fire, and the window is still cleaned up at its end (%s)",
     async (_l, settings) => {
       const env = environment(mode, settings);

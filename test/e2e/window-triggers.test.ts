@@ -26,34 +26,13 @@ import {
   TriggerResult,
   TumblingEventTimeWindows,
   ValueStateDescriptor,
-  WatermarkStrategy,
-  type DataStream,
   type TimeWindow,
   type TriggerContext,
 } from '../../host/index.ts';
 import { CallbackSink, collect, environment, MODES } from '../support/jobs.ts';
 import { Scripted, SumOfWindow, WithWindow, type Event } from './window-functions.ts';
+import { atEnd, monotonous, signal, WINDOW_SETTINGS, withTimestamps } from './window-jobs.ts';
 import { AsyncCount, SumReached, Values, WindowAndValues } from './window-trigger-functions.ts';
-
-const SETTINGS = [
-  ['bundle 1', { 'udf.bundle.size': 1, 'udf.arrow.batch.size': 1 }],
-  ['bundle default', {}],
-] as const;
-
-/** Watermarks that stay behind every element until the input ends: timers fire at its end only. */
-const atEnd = () => WatermarkStrategy.forBoundedOutOfOrderness<Event>(1_000_000).withTimestampAssigner((e) => e[1]);
-const monotonous = () => WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((e) => e[1]);
-
-/** Each value with the timestamp it carries. */
-function withTimestamps<T>(stream: DataStream<T>): Array<[T, number | null]> {
-  return collect(stream.process((v: T, ctx) => [[v, ctx.timestamp()] as [T, number | null]]));
-}
-
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 const sum = (x: Event, y: Event): Event => [x[0], x[1] + y[1]];
 
@@ -125,7 +104,7 @@ class Forgetful extends Trigger<Event, TimeWindow> {
 }
 
 describe.each(MODES)('%s mode', (mode) => {
-  it.each(SETTINGS)('CountTrigger.of(3) replaces the event-time trigger: every third element of a window fires it, with all it holds (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('CountTrigger.of(3) replaces the event-time trigger: every third element of a window fires it, with all it holds (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -158,7 +137,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('PurgingTrigger.of(CountTrigger.of(2)): each firing purges what fired (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('PurgingTrigger.of(CountTrigger.of(2)): each firing purges what fired (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -183,7 +162,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('ContinuousEventTimeTrigger fires early results every interval of event time, then at the end (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('ContinuousEventTimeTrigger fires early results every interval of event time, then at the end (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const first = signal();
     const second = signal();
@@ -216,7 +195,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('GlobalWindows: one window per key that fires by its trigger alone; without one it never fires (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('GlobalWindows: one window per key that fires by its trigger alone; without one it never fires (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const keyed = env
       .fromCollection<Event>([
@@ -249,7 +228,7 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(never).toEqual([]);
   });
 
-  it.each(SETTINGS)('ContinuousEventTimeTrigger on GlobalWindows: the end of the input fires its timers, Infinity included, and stops (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('ContinuousEventTimeTrigger on GlobalWindows: the end of the input fires its timers, Infinity included, and stops (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -272,7 +251,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('a Trigger written in the job file: per-window state and timers, moved and deleted, two windows sharing a time (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('a Trigger written in the job file: per-window state and timers, moved and deleted, two windows sharing a time (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -302,7 +281,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('a Trigger from a module: FIRE_AND_PURGE on its state, FIRE at the end by its timer; an empty window fires nothing (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('a Trigger from a module: FIRE_AND_PURGE on its state, FIRE at the end by its timer; an empty window fires nothing (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = collect(
       env
@@ -331,7 +310,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('an asynchronous Trigger: the operator waits for each of its calls (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('an asynchronous Trigger: the operator waits for each of its calls (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -358,7 +337,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('session windows merge their trigger state: CountTrigger counts across the sessions a bridging element joins (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('session windows merge their trigger state: CountTrigger counts across the sessions a bridging element joins (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -380,7 +359,7 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(out).toEqual([[['a', 0, 30, 30, 3], 29]]);
   });
 
-  it.each(SETTINGS)('EventTimeTrigger given explicitly is the default: allowed lateness fires a window again, later elements go to the side output (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('EventTimeTrigger given explicitly is the default: allowed lateness fires a window again, later elements go to the side output (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const firstFiring = signal();
     const refired = signal();
@@ -417,7 +396,7 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(lateOut).toEqual([['a', 2]]);
   });
 
-  it.each(SETTINGS)('ContinuousProcessingTimeTrigger fires a GlobalWindow on the clock, each firing with everything so far (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('ContinuousProcessingTimeTrigger fires a GlobalWindow on the clock, each firing with everything so far (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const done = signal();
     const counts: number[] = [];

@@ -15,32 +15,10 @@ import {
   Time,
   TumblingEventTimeWindows,
   TumblingProcessingTimeWindows,
-  WatermarkStrategy,
-  type DataStream,
 } from '../../host/index.ts';
 import { CallbackSink, collect, environment, MODES } from '../support/jobs.ts';
 import { Average, Scripted, SumOfWindow, WithWindow, type Event } from './window-functions.ts';
-
-const SETTINGS = [
-  ['bundle 1', { 'udf.bundle.size': 1, 'udf.arrow.batch.size': 1 }],
-  ['bundle default', {}],
-] as const;
-
-/** Watermarks that stay behind every element until the input ends: windows fire at its end only. */
-const atEnd = () => WatermarkStrategy.forBoundedOutOfOrderness<Event>(1_000_000).withTimestampAssigner((e) => e[1]);
-const monotonous = () => WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((e) => e[1]);
-
-/** Each value with the timestamp it carries. */
-function withTimestamps<T>(stream: DataStream<T>): Array<[T, number | null]> {
-  return collect(stream.process((v: T, ctx) => [[v, ctx.timestamp()] as [T, number | null]]));
-}
-
-/** A promise and its resolve. */
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
+import { atEnd, monotonous, signal, WINDOW_SETTINGS, withTimestamps } from './window-jobs.ts';
 
 const EVENTS: Event[] = [
   ['a', 1],
@@ -54,7 +32,7 @@ const EVENTS: Event[] = [
 ];
 
 describe.each(MODES)('%s mode', (mode) => {
-  it.each(SETTINGS)('tumbling event-time windows sum per key; results carry window.maxTimestamp() (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('tumbling event-time windows sum per key; results carry window.maxTimestamp() (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -74,7 +52,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('sliding event-time windows: an element is in every window that holds it (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('sliding event-time windows: an element is in every window that holds it (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -109,7 +87,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ['a', 11],
   ];
 
-  it.each(SETTINGS)('session windows merge: two sessions, then an element bridging them (process, %s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('session windows merge: two sessions, then an element bridging them (process, %s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -127,7 +105,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('session windows merge their accumulators: aggregate with a window function (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('session windows merge their accumulators: aggregate with a window function (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -145,7 +123,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('the end of a bounded input fires every event-time window; aggregate alone emits getResult() (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('the end of a bounded input fires every event-time window; aggregate alone emits getResult() (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const out = withTimestamps(
       env
@@ -166,7 +144,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('an element later than its window goes to the late-data side output (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('an element later than its window goes to the late-data side output (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const fired = signal();
     const late = new OutputTag<Event>('late');
@@ -193,7 +171,7 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(lateOut).toEqual([['a', 3]]);
   });
 
-  it.each(SETTINGS)('allowed lateness: a late element fires its window again; past the lateness it is late (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('allowed lateness: a late element fires its window again; past the lateness it is late (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const firstFiring = signal();
     const refired = signal();
@@ -231,7 +209,7 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(lateOut).toEqual([['a', 2]]);
   });
 
-  it.each(SETTINGS)('count windows fire once they hold their size: tumbling, and sliding as PyFlink slides them (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('count windows fire once they hold their size: tumbling, and sliding as PyFlink slides them (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const values: Event[] = [];
     for (let i = 1; i <= 7; i++) values.push(['a', i], ['b', 10 * i]);
@@ -263,7 +241,7 @@ describe.each(MODES)('%s mode', (mode) => {
     ]);
   });
 
-  it.each(SETTINGS)('processing-time windows fire on the clock; every element is in one aligned window (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('processing-time windows fire on the clock; every element is in one aligned window (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const done = signal();
     const totals = new Map<string, number>();
@@ -287,7 +265,7 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(windows.every(([start, end]) => end - start === 50 && start % 50 === 0)).toBe(true);
   });
 
-  it.each(SETTINGS)('processing-time session windows merge on the clock: each key’s elements all fire, in sessions of at least the gap (%s)', async (_l, settings) => {
+  it.each(WINDOW_SETTINGS)('processing-time session windows merge on the clock: each key’s elements all fire, in sessions of at least the gap (%s)', async (_l, settings) => {
     const env = environment(mode, settings);
     const done = signal();
     const totals = new Map<string, number>();
