@@ -10,26 +10,34 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { openedAndClosed, readMarks } from './close-on-functions.ts';
 
 const SLUICE = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 const JOB = fileURLToPath(new URL('../fixtures/jobs/close-on-signal-job.ts', import.meta.url));
 
+/**
+ * Starts the job with `sluice run` in a process group of its own, as a terminal gives a command
+ * (a signal to the group reaches it all), and waits until both of its maps are open (or it ended).
+ */
+async function runUntilMapsOpen(mode: 'process' | 'thread'): Promise<{ child: ResultPromise<{ reject: false; detached: true }>; file: string }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'close-on-signal-')), 'marks');
+  const child = execa(process.execPath, [SLUICE, 'run', JOB, '-D', `udf.execution-mode=${mode}`, '--', file], {
+    reject: false,
+    detached: true,
+    env: { SLUICE_LOG_LEVEL: 'warn' },
+  });
+  while (readMarks(file).filter((m) => m.startsWith('open map')).length < 2) {
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { child, file };
+}
+
 describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
   it('SIGINT to the process group of `sluice run` closes every function once, then the CLI exits with 130', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'close-on-signal-')), 'marks');
-    // A process group of its own, as a terminal gives a command: the signal reaches it all.
-    const child = execa(process.execPath, [SLUICE, 'run', JOB, '-D', `udf.execution-mode=${mode}`, '--', file], {
-      reject: false,
-      detached: true,
-      env: { SLUICE_LOG_LEVEL: 'warn' },
-    });
-    while (readMarks(file).filter((m) => m.startsWith('open map')).length < 2) {
-      if (child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const { child, file } = await runUntilMapsOpen(mode);
     process.kill(-child.pid!, 'SIGINT');
     const result = await child;
     expect(result.exitCode).toBe(130);
@@ -38,16 +46,7 @@ describe.each(['process', 'thread'] as const)('%s mode', (mode) => {
   });
 
   it('SIGTERM to the process group of `sluice run` cancels the job without logging an error for the workers it ended; the CLI exits with 143', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'close-on-signal-')), 'marks');
-    const child = execa(process.execPath, [SLUICE, 'run', JOB, '-D', `udf.execution-mode=${mode}`, '--', file], {
-      reject: false,
-      detached: true,
-      env: { SLUICE_LOG_LEVEL: 'warn' },
-    });
-    while (readMarks(file).filter((m) => m.startsWith('open map')).length < 2) {
-      if (child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const { child } = await runUntilMapsOpen(mode);
     process.kill(-child.pid!, 'SIGTERM');
     const result = await child;
     expect(result.exitCode).toBe(143);
